@@ -1,0 +1,103 @@
+//! Errors the library reports. Bad user input is an `InputError` that names the file and the line
+//! or key, the bad value and what was expected; the CLI maps each kind to its own exit code.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in an input file something is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// A 1-based line number (CSV rows, TOML syntax and type errors).
+    Line(u64),
+    /// A key path in a TOML document, e.g. `venues[1].book`.
+    Key(String),
+    /// The file as a whole (missing, empty, unreadable).
+    File,
+}
+
+/// Bad input: a file the user gave us says something we cannot accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputError {
+    pub file: PathBuf,
+    pub at: At,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn line(file: &Path, line: u64, message: impl Into<String>) -> Self {
+        InputError {
+            file: file.to_path_buf(),
+            at: At::Line(line),
+            message: message.into(),
+        }
+    }
+
+    pub fn key(file: &Path, key: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            file: file.to_path_buf(),
+            at: At::Key(key.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+        InputError {
+            file: file.to_path_buf(),
+            at: At::File,
+            message: message.into(),
+        }
+    }
+
+    /// Turns a TOML syntax or type error into `file:line: message`.
+    pub fn from_toml(file: &Path, text: &str, err: &toml::de::Error) -> Self {
+        let message = err.message().trim().to_string();
+        match err.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() as u64 + 1;
+                InputError::line(file, line, message)
+            }
+            None => InputError::file(file, message),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self.file.display();
+        match &self.at {
+            At::Line(line) => write!(f, "{file}:{line}: {}", self.message),
+            At::Key(key) => write!(f, "{file}: key `{key}`: {}", self.message),
+            At::File => write!(f, "{file}: {}", self.message),
+        }
+    }
+}
+
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Reads a whole (small) input file, turning "not found" into an input error naming the file.
+pub fn read_input(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => InputError::file(path, "file not found").into(),
+        std::io::ErrorKind::InvalidData => InputError::file(path, "file is not UTF-8 text").into(),
+        _ => Error::io(path, e),
+    })
+}

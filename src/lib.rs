@@ -1,0 +1,63 @@
+//! hybridplan: a hybrid-cloud cost and placement simulator.
+//!
+//! A tour of the pipeline (data flows one way):
+//! 1. [`scenario::load`] reads a scenario TOML file into a validated [`scenario::Scenario`],
+//!    loading every venue's [`pricing::Book`] on the way.
+//! 2. [`trace::load_vms`] reads the VM table; [`trace::open_usage`] streams utilisation samples.
+//! 3. [`sim::run`] replays the trace on the generic [`engine`], places every VM by the scenario's
+//!    policy, bills it into a [`sim::Ledger`] and returns an [`sim::Outcome`]. It does no I/O.
+//! 4. [`report::Summary`] turns the outcome into summary.json and the totals table;
+//!    [`report::write_ledger_csv`] writes the ledger; [`report::files`] writes atomically.
+//!
+//! [`run_scenario`] and [`write_outputs`] chain these for the CLI and the tests.
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod pricing;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod trace;
+pub mod units;
+
+use error::Error;
+use std::path::{Path, PathBuf};
+
+/// One simulated scenario with everything needed to render it.
+pub struct Run {
+    pub scenario: scenario::Scenario,
+    pub table: trace::VmTable,
+    pub outcome: sim::Outcome,
+    pub summary: report::Summary,
+}
+
+/// Loads a scenario, its price books and trace, and simulates it.
+pub fn run_scenario(path: &Path) -> Result<Run, Error> {
+    let scenario = scenario::load(path)?;
+    let table = trace::load_vms(&scenario.trace.vms)?;
+    let usage = match &scenario.trace.usage {
+        Some(p) => Some(trace::open_usage(p, &table)?),
+        None => None,
+    };
+    let outcome = sim::run(&scenario, &table, usage)?;
+    let summary = report::Summary::build(&scenario, &table, &outcome);
+    Ok(Run {
+        scenario,
+        table,
+        outcome,
+        summary,
+    })
+}
+
+/// Writes summary.json and ledger.csv into `dir` (created if missing); returns their paths.
+pub fn write_outputs(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let ledger = dir.join("ledger.csv");
+    report::files::write_atomic(&ledger, |w| {
+        report::write_ledger_csv(&run.scenario, &run.outcome, w)
+    })?;
+    let summary = dir.join("summary.json");
+    report::files::write_atomic(&summary, |w| run.summary.write_json(w))?;
+    Ok(vec![summary, ledger])
+}

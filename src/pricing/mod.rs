@@ -1,0 +1,172 @@
+//! Price books: one TOML file per public region or private host class, each with its currency,
+//! source and as-of date. `Book::load` reads a file; `Book::parse` reads text, so tests run on
+//! strings. Raw serde structs are validated into the types the simulator bills with.
+
+mod private;
+mod public;
+
+pub use private::PrivateBook;
+pub use public::{Billing, InstanceType, PublicBook};
+
+use crate::error::{Error, InputError, read_input};
+use crate::units::{Currency, de_currency};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A validated price book.
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub path: PathBuf,
+    pub name: String,
+    pub currency: Currency,
+    /// Where the prices come from (a URL or a written derivation).
+    pub source: String,
+    /// The date the prices were read, YYYY-MM-DD.
+    pub as_of: String,
+    pub kind: BookKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum BookKind {
+    Public(PublicBook),
+    Private(PrivateBook),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBook {
+    name: String,
+    #[serde(deserialize_with = "de_currency")]
+    currency: Currency,
+    source: String,
+    as_of: String,
+    public: Option<public::RawPublic>,
+    private: Option<private::RawPrivate>,
+}
+
+impl Book {
+    pub fn load(path: &Path) -> Result<Book, Error> {
+        let text = read_input(path)?;
+        Ok(Book::parse(&text, path)?)
+    }
+
+    /// Parses and validates a book; `path` is only used to name the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Book, InputError> {
+        let raw: RawBook =
+            toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+        let bad = |key: &str, msg: String| InputError::key(path, key, msg);
+        if raw.name.trim().is_empty() {
+            return Err(bad("name", "must not be empty".into()));
+        }
+        if raw.source.trim().is_empty() {
+            return Err(bad("source", "must name where the prices come from".into()));
+        }
+        check_date(&raw.as_of).map_err(|m| bad("as_of", m))?;
+        let kind = match (raw.public, raw.private) {
+            (Some(p), None) => BookKind::Public(p.validate(path)?),
+            (None, Some(p)) => BookKind::Private(p.validate(path)?),
+            (Some(_), Some(_)) => {
+                return Err(InputError::file(
+                    path,
+                    "a book has either a [public] or a [private] table, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(InputError::file(
+                    path,
+                    "a book needs a [public] table (instance types) or a [private] table (host class)",
+                ));
+            }
+        };
+        Ok(Book {
+            path: path.to_path_buf(),
+            name: raw.name,
+            currency: raw.currency,
+            source: raw.source,
+            as_of: raw.as_of,
+            kind,
+        })
+    }
+}
+
+/// Accepts YYYY-MM-DD with a plausible month and day.
+fn check_date(text: &str) -> Result<(), String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let ok = parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && (1..=12).contains(&parts[1].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&parts[2].parse::<u32>().unwrap_or(0));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("\"{text}\" is not a date of the form YYYY-MM-DD"))
+    }
+}
+
+/// Checks that a price is a finite number >= 0.
+fn check_price(path: &Path, key: &str, value: f64) -> Result<f64, InputError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(InputError::key(
+            path,
+            key,
+            format!("price {value} must be a finite number >= 0"),
+        ))
+    }
+}
+
+/// Checks that a capacity is a finite number > 0.
+fn check_positive(path: &Path, key: &str, value: f64) -> Result<f64, InputError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(InputError::key(
+            path,
+            key,
+            format!("{value} must be a finite number > 0"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str =
+        "name = \"t\"\ncurrency = \"USD\"\nsource = \"hand\"\nas_of = \"2026-11-01\"\n";
+
+    fn parse(body: &str) -> Result<Book, InputError> {
+        Book::parse(&format!("{HEAD}{body}"), Path::new("t.toml"))
+    }
+
+    #[test]
+    fn a_book_is_public_or_private() {
+        let err = parse("").unwrap_err();
+        assert!(err.to_string().contains("needs a [public] table"), "{err}");
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        let err = Book::parse(
+            "name = \"t\"\ncurrency = \"USD\"\nsource = \"x\"\nas_of = \"2026-13-01\"\n",
+            Path::new("t.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.toml: key `as_of`: \"2026-13-01\" is not a date of the form YYYY-MM-DD"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_line() {
+        let err = parse("[private]\ncores = 32\nmem_gib = 256\ncpu_overcommit = 4.0\nhost_monthly = 400.0\nhost_montly = 1.0\n").unwrap_err();
+        // HEAD has 4 lines, "[private]" is line 5, the typo is line 10.
+        assert_eq!(err.at, crate::error::At::Line(10));
+        assert!(err.message.contains("unknown field `host_montly`"), "{err}");
+    }
+}

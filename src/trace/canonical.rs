@@ -1,0 +1,444 @@
+//! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
+//! and report problems as `file:line: what is wrong`.
+
+use super::{Sample, Vm, VmTable};
+use crate::error::InputError;
+use crate::units::SimTime;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+const VM_COLUMNS: [&str; 7] = [
+    "id", "group", "start_s", "end_s", "vcpus", "mem_gib", "disk_gib",
+];
+const USAGE_COLUMNS: [&str; 3] = ["id", "t_s", "cpu_util"];
+const USAGE_OPTIONAL: [&str; 1] = ["mem_util"];
+
+/// Finds each expected column in the header; unknown and missing columns are errors.
+fn columns(
+    header: &csv::StringRecord,
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
+) -> Result<HashMap<String, usize>, InputError> {
+    let mut at = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim();
+        if !required.contains(&name) && !optional.contains(&name) {
+            return Err(InputError::line(
+                path,
+                1,
+                format!(
+                    "unknown column \"{name}\"; expected columns {}",
+                    required.join(",")
+                ),
+            ));
+        }
+        if at.insert(name.to_string(), i).is_some() {
+            return Err(InputError::line(
+                path,
+                1,
+                format!("column \"{name}\" appears twice"),
+            ));
+        }
+    }
+    if let Some(missing) = required.iter().find(|c| !at.contains_key(**c)) {
+        return Err(InputError::line(
+            path,
+            1,
+            format!(
+                "missing column \"{missing}\"; expected columns {}",
+                required.join(",")
+            ),
+        ));
+    }
+    Ok(at)
+}
+
+fn csv_error(path: &Path, err: csv::Error) -> InputError {
+    let line = err.position().map_or(0, |p| p.line());
+    let message = match err.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("row has {len} fields but the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
+        csv::ErrorKind::Io(e) => format!("read failed: {e}"),
+        _ => err.to_string(),
+    };
+    if line == 0 {
+        InputError::file(path, message)
+    } else {
+        InputError::line(path, line, message)
+    }
+}
+
+/// A field of the current row, with enough context to report a bad value.
+struct Row<'a> {
+    path: &'a Path,
+    line: u64,
+    record: &'a csv::StringRecord,
+}
+
+impl Row<'_> {
+    fn text(&self, col: usize) -> &str {
+        self.record.get(col).unwrap_or("").trim()
+    }
+
+    fn err(&self, message: String) -> InputError {
+        InputError::line(self.path, self.line, message)
+    }
+
+    fn seconds(&self, col: usize, name: &str) -> Result<SimTime, InputError> {
+        let t = self.text(col);
+        t.parse().map_err(|_| {
+            self.err(format!(
+                "{name} \"{t}\" is not a whole number of seconds >= 0"
+            ))
+        })
+    }
+
+    fn number(&self, col: usize, name: &str) -> Result<f64, InputError> {
+        let t = self.text(col);
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(self.err(format!("{name} \"{t}\" is not a finite number"))),
+        }
+    }
+
+    fn positive(&self, col: usize, name: &str) -> Result<f64, InputError> {
+        let v = self.number(col, name)?;
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(self.err(format!("{name} {v} must be > 0")))
+        }
+    }
+
+    fn fraction(&self, col: usize, name: &str) -> Result<f32, InputError> {
+        let v = self.number(col, name)?;
+        if (0.0..=1.0).contains(&v) {
+            Ok(v as f32)
+        } else {
+            Err(self.err(format!(
+                "{name} {v} is outside 0..=1 (a fraction, not a percentage)"
+            )))
+        }
+    }
+}
+
+/// Reads `vms.csv` (header: id,group,start_s,end_s,vcpus,mem_gib,disk_gib) into a table.
+pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(reader);
+    let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
+    if header.is_empty() {
+        return Err(InputError::file(
+            path,
+            "file is empty; expected a header line",
+        ));
+    }
+    let col = columns(&header, path, &VM_COLUMNS, &[])?;
+    let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = VM_COLUMNS.map(|c| col[c]);
+
+    let mut vms = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut group_ix: HashMap<String, u32> = HashMap::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    while csv
+        .read_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        let line = record.position().map_or(0, |p| p.line());
+        let row = Row {
+            path,
+            line,
+            record: &record,
+        };
+        let id = row.text(id_c);
+        if id.is_empty() {
+            return Err(row.err("id is empty".into()));
+        }
+        if let Some(first) = first_line.insert(id.to_string(), line) {
+            return Err(row.err(format!("duplicate VM id \"{id}\" (first on line {first})")));
+        }
+        let group_name = row.text(group_c);
+        if group_name.is_empty() {
+            return Err(row.err(format!("group of VM \"{id}\" is empty")));
+        }
+        let group = match group_ix.get(group_name) {
+            Some(&g) => g,
+            None => {
+                let g = groups.len() as u32;
+                groups.push(group_name.to_string());
+                group_ix.insert(group_name.to_string(), g);
+                g
+            }
+        };
+        let start = row.seconds(start_c, "start_s")?;
+        let end = match row.text(end_c) {
+            "" => None,
+            _ => Some(row.seconds(end_c, "end_s")?),
+        };
+        if let Some(end) = end.filter(|&e| e <= start) {
+            return Err(row.err(format!("end_s {end} is not after start_s {start}")));
+        }
+        let disk_gib = row.number(disk_c, "disk_gib")?;
+        if disk_gib < 0.0 {
+            return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
+        }
+        vms.push(Vm {
+            id: id.to_string(),
+            group,
+            start,
+            end,
+            vcpus: row.positive(vcpus_c, "vcpus")?,
+            mem_gib: row.positive(mem_c, "mem_gib")?,
+            disk_gib,
+        });
+    }
+    if vms.is_empty() {
+        return Err(InputError::file(path, "has a header but no VM rows"));
+    }
+    Ok(VmTable::new(vms, groups))
+}
+
+/// Streams `usage.csv` (header: id,t_s,cpu_util[,mem_util]) in time order, checking every row
+/// against the VM table: unknown VMs, time going backwards, duplicate samples, samples outside
+/// the VM's lifetime and utilisation outside 0..=1 are errors naming the line.
+pub struct UsageReader<'t, R: Read> {
+    csv: csv::Reader<R>,
+    path: PathBuf,
+    table: &'t VmTable,
+    cols: [usize; 3],
+    mem_col: Option<usize>,
+    record: csv::StringRecord,
+    last_t: SimTime,
+    /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
+    last_per_vm: Vec<SimTime>,
+    done: bool,
+}
+
+impl<'t, R: Read> UsageReader<'t, R> {
+    pub fn new(reader: R, path: &Path, table: &'t VmTable) -> Result<Self, InputError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(reader);
+        let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
+        if header.is_empty() {
+            return Err(InputError::file(
+                path,
+                "file is empty; expected a header line",
+            ));
+        }
+        let col = columns(&header, path, &USAGE_COLUMNS, &USAGE_OPTIONAL)?;
+        Ok(UsageReader {
+            csv,
+            path: path.to_path_buf(),
+            table,
+            cols: USAGE_COLUMNS.map(|c| col[c]),
+            mem_col: col.get("mem_util").copied(),
+            record: csv::StringRecord::new(),
+            last_t: 0,
+            last_per_vm: vec![SimTime::MAX; table.vms.len()],
+            done: false,
+        })
+    }
+
+    fn next_sample(&mut self) -> Result<Option<Sample>, InputError> {
+        if !self
+            .csv
+            .read_record(&mut self.record)
+            .map_err(|e| csv_error(&self.path, e))?
+        {
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(0, |p| p.line());
+        let row = Row {
+            path: &self.path,
+            line,
+            record: &self.record,
+        };
+        let [id_c, t_c, cpu_c] = self.cols;
+        let id = row.text(id_c);
+        let vm = self.table.position(id).ok_or_else(|| {
+            row.err(format!(
+                "usage for unknown VM \"{id}\" (not in the VM table)"
+            ))
+        })?;
+        let t = row.seconds(t_c, "t_s")?;
+        if t < self.last_t {
+            return Err(row.err(format!(
+                "t_s {t} goes back in time (previous row had {}); usage rows must be sorted by t_s",
+                self.last_t
+            )));
+        }
+        let v = &self.table.vms[vm as usize];
+        if self.last_per_vm[vm as usize] == t {
+            return Err(row.err(format!("second sample for VM \"{id}\" at t_s {t}")));
+        }
+        if t < v.start || v.end.is_some_and(|e| t >= e) {
+            let end = v.end.map_or("the horizon".to_string(), |e| e.to_string());
+            return Err(row.err(format!(
+                "sample at t_s {t} is outside VM \"{id}\"'s lifetime [{}, {end})",
+                v.start
+            )));
+        }
+        let cpu = row.fraction(cpu_c, "cpu_util")?;
+        let mem = match self.mem_col.map(|c| row.text(c)) {
+            None | Some("") => None,
+            Some(_) => Some(row.fraction(self.mem_col.unwrap_or(0), "mem_util")?),
+        };
+        self.last_t = t;
+        self.last_per_vm[vm as usize] = t;
+        Ok(Some(Sample { vm, t, cpu, mem }))
+    }
+}
+
+impl<R: Read> Iterator for UsageReader<'_, R> {
+    type Item = Result<Sample, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let next = self.next_sample().transpose();
+        // Stop after the first error: later rows would only repeat it.
+        self.done = matches!(next, None | Some(Err(_)));
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vms(text: &str) -> Result<VmTable, InputError> {
+        read_vms(text.as_bytes(), Path::new("vms.csv"))
+    }
+
+    const HEADER: &str = "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n";
+
+    #[test]
+    fn vm_table_is_sorted_by_start_and_groups_are_interned() {
+        let t = vms(&format!(
+            "{HEADER}b,web,600,,2,8,50\na,db,0,3600,8,64,500\nc,web,600,1200,2,8,0\n"
+        ))
+        .unwrap();
+        let ids: Vec<&str> = t.vms.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]); // a starts at 0; b before c at 600 by file order
+        assert_eq!(t.groups, ["web", "db"]);
+        assert_eq!(t.group_name(&t.vms[0]), "db");
+        assert_eq!(t.vms[1].end, None);
+        assert_eq!(t.position("c"), Some(2));
+    }
+
+    #[test]
+    fn vm_rows_are_checked() {
+        let cases = [
+            (
+                "a,web,0,,2,8,1\na,web,0,,2,8,1\n",
+                "vms.csv:3: duplicate VM id \"a\" (first on line 2)",
+            ),
+            (
+                "a,web,10,5,2,8,1\n",
+                "vms.csv:2: end_s 5 is not after start_s 10",
+            ),
+            (
+                "a,web,-1,,2,8,1\n",
+                "vms.csv:2: start_s \"-1\" is not a whole number of seconds >= 0",
+            ),
+            (
+                "a,web,0,,NaN,8,1\n",
+                "vms.csv:2: vcpus \"NaN\" is not a finite number",
+            ),
+            ("a,web,0,,0,8,1\n", "vms.csv:2: vcpus 0 must be > 0"),
+            (
+                "a,web,0,,2,8\n",
+                "vms.csv:2: row has 6 fields but the header has 7",
+            ),
+            ("a,,0,,2,8,1\n", "vms.csv:2: group of VM \"a\" is empty"),
+        ];
+        for (rows, want) in cases {
+            assert_eq!(
+                vms(&format!("{HEADER}{rows}")).unwrap_err().to_string(),
+                want
+            );
+        }
+        assert_eq!(
+            vms("id,group,start,end_s,vcpus,mem_gib,disk_gib\n")
+                .unwrap_err()
+                .to_string(),
+            "vms.csv:1: unknown column \"start\"; expected columns id,group,start_s,end_s,vcpus,mem_gib,disk_gib"
+        );
+        assert_eq!(
+            vms(HEADER).unwrap_err().to_string(),
+            "vms.csv: has a header but no VM rows"
+        );
+        assert_eq!(
+            vms("").unwrap_err().to_string(),
+            "vms.csv: file is empty; expected a header line"
+        );
+    }
+
+    fn usage(table: &VmTable, text: &str) -> Result<Vec<Sample>, InputError> {
+        UsageReader::new(text.as_bytes(), Path::new("usage.csv"), table)?.collect()
+    }
+
+    #[test]
+    fn usage_rows_are_checked_against_the_table() {
+        let t = vms(&format!("{HEADER}a,web,0,3600,2,8,1\nb,web,0,,2,8,1\n")).unwrap();
+        let ok = usage(
+            &t,
+            "id,t_s,cpu_util,mem_util\na,0,0.5,\nb,0,1,0.25\na,300,0,\n",
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!(
+            ok[1],
+            Sample {
+                vm: 1,
+                t: 0,
+                cpu: 1.0,
+                mem: Some(0.25)
+            }
+        );
+        let cases = [
+            (
+                "x,0,0.5\n",
+                "usage.csv:2: usage for unknown VM \"x\" (not in the VM table)",
+            ),
+            (
+                "a,300,0.5\nb,0,0.5\n",
+                "usage.csv:3: t_s 0 goes back in time (previous row had 300); usage rows must be sorted by t_s",
+            ),
+            (
+                "a,0,1.5\n",
+                "usage.csv:2: cpu_util 1.5 is outside 0..=1 (a fraction, not a percentage)",
+            ),
+            (
+                "a,0,nan\n",
+                "usage.csv:2: cpu_util \"nan\" is not a finite number",
+            ),
+            (
+                "a,0,0.5\na,0,0.6\n",
+                "usage.csv:3: second sample for VM \"a\" at t_s 0",
+            ),
+            (
+                "a,3600,0.5\n",
+                "usage.csv:2: sample at t_s 3600 is outside VM \"a\"'s lifetime [0, 3600)",
+            ),
+        ];
+        for (rows, want) in cases {
+            assert_eq!(
+                usage(&t, &format!("id,t_s,cpu_util\n{rows}"))
+                    .unwrap_err()
+                    .to_string(),
+                want
+            );
+        }
+    }
+}

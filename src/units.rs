@@ -1,0 +1,322 @@
+//! Units every other module speaks: simulation time in whole seconds, money tagged with its
+//! currency, sizes in GiB and bandwidth in Mbps. Parsing is strict: a unit is always required in
+//! strings, so "30" never silently means seconds or days.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// Simulation time and durations, in whole seconds since the start of the horizon.
+pub type SimTime = u64;
+
+pub const MINUTE: SimTime = 60;
+pub const HOUR: SimTime = 3_600;
+pub const DAY: SimTime = 86_400;
+/// A year is 365 days: pricing horizons are calendar-free.
+pub const YEAR: SimTime = 365 * DAY;
+/// Hours in a billing month, the convention AWS, Azure and GCP calculators use (8,760 h / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// Parses a duration such as "90s", "15m", "1h", "30d", "2w" or "1y" (365 days) into seconds.
+pub fn parse_duration(text: &str) -> Result<SimTime, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(|| {
+        format!("duration \"{text}\" has no unit; expected e.g. 90s, 15m, 1h, 30d, 2w, 1y")
+    })?;
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("duration \"{text}\" must start with a whole number, e.g. 30d"))?;
+    let scale = match unit.trim() {
+        "s" => 1,
+        "m" | "min" => MINUTE,
+        "h" => HOUR,
+        "d" => DAY,
+        "w" => 7 * DAY,
+        "y" => YEAR,
+        other => {
+            return Err(format!(
+                "duration \"{text}\" has unknown unit \"{other}\"; expected s, m, h, d, w or y"
+            ));
+        }
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("duration \"{text}\" is too long"))
+}
+
+/// Formats seconds as the largest exact unit: 2592000 -> "30d", 5400 -> "90m".
+pub fn format_duration(s: SimTime) -> String {
+    for (unit, scale) in [("y", YEAR), ("d", DAY), ("h", HOUR), ("m", MINUTE)] {
+        if s != 0 && s.is_multiple_of(scale) {
+            return format!("{}{unit}", s / scale);
+        }
+    }
+    format!("{s}s")
+}
+
+/// An ISO 4217-style currency code: three upper-case ASCII letters.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn parse(text: &str) -> Result<Currency, String> {
+        let b = text.as_bytes();
+        if b.len() == 3 && b.iter().all(u8::is_ascii_uppercase) {
+            Ok(Currency([b[0], b[1], b[2]]))
+        } else {
+            Err(format!(
+                "currency \"{text}\" is not a three-letter upper-case code such as USD or EUR"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII upper-case letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// An amount of money in one currency. Arithmetic across currencies is refused, not converted.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Money {
+    pub amount: f64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(amount: f64, currency: Currency) -> Money {
+        Money { amount, currency }
+    }
+
+    /// Adds `other`, or says why not when the currencies differ.
+    pub fn checked_add(self, other: Money) -> Result<Money, String> {
+        if self.currency != other.currency {
+            return Err(format!(
+                "cannot add {} to {} without an exchange rate",
+                other.currency, self.currency
+            ));
+        }
+        Ok(Money::new(self.amount + other.amount, self.currency))
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", format_amount(self.amount), self.currency)
+    }
+}
+
+/// Renders an amount with two decimals and thousands separators: 1234567.891 -> "1,234,567.89".
+pub fn format_amount(amount: f64) -> String {
+    let cents = (amount * 100.0).round() as i128;
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{:02}", cents % 100)
+}
+
+/// A size in GiB (2^30 bytes). Cloud providers' "GB" for memory and block storage is GiB.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+pub struct Gib(pub f64);
+
+impl Gib {
+    /// Parses "512GiB", "2 TiB" or "4096MiB". A bare number in TOML is taken as GiB (see
+    /// `Deserialize`), but a string must carry its unit.
+    pub fn parse(text: &str) -> Result<Gib, String> {
+        let (n, unit) = split_number(text, "size", "512GiB or 2TiB")?;
+        let scale = match unit {
+            "MiB" => 1.0 / 1024.0,
+            "GiB" => 1.0,
+            "TiB" => 1024.0,
+            other => {
+                return Err(format!(
+                    "size \"{text}\" has unknown unit \"{other}\"; expected MiB, GiB or TiB"
+                ));
+            }
+        };
+        Ok(Gib(n * scale))
+    }
+}
+
+/// Bandwidth in megabits per second (10^6 bit/s, as links are sold).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+pub struct Mbps(pub f64);
+
+impl Mbps {
+    /// Parses "100Mbps", "1 Gbps" or "10Gbps".
+    pub fn parse(text: &str) -> Result<Mbps, String> {
+        let (n, unit) = split_number(text, "bandwidth", "100Mbps or 1Gbps")?;
+        let scale = match unit {
+            "Kbps" => 1e-3,
+            "Mbps" => 1.0,
+            "Gbps" => 1e3,
+            other => {
+                return Err(format!(
+                    "bandwidth \"{text}\" has unknown unit \"{other}\"; expected Kbps, Mbps or Gbps"
+                ));
+            }
+        };
+        Ok(Mbps(n * scale))
+    }
+
+    /// Seconds needed to move `gib` GiB at this rate.
+    pub fn seconds_for(&self, gib: Gib) -> f64 {
+        gib.0 * (1u64 << 30) as f64 * 8.0 / (self.0 * 1e6)
+    }
+}
+
+/// Splits "2.5 TiB" into (2.5, "TiB"), refusing negatives, NaN and missing units.
+fn split_number<'a>(text: &'a str, what: &str, example: &str) -> Result<(f64, &'a str), String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| format!("{what} \"{text}\" has no unit; expected e.g. {example}"))?;
+    let n: f64 = t[..split]
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} \"{text}\" must start with a number, e.g. {example}"))?;
+    if !n.is_finite() || n < 0.0 {
+        return Err(format!("{what} \"{text}\" must be a finite number >= 0"));
+    }
+    Ok((n, &t[split..]))
+}
+
+/// Deserializes a duration string ("30d") into seconds.
+pub fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimTime, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_duration(&s).map_err(serde::de::Error::custom)
+}
+
+/// Deserializes an optional duration string.
+pub fn de_opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimTime>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    s.map(|s| parse_duration(&s).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// Deserializes a currency code.
+pub fn de_currency<'de, D: Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
+    let s = String::deserialize(d)?;
+    Currency::parse(&s).map_err(serde::de::Error::custom)
+}
+
+impl<'de> Deserialize<'de> for Gib {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Gib, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(n) if n.is_finite() && n >= 0.0 => Ok(Gib(n)),
+            Raw::Number(n) => Err(serde::de::Error::custom(format!(
+                "size {n} must be a finite number of GiB >= 0"
+            ))),
+            Raw::Text(s) => Gib::parse(&s).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_to_seconds() {
+        assert_eq!(parse_duration("90s"), Ok(90));
+        assert_eq!(parse_duration("15m"), Ok(900)); // 15 x 60
+        assert_eq!(parse_duration("1h"), Ok(3_600));
+        assert_eq!(parse_duration("30d"), Ok(2_592_000)); // 30 x 86,400
+        assert_eq!(parse_duration("2w"), Ok(1_209_600)); // 14 x 86,400
+        assert_eq!(parse_duration("1y"), Ok(31_536_000)); // 365 x 86,400
+        assert_eq!(parse_duration(" 5m "), Ok(300));
+    }
+
+    #[test]
+    fn bad_durations_say_what_was_expected() {
+        assert!(parse_duration("30").unwrap_err().contains("no unit"));
+        assert!(
+            parse_duration("3x")
+                .unwrap_err()
+                .contains("unknown unit \"x\"")
+        );
+        assert!(parse_duration("h").unwrap_err().contains("whole number"));
+        assert!(parse_duration("-1h").unwrap_err().contains("whole number"));
+        assert!(
+            parse_duration("99999999999999y")
+                .unwrap_err()
+                .contains("too long")
+        );
+    }
+
+    #[test]
+    fn durations_format_back() {
+        assert_eq!(format_duration(2_592_000), "30d");
+        assert_eq!(format_duration(5_400), "90m");
+        assert_eq!(format_duration(31_536_000), "1y");
+        assert_eq!(format_duration(61), "61s");
+    }
+
+    #[test]
+    fn currency_codes_are_checked() {
+        assert_eq!(Currency::parse("USD").unwrap().as_str(), "USD");
+        assert!(Currency::parse("usd").is_err());
+        assert!(Currency::parse("US").is_err());
+    }
+
+    #[test]
+    fn money_refuses_mixed_currencies() {
+        let usd = Currency::parse("USD").unwrap();
+        let eur = Currency::parse("EUR").unwrap();
+        let sum = Money::new(1.5, usd)
+            .checked_add(Money::new(2.25, usd))
+            .unwrap();
+        assert_eq!(sum, Money::new(3.75, usd));
+        assert!(
+            Money::new(1.0, usd)
+                .checked_add(Money::new(1.0, eur))
+                .is_err()
+        );
+        assert_eq!(Money::new(1234567.891, usd).to_string(), "1,234,567.89 USD");
+        assert_eq!(format_amount(-0.5), "-0.50");
+        assert_eq!(format_amount(999.999), "1,000.00");
+    }
+
+    #[test]
+    fn sizes_and_bandwidth_parse() {
+        assert_eq!(Gib::parse("512GiB"), Ok(Gib(512.0)));
+        assert_eq!(Gib::parse("2 TiB"), Ok(Gib(2048.0)));
+        assert_eq!(Gib::parse("512MiB"), Ok(Gib(0.5)));
+        assert!(Gib::parse("5GB").is_err());
+        assert_eq!(Mbps::parse("1Gbps"), Ok(Mbps(1000.0)));
+        assert_eq!(Mbps::parse("100 Mbps"), Ok(Mbps(100.0)));
+        assert!(Mbps::parse("fast").is_err());
+        // 1 GiB = 8,589,934,592 bit; at 100 Mbps that is 85.899 s.
+        assert!((Mbps(100.0).seconds_for(Gib(1.0)) - 85.899_345_92).abs() < 1e-6);
+    }
+}
