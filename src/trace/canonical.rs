@@ -55,6 +55,27 @@ fn columns(
     Ok(at)
 }
 
+/// Opens a CSV stream and maps its header to column positions.
+fn open_csv<R: Read>(
+    reader: R,
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
+) -> Result<(csv::Reader<R>, HashMap<String, usize>), InputError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(reader);
+    let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
+    if header.is_empty() {
+        return Err(InputError::file(
+            path,
+            "file is empty; expected a header line",
+        ));
+    }
+    let col = columns(&header, path, required, optional)?;
+    Ok((csv, col))
+}
+
 fn csv_error(path: &Path, err: csv::Error) -> InputError {
     let line = err.position().map_or(0, |p| p.line());
     let message = match err.kind() {
@@ -130,17 +151,7 @@ impl Row<'_> {
 
 /// Reads `vms.csv` (header: id,group,start_s,end_s,vcpus,mem_gib,disk_gib) into a table.
 pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(reader);
-    let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
-    if header.is_empty() {
-        return Err(InputError::file(
-            path,
-            "file is empty; expected a header line",
-        ));
-    }
-    let col = columns(&header, path, &VM_COLUMNS, &[])?;
+    let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
     let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = VM_COLUMNS.map(|c| col[c]);
 
     let mut vms = Vec::new();
@@ -224,17 +235,7 @@ pub struct UsageReader<'t, R: Read> {
 
 impl<'t, R: Read> UsageReader<'t, R> {
     pub fn new(reader: R, path: &Path, table: &'t VmTable) -> Result<Self, InputError> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(reader);
-        let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
-        if header.is_empty() {
-            return Err(InputError::file(
-                path,
-                "file is empty; expected a header line",
-            ));
-        }
-        let col = columns(&header, path, &USAGE_COLUMNS, &USAGE_OPTIONAL)?;
+        let (csv, col) = open_csv(reader, path, &USAGE_COLUMNS, &USAGE_OPTIONAL)?;
         Ok(UsageReader {
             csv,
             path: path.to_path_buf(),
@@ -288,9 +289,9 @@ impl<'t, R: Read> UsageReader<'t, R> {
             )));
         }
         let cpu = row.fraction(cpu_c, "cpu_util")?;
-        let mem = match self.mem_col.map(|c| row.text(c)) {
-            None | Some("") => None,
-            Some(_) => Some(row.fraction(self.mem_col.unwrap_or(0), "mem_util")?),
+        let mem = match self.mem_col {
+            Some(c) if !row.text(c).is_empty() => Some(row.fraction(c, "mem_util")?),
+            _ => None,
         };
         self.last_t = t;
         self.last_per_vm[vm as usize] = t;
