@@ -8,8 +8,8 @@
 //! resident memory (VmHWM). Results are in the README under "Benchmarks".
 
 use hybridplan::pricing::Book;
-use hybridplan::scenario::{Policy, Scenario, TraceFiles, Venue};
-use hybridplan::trace::{Sample, Vm, VmTable};
+use hybridplan::scenario::{Policy, Scenario, Venue};
+use hybridplan::trace::{Sample, TraceSpec, Vm, VmTable};
 use hybridplan::units::{Currency, DAY};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -97,7 +97,7 @@ fn main() {
         seed: 7,
         currency: usd,
         policy: Policy::Cheapest,
-        trace: TraceFiles {
+        trace: TraceSpec::Canonical {
             vms: PathBuf::new(),
             usage: None,
         },

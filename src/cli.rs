@@ -1,9 +1,11 @@
 //! The command line: argument parsing, exit codes and what is printed. Everything else is
 //! library code.
 
-use crate::error::Error;
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use crate::error::{Error, InputError};
+use crate::report::files;
+use crate::trace::{Format, ReadOptions, TraceSpec, VmSize, stats, synthetic};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code for bad input: a scenario, price book or trace that cannot be accepted. Command-line
@@ -25,6 +27,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Read, summarise, convert and generate workload traces.
+    #[command(subcommand)]
+    Trace(TraceCommand),
     /// Simulate a scenario: print the totals and write summary.json and ledger.csv.
     Run {
         /// The scenario file (TOML).
@@ -38,24 +43,196 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum TraceCommand {
+    /// VM counts, requested capacity, peak concurrency and CPU-utilisation distribution.
+    Stats {
+        /// The trace: a folder (or the canonical vms.csv).
+        path: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Add a per-day breakdown (day 0 starts at 0 s).
+        #[arg(long)]
+        by_day: bool,
+    },
+    /// Convert a trace to the canonical CSV (vms.csv and usage.csv).
+    Convert {
+        /// The trace: a folder (or the canonical vms.csv).
+        path: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generate a synthetic workload as canonical CSV.
+    Generate {
+        /// Generator parameters (TOML, the keys of a scenario's [trace.synthetic] table);
+        /// without it, the documented defaults.
+        #[arg(long)]
+        params: Option<PathBuf>,
+        /// Overrides the seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides the length of the trace, e.g. 30d.
+        #[arg(long, value_parser = crate::units::parse_duration)]
+        horizon: Option<u64>,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// How to read a trace given on the command line.
+#[derive(Args)]
+struct ReadArgs {
+    /// The trace's format.
+    #[arg(long, value_enum)]
+    format: Format,
+    /// PlanetLab: a VM size VCPUS:GIB, repeatable; sizes go to the files in name order,
+    /// cycling [default: CloudSim's four PlanetLab VM types]
+    #[arg(long = "size", value_parser = VmSize::parse)]
+    sizes: Vec<VmSize>,
+    /// Google 2011: cores that a normalised CPU of 1.0 stands for.
+    #[arg(long, default_value_t = ReadOptions::default().cpu_scale)]
+    cpu_scale: f64,
+    /// Google 2011: GiB that a normalised memory of 1.0 stands for.
+    #[arg(long, default_value_t = ReadOptions::default().mem_scale)]
+    mem_scale: f64,
+    /// Azure V1 and Google 2011: skip usage rows of VMs missing from the VM table (counted)
+    /// instead of failing.
+    #[arg(long)]
+    skip_unknown_vms: bool,
+}
+
+impl ReadArgs {
+    fn spec(&self, path: &Path) -> Result<TraceSpec, Error> {
+        for (flag, v) in [
+            ("--cpu-scale", self.cpu_scale),
+            ("--mem-scale", self.mem_scale),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                let msg = format!("{v} must be a finite number > 0");
+                return Err(InputError::file(Path::new(flag), msg).into());
+            }
+        }
+        let defaults = ReadOptions::default();
+        let options = ReadOptions {
+            sizes: if self.sizes.is_empty() {
+                defaults.sizes
+            } else {
+                self.sizes.clone()
+            },
+            cpu_scale: self.cpu_scale,
+            mem_scale: self.mem_scale,
+            skip_unknown_vms: self.skip_unknown_vms,
+        };
+        Ok(TraceSpec::from_path(self.format, path, options))
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Run {
             scenario,
             out,
             quiet,
-        } => match run(&scenario, out, quiet) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(match e {
-                    Error::Input(_) => EXIT_BAD_INPUT,
-                    Error::Io { .. } => EXIT_FAILURE,
-                })
-            }
-        },
+        } => run(&scenario, out, quiet),
+        Command::Trace(cmd) => trace(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(match e {
+                Error::Input(_) => EXIT_BAD_INPUT,
+                Error::Io { .. } => EXIT_FAILURE,
+            })
+        }
     }
+}
+
+fn trace(cmd: TraceCommand) -> Result<(), Error> {
+    match cmd {
+        TraceCommand::Stats {
+            path,
+            read,
+            json,
+            by_day,
+        } => {
+            let trace = crate::trace::load(&read.spec(&path)?)?;
+            let notes = trace.notes.clone();
+            let stats = stats::compute(&trace.table, trace.samples()?, by_day, notes)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&stats).map_err(|e| Error::io(&path, e.into()))?;
+                println!("{text}");
+            } else {
+                print!("{}", stats::render_text(&stats));
+            }
+            Ok(())
+        }
+        TraceCommand::Convert { path, read, out } => {
+            let trace = crate::trace::load(&read.spec(&path)?)?;
+            write_canonical(&trace, &out)
+        }
+        TraceCommand::Generate {
+            params,
+            seed,
+            horizon,
+            out,
+        } => {
+            let mut p = match &params {
+                Some(file) => {
+                    let text = crate::error::read_input(file)?;
+                    toml::from_str::<synthetic::Params>(&text)
+                        .map_err(|e| InputError::from_toml(file, &text, &e))?
+                }
+                None => synthetic::Params::default(),
+            };
+            p.seed = seed.unwrap_or(p.seed);
+            p.horizon = horizon.unwrap_or(p.horizon);
+            let origin = params.unwrap_or_else(|| PathBuf::from("(defaults)"));
+            p.validate()
+                .map_err(|(k, m)| InputError::key(&origin, k, m))?;
+            write_canonical(&synthetic::generate(&p), &out)
+        }
+    }
+}
+
+/// Writes a trace as canonical vms.csv and usage.csv (when it has usage) into `dir`.
+fn write_canonical(trace: &crate::trace::Trace, dir: &Path) -> Result<(), Error> {
+    // Read everything first: a bad usage row must fail before any file is written.
+    let has_mem = match trace.samples()? {
+        Some(samples) => {
+            let mut any = false;
+            for s in samples {
+                any |= s?.mem().is_some();
+            }
+            any
+        }
+        None => false,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let vms = dir.join("vms.csv");
+    files::write_atomic(&vms, |w| crate::trace::write_vms_csv(&trace.table, w))?;
+    println!("wrote {} ({} VMs)", vms.display(), trace.table.vms.len());
+    if let Some(samples) = trace.samples()? {
+        let usage = dir.join("usage.csv");
+        files::write_atomic(&usage, |w| {
+            let ok = samples.map(|s| s.map_err(|e| std::io::Error::other(e.to_string())));
+            crate::trace::write_usage_csv(&trace.table, ok, has_mem, w)
+        })?;
+        println!("wrote {}", usage.display());
+    }
+    for note in &trace.notes {
+        println!("note: {note}");
+    }
+    Ok(())
 }
 
 fn run(scenario: &std::path::Path, out: Option<PathBuf>, quiet: bool) -> Result<(), Error> {

@@ -3,7 +3,8 @@
 //! A tour of the pipeline (data flows one way):
 //! 1. [`scenario::load`] reads a scenario TOML file into a validated [`scenario::Scenario`],
 //!    loading every venue's [`pricing::Book`] on the way.
-//! 2. [`trace::load_vms`] reads the VM table; [`trace::open_usage`] streams utilisation samples.
+//! 2. [`trace::load`] reads the trace in any supported format into a VM table and utilisation
+//!    samples in time order (streamed from disk for the canonical CSV).
 //! 3. [`sim::run`] replays the trace on the generic [`engine`], places every VM by the scenario's
 //!    policy, bills it into a [`sim::Ledger`] and returns an [`sim::Outcome`]. It does no I/O.
 //! 4. [`report::Summary`] turns the outcome into summary.json and the totals table;
@@ -27,7 +28,7 @@ use std::path::{Path, PathBuf};
 /// One simulated scenario with everything needed to render it.
 pub struct Run {
     pub scenario: scenario::Scenario,
-    pub table: trace::VmTable,
+    pub trace: trace::Trace,
     pub outcome: sim::Outcome,
     pub summary: report::Summary,
 }
@@ -35,16 +36,12 @@ pub struct Run {
 /// Loads a scenario, its price books and trace, and simulates it.
 pub fn run_scenario(path: &Path) -> Result<Run, Error> {
     let scenario = scenario::load(path)?;
-    let table = trace::load_vms(&scenario.trace.vms)?;
-    let usage = match &scenario.trace.usage {
-        Some(p) => Some(trace::open_usage(p, &table)?),
-        None => None,
-    };
-    let outcome = sim::run(&scenario, &table, usage)?;
-    let summary = report::Summary::build(&scenario, &table, &outcome);
+    let trace = trace::load(&scenario.trace)?;
+    let outcome = sim::run(&scenario, &trace.table, trace.samples()?)?;
+    let summary = report::Summary::build(&scenario, &trace.table, &outcome);
     Ok(Run {
         scenario,
-        table,
+        trace,
         outcome,
         summary,
     })

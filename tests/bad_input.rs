@@ -216,3 +216,39 @@ fn a_missing_scenario_file() {
     assert_eq!(code, 2);
     assert_eq!(stderr, "error: scenarios/no-such.toml: file not found\n");
 }
+
+#[test]
+fn scenario_unknown_trace_format() {
+    let err = run_broken("scenarios/example-hybrid.toml", |t| {
+        t.replace("[trace]\n", "[trace]\nformat = \"planetlabs\"\n")
+    });
+    assert!(err.starts_with("error: scenarios/example-hybrid.toml: key `trace.format`: \"planetlabs\" is not a trace format"), "{err}");
+}
+
+#[test]
+fn scenario_trace_option_for_another_format() {
+    let err = run_broken("scenarios/example-hybrid.toml", |t| {
+        t.replace("[trace]\n", "[trace]\ncpu_scale = 16.0\n")
+    });
+    assert_eq!(
+        err,
+        "error: scenarios/example-hybrid.toml: key `trace.cpu_scale`: applies only to format google-2011, not canonical\n"
+    );
+}
+
+#[test]
+fn scenario_synthetic_parameter_out_of_range() {
+    let err = run_broken("scenarios/example-hybrid.toml", |t| {
+        let start = t.find("[trace]").unwrap();
+        let end = t.find("# Internet egress").unwrap();
+        format!(
+            "{}[trace]\nformat = \"synthetic\"\n[[trace.synthetic.groups]]\nname = \"web\"\ncpu_mean = 2.0\n\n{}",
+            &t[..start],
+            &t[end..]
+        )
+    });
+    assert_eq!(
+        err,
+        "error: scenarios/example-hybrid.toml: key `trace.synthetic.groups[0].cpu_mean`: 2 must be a finite number in 0..=1\n"
+    );
+}

@@ -157,7 +157,7 @@ where
         engine.run_until(next, &mut arrivals, |engine, now, event| {
             state.handle(engine, now, event)
         });
-        while let Some(sample) = usage.next_if(|s| s.as_ref().map_or(true, |s| s.t < next)) {
+        while let Some(sample) = usage.next_if(|s| s.as_ref().map_or(true, |s| s.time() < next)) {
             state.apply_sample(sample?);
             samples += 1;
         }

@@ -1,11 +1,12 @@
 //! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
 //! and report problems as `file:line: what is wrong`.
 
-use super::{Sample, Vm, VmTable};
+use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
 use crate::units::SimTime;
 use std::collections::HashMap;
-use std::io::Read;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const VM_COLUMNS: [&str; 7] = [
@@ -154,10 +155,7 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
     let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
     let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = VM_COLUMNS.map(|c| col[c]);
 
-    let mut vms = Vec::new();
-    let mut groups: Vec<String> = Vec::new();
-    let mut group_ix: HashMap<String, u32> = HashMap::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut table = TableBuilder::new();
     let mut record = csv::StringRecord::new();
     while csv
         .read_record(&mut record)
@@ -173,22 +171,11 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
         if id.is_empty() {
             return Err(row.err("id is empty".into()));
         }
-        if let Some(first) = first_line.insert(id.to_string(), line) {
-            return Err(row.err(format!("duplicate VM id \"{id}\" (first on line {first})")));
-        }
         let group_name = row.text(group_c);
         if group_name.is_empty() {
             return Err(row.err(format!("group of VM \"{id}\" is empty")));
         }
-        let group = match group_ix.get(group_name) {
-            Some(&g) => g,
-            None => {
-                let g = groups.len() as u32;
-                groups.push(group_name.to_string());
-                group_ix.insert(group_name.to_string(), g);
-                g
-            }
-        };
+        let group = table.group(group_name);
         let start = row.seconds(start_c, "start_s")?;
         let end = match row.text(end_c) {
             "" => None,
@@ -201,7 +188,7 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
         if disk_gib < 0.0 {
             return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
         }
-        vms.push(Vm {
+        let vm = Vm {
             id: id.to_string(),
             group,
             start,
@@ -209,12 +196,15 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
             vcpus: row.positive(vcpus_c, "vcpus")?,
             mem_gib: row.positive(mem_c, "mem_gib")?,
             disk_gib,
-        });
+        };
+        table.push(vm, line).map_err(|first| {
+            row.err(format!("duplicate VM id \"{id}\" (first on line {first})"))
+        })?;
     }
-    if vms.is_empty() {
+    if table.is_empty() {
         return Err(InputError::file(path, "has a header but no VM rows"));
     }
-    Ok(VmTable::new(vms, groups))
+    Ok(table.finish().0)
 }
 
 /// Streams `usage.csv` (header: id,t_s,cpu_util[,mem_util]) in time order, checking every row
@@ -288,6 +278,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
                 v.start
             )));
         }
+        let packed_t = sample_time(t).map_err(|m| row.err(m))?;
         let cpu = row.fraction(cpu_c, "cpu_util")?;
         let mem = match self.mem_col {
             Some(c) if !row.text(c).is_empty() => Some(row.fraction(c, "mem_util")?),
@@ -295,7 +286,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
         };
         self.last_t = t;
         self.last_per_vm[vm as usize] = t;
-        Ok(Some(Sample { vm, t, cpu, mem }))
+        Ok(Some(Sample::new(vm, packed_t, cpu, mem)))
     }
 }
 
@@ -311,6 +302,92 @@ impl<R: Read> Iterator for UsageReader<'_, R> {
         self.done = matches!(next, None | Some(Err(_)));
         next
     }
+}
+
+/// The canonical files in a folder: `vms.csv` (or `vms.csv.gz`) and, if present, `usage.csv`
+/// (or `usage.csv.gz`). A path that is a file is taken as the VM table, with `usage.csv` beside it.
+pub fn paths_in(path: &Path) -> (PathBuf, Option<PathBuf>) {
+    let (dir, vms) = if path.is_dir() {
+        let gz = path.join("vms.csv.gz");
+        (
+            path.to_path_buf(),
+            if gz.exists() {
+                gz
+            } else {
+                path.join("vms.csv")
+            },
+        )
+    } else {
+        (
+            path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            path.to_path_buf(),
+        )
+    };
+    let usage = ["usage.csv", "usage.csv.gz"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.exists());
+    (vms, usage)
+}
+
+/// Writes a VM table as canonical `vms.csv`.
+pub fn write_vms_csv(table: &VmTable, out: impl Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(VM_COLUMNS)?;
+    for vm in &table.vms {
+        let end = vm.end.map(|e| e.to_string()).unwrap_or_default();
+        w.write_record([
+            vm.id.as_str(),
+            table.group_name(vm),
+            &vm.start.to_string(),
+            &end,
+            &vm.vcpus.to_string(),
+            &vm.mem_gib.to_string(),
+            &vm.disk_gib.to_string(),
+        ])?;
+    }
+    w.flush()
+}
+
+/// Writes samples (already in time order) as canonical `usage.csv`; the `mem_util` column is
+/// written only when `has_mem`. One buffer is reused for every number.
+pub fn write_usage_csv<I>(
+    table: &VmTable,
+    samples: I,
+    has_mem: bool,
+    out: impl Write,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = std::io::Result<Sample>>,
+{
+    let mut w = csv::Writer::from_writer(out);
+    let header: &[&str] = if has_mem {
+        &["id", "t_s", "cpu_util", "mem_util"]
+    } else {
+        &USAGE_COLUMNS
+    };
+    w.write_record(header)?;
+    let mut buf = String::new();
+    let mut field = |w: &mut csv::Writer<_>, value: &dyn std::fmt::Display| {
+        buf.clear();
+        let _ = write!(buf, "{value}");
+        w.write_field(&buf)
+    };
+    for s in samples {
+        let s = s?;
+        w.write_field(&table.vms[s.vm as usize].id)?;
+        field(&mut w, &s.t)?;
+        // f32 prints its shortest round-trip form: 0.1, not 0.10000000149011612.
+        field(&mut w, &s.cpu)?;
+        if has_mem {
+            match s.mem() {
+                Some(m) => field(&mut w, &m)?,
+                None => w.write_field("")?,
+            }
+        }
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.flush()
 }
 
 #[cfg(test)]
@@ -398,15 +475,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.len(), 3);
-        assert_eq!(
-            ok[1],
-            Sample {
-                vm: 1,
-                t: 0,
-                cpu: 1.0,
-                mem: Some(0.25)
-            }
-        );
+        assert_eq!(ok[1], Sample::new(1, 0, 1.0, Some(0.25)));
         let cases = [
             (
                 "x,0,0.5\n",

@@ -1,13 +1,28 @@
-//! Workload traces in the canonical form: a VM table (one row per VM, held in memory) and a usage
-//! series (utilisation samples, streamed in time order so memory does not grow with the horizon).
-//! The file format is documented in the README ("Trace format").
+//! Workload traces. Every reader produces the canonical form: a VM table (one row per VM, held
+//! in memory) and utilisation samples in time order. The canonical CSV's usage file is streamed
+//! from disk; the other formats are organised per VM, so their samples are gathered into one
+//! compact array (16 bytes a sample) and sorted by time once.
+//!
+//! The formats and their unit conversions are documented in the README ("Trace formats").
 
+mod azure;
+mod bitbrains;
 mod canonical;
+mod files;
+mod google;
+mod planetlab;
+pub mod stats;
+pub mod synthetic;
+mod table;
 
-pub use canonical::{UsageReader, read_vms};
+pub use canonical::{UsageReader, read_vms, write_usage_csv, write_vms_csv};
+pub use planetlab::{CLOUDSIM_SIZES, VmSize};
+pub use table::TableBuilder;
 
+use crate::error::{Error, InputError};
 use crate::units::SimTime;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// One VM as requested: its size and lifetime.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,25 +38,41 @@ pub struct Vm {
     pub disk_gib: f64,
 }
 
-/// All VMs of a trace, sorted by start time (file order among equal starts).
+/// All VMs of a trace, sorted by start time (input order among equal starts).
 #[derive(Debug, Clone, Default)]
 pub struct VmTable {
     pub vms: Vec<Vm>,
-    /// Group names, in order of first appearance in the file.
+    /// Group names, in order of first appearance.
     pub groups: Vec<String>,
     index: HashMap<String, u32>,
 }
 
 impl VmTable {
-    /// Builds a table from VMs in any order; ids must be unique (the reader checks this).
-    pub fn new(mut vms: Vec<Vm>, groups: Vec<String>) -> VmTable {
-        vms.sort_by_key(|v| v.start);
+    /// Builds a table from VMs in any order; ids must be unique (`TableBuilder` checks this).
+    pub fn new(vms: Vec<Vm>, groups: Vec<String>) -> VmTable {
+        Self::build(vms, groups).0
+    }
+
+    /// Like `new`, and also returns where each input VM ended up: `moved[i]` is the position
+    /// in `vms` of the i-th VM given, so samples gathered before sorting can be renumbered.
+    pub fn build(vms: Vec<Vm>, groups: Vec<String>) -> (VmTable, Vec<u32>) {
+        let mut order: Vec<u32> = (0..vms.len() as u32).collect();
+        order.sort_by_key(|&i| vms[i as usize].start);
+        let mut moved = vec![0u32; vms.len()];
+        for (new, &old) in order.iter().enumerate() {
+            moved[old as usize] = new as u32;
+        }
+        let mut slots: Vec<Option<Vm>> = vms.into_iter().map(Some).collect();
+        let vms: Vec<Vm> = order
+            .iter()
+            .filter_map(|&i| slots[i as usize].take())
+            .collect();
         let index = vms
             .iter()
             .enumerate()
             .map(|(i, v)| (v.id.clone(), i as u32))
             .collect();
-        VmTable { vms, groups, index }
+        (VmTable { vms, groups, index }, moved)
     }
 
     /// The position of a VM in `vms`, by id.
@@ -54,41 +85,260 @@ impl VmTable {
     }
 }
 
-/// One utilisation sample of one VM.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One utilisation sample of one VM, packed into 16 bytes because real traces hold millions.
+#[derive(Debug, Clone, Copy)]
 pub struct Sample {
+    /// Seconds from the start of the trace (u32 covers 136 years).
+    pub t: u32,
     /// Position of the VM in `VmTable::vms`.
     pub vm: u32,
-    pub t: SimTime,
     /// CPU utilisation of the VM's vCPUs, 0..=1.
     pub cpu: f32,
-    /// Memory utilisation, 0..=1, when the trace has it.
-    pub mem: Option<f32>,
+    /// Memory utilisation, 0..=1, or NaN when the trace has none.
+    mem: f32,
 }
 
-use crate::error::{Error, InputError};
-use std::fs::File;
-use std::io::BufReader;
-use std::path::Path;
+impl Sample {
+    pub fn new(vm: u32, t: u32, cpu: f32, mem: Option<f32>) -> Sample {
+        Sample {
+            t,
+            vm,
+            cpu,
+            mem: mem.unwrap_or(f32::NAN),
+        }
+    }
 
-fn open(path: &Path) -> Result<BufReader<File>, Error> {
-    File::open(path)
-        .map(BufReader::new)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => InputError::file(path, "file not found").into(),
-            _ => Error::io(path, e),
+    pub fn time(&self) -> SimTime {
+        SimTime::from(self.t)
+    }
+
+    pub fn mem(&self) -> Option<f32> {
+        (!self.mem.is_nan()).then_some(self.mem)
+    }
+}
+
+impl PartialEq for Sample {
+    // Compares "no memory utilisation" (NaN inside) as equal to itself.
+    fn eq(&self, o: &Sample) -> bool {
+        (self.t, self.vm, self.cpu, self.mem()) == (o.t, o.vm, o.cpu, o.mem())
+    }
+}
+
+/// Converts a sample time to the packed form, or says why not.
+pub(crate) fn sample_time(t: SimTime) -> Result<u32, String> {
+    u32::try_from(t).map_err(|_| format!("time {t} s is beyond the 136 years a trace may span"))
+}
+
+/// The trace formats hybridplan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// vms.csv + usage.csv (optionally .csv.gz), as documented in the README.
+    Canonical,
+    /// CloudSim's PlanetLab layout: one file per VM, CPU % every 300 s.
+    Planetlab,
+    /// OpenDC's Bitbrains Parquet layout: tasks.parquet + fragments.parquet.
+    Bitbrains,
+    /// Azure Public Dataset V1: vmtable + vm_cpu_readings CSVs without header.
+    #[value(name = "azure-v1")]
+    AzureV1,
+    /// Google cluster-usage 2011: task_events + task_usage CSVs.
+    #[value(name = "google-2011")]
+    Google2011,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Canonical,
+        Format::Planetlab,
+        Format::Bitbrains,
+        Format::AzureV1,
+        Format::Google2011,
+    ];
+
+    /// The format with this name ("azure-v1", ...).
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Canonical => "canonical",
+            Format::Planetlab => "planetlab",
+            Format::Bitbrains => "bitbrains",
+            Format::AzureV1 => "azure-v1",
+            Format::Google2011 => "google-2011",
+        }
+    }
+}
+
+/// Options of the readers whose files lack something the canonical form needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadOptions {
+    /// PlanetLab: sizes given to the VM files in name order, cycling (one entry: a fixed size).
+    pub sizes: Vec<VmSize>,
+    /// Google 2011: cores that a normalised CPU value of 1.0 stands for.
+    pub cpu_scale: f64,
+    /// Google 2011: GiB that a normalised memory value of 1.0 stands for.
+    pub mem_scale: f64,
+    /// Skip usage rows of VMs missing from the VM table (counted in the notes) instead of
+    /// failing: for excerpts such as the Azure sample, whose two files share no VM ids.
+    pub skip_unknown_vms: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            sizes: CLOUDSIM_SIZES.to_vec(),
+            cpu_scale: google::DEFAULT_CPU_SCALE,
+            mem_scale: google::DEFAULT_MEM_SCALE,
+            skip_unknown_vms: false,
+        }
+    }
+}
+
+/// Where a trace is and how to read it.
+#[derive(Debug, Clone)]
+pub enum TraceSpec {
+    /// The canonical CSV pair.
+    Canonical {
+        vms: PathBuf,
+        usage: Option<PathBuf>,
+    },
+    /// Any other format: a folder (or, for PlanetLab, a folder of day folders).
+    Files {
+        format: Format,
+        path: PathBuf,
+        options: ReadOptions,
+    },
+    /// A synthetic workload generated from parameters.
+    Synthetic(synthetic::Params),
+}
+
+impl TraceSpec {
+    /// A spec from a command-line path: a folder, or for the canonical format also `vms.csv`.
+    pub fn from_path(format: Format, path: &Path, options: ReadOptions) -> TraceSpec {
+        match format {
+            Format::Canonical => {
+                let (vms, usage) = canonical::paths_in(path);
+                TraceSpec::Canonical { vms, usage }
+            }
+            _ => TraceSpec::Files {
+                format,
+                path: path.to_path_buf(),
+                options,
+            },
+        }
+    }
+}
+
+/// A loaded trace.
+#[derive(Debug)]
+pub struct Trace {
+    pub table: VmTable,
+    usage: Usage,
+    /// What the reader had to adapt, e.g. "12 samples above capacity clamped to 1.0".
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug)]
+enum Usage {
+    None,
+    /// The canonical usage.csv, streamed on every pass.
+    Csv(PathBuf),
+    /// Samples sorted by (time, VM).
+    Memory(Vec<Sample>),
+}
+
+impl Trace {
+    /// A trace whose samples are already in memory; they are sorted here, and a second sample
+    /// of one VM at one time is dropped (counted in the notes).
+    pub fn from_samples(table: VmTable, mut samples: Vec<Sample>, mut notes: Vec<String>) -> Trace {
+        // Stable, so "the first" of two samples at one time is the first the reader saw.
+        samples.sort_by_key(|s| (s.t, s.vm));
+        let before = samples.len();
+        samples.dedup_by_key(|s| (s.t, s.vm));
+        if samples.len() < before {
+            notes.push(format!(
+                "{} second samples of a VM at the same time dropped",
+                before - samples.len()
+            ));
+        }
+        let usage = if samples.is_empty() {
+            Usage::None
+        } else {
+            Usage::Memory(samples)
+        };
+        Trace {
+            table,
+            usage,
+            notes,
+        }
+    }
+
+    pub fn has_usage(&self) -> bool {
+        !matches!(self.usage, Usage::None)
+    }
+
+    /// The samples in time order (a fresh pass over the file for the canonical CSV), or `None`
+    /// when the trace has no usage.
+    pub fn samples(&self) -> Result<Option<Samples<'_>>, Error> {
+        Ok(match &self.usage {
+            Usage::None => None,
+            Usage::Csv(path) => {
+                let reader = UsageReader::new(files::open(path)?, path, &self.table)?;
+                Some(Samples::Csv(Box::new(reader)))
+            }
+            Usage::Memory(v) => Some(Samples::Memory(v.iter())),
         })
+    }
 }
 
-/// Reads a canonical `vms.csv` file.
-pub fn load_vms(path: &Path) -> Result<VmTable, Error> {
-    Ok(read_vms(open(path)?, path)?)
+/// An iterator over a trace's samples, wherever they live.
+pub enum Samples<'t> {
+    Csv(Box<UsageReader<'t, files::Input>>),
+    Memory(std::slice::Iter<'t, Sample>),
 }
 
-/// Opens a canonical `usage.csv` file for streaming against `table`.
-pub fn open_usage<'t>(
-    path: &Path,
-    table: &'t VmTable,
-) -> Result<UsageReader<'t, BufReader<File>>, Error> {
-    Ok(UsageReader::new(open(path)?, path, table)?)
+impl Iterator for Samples<'_> {
+    type Item = Result<Sample, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Samples::Csv(r) => r.next(),
+            Samples::Memory(it) => it.next().map(|s| Ok(*s)),
+        }
+    }
+}
+
+/// Reads a trace in any format.
+pub fn load(spec: &TraceSpec) -> Result<Trace, Error> {
+    match spec {
+        TraceSpec::Canonical { vms, usage } => {
+            let table = read_vms(files::open(vms)?, vms)?;
+            let usage = match usage {
+                Some(p) => {
+                    files::check_exists(p)?;
+                    Usage::Csv(p.clone())
+                }
+                None => Usage::None,
+            };
+            Ok(Trace {
+                table,
+                usage,
+                notes: Vec::new(),
+            })
+        }
+        TraceSpec::Files {
+            format,
+            path,
+            options,
+        } => match format {
+            Format::Canonical => load(&TraceSpec::from_path(*format, path, options.clone())),
+            Format::Planetlab => planetlab::load(path, options),
+            Format::Bitbrains => bitbrains::load(path),
+            Format::AzureV1 => azure::load(path, options),
+            Format::Google2011 => google::load(path, options),
+        },
+        TraceSpec::Synthetic(params) => Ok(synthetic::generate(params)),
+    }
 }

@@ -1,0 +1,125 @@
+//! Trace reading benchmarks, each case in its own process so that its peak memory is its own.
+//!
+//!     cargo bench --bench traces                 # every case
+//!     cargo bench --bench traces -- planetlab    # one case
+//!
+//! Cases: `planetlab` (all ten days in ../shared/data/traces/planetlab), `bitbrains`
+//! (../shared/data/traces/bitbrains-small), `canonical` (a generated canonical CSV of about
+//! 200 MB, read and streamed through the usage reader). Each prints the best wall time of three
+//! reads, the throughput, the samples held and the process's peak resident memory (VmHWM).
+//! Results are in the README under "Benchmarks".
+
+use hybridplan::trace::{self, Format, ReadOptions, Sample, TraceSpec};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn shared(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/traces")
+        .join(rel)
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..runs {
+        drop(last.take());
+        let t0 = Instant::now();
+        let out = f();
+        best = best.min(t0.elapsed().as_secs_f64());
+        last = Some(out);
+    }
+    (best, last.expect("ran"))
+}
+
+fn count_samples(t: &trace::Trace) -> u64 {
+    let mut n = 0;
+    for s in t.samples().expect("samples").into_iter().flatten() {
+        s.expect("valid sample");
+        n += 1;
+    }
+    n
+}
+
+fn files_case(name: &str, format: Format, path: PathBuf) {
+    if !path.exists() {
+        println!("{name}: skipped, {} not found", path.display());
+        return;
+    }
+    let spec = TraceSpec::from_path(format, &path, ReadOptions::default());
+    let (secs, t) = best_of(3, || trace::load(&spec).expect("trace loads"));
+    let samples = count_samples(&t);
+    let held = samples as f64 * std::mem::size_of::<Sample>() as f64 / 1_048_576.0;
+    println!(
+        "{name}: {} VMs, {samples} samples in {secs:.3} s ({:.1} M samples/s); samples held {held:.1} MiB, peak RSS {:.1} MiB",
+        t.table.vms.len(),
+        samples as f64 / secs / 1e6,
+        peak_rss_mib()
+    );
+}
+
+fn canonical_case() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 20,000 VMs x 1,000 samples: about 20 M usage rows, ~200 MB of CSV.
+    let (vms, per_vm) = (20_000u32, 1_000u32);
+    let mut text = String::from("id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n");
+    for v in 0..vms {
+        text.push_str(&format!("vm-{v},g{},0,,2,8,50\n", v % 7));
+    }
+    std::fs::write(dir.path().join("vms.csv"), text).expect("write vms");
+    let mut usage = std::io::BufWriter::new(
+        std::fs::File::create(dir.path().join("usage.csv")).expect("create"),
+    );
+    use std::io::Write;
+    writeln!(usage, "id,t_s,cpu_util").expect("write");
+    for k in 0..per_vm {
+        for v in 0..vms {
+            writeln!(usage, "vm-{v},{},0.{:03}", k * 300, (v * 7 + k * 13) % 1000).expect("write");
+        }
+    }
+    drop(usage);
+    let bytes = std::fs::metadata(dir.path().join("usage.csv"))
+        .expect("size")
+        .len() as f64;
+    let spec = TraceSpec::from_path(Format::Canonical, dir.path(), ReadOptions::default());
+    let t = trace::load(&spec).expect("loads");
+    let (secs, n) = best_of(3, || count_samples(&t));
+    println!(
+        "canonical: {n} usage rows, {:.0} MB streamed in {secs:.3} s = {:.0} MB/s; peak RSS {:.1} MiB",
+        bytes / 1e6,
+        bytes / 1e6 / secs,
+        peak_rss_mib()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match args.first().map(String::as_str) {
+        Some("planetlab") => files_case("planetlab", Format::Planetlab, shared("planetlab")),
+        Some("bitbrains") => files_case("bitbrains", Format::Bitbrains, shared("bitbrains-small")),
+        Some("canonical") => canonical_case(),
+        Some(other) => panic!("unknown case {other}; expected planetlab, bitbrains or canonical"),
+        None => {
+            let exe = std::env::current_exe().expect("own path");
+            for case in ["planetlab", "bitbrains", "canonical"] {
+                let status = std::process::Command::new(&exe)
+                    .arg(case)
+                    .status()
+                    .expect("run case");
+                assert!(status.success(), "case {case} failed");
+            }
+        }
+    }
+}
