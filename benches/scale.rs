@@ -7,14 +7,11 @@
 //! Prints events per second of `sim::run` (best of five runs, one core) and the process's peak
 //! resident memory (VmHWM). Results are in the README under "Benchmarks".
 
-use hybridplan::pricing::Book;
-use hybridplan::scenario::{Policy, Scenario, Venue};
-use hybridplan::trace::{Sample, TraceSpec, Vm, VmTable};
-use hybridplan::units::{Currency, DAY};
+use hybridplan::trace::{Sample, Vm, VmTable};
+use hybridplan::units::DAY;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 fn arg(name: &str, default: u64) -> u64 {
@@ -27,10 +24,6 @@ fn arg(name: &str, default: u64) -> u64 {
                 .unwrap_or_else(|_| panic!("{name} takes a whole number"))
         })
         .unwrap_or(default)
-}
-
-fn book(rel: &str) -> Book {
-    Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("example price book")
 }
 
 /// VMs arrive uniformly over the horizon, live an exponential time (mean 6 days; a tenth run to
@@ -81,37 +74,34 @@ fn main() {
         arg("--days", 30),
     );
     let horizon = days * DAY;
-    let usd = Currency::parse("USD").unwrap();
-    let venue = |name: &str, rel: &str, hosts: Option<u32>| Venue {
-        name: name.into(),
-        book: book(rel),
-        rate: 1.0,
-        hosts,
-    };
-    let scenario = Scenario {
-        path: PathBuf::from("bench"),
-        name: "scale".into(),
-        description: String::new(),
-        horizon,
-        step: 3_600,
-        seed: 7,
-        currency: usd,
-        policy: Policy::Cheapest,
-        trace: TraceSpec::Canonical {
-            vms: PathBuf::new(),
-            usage: None,
-        },
-        egress_gib_per_vm_month: BTreeMap::from([("*".to_string(), 5.0)]),
-        venues: vec![
-            venue(
-                "private",
-                "pricing/private-kvm-2s32c.toml",
-                Some(hosts as u32),
-            ),
-            venue("aws", "pricing/aws-us-east-1.toml", None),
-            venue("gcp", "pricing/gcp-us-central1.toml", None),
-        ],
-    };
+    // The trace is generated below and handed to the simulator directly; the scenario's trace
+    // file is never read.
+    let text = format!(
+        r#"
+name = "scale"
+horizon = "{days}d"
+step = "1h"
+seed = 7
+currency = "USD"
+policy = "cheapest"
+[trace]
+vms = "generated.csv"
+[groups."*"]
+egress_gib_per_vm_month = 5
+[[venues]]
+name = "private"
+book = "../pricing/private-kvm-2s32c.toml"
+hosts = {hosts}
+[[venues]]
+name = "aws"
+book = "../pricing/aws-us-east-1.toml"
+[[venues]]
+name = "gcp"
+book = "../pricing/gcp-us-central1.toml"
+"#
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale-bench.toml");
+    let scenario = hybridplan::scenario::parse(&text, &path).expect("bench scenario");
     let table = generate(vms as usize, horizon);
     let rss_after_trace = peak_rss_mib();
 

@@ -47,7 +47,7 @@ fn scenario_typo_in_a_key() {
         t.replace("horizon = ", "horizn = ")
     });
     assert!(
-        err.starts_with("error: scenarios/example-hybrid.toml:6: unknown field `horizn`"),
+        err.starts_with("error: scenarios/example-hybrid.toml:7: unknown field `horizn`"),
         "{err}"
     );
 }
@@ -59,7 +59,7 @@ fn scenario_duration_without_a_known_unit() {
     });
     assert!(
         err.starts_with(
-            "error: scenarios/example-hybrid.toml:6: duration \"30x\" has unknown unit \"x\""
+            "error: scenarios/example-hybrid.toml:7: duration \"30x\" has unknown unit \"x\""
         ),
         "{err}"
     );
@@ -126,7 +126,7 @@ fn book_with_a_string_where_a_number_belongs() {
     let err = run_broken("pricing/private-kvm-2s32c.toml", |t| {
         t.replace("cores = 32", "cores = \"32\"")
     });
-    assert!(err.starts_with("error: scenarios/../pricing/private-kvm-2s32c.toml:18: invalid type: string \"32\", expected u32"), "{err}");
+    assert!(err.starts_with("error: scenarios/../pricing/private-kvm-2s32c.toml:21: invalid type: string \"32\", expected u32"), "{err}");
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn scenario_trace_option_for_another_format() {
 fn scenario_synthetic_parameter_out_of_range() {
     let err = run_broken("scenarios/example-hybrid.toml", |t| {
         let start = t.find("[trace]").unwrap();
-        let end = t.find("# Internet egress").unwrap();
+        let end = t.find("# Per-group policies").unwrap();
         format!(
             "{}[trace]\nformat = \"synthetic\"\n[[trace.synthetic.groups]]\nname = \"web\"\ncpu_mean = 2.0\n\n{}",
             &t[..start],

@@ -57,7 +57,7 @@ fn public_compute_storage_and_egress_per_second_with_minimum() {
         &scenario(
             "1d",
             "cheapest",
-            "[egress_gib_per_vm_month]\nweb = 365\n",
+            "[groups.web]\negress_gib_per_vm_month = 365\n",
             PUBLIC_VENUE,
             false,
         ),
@@ -98,15 +98,20 @@ fn per_hour_billing_charges_every_started_hour_on_the_stop_day() {
         &scenario("2d", "first-fit", "", PUBLIC_VENUE, false),
     );
     let run = run_scenario(&path).unwrap();
-    let rows: Vec<_> = run.outcome.ledger.rows().collect();
-    // Day 0: 3,600 s x $0.10/h = $0.10. Day 1: the 1 s that ran (0.10/3600) plus the
-    // rounding to 2 h (3,599 s more): 3,600 s x 0.10/3600 = $0.10. Total $0.20 = 2 h x $0.10.
-    assert_eq!(rows.len(), 2);
-    assert_eq!((rows[0].day, rows[1].day), (0, 1));
-    assert!(
-        close(rows[0].amount, 0.10) && close(rows[1].amount, 0.10),
-        "{rows:?}"
+    let rows = run.outcome.ledger.rows();
+    let got: Vec<(usize, &str, f64)> = rows.iter().map(|r| (r.day, r.rule, r.amount)).collect();
+    // Day 0: 3,600 s x $0.10/h = $0.10. Day 1: the 1 s that ran (0.10 / 3,600) and, as its own
+    // rule, the rounding to 2 started hours (3,599 s more). Total $0.20 = 2 h x $0.10.
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!((got[0].0, got[0].1), (0, "on-demand a at 0.1/h"));
+    assert!(close(got[0].2, 0.10));
+    assert_eq!((got[1].0, got[1].1), (1, "on-demand a at 0.1/h"));
+    assert!(close(got[1].2, 0.10 / 3_600.0));
+    assert_eq!(
+        (got[2].0, got[2].1),
+        (1, "per-hour billing: every started hour in full")
     );
+    assert!(close(got[2].2, 3_599.0 * 0.10 / 3_600.0));
 }
 
 #[test]

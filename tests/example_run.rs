@@ -24,7 +24,7 @@ fn example_summary_is_pinned() {
     insta::assert_snapshot!("example_hybrid_summary", summary);
     let ledger = std::fs::read_to_string(out.join("ledger.csv")).unwrap();
     assert!(
-        ledger.starts_with("day,venue,category,amount\n0,dc-east,hosts,"),
+        ledger.starts_with("day,venue,category,rule,amount\n0,dc-east,capex,"),
         "{ledger}"
     );
 }
@@ -67,7 +67,7 @@ fn the_ledger_adds_up_to_the_summary() {
     let mut reader = csv::Reader::from_path(out.join("ledger.csv")).unwrap();
     let mut sum = 0.0;
     for row in reader.records() {
-        sum += row.unwrap()[3].parse::<f64>().unwrap();
+        sum += row.unwrap()[4].parse::<f64>().unwrap();
     }
     let total = summary["total"].as_f64().unwrap();
     assert!(

@@ -1,12 +1,26 @@
-//! Price books: one TOML file per public region or private host class, each with its currency,
-//! source and as-of date. `Book::load` reads a file; `Book::parse` reads text, so tests run on
-//! strings. Raw serde structs are validated into the types the simulator bills with.
+//! Price books: one TOML file per public region, private host class, HCI platform or backup
+//! service, each with its currency, source and as-of date. `Book::load` reads a file;
+//! `Book::parse` reads text, so tests run on strings. Raw serde structs are validated into the
+//! types the simulator bills with; every rule is checked with a message naming the key.
 
+mod backup;
+mod category;
+mod check;
+mod hci;
 mod private;
 mod public;
+mod tco;
+mod tiers;
 
-pub use private::PrivateBook;
-pub use public::{Billing, InstanceType, PublicBook};
+pub use backup::{BackupBook, LinkQuality, Sizing, transfer_hours};
+pub use category::Category;
+pub use hci::{HciBook, NodeRoom, Reserve};
+pub use private::{HostCost, PrivateBook};
+pub use public::{
+    Billing, InstanceType, PublicBook, Purchase, ReservedOffer, SavingsPlanOffer, Term, Upfront,
+};
+pub use tco::{Power, PowerCurve, Tco, TcoItem};
+pub use tiers::{TierLine, Tiers};
 
 use crate::error::{Error, InputError, read_input};
 use crate::units::{Currency, de_currency};
@@ -30,6 +44,19 @@ pub struct Book {
 pub enum BookKind {
     Public(PublicBook),
     Private(PrivateBook),
+    Hci(Box<HciBook>),
+    Backup(BackupBook),
+}
+
+impl BookKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            BookKind::Public(_) => "public",
+            BookKind::Private(_) => "private",
+            BookKind::Hci(_) => "hci",
+            BookKind::Backup(_) => "backup",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -42,6 +69,8 @@ struct RawBook {
     as_of: String,
     public: Option<public::RawPublic>,
     private: Option<private::RawPrivate>,
+    hci: Option<hci::RawHci>,
+    backup: Option<backup::RawBackup>,
 }
 
 impl Book {
@@ -62,19 +91,15 @@ impl Book {
             return Err(bad("source", "must name where the prices come from".into()));
         }
         check_date(&raw.as_of).map_err(|m| bad("as_of", m))?;
-        let kind = match (raw.public, raw.private) {
-            (Some(p), None) => BookKind::Public(p.validate(path)?),
-            (None, Some(p)) => BookKind::Private(p.validate(path)?),
-            (Some(_), Some(_)) => {
+        let kind = match (raw.public, raw.private, raw.hci, raw.backup) {
+            (Some(p), None, None, None) => BookKind::Public(p.validate(path)?),
+            (None, Some(p), None, None) => BookKind::Private(p.validate(path)?),
+            (None, None, Some(h), None) => BookKind::Hci(Box::new(h.validate(path)?)),
+            (None, None, None, Some(b)) => BookKind::Backup(b.validate(path)?),
+            _ => {
                 return Err(InputError::file(
                     path,
-                    "a book has either a [public] or a [private] table, not both",
-                ));
-            }
-            (None, None) => {
-                return Err(InputError::file(
-                    path,
-                    "a book needs a [public] table (instance types) or a [private] table (host class)",
+                    "a book has exactly one of the tables [public] (instance types), [private] (a host class), [hci] (a scale-unit platform) or [backup] (a backup service)",
                 ));
             }
         };
@@ -106,32 +131,6 @@ fn check_date(text: &str) -> Result<(), String> {
     }
 }
 
-/// Checks that a price is a finite number >= 0.
-fn check_price(path: &Path, key: &str, value: f64) -> Result<f64, InputError> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(InputError::key(
-            path,
-            key,
-            format!("price {value} must be a finite number >= 0"),
-        ))
-    }
-}
-
-/// Checks that a capacity is a finite number > 0.
-fn check_positive(path: &Path, key: &str, value: f64) -> Result<f64, InputError> {
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(InputError::key(
-            path,
-            key,
-            format!("{value} must be a finite number > 0"),
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,7 +145,10 @@ mod tests {
     #[test]
     fn a_book_is_public_or_private() {
         let err = parse("").unwrap_err();
-        assert!(err.to_string().contains("needs a [public] table"), "{err}");
+        assert!(
+            err.to_string().contains("exactly one of the tables"),
+            "{err}"
+        );
     }
 
     #[test]

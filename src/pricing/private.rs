@@ -1,7 +1,10 @@
-//! A private site's host class: identical hosts with cores, RAM, a CPU overcommit ratio and an
-//! all-in monthly cost per host. RAM is never overcommitted.
+//! A private site's host class (an OpenStack/KVM cloud): identical hosts with cores, sockets,
+//! RAM and a CPU overcommit ratio; RAM is never overcommitted. A host costs either an all-in
+//! monthly price or an itemised TCO (capex, support, power, rack, staff, software).
 
-use super::{check_positive, check_price};
+use super::Category;
+use super::check::Check;
+use super::tco::{Power, RawTco, Tco, TcoItem};
 use crate::error::InputError;
 use crate::units::{Gib, HOURS_PER_MONTH, SimTime};
 use serde::Deserialize;
@@ -11,11 +14,18 @@ use std::path::Path;
 pub struct PrivateBook {
     /// Physical cores per host.
     pub cores: u32,
+    pub sockets: u32,
     pub mem_gib: f64,
     /// vCPUs that may be placed per physical core (1.0 = none).
     pub cpu_overcommit: f64,
+    pub cost: HostCost,
+}
+
+#[derive(Debug, Clone)]
+pub enum HostCost {
     /// All-in cost of one host per month (730 h).
-    pub host_monthly: f64,
+    AllIn(f64),
+    Tco(Box<Tco>),
 }
 
 impl PrivateBook {
@@ -24,9 +34,30 @@ impl PrivateBook {
         f64::from(self.cores) * self.cpu_overcommit
     }
 
-    /// The cost of `hosts` hosts over `seconds`, prorated from the monthly price.
+    /// Every monthly cost of one host except power.
+    pub fn fixed_items(&self) -> Vec<TcoItem> {
+        match &self.cost {
+            HostCost::AllIn(monthly) => vec![TcoItem {
+                category: Category::Hosts,
+                rule: format!("all-in {monthly} per host-month"),
+                monthly: *monthly,
+            }],
+            HostCost::Tco(tco) => tco.fixed_items(self.cores, self.sockets),
+        }
+    }
+
+    /// The power model, when the book has one.
+    pub fn power(&self) -> Option<&Power> {
+        match &self.cost {
+            HostCost::AllIn(_) => None,
+            HostCost::Tco(tco) => tco.power.as_ref(),
+        }
+    }
+
+    /// The fixed cost of `hosts` hosts over `seconds`, prorated from monthly prices.
     pub fn hosts_cost(&self, hosts: u32, seconds: SimTime) -> f64 {
-        f64::from(hosts) * self.host_monthly * seconds as f64 / 3_600.0 / HOURS_PER_MONTH
+        let monthly: f64 = self.fixed_items().iter().map(|i| i.monthly).sum();
+        f64::from(hosts) * monthly * seconds as f64 / 3_600.0 / HOURS_PER_MONTH
     }
 }
 
@@ -34,34 +65,58 @@ impl PrivateBook {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPrivate {
     cores: u32,
+    #[serde(default = "two")]
+    sockets: u32,
     mem_gib: Gib,
     #[serde(default = "one")]
     cpu_overcommit: f64,
-    host_monthly: f64,
+    host_monthly: Option<f64>,
+    tco: Option<RawTco>,
 }
 
 fn one() -> f64 {
     1.0
 }
 
+fn two() -> u32 {
+    2
+}
+
 impl RawPrivate {
     pub(super) fn validate(self, path: &Path) -> Result<PrivateBook, InputError> {
-        if self.cores == 0 {
-            return Err(InputError::key(path, "private.cores", "must be at least 1"));
-        }
-        let cpu_overcommit = check_positive(path, "private.cpu_overcommit", self.cpu_overcommit)?;
+        let c = Check::new(path, "private");
+        c.at_least("cores", self.cores, 1)?;
+        c.at_least("sockets", self.sockets, 1)?;
+        let cpu_overcommit = c.positive("cpu_overcommit", self.cpu_overcommit)?;
         if cpu_overcommit < 1.0 {
-            return Err(InputError::key(
-                path,
-                "private.cpu_overcommit",
+            return Err(c.err(
+                "cpu_overcommit",
                 format!("{cpu_overcommit} must be >= 1.0 (1.0 means no overcommit)"),
             ));
         }
+        let cost =
+            match (self.host_monthly, self.tco) {
+                (Some(m), None) => HostCost::AllIn(c.price("host_monthly", m)?),
+                (None, Some(t)) => {
+                    HostCost::Tco(Box::new(t.validate(Check::new(path, "private.tco"))?))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(c.err(
+                        "host_monthly",
+                        "give host_monthly (all-in) or a [private.tco] table, not both",
+                    ));
+                }
+                (None, None) => return Err(c.err(
+                    "host_monthly",
+                    "missing: give host_monthly (all-in per host-month) or a [private.tco] table",
+                )),
+            };
         Ok(PrivateBook {
             cores: self.cores,
-            mem_gib: check_positive(path, "private.mem_gib", self.mem_gib.0)?,
+            sockets: self.sockets,
+            mem_gib: c.positive("mem_gib", self.mem_gib.0)?,
             cpu_overcommit,
-            host_monthly: check_price(path, "private.host_monthly", self.host_monthly)?,
+            cost,
         })
     }
 }
@@ -77,7 +132,7 @@ mod tests {
         );
         Book::parse(&text, Path::new("t.toml")).map(|b| match b.kind {
             BookKind::Private(p) => p,
-            BookKind::Public(_) => panic!("expected a private book"),
+            _ => panic!("expected a private book"),
         })
     }
 
@@ -104,5 +159,15 @@ mod tests {
         );
         let err = book("cores = 16\nmem_gib = \"12GB\"\nhost_monthly = 1.0\n").unwrap_err();
         assert!(err.message.contains("unknown unit \"GB\""), "{err}");
+        let err = book("cores = 16\nmem_gib = 128\n").unwrap_err();
+        assert!(err.message.contains("give host_monthly"), "{err}");
+    }
+
+    #[test]
+    fn an_itemised_tco_replaces_the_all_in_price() {
+        let p = book("cores = 32\nsockets = 2\nmem_gib = 256\n[private.tco]\ncapex = 12000.0\nlife_years = 5\nsupport_pct_per_year = 10\n").unwrap();
+        // 12,000 / 60 = 200 capex + 100 support = 300 a month: 2 hosts x 730 h = 600.
+        assert!((p.hosts_cost(2, 730 * 3600) - 600.0).abs() < 1e-9);
+        assert!(p.power().is_none());
     }
 }

@@ -7,7 +7,7 @@ mod text;
 
 pub use text::totals_table;
 
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, VenueSize};
 use crate::sim::{Category, Outcome};
 use crate::trace::VmTable;
 use crate::units::{HOUR, format_duration};
@@ -24,7 +24,7 @@ fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0 + 0.0
 }
 
-/// Ratios and hours are rendered with four decimals.
+/// Ratios, hours and sizes are rendered with four decimals.
 fn four(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0 + 0.0
 }
@@ -42,12 +42,13 @@ pub struct Summary {
     /// Total cost over the horizon.
     pub total: f64,
     pub by_category: BTreeMap<&'static str, f64>,
-    /// In scenario order.
+    /// In scenario order, then the backup service if the scenario has one.
     pub venues: Vec<VenueSummary>,
     pub vms: VmSummary,
     pub shortfalls: ShortfallSummary,
-    /// Private venues only, in scenario order.
+    /// Private and HCI venues, in scenario order.
     pub private_sites: Vec<SiteSummary>,
+    pub backup: Option<BackupSummary>,
     pub events: u64,
     pub usage_samples: u64,
 }
@@ -55,14 +56,33 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize)]
 pub struct VenueSummary {
     pub name: String,
+    /// public, private, hci or backup.
     pub kind: &'static str,
     pub book: String,
     pub book_source: String,
     pub book_as_of: String,
     pub total: f64,
     pub by_category: BTreeMap<&'static str, f64>,
+    /// Amount per price rule, largest first.
+    pub by_rule: Vec<RuleAmount>,
     pub placements: u64,
     pub vm_hours: f64,
+    /// Reservations and savings plans, with the share of what was paid that was used.
+    pub commitments: Vec<CommitmentSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleAmount {
+    pub category: &'static str,
+    pub rule: String,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentSummary {
+    pub what: String,
+    pub paid_hours: f64,
+    pub utilisation: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,68 +117,180 @@ pub struct ShortfallExample {
 pub struct SiteSummary {
     pub venue: String,
     pub hosts: usize,
+    /// HCI: nodes per scale unit and units.
+    pub nodes_per_unit: Option<u32>,
+    pub units: Option<u32>,
     pub vcpu_capacity: f64,
     pub mem_gib_capacity: f64,
     pub peak_vcpu_allocated: f64,
     pub peak_vcpu_allocated_ratio: f64,
     pub peak_mem_gib_allocated: f64,
     pub peak_mem_allocated_ratio: f64,
+    /// HCI: the most tenant memory in one unit and that unit's limit then (after the
+    /// resiliency reserve and infrastructure), GiB.
+    pub peak_unit_mem_gib: Option<f64>,
+    pub unit_mem_limit_gib: Option<f64>,
     /// Used cores / physical cores at the busiest step boundary (null without usage samples).
     pub peak_cpu_used_ratio: Option<f64>,
     pub mean_cpu_used_ratio: Option<f64>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupSummary {
+    pub service: String,
+    pub protected_tb: f64,
+    pub stored_tb: f64,
+    pub stores: u32,
+    pub sites: Vec<BackupSiteSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupSiteSummary {
+    pub site: String,
+    pub link_mbps: f64,
+    pub nightly_tb: f64,
+    pub nightly_hours: f64,
+    pub seed_tb: f64,
+    pub seed_days: f64,
+    pub drives: u32,
+}
+
+/// Costs of ledger venue `v`: by category and by rule.
+fn venue_costs(
+    outcome: &Outcome,
+    v: usize,
+    by_category: &mut BTreeMap<&'static str, f64>,
+) -> (f64, BTreeMap<&'static str, f64>, Vec<RuleAmount>) {
+    let ledger = &outcome.ledger;
+    let mut cats = BTreeMap::new();
+    for cat in Category::ALL {
+        let amount = ledger.total(v, cat);
+        if amount != 0.0 {
+            cats.insert(cat.name(), amount);
+            *by_category.entry(cat.name()).or_insert(0.0) += amount;
+        }
+    }
+    let mut rules: Vec<RuleAmount> = ledger
+        .lines()
+        .iter()
+        .filter(|l| l.venue == v && l.total() != 0.0)
+        .map(|l| RuleAmount {
+            category: l.category.name(),
+            rule: l.rule.clone(),
+            amount: l.total(),
+        })
+        .collect();
+    rules.sort_by(|a, b| {
+        b.amount
+            .total_cmp(&a.amount)
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    for r in &mut rules {
+        r.amount = cents(r.amount);
+    }
+    let total: f64 = cats.values().sum();
+    (
+        cents(total),
+        cats.into_iter().map(|(k, a)| (k, cents(a))).collect(),
+        rules,
+    )
+}
+
 impl Summary {
     pub fn build(scenario: &Scenario, table: &VmTable, outcome: &Outcome) -> Summary {
-        let ledger = &outcome.ledger;
         let mut by_category = BTreeMap::new();
-        let mut venues = Vec::with_capacity(scenario.venues.len());
+        let mut venues = Vec::with_capacity(scenario.venues.len() + 1);
         let mut private_sites = Vec::new();
         for (v, (venue, out)) in scenario.venues.iter().zip(&outcome.venues).enumerate() {
-            let mut cats = BTreeMap::new();
-            for cat in Category::ALL {
-                let amount = ledger.total(v, cat);
-                if amount != 0.0 {
-                    cats.insert(cat.name(), amount);
-                    *by_category.entry(cat.name()).or_insert(0.0) += amount;
-                }
-            }
-            let total: f64 = cats.values().sum();
+            let (total, cats, by_rule) = venue_costs(outcome, v, &mut by_category);
             venues.push(VenueSummary {
                 name: venue.name.clone(),
-                kind: if out.site.is_some() {
-                    "private"
-                } else {
-                    "public"
-                },
+                kind: venue.book.kind.name(),
                 book: venue.book.name.clone(),
                 book_source: venue.book.source.clone(),
                 book_as_of: venue.book.as_of.clone(),
-                total: cents(total),
-                by_category: cats.into_iter().map(|(k, a)| (k, cents(a))).collect(),
+                total,
+                by_category: cats,
+                by_rule,
                 placements: out.placements,
                 vm_hours: four(out.vm_seconds as f64 / HOUR as f64),
+                commitments: out
+                    .commitments
+                    .iter()
+                    .map(|c| CommitmentSummary {
+                        what: c.what.clone(),
+                        paid_hours: four(c.paid_hours),
+                        utilisation: four(c.utilisation),
+                    })
+                    .collect(),
             });
             if let Some(site) = &out.site {
                 let hosts = site.hosts as f64;
-                let vcpu_capacity = hosts * site.capacity_per_host.milli_vcpu as f64 / 1000.0;
-                let mem_gib_capacity = hosts * site.capacity_per_host.mib as f64 / 1024.0;
+                let vcpu_capacity = four(hosts * site.capacity_per_host.milli_vcpu as f64 / 1000.0);
+                let mem_gib_capacity = four(hosts * site.capacity_per_host.mib as f64 / 1024.0);
                 let peak_vcpu = site.peak_allocated.milli_vcpu as f64 / 1000.0;
                 let peak_mem = site.peak_allocated.mib as f64 / 1024.0;
+                let (nodes_per_unit, units) = match site.size {
+                    VenueSize::Hci { nodes, units } => (Some(nodes), Some(units)),
+                    _ => (None, None),
+                };
                 private_sites.push(SiteSummary {
                     venue: venue.name.clone(),
                     hosts: site.hosts,
+                    nodes_per_unit,
+                    units,
                     vcpu_capacity,
                     mem_gib_capacity,
-                    peak_vcpu_allocated: peak_vcpu,
+                    peak_vcpu_allocated: four(peak_vcpu),
                     peak_vcpu_allocated_ratio: four(peak_vcpu / vcpu_capacity),
                     peak_mem_gib_allocated: four(peak_mem),
                     peak_mem_allocated_ratio: four(peak_mem / mem_gib_capacity),
+                    peak_unit_mem_gib: site.peak_unit_mem.map(|m| four(m.0)),
+                    unit_mem_limit_gib: site.peak_unit_mem.map(|m| four(m.1)),
                     peak_cpu_used_ratio: site.peak_cpu_used.map(four),
                     mean_cpu_used_ratio: site.mean_cpu_used.map(four),
                 });
             }
         }
+        let backup = match (&scenario.backup, &outcome.backup) {
+            (Some(plan), Some(b)) => {
+                let (total, cats, by_rule) =
+                    venue_costs(outcome, scenario.venues.len(), &mut by_category);
+                venues.push(VenueSummary {
+                    name: plan.name.clone(),
+                    kind: "backup",
+                    book: plan.book.name.clone(),
+                    book_source: plan.book.source.clone(),
+                    book_as_of: plan.book.as_of.clone(),
+                    total,
+                    by_category: cats,
+                    by_rule,
+                    placements: 0,
+                    vm_hours: 0.0,
+                    commitments: Vec::new(),
+                });
+                Some(BackupSummary {
+                    service: plan.name.clone(),
+                    protected_tb: four(b.protected_tb),
+                    stored_tb: four(b.stored_tb),
+                    stores: b.stores,
+                    sites: b
+                        .sites
+                        .iter()
+                        .map(|s| BackupSiteSummary {
+                            site: s.name.clone(),
+                            link_mbps: s.link_mbps,
+                            nightly_tb: four(s.nightly_tb),
+                            nightly_hours: four(s.nightly_hours),
+                            seed_tb: four(s.seed_tb),
+                            seed_days: four(s.seed_days),
+                            drives: s.drives,
+                        })
+                        .collect(),
+                })
+            }
+            _ => None,
+        };
         let total: f64 = by_category.values().sum();
 
         let placed: u64 = outcome.venues.iter().map(|v| v.placements).sum();
@@ -214,6 +346,7 @@ impl Summary {
                 first,
             },
             private_sites,
+            backup,
             events: outcome.events,
             usage_samples: outcome.usage_samples,
         }
@@ -226,20 +359,32 @@ impl Summary {
     }
 }
 
-/// ledger.csv: `day,venue,category,amount`, one row per non-zero (day, venue, category), day 0
-/// being the first day of the horizon; amounts in the scenario currency with six decimals.
+/// Names of the ledger's venues: the scenario's, then the backup service.
+pub fn ledger_venue_names(scenario: &Scenario) -> Vec<&str> {
+    let mut names: Vec<&str> = scenario.venues.iter().map(|v| v.name.as_str()).collect();
+    if let Some(b) = &scenario.backup {
+        names.push(&b.name);
+    }
+    names
+}
+
+/// ledger.csv: `day,venue,category,rule,amount`, one row per non-zero (day, venue, category,
+/// rule), day 0 being the first day of the horizon; amounts in the scenario currency with six
+/// decimals.
 pub fn write_ledger_csv(
     scenario: &Scenario,
     outcome: &Outcome,
     out: impl Write,
 ) -> std::io::Result<()> {
+    let names = ledger_venue_names(scenario);
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["day", "venue", "category", "amount"])?;
+    w.write_record(["day", "venue", "category", "rule", "amount"])?;
     for row in outcome.ledger.rows() {
         w.write_record([
             row.day.to_string().as_str(),
-            &scenario.venues[row.venue].name,
+            names[row.venue],
             row.category.name(),
+            row.rule,
             &format!("{:.6}", row.amount),
         ])?;
     }

@@ -1,18 +1,18 @@
 //! The totals table the CLI prints after a run.
 
 use super::Summary;
-use crate::sim::Category;
 use crate::units::format_amount;
 use std::fmt::Write;
 
-/// A plain-text table of cost by venue and category, then VM and site figures.
+/// A plain-text table of cost by venue and category, then VM, site, commitment and backup figures.
 pub fn totals_table(s: &Summary) -> String {
     let mut out = String::new();
-    let cats: Vec<&str> = Category::ALL
-        .iter()
-        .map(|c| c.name())
-        .filter(|c| s.by_category.contains_key(c))
-        .collect();
+    let _ = writeln!(
+        out,
+        "{}: {} horizon, policy {}, seed {}; costs in {}",
+        s.scenario, s.horizon, s.policy, s.seed, s.currency
+    );
+    let _ = writeln!(out);
     let name_w = s
         .venues
         .iter()
@@ -20,45 +20,63 @@ pub fn totals_table(s: &Summary) -> String {
         .max()
         .unwrap_or(0)
         .max("total".len());
-    let cell = |x: Option<&f64>| x.map_or("-".to_string(), |a| format_amount(*a));
-    let mut widths: Vec<usize> = cats.iter().map(|c| c.len()).collect();
-    let mut total_w = "total".len().max(format_amount(s.total).len());
-    for v in &s.venues {
-        for (w, c) in widths.iter_mut().zip(&cats) {
-            *w = (*w).max(cell(v.by_category.get(c)).len());
-        }
-        total_w = total_w.max(format_amount(v.total).len());
-    }
-    for (w, c) in widths.iter_mut().zip(&cats) {
-        *w = (*w).max(cell(s.by_category.get(c)).len());
-    }
-
+    let cat_w = s
+        .venues
+        .iter()
+        .flat_map(|v| v.by_category.keys())
+        .map(|c| c.len())
+        .max()
+        .unwrap_or(0)
+        .max("category".len());
+    let amount_w = format_amount(s.total).len().max("amount".len());
     let _ = writeln!(
         out,
-        "{}: {} horizon, policy {}, seed {}; costs in {}",
-        s.scenario, s.horizon, s.policy, s.seed, s.currency
+        "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
+        "venue", "kind", "category", "amount"
     );
-    let _ = writeln!(out);
-    let mut line = format!("{:<name_w$}  {:<7}", "venue", "kind");
-    for (c, w) in cats.iter().zip(&widths) {
-        let _ = write!(line, "  {c:>w$}");
-    }
-    let _ = write!(line, "  {:>total_w$}", "total");
-    let _ = writeln!(out, "{line}");
     for v in &s.venues {
-        let mut line = format!("{:<name_w$}  {:<7}", v.name, v.kind);
-        for (c, w) in cats.iter().zip(&widths) {
-            let _ = write!(line, "  {:>w$}", cell(v.by_category.get(c)));
+        let mut first = true;
+        for (cat, amount) in &v.by_category {
+            let (name, kind) = if first {
+                (v.name.as_str(), v.kind)
+            } else {
+                ("", "")
+            };
+            let _ = writeln!(
+                out,
+                "{name:<name_w$}  {kind:<7}  {cat:<cat_w$}  {:>amount_w$}",
+                format_amount(*amount)
+            );
+            first = false;
         }
-        let _ = write!(line, "  {:>total_w$}", format_amount(v.total));
-        let _ = writeln!(out, "{line}");
+        if first {
+            let _ = writeln!(
+                out,
+                "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
+                v.name,
+                v.kind,
+                "-",
+                format_amount(0.0)
+            );
+        } else if v.by_category.len() > 1 {
+            let _ = writeln!(
+                out,
+                "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
+                "",
+                "",
+                "= venue",
+                format_amount(v.total)
+            );
+        }
     }
-    let mut line = format!("{:<name_w$}  {:<7}", "total", "");
-    for (c, w) in cats.iter().zip(&widths) {
-        let _ = write!(line, "  {:>w$}", cell(s.by_category.get(c)));
-    }
-    let _ = write!(line, "  {:>total_w$}", format_amount(s.total));
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(
+        out,
+        "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
+        "total",
+        "",
+        "",
+        format_amount(s.total)
+    );
     let _ = writeln!(out);
 
     let placed: Vec<String> = s
@@ -95,16 +113,25 @@ pub fn totals_table(s: &Summary) -> String {
     }
     let _ = writeln!(out);
     for site in &s.private_sites {
+        let size = match (site.nodes_per_unit, site.units) {
+            (Some(n), Some(u)) => format!("{u} scale unit(s) of {n} nodes"),
+            _ => format!("{} hosts", site.hosts),
+        };
         let _ = write!(
             out,
-            "{}: {} hosts, peak allocated {:.1}% of {} vCPU and {:.1}% of {} GiB",
+            "{}: {size}, peak allocated {:.1}% of {} vCPU and {:.1}% of {} GiB",
             site.venue,
-            site.hosts,
             site.peak_vcpu_allocated_ratio * 100.0,
             site.vcpu_capacity,
             site.peak_mem_allocated_ratio * 100.0,
             site.mem_gib_capacity
         );
+        if let (Some(peak), Some(limit)) = (site.peak_unit_mem_gib, site.unit_mem_limit_gib) {
+            let _ = write!(
+                out,
+                "; busiest unit {peak:.0} of {limit:.0} GiB tenant memory after reserve"
+            );
+        }
         if let (Some(peak), Some(mean)) = (site.peak_cpu_used_ratio, site.mean_cpu_used_ratio) {
             let _ = write!(
                 out,
@@ -114,6 +141,41 @@ pub fn totals_table(s: &Summary) -> String {
             );
         }
         let _ = writeln!(out);
+    }
+    for v in &s.venues {
+        for c in &v.commitments {
+            let _ = writeln!(
+                out,
+                "{}: {} - {:.1}% of {:.0} paid hours used",
+                v.name,
+                c.what,
+                c.utilisation * 100.0,
+                c.paid_hours
+            );
+        }
+    }
+    if let Some(b) = &s.backup {
+        let _ = writeln!(
+            out,
+            "{}: {:.1} TB protected, {:.2} TB stored after reduction in {} store(s)",
+            b.service, b.protected_tb, b.stored_tb, b.stores
+        );
+        for site in &b.sites {
+            let _ = writeln!(
+                out,
+                "  {}: {:.3} TB a night = {:.1} h at {} Mbps; seeded in {:.1} days{}",
+                site.site,
+                site.nightly_tb,
+                site.nightly_hours,
+                site.link_mbps,
+                site.seed_days,
+                if site.drives > 0 {
+                    format!(" by {} drive(s)", site.drives)
+                } else {
+                    " over the WAN".to_string()
+                }
+            );
+        }
     }
     out
 }

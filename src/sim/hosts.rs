@@ -1,36 +1,68 @@
-//! A private site's hosts, indexed for first-fit placement in O(log hosts): a segment tree whose
-//! nodes hold the largest free CPU and the largest free memory below them. A subtree whose maxima
-//! cannot hold the VM is skipped; only where the two maxima sit on different hosts does the
-//! search look into both children.
+//! A site's hosts (or an HCI unit's nodes), indexed for first-fit placement in O(log hosts): a
+//! segment tree whose nodes hold the largest free CPU, memory and VM slots below them. A subtree
+//! whose maxima cannot hold the VM is skipped; only where the maxima sit on different hosts does
+//! the search look into more than one child.
 //!
-//! Capacities are integers (milli-vCPU, MiB) so that taking and giving back is exact.
+//! Capacities are integers (milli-vCPU, MiB, VM slots) so that taking and giving back is exact.
 
 /// Free capacity of one host or the maxima of a subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Capacity {
     pub milli_vcpu: u64,
     pub mib: u64,
+    /// VMs the host may still take (platforms such as Azure Stack Hub cap VMs per node).
+    pub vms: u64,
 }
 
+/// VM slots of a host without a cap.
+pub const UNLIMITED_VMS: u64 = u64::MAX / 4;
+
 impl Capacity {
-    /// Converts vCPUs and GiB to the integer units the pool counts in.
+    /// What one VM of `vcpus` and `mem_gib` needs, in the integer units the pool counts in.
     pub fn of(vcpus: f64, mem_gib: f64) -> Capacity {
         Capacity {
             milli_vcpu: (vcpus * 1000.0).round() as u64,
             mib: (mem_gib * 1024.0).round() as u64,
+            vms: 1,
+        }
+    }
+
+    /// A host's room: vCPUs, GiB and, if capped, VMs.
+    pub fn room(vcpus: f64, mem_gib: f64, vms: Option<u32>) -> Capacity {
+        Capacity {
+            vms: vms.map_or(UNLIMITED_VMS, u64::from),
+            ..Capacity::of(vcpus, mem_gib)
         }
     }
 
     /// Whether this much free room can take `need`.
     pub fn holds(self, need: Capacity) -> bool {
-        self.milli_vcpu >= need.milli_vcpu && self.mib >= need.mib
+        self.milli_vcpu >= need.milli_vcpu && self.mib >= need.mib && self.vms >= need.vms
     }
 
     fn max(self, other: Capacity) -> Capacity {
         Capacity {
             milli_vcpu: self.milli_vcpu.max(other.milli_vcpu),
             mib: self.mib.max(other.mib),
+            vms: self.vms.max(other.vms),
         }
+    }
+
+    pub fn add(&mut self, other: Capacity) {
+        self.milli_vcpu += other.milli_vcpu;
+        self.mib += other.mib;
+        self.vms += other.vms;
+    }
+
+    pub fn sub(&mut self, other: Capacity) {
+        self.milli_vcpu -= other.milli_vcpu;
+        self.mib -= other.mib;
+        self.vms -= other.vms;
+    }
+
+    /// Raises each dimension to at least `other`'s.
+    pub fn peak(&mut self, other: Capacity) {
+        *self = self.max(other);
     }
 }
 
@@ -89,16 +121,13 @@ impl HostPool {
     pub fn take(&mut self, host: usize, need: Capacity) {
         let leaf = &mut self.tree[self.leaves + host];
         debug_assert!(leaf.holds(need), "host {host} over capacity");
-        leaf.milli_vcpu -= need.milli_vcpu;
-        leaf.mib -= need.mib;
+        leaf.sub(need);
         self.update(host);
     }
 
     /// Gives `need` back to `host`.
     pub fn give(&mut self, host: usize, need: Capacity) {
-        let leaf = &mut self.tree[self.leaves + host];
-        leaf.milli_vcpu += need.milli_vcpu;
-        leaf.mib += need.mib;
+        self.tree[self.leaves + host].add(need);
         self.update(host);
     }
 
@@ -116,10 +145,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A host's room: no cap on VMs.
     fn cap(vcpus: u64, gib: u64) -> Capacity {
         Capacity {
             milli_vcpu: vcpus * 1000,
             mib: gib * 1024,
+            vms: UNLIMITED_VMS,
+        }
+    }
+
+    /// What one VM needs.
+    fn need(vcpus: u64, gib: u64) -> Capacity {
+        Capacity {
+            milli_vcpu: vcpus * 1000,
+            mib: gib * 1024,
+            vms: 1,
         }
     }
 
@@ -127,27 +167,37 @@ mod tests {
     fn first_fit_fills_the_lowest_host_first() {
         // Three hosts of 4 vCPU / 16 GiB.
         let mut pool = HostPool::new(3, cap(4, 16));
-        let a = pool.first_fit(cap(2, 8)).unwrap();
-        pool.take(a, cap(2, 8));
-        let b = pool.first_fit(cap(2, 8)).unwrap();
-        pool.take(b, cap(2, 8));
+        let a = pool.first_fit(need(2, 8)).unwrap();
+        pool.take(a, need(2, 8));
+        let b = pool.first_fit(need(2, 8)).unwrap();
+        pool.take(b, need(2, 8));
         assert_eq!((a, b), (0, 0)); // host 0 holds both: 2+2 = 4 vCPU, 8+8 = 16 GiB
         // A third 2/8 VM no longer fits host 0 and goes to host 1.
-        assert_eq!(pool.first_fit(cap(2, 8)), Some(1));
-        pool.give(0, cap(2, 8));
-        assert_eq!(pool.first_fit(cap(2, 8)), Some(0)); // freed room is reused
-        assert_eq!(pool.first_fit(cap(5, 1)), None); // larger than any host
+        assert_eq!(pool.first_fit(need(2, 8)), Some(1));
+        pool.give(0, need(2, 8));
+        assert_eq!(pool.first_fit(need(2, 8)), Some(0)); // freed room is reused
+        assert_eq!(pool.first_fit(need(5, 1)), None); // larger than any host
     }
 
     #[test]
     fn cpu_and_memory_maxima_on_different_hosts_do_not_fool_the_search() {
         // Host 0 keeps CPU but no memory, host 1 memory but no CPU, host 2 both.
         let mut pool = HostPool::new(3, cap(4, 16));
-        pool.take(0, cap(0, 16));
-        pool.take(1, cap(4, 0));
+        pool.take(0, need(0, 16));
+        pool.take(1, need(4, 0));
         // The root says "4 vCPU and 16 GiB free somewhere", but only host 2 has both.
-        assert_eq!(pool.first_fit(cap(1, 1)), Some(2));
+        assert_eq!(pool.first_fit(need(1, 1)), Some(2));
         assert_eq!(pool.free(2), cap(4, 16));
+    }
+
+    #[test]
+    fn vm_slots_cap_a_host() {
+        // Two hosts with room for 64 vCPU but only 2 VMs each.
+        let mut pool = HostPool::new(2, Capacity::room(64.0, 256.0, Some(2)));
+        for _ in 0..2 {
+            pool.take(0, need(1, 1));
+        }
+        assert_eq!(pool.first_fit(need(1, 1)), Some(1)); // host 0 has CPU and memory but no slot
     }
 
     proptest! {
@@ -163,17 +213,15 @@ mod tests {
                 if leave && !placed.is_empty() {
                     let (h, need) = placed.remove(0);
                     pool.give(h, need);
-                    free[h].milli_vcpu += need.milli_vcpu;
-                    free[h].mib += need.mib;
+                    free[h].add(need);
                     continue;
                 }
-                let need = cap(vcpus, gib);
+                let need = need(vcpus, gib);
                 let scan = free.iter().position(|f| f.holds(need));
                 prop_assert_eq!(pool.first_fit(need), scan);
                 if let Some(h) = scan {
                     pool.take(h, need);
-                    free[h].milli_vcpu -= need.milli_vcpu;
-                    free[h].mib -= need.mib;
+                    free[h].sub(need);
                     placed.push((h, need));
                 }
                 for (h, f) in free.iter().enumerate() {

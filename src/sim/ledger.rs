@@ -1,67 +1,53 @@
-//! The billing ledger: one amount per (day, venue, category), in the scenario's currency. A
-//! dense array, so adding a cost never allocates; rows with nothing in them are not reported.
+//! The billing ledger: one line per (venue, category, rule) with an amount per day, in the
+//! scenario's currency. Lines are registered once (usually when the simulation starts), so adding
+//! a cost in the event loop is an index and an addition, with no allocation.
 
+pub use crate::pricing::Category;
 use crate::units::{DAY, SimTime};
-use serde::Serialize;
+use std::collections::HashMap;
 
-/// What a cost is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// Public instance-hours, by the book's billing granularity.
-    Compute,
-    /// Public block storage, GiB-months.
-    Storage,
-    /// Public internet egress, GiB.
-    Egress,
-    /// Private hosts, their monthly cost prorated over the horizon.
-    Hosts,
+/// A registered ledger line.
+pub type LineId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub venue: usize,
+    pub category: Category,
+    /// The price rule that produced the amounts, in words.
+    pub rule: String,
+    amounts: Vec<f64>,
 }
 
-impl Category {
-    pub const ALL: [Category; 4] = [
-        Category::Compute,
-        Category::Storage,
-        Category::Egress,
-        Category::Hosts,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::Compute => "compute",
-            Category::Storage => "storage",
-            Category::Egress => "egress",
-            Category::Hosts => "hosts",
-        }
+impl Line {
+    pub fn total(&self) -> f64 {
+        self.amounts.iter().sum()
     }
 }
-
-const CATEGORIES: usize = Category::ALL.len();
 
 #[derive(Debug, Clone)]
 pub struct Ledger {
     days: usize,
-    venues: usize,
-    amounts: Vec<f64>,
+    lines: Vec<Line>,
+    index: HashMap<(usize, Category, String), LineId>,
 }
 
 /// One reported ledger row.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LedgerRow {
+pub struct LedgerRow<'a> {
     pub day: usize,
     pub venue: usize,
     pub category: Category,
+    pub rule: &'a str,
     pub amount: f64,
 }
 
 impl Ledger {
     /// A ledger covering `horizon` seconds (the last day may be partial).
-    pub fn new(horizon: SimTime, venues: usize) -> Ledger {
-        let days = horizon.div_ceil(DAY).max(1) as usize;
+    pub fn new(horizon: SimTime) -> Ledger {
         Ledger {
-            days,
-            venues,
-            amounts: vec![0.0; days * venues * CATEGORIES],
+            days: horizon.div_ceil(DAY).max(1) as usize,
+            lines: Vec::new(),
+            index: HashMap::new(),
         }
     }
 
@@ -69,58 +55,81 @@ impl Ledger {
         self.days
     }
 
-    fn slot(&self, day: usize, venue: usize, category: Category) -> usize {
-        (day.min(self.days - 1) * self.venues + venue) * CATEGORIES + category as usize
+    /// The line for a venue, category and rule, registered on first use.
+    pub fn line(&mut self, venue: usize, category: Category, rule: impl Into<String>) -> LineId {
+        let rule = rule.into();
+        if let Some(&id) = self.index.get(&(venue, category, rule.clone())) {
+            return id;
+        }
+        let id = self.lines.len();
+        self.lines.push(Line {
+            venue,
+            category,
+            rule: rule.clone(),
+            amounts: vec![0.0; self.days],
+        });
+        self.index.insert((venue, category, rule), id);
+        id
     }
 
     /// Books `amount` on the day containing time `t` (times past the horizon go on the last day).
-    pub fn add(&mut self, t: SimTime, venue: usize, category: Category, amount: f64) {
-        let slot = self.slot((t / DAY) as usize, venue, category);
-        self.amounts[slot] += amount;
+    pub fn add(&mut self, line: LineId, t: SimTime, amount: f64) {
+        let day = ((t / DAY) as usize).min(self.days - 1);
+        self.lines[line].amounts[day] += amount;
     }
 
     /// Books `per_second` for every second of [from, to), split over the days it covers.
-    pub fn spread(
-        &mut self,
-        from: SimTime,
-        to: SimTime,
-        venue: usize,
-        category: Category,
-        per_second: f64,
-    ) {
+    pub fn spread(&mut self, line: LineId, from: SimTime, to: SimTime, per_second: f64) {
         let mut t = from;
         while t < to {
-            let day_end = (t / DAY + 1) * DAY;
-            let until = day_end.min(to);
-            self.add(t, venue, category, (until - t) as f64 * per_second);
+            let until = ((t / DAY + 1) * DAY).min(to);
+            self.add(line, t, (until - t) as f64 * per_second);
             t = until;
         }
     }
 
-    /// Every non-zero row, ordered by day, then venue, then category.
-    pub fn rows(&self) -> impl Iterator<Item = LedgerRow> + '_ {
-        self.amounts
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| **a != 0.0)
-            .map(|(i, &amount)| {
-                let category = Category::ALL[i % CATEGORIES];
-                let venue = (i / CATEGORIES) % self.venues;
-                let day = i / CATEGORIES / self.venues;
-                LedgerRow {
-                    day,
-                    venue,
-                    category,
-                    amount,
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// Every non-zero row, ordered by day, then venue, category and rule.
+    pub fn rows(&self) -> Vec<LedgerRow<'_>> {
+        let mut order: Vec<usize> = (0..self.lines.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.lines[a], &self.lines[b]);
+            (x.venue, x.category, &x.rule).cmp(&(y.venue, y.category, &y.rule))
+        });
+        let mut rows = Vec::new();
+        for day in 0..self.days {
+            for &i in &order {
+                let line = &self.lines[i];
+                let amount = line.amounts[day];
+                if amount != 0.0 {
+                    rows.push(LedgerRow {
+                        day,
+                        venue: line.venue,
+                        category: line.category,
+                        rule: &line.rule,
+                        amount,
+                    });
                 }
-            })
+            }
+        }
+        rows
     }
 
     /// Sum over all days for one venue and category.
     pub fn total(&self, venue: usize, category: Category) -> f64 {
-        (0..self.days)
-            .map(|d| self.amounts[self.slot(d, venue, category)])
+        self.lines
+            .iter()
+            .filter(|l| l.venue == venue && l.category == category)
+            .map(Line::total)
             .sum()
+    }
+
+    /// The amount of one line on each day.
+    pub fn daily(&self, line: LineId) -> &[f64] {
+        &self.lines[line].amounts
     }
 }
 
@@ -130,36 +139,32 @@ mod tests {
 
     #[test]
     fn spread_splits_across_day_boundaries() {
-        let mut l = Ledger::new(3 * DAY, 2);
+        let mut l = Ledger::new(3 * DAY);
+        let id = l.line(1, Category::Compute, "on-demand");
         // 1.0 per second from 22:00 on day 0 to 02:00 on day 1: 7,200 s on each day.
-        l.spread(22 * 3_600, DAY + 2 * 3_600, 1, Category::Compute, 1.0);
-        let rows: Vec<LedgerRow> = l.rows().collect();
+        l.spread(id, 22 * 3_600, DAY + 2 * 3_600, 1.0);
+        let rows = l.rows();
+        assert_eq!(rows.len(), 2);
         assert_eq!(
-            rows,
-            vec![
-                LedgerRow {
-                    day: 0,
-                    venue: 1,
-                    category: Category::Compute,
-                    amount: 7_200.0
-                },
-                LedgerRow {
-                    day: 1,
-                    venue: 1,
-                    category: Category::Compute,
-                    amount: 7_200.0
-                },
-            ]
+            (rows[0].day, rows[0].amount, rows[1].day, rows[1].amount),
+            (0, 7_200.0, 1, 7_200.0)
         );
         assert_eq!(l.total(1, Category::Compute), 14_400.0);
         assert_eq!(l.total(0, Category::Compute), 0.0);
     }
 
     #[test]
-    fn partial_last_day_and_overflow_land_on_the_last_day() {
-        let mut l = Ledger::new(DAY + 1, 1); // 1 day and 1 second: two ledger days
+    fn lines_are_registered_once_and_rows_are_ordered() {
+        let mut l = Ledger::new(DAY + 1); // 1 day and 1 second: two ledger days
         assert_eq!(l.days(), 2);
-        l.add(10 * DAY, 0, Category::Hosts, 5.0);
-        assert_eq!(l.rows().next().unwrap().day, 1);
+        let b = l.line(0, Category::Storage, "b");
+        let a = l.line(0, Category::Compute, "a");
+        assert_eq!(l.line(0, Category::Storage, "b"), b);
+        l.add(b, 0, 1.0);
+        l.add(a, 10 * DAY, 5.0); // past the horizon: the last day
+        l.add(a, 0, 2.0);
+        let rows: Vec<(usize, &str)> = l.rows().iter().map(|r| (r.day, r.rule)).collect();
+        // Day 0: compute before storage; day 1: the overflow.
+        assert_eq!(rows, [(0, "a"), (0, "b"), (1, "a")]);
     }
 }

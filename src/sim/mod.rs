@@ -1,30 +1,39 @@
 //! The cloud simulation on top of the generic engine: VMs arrive from the trace, are placed by
-//! the scenario's policy on a public region (right-sized to the cheapest instance type that fits)
-//! or on a private site's hosts (first-fit, CPU with overcommit, memory without), leave at their
-//! end time, and every cost lands in the ledger. Usage samples are applied in step batches and
-//! give each private site its CPU utilisation at every step boundary. No I/O happens here.
+//! the scenario's policy on a public region (right-sized, reserved, spot or on-demand), a private
+//! site's hosts or an HCI scale unit's nodes (first-fit), leave at their end time, and every cost
+//! lands in the ledger with the rule that produced it. Usage samples are applied in step batches;
+//! at every step boundary each site records its CPU use and bills its energy. No I/O happens here.
 
+pub mod backup;
 mod hosts;
 pub mod ledger;
 mod placement;
+mod public;
+mod site;
 
+pub use backup::{BackupOutcome, SiteBackup};
 pub use hosts::{Capacity, HostPool};
 pub use ledger::{Category, Ledger, LedgerRow};
+pub use public::CommitmentUse;
 
 use crate::engine::Engine;
 use crate::error::InputError;
-use crate::pricing::{BookKind, PrivateBook, PublicBook};
-use crate::scenario::Scenario;
-use crate::trace::{Sample, Vm, VmTable};
-use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
+use crate::pricing::BookKind;
+use crate::scenario::{GroupPolicy, Scenario, VenueSize};
+use crate::trace::{Sample, VmTable};
+use crate::units::SimTime;
 use placement::Offer;
+use public::{Instance, PublicVenue};
+use site::{Site, Slot};
 
 /// Everything a run produced, before it is rendered.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub ledger: Ledger,
-    /// One per scenario venue, in scenario order.
+    /// One per scenario venue, in scenario order; the backup service, if any, is venue
+    /// `venues.len()` in the ledger.
     pub venues: Vec<VenueOutcome>,
+    pub backup: Option<BackupOutcome>,
     pub shortfalls: Vec<Shortfall>,
     pub unplaced_vm_seconds: u64,
     /// VMs of the trace that start at or after the end of the horizon.
@@ -38,12 +47,15 @@ pub struct Outcome {
 pub struct VenueOutcome {
     pub placements: u64,
     pub vm_seconds: u64,
-    /// Present for private venues.
+    /// Present for private and HCI venues.
     pub site: Option<SiteOutcome>,
+    /// Reservations and savings plans bought on a public venue, with their use.
+    pub commitments: Vec<CommitmentUse>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteOutcome {
+    pub size: VenueSize,
     pub hosts: usize,
     pub capacity_per_host: Capacity,
     /// The most vCPU and memory allocated at any moment, summed over hosts.
@@ -52,6 +64,9 @@ pub struct SiteOutcome {
     pub peak_cpu_used: Option<f64>,
     /// The same, averaged over all step boundaries.
     pub mean_cpu_used: Option<f64>,
+    /// HCI: the most tenant memory in one unit, GiB, and that unit's limit at that moment
+    /// (after the resiliency reserve and infrastructure).
+    pub peak_unit_mem: Option<(f64, f64)>,
 }
 
 /// A VM that no venue could hold.
@@ -89,8 +104,8 @@ enum Event {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Target {
-    Instance(usize),
-    Host(usize),
+    Instance(Instance),
+    Slot(Slot),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -99,20 +114,9 @@ enum Placed {
     At { venue: usize, target: Target },
 }
 
-struct Site<'s> {
-    book: &'s PrivateBook,
-    pool: HostPool,
-    per_host: Capacity,
-    allocated: Capacity,
-    peak_allocated: Capacity,
-    cpu_used_milli: u64,
-    peak_cpu_used: f64,
-    sum_cpu_used: f64,
-}
-
 enum VenueState<'s> {
-    Public(&'s PublicBook),
-    Private(Site<'s>),
+    Public(PublicVenue<'s>),
+    Site(Site<'s>),
 }
 
 struct State<'s> {
@@ -121,10 +125,10 @@ struct State<'s> {
     venues: Vec<VenueState<'s>>,
     outcomes: Vec<VenueOutcome>,
     placed: Vec<Placed>,
-    /// Milli-cores each VM on a private host is using now (its latest sample).
+    /// Milli-cores each VM on a site is using now (its latest sample).
     cpu_milli: Vec<u64>,
-    /// Egress GiB per VM-month by group index.
-    egress: Vec<f64>,
+    /// Policy by group index.
+    groups: Vec<GroupPolicy>,
     ledger: Ledger,
     shortfalls: Vec<Shortfall>,
     unplaced_vm_seconds: u64,
@@ -161,10 +165,8 @@ where
             state.apply_sample(sample?);
             samples += 1;
         }
-        if has_usage {
-            state.snapshot();
-            steps += 1;
-        }
+        state.snapshot(t, next, has_usage);
+        steps += u64::from(has_usage);
         t = next;
     }
     // The samples after the horizon are not read; the rest of the file is not checked.
@@ -178,51 +180,44 @@ where
 
 impl<'s> State<'s> {
     fn new(scenario: &'s Scenario, table: &'s VmTable) -> Self {
-        let mut ledger = Ledger::new(scenario.horizon, scenario.venues.len());
+        let horizon = scenario.horizon;
+        let mut ledger = Ledger::new(horizon);
         let venues = scenario
             .venues
             .iter()
             .enumerate()
-            .map(|(v, venue)| match &venue.book.kind {
-                BookKind::Public(book) => VenueState::Public(book),
-                BookKind::Private(book) => {
-                    let hosts = venue.hosts.unwrap_or(0);
-                    // Hosts are paid for whether or not anything runs on them.
-                    let per_second = book.hosts_cost(hosts, 1) * venue.rate;
-                    ledger.spread(0, scenario.horizon, v, Category::Hosts, per_second);
-                    let per_host = Capacity::of(book.vcpu_capacity(), book.mem_gib);
-                    VenueState::Private(Site {
-                        book,
-                        pool: HostPool::new(hosts as usize, per_host),
-                        per_host,
-                        allocated: Capacity::default(),
-                        peak_allocated: Capacity::default(),
-                        cpu_used_milli: 0,
-                        peak_cpu_used: 0.0,
-                        sum_cpu_used: 0.0,
-                    })
-                }
+            .map(|(v, venue)| match (&venue.book.kind, venue.size) {
+                (BookKind::Public(book), _) => VenueState::Public(PublicVenue::new(
+                    v,
+                    book,
+                    venue.rate,
+                    &scenario.commitments,
+                    &mut ledger,
+                    horizon,
+                )),
+                (BookKind::Private(book), VenueSize::Hosts(hosts)) => VenueState::Site(
+                    Site::private(v, book, venue.rate, hosts, &mut ledger, horizon),
+                ),
+                (BookKind::Hci(book), VenueSize::Hci { nodes, units }) => VenueState::Site(
+                    Site::hci(v, book, venue.rate, nodes, units, &mut ledger, horizon),
+                ),
+                _ => unreachable!("the scenario matched every venue's size to its book"),
             })
             .collect();
+        let empty = VenueOutcome {
+            placements: 0,
+            vm_seconds: 0,
+            site: None,
+            commitments: Vec::new(),
+        };
         State {
             scenario,
             table,
             venues,
-            outcomes: vec![
-                VenueOutcome {
-                    placements: 0,
-                    vm_seconds: 0,
-                    site: None
-                };
-                scenario.venues.len()
-            ],
+            outcomes: vec![empty; scenario.venues.len()],
             placed: vec![Placed::Nowhere; table.vms.len()],
             cpu_milli: vec![0; table.vms.len()],
-            egress: table
-                .groups
-                .iter()
-                .map(|g| scenario.egress_for(g))
-                .collect(),
+            groups: table.groups.iter().map(|g| scenario.group(g)).collect(),
             ledger,
             shortfalls: Vec::new(),
             unplaced_vm_seconds: 0,
@@ -236,48 +231,33 @@ impl<'s> State<'s> {
         }
     }
 
-    /// What venue `v` would charge per hour to hold `vm`, and where, if it can.
-    fn offer(&self, v: usize, vm: &Vm, need: Capacity) -> Option<Offer<Target>> {
-        let rate = self.scenario.venues[v].rate;
-        match &self.venues[v] {
-            VenueState::Public(book) => {
-                let (ix, instance) = book.cheapest_fit(vm.vcpus, vm.mem_gib)?;
-                let per_month = vm.disk_gib * book.storage_gb_month
-                    + self.egress[vm.group as usize] * book.egress_gb;
-                Some(Offer {
-                    venue: v,
-                    marginal_per_hour: (instance.hourly + per_month / HOURS_PER_MONTH) * rate,
-                    target: Target::Instance(ix),
-                })
-            }
-            // A host already paid for costs nothing more to use.
-            VenueState::Private(site) => site.pool.first_fit(need).map(|host| Offer {
-                venue: v,
-                marginal_per_hour: 0.0,
-                target: Target::Host(host),
-            }),
-        }
-    }
-
     fn start(&mut self, engine: &mut Engine<Event>, i: u32, now: SimTime) {
         let vm = &self.table.vms[i as usize];
+        let group = &self.groups[vm.group as usize];
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
-        let offers = (0..self.venues.len()).map(|v| self.offer(v, vm, need));
+        let offers = self.venues.iter().enumerate().map(|(v, venue)| {
+            let offer = match venue {
+                VenueState::Public(p) => p
+                    .offer(vm, group, now)
+                    .map(|(cost, inst)| (cost, Target::Instance(inst))),
+                VenueState::Site(s) => s
+                    .offer(vm, group, need)
+                    .map(|(cost, slot)| (cost, Target::Slot(slot))),
+            };
+            offer.map(|(marginal_per_hour, target)| Offer {
+                venue: v,
+                marginal_per_hour,
+                target,
+            })
+        });
         let Some(chosen) = placement::choose(self.scenario.policy, offers) else {
             self.record_shortfall(i, now, need);
             return;
         };
-        if let (VenueState::Private(site), Target::Host(host)) =
-            (&mut self.venues[chosen.venue], chosen.target)
-        {
-            site.pool.take(host, need);
-            site.allocated.milli_vcpu += need.milli_vcpu;
-            site.allocated.mib += need.mib;
-            site.peak_allocated.milli_vcpu = site
-                .peak_allocated
-                .milli_vcpu
-                .max(site.allocated.milli_vcpu);
-            site.peak_allocated.mib = site.peak_allocated.mib.max(site.allocated.mib);
+        match (&mut self.venues[chosen.venue], chosen.target) {
+            (VenueState::Public(p), Target::Instance(inst)) => p.start(inst),
+            (VenueState::Site(s), Target::Slot(slot)) => s.place(slot, need),
+            _ => unreachable!("offers come from their own venue"),
         }
         self.placed[i as usize] = Placed::At {
             venue: chosen.venue,
@@ -296,59 +276,40 @@ impl<'s> State<'s> {
         };
         self.placed[i as usize] = Placed::Nowhere;
         let vm = &self.table.vms[i as usize];
-        let runtime = at - vm.start;
-        self.outcomes[v].vm_seconds += runtime;
-        let rate = self.scenario.venues[v].rate;
+        let group = &self.groups[vm.group as usize];
+        self.outcomes[v].vm_seconds += at - vm.start;
         match (&mut self.venues[v], target) {
-            (VenueState::Public(book), Target::Instance(ix)) => {
-                let hourly = book.instances[ix].hourly * rate;
-                let per_second = hourly / HOUR as f64;
-                self.ledger
-                    .spread(vm.start, at, v, Category::Compute, per_second);
-                // Rounding up to the billing granularity is charged when the instance stops.
-                let extra = book.billing.billed_seconds(runtime) - runtime;
-                if extra > 0 {
-                    self.ledger
-                        .add(at - 1, v, Category::Compute, extra as f64 * per_second);
-                }
-                let month_seconds = HOURS_PER_MONTH * HOUR as f64;
-                let storage = vm.disk_gib * book.storage_gb_month * rate / month_seconds;
-                self.ledger
-                    .spread(vm.start, at, v, Category::Storage, storage);
-                let egress = self.egress[vm.group as usize] * book.egress_gb * rate / month_seconds;
-                self.ledger
-                    .spread(vm.start, at, v, Category::Egress, egress);
+            (VenueState::Public(p), Target::Instance(inst)) => {
+                p.finish(&mut self.ledger, vm, group, inst, at)
             }
-            (VenueState::Private(site), Target::Host(host)) => {
-                let need = Capacity::of(vm.vcpus, vm.mem_gib);
-                site.pool.give(host, need);
-                site.allocated.milli_vcpu -= need.milli_vcpu;
-                site.allocated.mib -= need.mib;
-                site.cpu_used_milli -= std::mem::take(&mut self.cpu_milli[i as usize]);
+            (VenueState::Site(s), Target::Slot(slot)) => {
+                let used = std::mem::take(&mut self.cpu_milli[i as usize]);
+                s.release(&mut self.ledger, slot, used, vm, group, at);
             }
             _ => unreachable!("targets always match their venue's kind"),
         }
     }
 
     fn apply_sample(&mut self, s: Sample) {
-        let Placed::At { venue, .. } = self.placed[s.vm as usize] else {
+        let Placed::At {
+            venue,
+            target: Target::Slot(slot),
+        } = self.placed[s.vm as usize]
+        else {
             return;
         };
-        if let VenueState::Private(site) = &mut self.venues[venue] {
+        if let VenueState::Site(site) = &mut self.venues[venue] {
             let vm = &self.table.vms[s.vm as usize];
             let now = (vm.vcpus * f64::from(s.cpu) * 1000.0).round() as u64;
             let old = std::mem::replace(&mut self.cpu_milli[s.vm as usize], now);
-            site.cpu_used_milli = site.cpu_used_milli - old + now;
+            site.set_used(slot, old, now);
         }
     }
 
-    fn snapshot(&mut self) {
+    fn snapshot(&mut self, from: SimTime, to: SimTime, has_usage: bool) {
         for venue in &mut self.venues {
-            if let VenueState::Private(site) = venue {
-                let cores = site.pool.hosts() as f64 * f64::from(site.book.cores) * 1000.0;
-                let used = site.cpu_used_milli as f64 / cores;
-                site.peak_cpu_used = site.peak_cpu_used.max(used);
-                site.sum_cpu_used += used;
+            if let VenueState::Site(site) = venue {
+                site.snapshot(&mut self.ledger, from, to, has_usage);
             }
         }
     }
@@ -360,21 +321,21 @@ impl<'s> State<'s> {
         for (v, venue) in self.venues.iter().enumerate() {
             let name = &self.scenario.venues[v].name;
             match venue {
-                VenueState::Public(book) => {
-                    let (c, m) = book.largest();
+                VenueState::Public(p) => {
+                    let (c, m) = p.book.largest();
                     reasons.push(format!(
                         "{name}: no instance type has {} vCPU and {} GiB (largest {c} vCPU, {m} GiB)",
                         vm.vcpus, vm.mem_gib
                     ));
                 }
-                VenueState::Private(site) if !site.per_host.holds(need) => reasons.push(format!(
+                VenueState::Site(s) if s.too_large(need) => reasons.push(format!(
                     "{name}: larger than a host ({} vCPU, {} GiB)",
-                    site.book.vcpu_capacity(),
-                    site.book.mem_gib
+                    s.per_host.milli_vcpu as f64 / 1000.0,
+                    s.per_host.mib as f64 / 1024.0
                 )),
-                VenueState::Private(site) => {
+                VenueState::Site(s) => {
                     kind = ShortfallKind::Capacity;
-                    reasons.push(format!("{name}: all {} hosts full", site.pool.hosts()));
+                    reasons.push(format!("{name}: all {} hosts full", s.hosts()));
                 }
             }
         }
@@ -389,27 +350,34 @@ impl<'s> State<'s> {
     }
 
     fn into_outcome(mut self, events: u64, usage_samples: u64, steps: u64) -> Outcome {
-        for (outcome, venue) in self.outcomes.iter_mut().zip(&self.venues) {
-            if let VenueState::Private(site) = venue {
-                let cpu = |x: f64| (steps > 0).then_some(x);
-                outcome.site = Some(SiteOutcome {
-                    hosts: site.pool.hosts(),
-                    capacity_per_host: site.per_host,
-                    peak_allocated: site.peak_allocated,
-                    peak_cpu_used: cpu(site.peak_cpu_used),
-                    mean_cpu_used: cpu(site.sum_cpu_used / steps.max(1) as f64),
-                });
+        let horizon = self.scenario.horizon;
+        for (outcome, venue) in self.outcomes.iter_mut().zip(&mut self.venues) {
+            match venue {
+                VenueState::Public(p) => outcome.commitments = p.close(&mut self.ledger, horizon),
+                VenueState::Site(site) => {
+                    let cpu = |x: f64| (steps > 0).then_some(x);
+                    let hci = matches!(site.size(), VenueSize::Hci { .. });
+                    outcome.site = Some(SiteOutcome {
+                        size: site.size(),
+                        hosts: site.hosts(),
+                        capacity_per_host: site.per_host,
+                        peak_allocated: site.peak_allocated,
+                        peak_cpu_used: cpu(site.peak_cpu_used),
+                        mean_cpu_used: cpu(site.sum_cpu_used / steps.max(1) as f64),
+                        peak_unit_mem: hci.then_some(site.peak_unit_mem),
+                    });
+                }
             }
         }
-        let start_in_horizon = self
-            .table
-            .vms
-            .iter()
-            .filter(|v| v.start < self.scenario.horizon)
-            .count();
+        let backup =
+            self.scenario.backup.as_ref().map(|plan| {
+                backup::bill(plan, self.scenario.venues.len(), &mut self.ledger, horizon)
+            });
+        let start_in_horizon = self.table.vms.iter().filter(|v| v.start < horizon).count();
         Outcome {
             ledger: self.ledger,
             venues: self.outcomes,
+            backup,
             shortfalls: self.shortfalls,
             unplaced_vm_seconds: self.unplaced_vm_seconds,
             vms_outside_horizon: (self.table.vms.len() - start_in_horizon) as u64,

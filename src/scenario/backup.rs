@@ -1,0 +1,165 @@
+//! The scenario's `[backup]` section: which backup service, the data's reduction and change, the
+//! retention, how sites are seeded and the client sites with their links.
+
+use crate::pricing::{BackupBook, Book, BookKind, LinkQuality, Sizing};
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct BackupPlan {
+    /// Names the backup service in outputs (it is billed like a venue).
+    pub name: String,
+    pub book: Book,
+    pub service: BackupBook,
+    /// Multiplier from the book's currency to the scenario's.
+    pub rate: f64,
+    pub sizing: Sizing,
+    pub seeding: Seeding,
+    pub sites: Vec<BackupSite>,
+}
+
+impl BackupPlan {
+    pub fn protected_tb(&self) -> f64 {
+        self.sites.iter().map(|s| s.protected_tb).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Seeding {
+    /// Shipped transfer drives.
+    Drive,
+    /// The first full copy over the WAN link.
+    Wan,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupSite {
+    pub name: String,
+    pub protected_tb: f64,
+    pub servers: u32,
+    pub link_mbps: f64,
+    pub quality: LinkQuality,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackup {
+    pub name: String,
+    pub book: std::path::PathBuf,
+    compression: f64,
+    dedup: f64,
+    change_rate: f64,
+    retention_daily: u32,
+    #[serde(default)]
+    retention_weekly: u32,
+    #[serde(default)]
+    retention_monthly: u32,
+    seeding: Seeding,
+    sites: Vec<RawSite>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    name: String,
+    protected_tb: f64,
+    servers: u32,
+    link_mbps: f64,
+    rtt_ms: f64,
+    loss_pct: f64,
+}
+
+type KeyError = (String, String);
+
+impl RawBackup {
+    /// Validates everything but the book (loaded by the caller); errors are (key, message).
+    pub(super) fn validate(self, book: Book, rate: f64) -> Result<BackupPlan, KeyError> {
+        let err = |k: &str, m: String| -> KeyError { (format!("backup.{k}"), m) };
+        let service = match &book.kind {
+            BookKind::Backup(b) => b.clone(),
+            other => {
+                return Err(err(
+                    "book",
+                    format!(
+                        "{} is a {} book; expected a [backup] book",
+                        book.path.display(),
+                        other.name()
+                    ),
+                ));
+            }
+        };
+        if self.name.trim().is_empty() {
+            return Err(err("name", "must not be empty".into()));
+        }
+        for (k, v) in [("compression", self.compression), ("dedup", self.dedup)] {
+            if !(v.is_finite() && v >= 1.0) {
+                return Err(err(
+                    k,
+                    format!("{v} must be a ratio >= 1 (2.0 halves the data)"),
+                ));
+            }
+        }
+        if !(self.change_rate.is_finite() && (0.0..=1.0).contains(&self.change_rate)) {
+            return Err(err(
+                "change_rate",
+                format!(
+                    "{} must be a daily share in 0..=1 (0.02 = 2 % a day)",
+                    self.change_rate
+                ),
+            ));
+        }
+        if self.sites.is_empty() {
+            return Err(err("sites", "needs at least one [[backup.sites]]".into()));
+        }
+        let mut sites: Vec<BackupSite> = Vec::with_capacity(self.sites.len());
+        for (i, s) in self.sites.into_iter().enumerate() {
+            let key = |f: &str| format!("sites[{i}].{f}");
+            if s.name.trim().is_empty() || sites.iter().any(|o| o.name == s.name) {
+                return Err(err(
+                    &key("name"),
+                    format!("\"{}\" must be non-empty and unique", s.name),
+                ));
+            }
+            for (k, v) in [("protected_tb", s.protected_tb), ("link_mbps", s.link_mbps)] {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(err(&key(k), format!("{v} must be a finite number > 0")));
+                }
+            }
+            for (k, v) in [("rtt_ms", s.rtt_ms), ("loss_pct", s.loss_pct)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(err(&key(k), format!("{v} must be a finite number >= 0")));
+                }
+            }
+            let quality = LinkQuality {
+                rtt_ms: s.rtt_ms,
+                loss_pct: s.loss_pct,
+            };
+            service
+                .check_link(quality)
+                .map_err(|m| err(&key("rtt_ms"), format!("site \"{}\": {m}", s.name)))?;
+            sites.push(BackupSite {
+                name: s.name,
+                protected_tb: s.protected_tb,
+                servers: s.servers,
+                link_mbps: s.link_mbps,
+                quality,
+            });
+        }
+        Ok(BackupPlan {
+            name: self.name,
+            book,
+            service,
+            rate,
+            sizing: Sizing {
+                compression: self.compression,
+                dedup: self.dedup,
+                change_rate: self.change_rate,
+                daily: self.retention_daily,
+                weekly: self.retention_weekly,
+                monthly: self.retention_monthly,
+            },
+            seeding: self.seeding,
+            sites,
+        })
+    }
+}

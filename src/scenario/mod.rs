@@ -1,0 +1,222 @@
+//! Scenario files (TOML): what to simulate, over which horizon, against which venues, with which
+//! group policies, commitments and backup service. The raw serde structs refuse unknown keys;
+//! validation resolves paths against the scenario's folder, loads every price book and checks
+//! each value, naming the key that is wrong.
+
+mod backup;
+mod groups;
+mod trace;
+mod venues;
+
+pub use backup::{BackupPlan, BackupSite, Seeding};
+pub use groups::GroupPolicy;
+pub use venues::{Commitment, Venue, VenueSize};
+
+use crate::error::{Error, InputError, read_input};
+use crate::pricing::Book;
+use crate::trace::TraceSpec;
+use crate::units::{Currency, SimTime, de_currency, de_duration};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How the simulator chooses a venue for each arriving VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    /// The first venue, in scenario order, that can hold the VM.
+    FirstFit,
+    /// The venue with the lowest marginal cost per hour that can hold the VM: a private host or
+    /// HCI node already paid for costs nothing more (an HCI platform's consumption price
+    /// apart); a public venue costs its right-sized instance (nothing while a reservation is
+    /// free) plus storage and network. Ties go to the earlier venue.
+    Cheapest,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::FirstFit => "first-fit",
+            Policy::Cheapest => "cheapest",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub path: PathBuf,
+    pub name: String,
+    pub description: String,
+    pub horizon: SimTime,
+    /// Resolution of usage snapshots (site utilisation and power are read at every step).
+    pub step: SimTime,
+    pub seed: u64,
+    pub currency: Currency,
+    pub policy: Policy,
+    pub trace: TraceSpec,
+    /// Policies by group name; "*" applies to groups not named.
+    pub groups: BTreeMap<String, GroupPolicy>,
+    pub venues: Vec<Venue>,
+    pub commitments: Vec<Commitment>,
+    pub backup: Option<BackupPlan>,
+}
+
+impl Scenario {
+    /// The policy of a group: its own, else "*", else the defaults.
+    pub fn group(&self, name: &str) -> GroupPolicy {
+        self.groups
+            .get(name)
+            .or_else(|| self.groups.get("*"))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(deserialize_with = "de_duration")]
+    horizon: SimTime,
+    #[serde(deserialize_with = "de_duration")]
+    step: SimTime,
+    seed: u64,
+    #[serde(deserialize_with = "de_currency")]
+    currency: Currency,
+    policy: Policy,
+    trace: trace::RawTrace,
+    #[serde(default)]
+    groups: BTreeMap<String, groups::RawGroup>,
+    #[serde(default)]
+    exchange_rates: BTreeMap<String, f64>,
+    venues: Vec<venues::RawVenue>,
+    #[serde(default)]
+    commitments: Vec<venues::RawCommitment>,
+    backup: Option<backup::RawBackup>,
+}
+
+/// Loads a scenario and every price book it names.
+pub fn load(path: &Path) -> Result<Scenario, Error> {
+    let text = read_input(path)?;
+    parse(&text, path)
+}
+
+/// Turns a book's currency into the scenario's: the rate, or an error naming the missing one.
+struct Rates {
+    reporting: Currency,
+    rates: BTreeMap<Currency, f64>,
+}
+
+impl Rates {
+    fn of(&self, book: &Book) -> Result<f64, String> {
+        if book.currency == self.reporting {
+            return Ok(1.0);
+        }
+        self.rates.get(&book.currency).copied().ok_or_else(|| {
+            format!(
+                "{} is priced in {} but the scenario reports in {}; add exchange_rates.{} = <{} per 1 {}>",
+                book.path.display(),
+                book.currency,
+                self.reporting,
+                book.currency,
+                self.reporting,
+                book.currency
+            )
+        })
+    }
+}
+
+/// Parses scenario text; relative paths resolve against `path`'s folder.
+pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
+    let raw: RawScenario =
+        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    let bad = |key: String, msg: String| -> Error { InputError::key(path, key, msg).into() };
+    let base = path.parent().unwrap_or(Path::new("."));
+
+    let name_ok = !raw.name.is_empty()
+        && raw
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name_ok {
+        return Err(bad(
+            "name".into(),
+            format!(
+                "\"{}\" must be non-empty and use only letters, digits, '-', '_' and '.' (it names the output folder)",
+                raw.name
+            ),
+        ));
+    }
+    if raw.horizon == 0 {
+        return Err(bad("horizon".into(), "must be longer than 0s".into()));
+    }
+    if raw.step == 0 || raw.step > raw.horizon {
+        return Err(bad(
+            "step".into(),
+            format!(
+                "{}s must be > 0 and no longer than the horizon ({}s)",
+                raw.step, raw.horizon
+            ),
+        ));
+    }
+    let groups = groups::validate(raw.groups).map_err(|(k, m)| bad(k, m))?;
+    let mut rates = Rates {
+        reporting: raw.currency,
+        rates: BTreeMap::new(),
+    };
+    for (code, rate) in &raw.exchange_rates {
+        let key = format!("exchange_rates.{code}");
+        let currency = Currency::parse(code).map_err(|m| bad(key.clone(), m))?;
+        if !rate.is_finite() || *rate <= 0.0 {
+            return Err(bad(
+                key,
+                format!(
+                    "{rate} must be a finite number > 0 ({} per 1 {code})",
+                    raw.currency
+                ),
+            ));
+        }
+        rates.rates.insert(currency, *rate);
+    }
+    let trace = raw
+        .trace
+        .validate(base, raw.horizon, raw.seed)
+        .map_err(|(k, m)| bad(k, m))?;
+    let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
+    let commitments =
+        venues::validate_commitments(raw.commitments, &venues).map_err(|(k, m)| bad(k, m))?;
+    let backup = match raw.backup {
+        Some(b) => {
+            let book = Book::load(&base.join(&b.book))?;
+            let rate = rates.of(&book).map_err(|m| bad("backup.book".into(), m))?;
+            Some(b.validate(book, rate).map_err(|(k, m)| bad(k, m))?)
+        }
+        None => None,
+    };
+    if let Some(b) = &backup
+        && venues.iter().any(|v| v.name == b.name)
+    {
+        return Err(bad(
+            "backup.name".into(),
+            format!("\"{}\" is also a venue's name", b.name),
+        ));
+    }
+
+    Ok(Scenario {
+        path: path.to_path_buf(),
+        name: raw.name,
+        description: raw.description,
+        horizon: raw.horizon,
+        step: raw.step,
+        seed: raw.seed,
+        currency: raw.currency,
+        policy: raw.policy,
+        trace,
+        groups,
+        venues,
+        commitments,
+        backup,
+    })
+}

@@ -1,0 +1,263 @@
+//! Venues (`[[venues]]`) and commitments bought on them (`[[commitments]]`).
+
+use crate::error::{Error, InputError};
+use crate::pricing::{
+    Book, BookKind, HciBook, PrivateBook, PublicBook, ReservedOffer, SavingsPlanOffer, Term,
+    Upfront,
+};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Venue {
+    pub name: String,
+    pub book: Book,
+    /// Multiplier from the book's currency to the scenario's (1.0 when they are the same).
+    pub rate: f64,
+    pub size: VenueSize,
+}
+
+/// How big a venue is: public regions have no size, private sites have hosts, HCI venues have
+/// scale units of identical nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VenueSize {
+    Public,
+    Hosts(u32),
+    Hci { nodes: u32, units: u32 },
+}
+
+impl Venue {
+    pub fn public(&self) -> Option<&PublicBook> {
+        match &self.book.kind {
+            BookKind::Public(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn private(&self) -> Option<&PrivateBook> {
+        match &self.book.kind {
+            BookKind::Private(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn hci(&self) -> Option<&HciBook> {
+        match &self.book.kind {
+            BookKind::Hci(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+/// A commitment bought on a public venue for the whole of its term (from time 0).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Commitment {
+    Reserved {
+        venue: usize,
+        count: u32,
+        offer: ReservedOffer,
+    },
+    SavingsPlan {
+        venue: usize,
+        hourly: f64,
+        offer: SavingsPlanOffer,
+    },
+}
+
+impl Commitment {
+    pub fn venue(&self) -> usize {
+        match self {
+            Commitment::Reserved { venue, .. } | Commitment::SavingsPlan { venue, .. } => *venue,
+        }
+    }
+
+    pub fn term(&self) -> Term {
+        match self {
+            Commitment::Reserved { offer, .. } => offer.term,
+            Commitment::SavingsPlan { offer, .. } => offer.term,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVenue {
+    name: String,
+    book: PathBuf,
+    hosts: Option<u32>,
+    nodes: Option<u32>,
+    units: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCommitment {
+    venue: String,
+    reserved: Option<String>,
+    count: Option<u32>,
+    savings_plan_hourly: Option<f64>,
+    term: String,
+    upfront: String,
+}
+
+/// Loads each venue's book and checks its size keys. `rate_of` gives a book's exchange rate.
+pub(super) fn validate(
+    raw: Vec<RawVenue>,
+    path: &Path,
+    rate_of: &dyn Fn(&Book) -> Result<f64, String>,
+) -> Result<Vec<Venue>, Error> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let bad = |key: String, message: String| InputError::key(path, key, message);
+    if raw.is_empty() {
+        return Err(bad(
+            "venues".into(),
+            "needs at least one [[venues]] entry".into(),
+        )
+        .into());
+    }
+    let mut venues: Vec<Venue> = Vec::with_capacity(raw.len());
+    for (i, v) in raw.into_iter().enumerate() {
+        let key = |field: &str| format!("venues[{i}].{field}");
+        if v.name.trim().is_empty() {
+            return Err(bad(key("name"), "must not be empty".into()).into());
+        }
+        if venues.iter().any(|u| u.name == v.name) {
+            return Err(bad(key("name"), format!("venue \"{}\" is named twice", v.name)).into());
+        }
+        let book = Book::load(&base.join(&v.book))?;
+        let rate = rate_of(&book).map_err(|m| bad(key("book"), m))?;
+        let size = match (&book.kind, v.hosts, v.nodes, v.units) {
+            (BookKind::Public(_), None, None, None) => VenueSize::Public,
+            (BookKind::Public(_), ..) => {
+                return Err(bad(
+                    key("hosts"),
+                    "a public venue has no hosts, nodes or units; remove them".into(),
+                )
+                .into());
+            }
+            (BookKind::Private(_), Some(h), None, None) if h >= 1 => VenueSize::Hosts(h),
+            (BookKind::Private(_), Some(_), None, None) => {
+                return Err(bad(key("hosts"), "must be at least 1".into()).into());
+            }
+            (BookKind::Private(_), None, _, _) => {
+                return Err(bad(
+                    key("hosts"),
+                    "a private venue needs a host count, e.g. hosts = 8".into(),
+                )
+                .into());
+            }
+            (BookKind::Private(_), ..) => {
+                return Err(bad(
+                    key("nodes"),
+                    "nodes and units are for HCI venues; a private venue has hosts".into(),
+                )
+                .into());
+            }
+            (BookKind::Hci(h), None, Some(nodes), units) => {
+                h.check_unit(nodes).map_err(|m| bad(key("nodes"), m))?;
+                let units = units.unwrap_or(1);
+                if units == 0 {
+                    return Err(bad(key("units"), "must be at least 1".into()).into());
+                }
+                VenueSize::Hci { nodes, units }
+            }
+            (BookKind::Hci(h), _, _, _) => {
+                return Err(bad(
+                    key("nodes"),
+                    format!("an HCI venue needs nodes per scale unit ({} to {}) and optionally units; no hosts", h.nodes_min, h.nodes_max),
+                )
+                .into());
+            }
+            (BookKind::Backup(_), ..) => {
+                return Err(bad(
+                    key("book"),
+                    "a backup book goes in the [backup] section, not in venues".into(),
+                )
+                .into());
+            }
+        };
+        venues.push(Venue {
+            name: v.name,
+            book,
+            rate,
+            size,
+        });
+    }
+    Ok(venues)
+}
+
+pub(super) fn validate_commitments(
+    raw: Vec<RawCommitment>,
+    venues: &[Venue],
+) -> Result<Vec<Commitment>, (String, String)> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, c) in raw.into_iter().enumerate() {
+        let key = |f: &str| format!("commitments[{i}].{f}");
+        let err = |f: &str, m: String| Err((key(f), m));
+        let Some(venue) = venues.iter().position(|v| v.name == c.venue) else {
+            return err(
+                "venue",
+                format!("\"{}\" is not a venue of this scenario", c.venue),
+            );
+        };
+        let Some(book) = venues[venue].public() else {
+            return err(
+                "venue",
+                format!(
+                    "\"{}\" is not a public venue; commitments are bought from public clouds",
+                    c.venue
+                ),
+            );
+        };
+        let Some(term) = Term::parse(&c.term) else {
+            return err(
+                "term",
+                format!("\"{}\" is not a term; expected 1y or 3y", c.term),
+            );
+        };
+        let Some(upfront) = Upfront::parse(&c.upfront) else {
+            return err(
+                "upfront",
+                format!(
+                    "\"{}\" is not an upfront option; expected none, partial or all",
+                    c.upfront
+                ),
+            );
+        };
+        match (c.reserved, c.count, c.savings_plan_hourly) {
+            (Some(name), count, None) => {
+                let Some(instance) = book.instance(&name) else {
+                    return err("reserved", format!("\"{name}\" is not an instance type of {}", venues[venue].book.path.display()));
+                };
+                let Some(offer) = book.reserved_offer(instance, term, upfront) else {
+                    return err(
+                        "reserved",
+                        format!("{} has no {} {}-upfront reservation for {name}", venues[venue].book.path.display(), term.name(), upfront.name()),
+                    );
+                };
+                let count = count.unwrap_or(1);
+                if count == 0 {
+                    return err("count", "must be at least 1".into());
+                }
+                out.push(Commitment::Reserved { venue, count, offer: offer.clone() });
+            }
+            (None, None, Some(hourly)) => {
+                if !(hourly.is_finite() && hourly > 0.0) {
+                    return err("savings_plan_hourly", format!("{hourly} must be a finite amount per hour > 0"));
+                }
+                let Some(offer) = book.savings_plan(term, upfront) else {
+                    return err(
+                        "savings_plan_hourly",
+                        format!("{} has no {} {}-upfront savings plan", venues[venue].book.path.display(), term.name(), upfront.name()),
+                    );
+                };
+                if out.iter().any(|o| matches!(o, Commitment::SavingsPlan { venue: v, .. } if *v == venue)) {
+                    return err("savings_plan_hourly", format!("venue \"{}\" already has a savings plan; add up the commitments", c.venue));
+                }
+                out.push(Commitment::SavingsPlan { venue, hourly, offer: offer.clone() });
+            }
+            _ => return err("reserved", "give reserved = \"<instance type>\" (and count) or savings_plan_hourly = <amount per hour>".into()),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,434 @@
+//! A public region in the simulation: right-sizing, reservations, spot and Windows prices, and
+//! the billing of compute, storage, egress (monthly tiers) and inter-region transfer. Savings
+//! plans are applied per hour once the run is over, as providers do on the bill.
+
+use super::ledger::{Category, Ledger, LineId};
+use crate::pricing::{Billing, PublicBook, Purchase};
+use crate::scenario::{Commitment, GroupPolicy};
+use crate::trace::Vm;
+use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
+
+/// Where a VM runs on a public venue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Instance {
+    pub ix: usize,
+    pub purchase: Purchase,
+    /// Covered by a free reserved instance of its type.
+    pub reserved: bool,
+}
+
+/// Reserved instances of one type bought on this venue.
+#[derive(Debug, Clone)]
+struct Reservation {
+    count: u32,
+    free: u32,
+    until: SimTime,
+    /// Seconds of VM time covered, summed over units.
+    used_seconds: u64,
+}
+
+/// An hourly spend commitment and the on-demand usage it may cover, per hour and family.
+#[derive(Debug, Clone)]
+struct SavingsPlan {
+    hourly: f64,
+    until: SimTime,
+    name: String,
+    /// Discount of each family index; the family of each instance.
+    discount: Vec<f64>,
+    family_of: Vec<usize>,
+    /// On-demand cost per (hour, family), before the plan.
+    usage: Vec<f64>,
+}
+
+pub struct PublicVenue<'s> {
+    pub v: usize,
+    pub book: &'s PublicBook,
+    pub rate: f64,
+    od: Vec<LineId>,
+    spot: Vec<LineId>,
+    windows: LineId,
+    rounding: LineId,
+    storage: LineId,
+    transfer: LineId,
+    egress: LineId,
+    reservations: Vec<Option<Reservation>>,
+    plan: Option<SavingsPlan>,
+    /// Internet egress GiB per day, priced by monthly tiers at the end.
+    egress_gib: Vec<f64>,
+}
+
+/// What the run says about a public venue's commitments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitmentUse {
+    pub what: String,
+    /// Hours paid for within the horizon (units x hours).
+    pub paid_hours: f64,
+    /// Share of the paid reserved hours that VMs used, or of the savings-plan commitment spent.
+    pub utilisation: f64,
+}
+
+const MONTH_SECONDS: f64 = HOURS_PER_MONTH * HOUR as f64;
+
+impl<'s> PublicVenue<'s> {
+    pub fn new(
+        v: usize,
+        book: &'s PublicBook,
+        rate: f64,
+        commitments: &[Commitment],
+        ledger: &mut Ledger,
+        horizon: SimTime,
+    ) -> Self {
+        let mut od = Vec::with_capacity(book.instances.len());
+        let mut spot = Vec::with_capacity(book.instances.len());
+        for t in &book.instances {
+            od.push(ledger.line(
+                v,
+                Category::Compute,
+                format!("on-demand {} at {}/h", t.name, t.hourly),
+            ));
+            spot.push(match t.spot_hourly {
+                Some(p) => ledger.line(v, Category::Compute, format!("spot {} at {p}/h", t.name)),
+                None => usize::MAX,
+            });
+        }
+        let rounding = match book.billing {
+            Billing::PerSecond { minimum } => {
+                format!("per-second billing, {minimum} s minimum per start")
+            }
+            Billing::PerHour => "per-hour billing: every started hour in full".to_string(),
+        };
+        let mut venue = PublicVenue {
+            v,
+            book,
+            rate,
+            od,
+            spot,
+            windows: ledger.line(
+                v,
+                Category::Compute,
+                format!(
+                    "Windows licence {}/vCPU-hour",
+                    book.windows_per_vcpu_hour.unwrap_or(0.0)
+                ),
+            ),
+            rounding: ledger.line(v, Category::Compute, rounding),
+            storage: ledger.line(
+                v,
+                Category::Storage,
+                format!("block storage {}/GiB-month", book.storage_gb_month),
+            ),
+            transfer: ledger.line(
+                v,
+                Category::Transfer,
+                format!("inter-region transfer {}/GiB", book.inter_region_gb),
+            ),
+            egress: ledger.line(
+                v,
+                Category::Egress,
+                "internet egress, monthly tiers".to_string(),
+            ),
+            reservations: vec![None; book.instances.len()],
+            plan: None,
+            egress_gib: vec![0.0; ledger.days()],
+        };
+        for c in commitments.iter().filter(|c| c.venue() == v) {
+            let until = (c.term().hours() as SimTime * HOUR).min(horizon);
+            match c {
+                Commitment::Reserved { count, offer, .. } => {
+                    let t = &book.instances[offer.instance];
+                    let rule = format!(
+                        "reserved {} x {count}, {} {}-upfront: {} upfront / {} h + {}/h",
+                        t.name,
+                        offer.term.name(),
+                        offer.upfront.name(),
+                        offer.upfront_cost,
+                        offer.term.hours(),
+                        offer.hourly
+                    );
+                    let line = ledger.line(v, Category::Reserved, rule);
+                    // Paid for every hour of the term within the horizon, used or not.
+                    ledger.spread(
+                        line,
+                        0,
+                        until,
+                        offer.effective_hourly() * f64::from(*count) * rate / HOUR as f64,
+                    );
+                    venue.reservations[offer.instance] = Some(Reservation {
+                        count: *count,
+                        free: *count,
+                        until,
+                        used_seconds: 0,
+                    });
+                }
+                Commitment::SavingsPlan { hourly, offer, .. } => {
+                    let mut families: Vec<&str> =
+                        book.instances.iter().map(|t| t.family.as_str()).collect();
+                    families.sort_unstable();
+                    families.dedup();
+                    let family_of = book
+                        .instances
+                        .iter()
+                        .map(|t| families.binary_search(&t.family.as_str()).unwrap_or(0))
+                        .collect();
+                    let discount = families
+                        .iter()
+                        .map(|f| offer.discounts.get(*f).copied().unwrap_or(0.0))
+                        .collect();
+                    let hours = horizon.div_ceil(HOUR) as usize;
+                    venue.plan = Some(SavingsPlan {
+                        hourly: *hourly,
+                        until,
+                        name: format!(
+                            "{} {} {}-upfront",
+                            offer.name,
+                            offer.term.name(),
+                            offer.upfront.name()
+                        ),
+                        discount,
+                        family_of,
+                        usage: vec![0.0; hours * families.len()],
+                    });
+                }
+            }
+        }
+        venue
+    }
+
+    /// Where a VM would go here and what it would cost per hour from now on.
+    pub fn offer(&self, vm: &Vm, group: &GroupPolicy, now: SimTime) -> Option<(f64, Instance)> {
+        let network = (vm.disk_gib * self.book.storage_gb_month
+            + group.egress_gib_per_vm_month * self.book.egress.first_price()
+            + group.inter_region_gib_per_vm_month * self.book.inter_region_gb)
+            / HOURS_PER_MONTH;
+        let windows = |ix: usize| {
+            if group.windows {
+                self.book.windows_uplift(&self.book.instances[ix])
+            } else {
+                0.0
+            }
+        };
+        // A free reservation that fits costs nothing more; the cheapest such type wins.
+        let reserved = self.book.instances.iter().enumerate().find(|(ix, t)| {
+            f64::from(t.vcpus) >= vm.vcpus
+                && t.mem_gib >= vm.mem_gib
+                && self.reservations[*ix]
+                    .as_ref()
+                    .is_some_and(|r| r.free > 0 && now < r.until)
+        });
+        if let Some((ix, _)) = reserved {
+            let instance = Instance {
+                ix,
+                purchase: Purchase::OnDemand,
+                reserved: true,
+            };
+            return Some(((windows(ix) + network) * self.rate, instance));
+        }
+        let (ix, purchase) = match group.purchase {
+            Purchase::Spot => self
+                .book
+                .cheapest_spot_fit(vm.vcpus, vm.mem_gib)
+                .map(|(ix, _)| (ix, Purchase::Spot)),
+            Purchase::OnDemand => None,
+        }
+        .or_else(|| {
+            self.book
+                .cheapest_fit(vm.vcpus, vm.mem_gib)
+                .map(|(ix, _)| (ix, Purchase::OnDemand))
+        })?;
+        let hourly = self.book.hourly(ix, purchase, false) + windows(ix);
+        Some((
+            (hourly + network) * self.rate,
+            Instance {
+                ix,
+                purchase,
+                reserved: false,
+            },
+        ))
+    }
+
+    pub fn start(&mut self, instance: Instance) {
+        if instance.reserved
+            && let Some(r) = self.reservations[instance.ix].as_mut()
+        {
+            r.free -= 1;
+        }
+    }
+
+    /// Bills a VM that ran on `instance` from `vm.start` to `at`.
+    pub fn finish(
+        &mut self,
+        ledger: &mut Ledger,
+        vm: &Vm,
+        group: &GroupPolicy,
+        instance: Instance,
+        at: SimTime,
+    ) {
+        let t = &self.book.instances[instance.ix];
+        let per_second = |hourly: f64| hourly * self.rate / HOUR as f64;
+        // The part a reservation covers costs nothing here (the reservation is paid for anyway).
+        let mut billed_from = vm.start;
+        if instance.reserved
+            && let Some(r) = self.reservations[instance.ix].as_mut()
+        {
+            r.free += 1;
+            billed_from = at.min(r.until).max(vm.start);
+            r.used_seconds += billed_from - vm.start;
+        }
+        if billed_from < at {
+            match instance.purchase {
+                Purchase::Spot => ledger.spread(
+                    self.spot[instance.ix],
+                    billed_from,
+                    at,
+                    per_second(t.spot_hourly.unwrap_or(t.hourly)),
+                ),
+                Purchase::OnDemand => match self.plan.as_mut() {
+                    Some(plan) => {
+                        // Kept per hour and family until the plan is applied at the end.
+                        let family = plan.family_of[instance.ix];
+                        let families = plan.discount.len();
+                        let mut s = billed_from;
+                        while s < at {
+                            let hour_end = (s / HOUR + 1) * HOUR;
+                            let until = hour_end.min(at);
+                            plan.usage[(s / HOUR) as usize * families + family] +=
+                                (until - s) as f64 * per_second(t.hourly);
+                            s = until;
+                        }
+                    }
+                    None => {
+                        ledger.spread(self.od[instance.ix], billed_from, at, per_second(t.hourly))
+                    }
+                },
+            }
+            // Rounding to the billing granularity is charged when the instance stops.
+            let billed = at - billed_from;
+            let extra = self.book.billing.billed_seconds(billed) - billed;
+            if extra > 0 {
+                let hourly = self.book.hourly(instance.ix, instance.purchase, false);
+                ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
+            }
+        }
+        if group.windows {
+            ledger.spread(
+                self.windows,
+                vm.start,
+                at,
+                per_second(self.book.windows_uplift(t)),
+            );
+        }
+        ledger.spread(
+            self.storage,
+            vm.start,
+            at,
+            vm.disk_gib * self.book.storage_gb_month * self.rate / MONTH_SECONDS,
+        );
+        let transfer = group.inter_region_gib_per_vm_month * self.book.inter_region_gb * self.rate
+            / MONTH_SECONDS;
+        ledger.spread(self.transfer, vm.start, at, transfer);
+        // Egress volume per day; priced by tiers once each month is complete.
+        let gib_per_second = group.egress_gib_per_vm_month / MONTH_SECONDS;
+        let mut s = vm.start;
+        while s < at && gib_per_second > 0.0 {
+            let until = ((s / DAY + 1) * DAY).min(at);
+            let day = ((s / DAY) as usize).min(self.egress_gib.len() - 1);
+            self.egress_gib[day] += (until - s) as f64 * gib_per_second;
+            s = until;
+        }
+    }
+
+    /// Prices what is only known at the end: egress tiers per month and the savings plan.
+    pub fn close(&mut self, ledger: &mut Ledger, horizon: SimTime) -> Vec<CommitmentUse> {
+        // Months of 730 h; a day belongs to the month its start falls in.
+        let days = self.egress_gib.len();
+        let month_of = |d: usize| ((d as f64 * 24.0) / HOURS_PER_MONTH) as usize;
+        let mut d = 0;
+        while d < days {
+            let m = month_of(d);
+            let end = (d..days).find(|&e| month_of(e) != m).unwrap_or(days);
+            let gib: f64 = self.egress_gib[d..end].iter().sum();
+            if gib > 0.0 {
+                let cost = self.book.egress.cost(gib) * self.rate;
+                for day in d..end {
+                    ledger.add(
+                        self.egress,
+                        day as SimTime * DAY,
+                        cost * self.egress_gib[day] / gib,
+                    );
+                }
+            }
+            d = end;
+        }
+
+        let mut uses = Vec::new();
+        for (ix, r) in self.reservations.iter().enumerate() {
+            if let Some(r) = r {
+                let paid = f64::from(r.count) * r.until as f64 / HOUR as f64;
+                uses.push(CommitmentUse {
+                    what: format!("reserved {} x {}", self.book.instances[ix].name, r.count),
+                    paid_hours: paid,
+                    utilisation: if paid > 0.0 {
+                        r.used_seconds as f64 / HOUR as f64 / paid
+                    } else {
+                        0.0
+                    },
+                });
+            }
+        }
+        if let Some(plan) = self.plan.take() {
+            let families = plan.discount.len();
+            let commit = ledger.line(
+                self.v,
+                Category::SavingsPlan,
+                format!("{} commitment {}/h", plan.name, plan.hourly),
+            );
+            let beyond = ledger.line(
+                self.v,
+                Category::Compute,
+                format!("on-demand beyond the {} (list price)", plan.name),
+            );
+            let mut order: Vec<usize> = (0..families).collect();
+            // Providers apply a plan to the usage with the highest discount first.
+            order.sort_by(|&a, &b| plan.discount[b].total_cmp(&plan.discount[a]));
+            let (mut spent, mut hours_in_term) = (0.0, 0.0);
+            for h in 0..plan.usage.len() / families.max(1) {
+                let t = h as SimTime * HOUR;
+                let in_term = t < plan.until;
+                let mut left = if in_term {
+                    plan.hourly * self.rate
+                } else {
+                    0.0
+                };
+                if in_term {
+                    let hour_len = (horizon.min(t + HOUR) - t) as f64 / HOUR as f64;
+                    left *= hour_len;
+                    hours_in_term += hour_len;
+                    ledger.add(commit, t, left);
+                }
+                let budget = left;
+                for &f in &order {
+                    let od = plan.usage[h * families + f];
+                    if od == 0.0 {
+                        continue;
+                    }
+                    let at_plan_rate = od * (1.0 - plan.discount[f]);
+                    let covered = if at_plan_rate > 0.0 {
+                        (left / at_plan_rate).min(1.0)
+                    } else {
+                        1.0
+                    };
+                    left -= covered * at_plan_rate;
+                    ledger.add(beyond, t, od * (1.0 - covered));
+                }
+                spent += budget - left;
+            }
+            let paid = plan.hourly * self.rate * hours_in_term;
+            uses.push(CommitmentUse {
+                what: format!("{} {}/h", plan.name, plan.hourly),
+                paid_hours: hours_in_term,
+                utilisation: if paid > 0.0 { spent / paid } else { 0.0 },
+            });
+        }
+        uses
+    }
+}

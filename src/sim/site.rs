@@ -1,0 +1,388 @@
+//! Owned capacity in the simulation: a private site (identical hosts) or an HCI venue (scale
+//! units of identical nodes with the platform's memory reserve and VM caps). Both pack VMs
+//! first-fit, pay their hosts' fixed costs whether busy or not, and draw power by utilisation.
+
+use super::hosts::{Capacity, HostPool};
+use super::ledger::{Category, Ledger, LineId};
+use crate::pricing::{HciBook, Power, PrivateBook, TcoItem};
+use crate::scenario::{GroupPolicy, VenueSize};
+use crate::trace::Vm;
+use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
+use std::collections::BTreeMap;
+
+/// Where a VM runs on a site: a unit and a host (node) within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub unit: usize,
+    pub host: usize,
+}
+
+/// One scale unit (a private site is one unit of all its hosts).
+struct Unit {
+    pool: HostPool,
+    /// Tenant memory in use and the VMs by memory size (for the largest-VM term of the reserve).
+    used_mib: u64,
+    vms: u32,
+    sizes: BTreeMap<u64, u32>,
+}
+
+enum Platform<'s> {
+    Private,
+    Hci {
+        book: &'s HciBook,
+        nodes: u32,
+        base: LineId,
+        windows: LineId,
+    },
+}
+
+pub struct Site<'s> {
+    rate: f64,
+    platform: Platform<'s>,
+    units: Vec<Unit>,
+    pub per_host: Capacity,
+    hosts_per_unit: usize,
+    cores_per_host: f64,
+    /// Milli-cores used on each host (unit-major), from usage samples.
+    host_used: Vec<u64>,
+    power: Option<&'s Power>,
+    power_line: LineId,
+    pub allocated: Capacity,
+    pub peak_allocated: Capacity,
+    cpu_used_milli: u64,
+    pub peak_cpu_used: f64,
+    pub sum_cpu_used: f64,
+    /// Peak tenant memory in a unit, and the unit's tenant memory limit at that moment.
+    pub peak_unit_mem: (f64, f64),
+}
+
+impl<'s> Site<'s> {
+    /// Registers the site's fixed costs for the whole horizon and builds its hosts.
+    pub fn private(
+        v: usize,
+        book: &'s PrivateBook,
+        rate: f64,
+        hosts: u32,
+        ledger: &mut Ledger,
+        horizon: SimTime,
+    ) -> Self {
+        bill_fixed(
+            ledger,
+            v,
+            &book.fixed_items(),
+            f64::from(hosts),
+            rate,
+            horizon,
+            "host",
+        );
+        let per_host = Capacity::room(book.vcpu_capacity(), book.mem_gib, None);
+        Self::build(
+            v,
+            rate,
+            Platform::Private,
+            1,
+            hosts as usize,
+            per_host,
+            f64::from(book.cores),
+            book.power(),
+            ledger,
+        )
+    }
+
+    pub fn hci(
+        v: usize,
+        book: &'s HciBook,
+        rate: f64,
+        nodes: u32,
+        units: u32,
+        ledger: &mut Ledger,
+        horizon: SimTime,
+    ) -> Self {
+        let items = book.tco.fixed_items(book.node.cores, book.node.sockets);
+        bill_fixed(
+            ledger,
+            v,
+            &items,
+            f64::from(nodes * units),
+            rate,
+            horizon,
+            "node",
+        );
+        let room = book.node_room(nodes);
+        let per_host = Capacity::room(room.vcpus, room.mem_gib, room.vms);
+        let base = ledger.line(
+            v,
+            Category::Consumption,
+            format!(
+                "{} base VM {}/vCPU-hour",
+                book.platform, book.base_vcpu_hour
+            ),
+        );
+        let windows = ledger.line(
+            v,
+            Category::Consumption,
+            format!(
+                "{} Windows VM {}/vCPU-hour",
+                book.platform, book.windows_vcpu_hour
+            ),
+        );
+        let platform = Platform::Hci {
+            book,
+            nodes,
+            base,
+            windows,
+        };
+        let cores = f64::from(book.node.cores);
+        Self::build(
+            v,
+            rate,
+            platform,
+            units as usize,
+            nodes as usize,
+            per_host,
+            cores,
+            book.tco.power.as_ref(),
+            ledger,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        v: usize,
+        rate: f64,
+        platform: Platform<'s>,
+        units: usize,
+        hosts_per_unit: usize,
+        per_host: Capacity,
+        cores_per_host: f64,
+        power: Option<&'s Power>,
+        ledger: &mut Ledger,
+    ) -> Self {
+        let power_line = match power {
+            Some(p) => ledger.line(
+                v,
+                Category::Power,
+                format!(
+                    "power: {} curve x PUE {} x {}/kWh",
+                    p.curve_source, p.pue, p.per_kwh
+                ),
+            ),
+            None => usize::MAX,
+        };
+        Site {
+            rate,
+            platform,
+            units: (0..units)
+                .map(|_| Unit {
+                    pool: HostPool::new(hosts_per_unit, per_host),
+                    used_mib: 0,
+                    vms: 0,
+                    sizes: BTreeMap::new(),
+                })
+                .collect(),
+            per_host,
+            hosts_per_unit,
+            cores_per_host,
+            host_used: vec![0; units * hosts_per_unit],
+            power,
+            power_line,
+            allocated: Capacity::default(),
+            peak_allocated: Capacity::default(),
+            cpu_used_milli: 0,
+            peak_cpu_used: 0.0,
+            sum_cpu_used: 0.0,
+            peak_unit_mem: (0.0, 0.0),
+        }
+    }
+
+    pub fn hosts(&self) -> usize {
+        self.units.len() * self.hosts_per_unit
+    }
+
+    pub fn size(&self) -> VenueSize {
+        match self.platform {
+            Platform::Private => VenueSize::Hosts(self.hosts_per_unit as u32),
+            Platform::Hci { nodes, .. } => VenueSize::Hci {
+                nodes,
+                units: self.units.len() as u32,
+            },
+        }
+    }
+
+    /// Tenant memory a unit may hold (HCI: after the resiliency reserve and infrastructure) if
+    /// its largest VM had `largest_mib`.
+    fn unit_limit_mib(&self, largest_mib: u64) -> u64 {
+        match self.platform {
+            Platform::Private => u64::MAX,
+            Platform::Hci { book, nodes, .. } => {
+                (book
+                    .tenant_mem_gib(nodes, largest_mib as f64 / 1024.0)
+                    .max(0.0)
+                    * 1024.0) as u64
+            }
+        }
+    }
+
+    /// Whether the VM is too large for any host here, whatever is running.
+    pub fn too_large(&self, need: Capacity) -> bool {
+        !self.per_host.holds(need) || need.mib > self.unit_limit_mib(need.mib)
+    }
+
+    /// The first unit and host that can take `need`, with the marginal cost per hour.
+    pub fn offer(&self, vm: &Vm, group: &GroupPolicy, need: Capacity) -> Option<(f64, Slot)> {
+        let marginal = match self.platform {
+            Platform::Private => 0.0,
+            Platform::Hci { book, .. } => {
+                let per_vcpu = if group.windows {
+                    book.windows_vcpu_hour
+                } else {
+                    book.base_vcpu_hour
+                };
+                per_vcpu * vm.vcpus * self.rate
+            }
+        };
+        for (u, unit) in self.units.iter().enumerate() {
+            let largest = unit
+                .sizes
+                .keys()
+                .next_back()
+                .copied()
+                .unwrap_or(0)
+                .max(need.mib);
+            if unit.used_mib + need.mib > self.unit_limit_mib(largest) {
+                continue;
+            }
+            if let Platform::Hci { book, nodes, .. } = self.platform
+                && book.max_vms(nodes).is_some_and(|cap| unit.vms >= cap)
+            {
+                continue;
+            }
+            if let Some(host) = unit.pool.first_fit(need) {
+                return Some((marginal, Slot { unit: u, host }));
+            }
+        }
+        None
+    }
+
+    pub fn place(&mut self, slot: Slot, need: Capacity) {
+        let unit = &mut self.units[slot.unit];
+        unit.pool.take(slot.host, need);
+        unit.used_mib += need.mib;
+        unit.vms += 1;
+        *unit.sizes.entry(need.mib).or_insert(0) += 1;
+        let largest = unit.sizes.keys().next_back().copied().unwrap_or(0);
+        let used = unit.used_mib;
+        if used as f64 / 1024.0 > self.peak_unit_mem.0 {
+            self.peak_unit_mem = (
+                used as f64 / 1024.0,
+                self.unit_limit_mib(largest).min(u64::MAX / 2) as f64 / 1024.0,
+            );
+        }
+        self.allocated.add(need);
+        self.peak_allocated.peak(self.allocated);
+    }
+
+    /// Frees a VM's room; bills its consumption charges (HCI) from `start` to `at`.
+    pub fn release(
+        &mut self,
+        ledger: &mut Ledger,
+        slot: Slot,
+        used_milli: u64,
+        vm: &Vm,
+        group: &GroupPolicy,
+        at: SimTime,
+    ) {
+        let need = Capacity::of(vm.vcpus, vm.mem_gib);
+        let unit = &mut self.units[slot.unit];
+        unit.pool.give(slot.host, need);
+        unit.used_mib -= need.mib;
+        unit.vms -= 1;
+        if let Some(n) = unit.sizes.get_mut(&need.mib) {
+            *n -= 1;
+            if *n == 0 {
+                unit.sizes.remove(&need.mib);
+            }
+        }
+        self.allocated.sub(need);
+        self.set_used(slot, used_milli, 0);
+        if let Platform::Hci {
+            book,
+            base,
+            windows,
+            ..
+        } = self.platform
+        {
+            let (line, per_vcpu) = if group.windows {
+                (windows, book.windows_vcpu_hour)
+            } else {
+                (base, book.base_vcpu_hour)
+            };
+            ledger.spread(
+                line,
+                vm.start,
+                at,
+                per_vcpu * vm.vcpus * self.rate / HOUR as f64,
+            );
+        }
+    }
+
+    /// Changes a VM's CPU use on its host from `old` to `new` milli-cores.
+    pub fn set_used(&mut self, slot: Slot, old: u64, new: u64) {
+        let h = slot.unit * self.hosts_per_unit + slot.host;
+        self.host_used[h] = self.host_used[h] - old + new;
+        self.cpu_used_milli = self.cpu_used_milli - old + new;
+    }
+
+    /// At a step boundary: records CPU use and bills the energy of the step just ended.
+    /// Without usage samples a host's load is taken as its allocated vCPUs over its vCPU room.
+    pub fn snapshot(&mut self, ledger: &mut Ledger, from: SimTime, to: SimTime, has_usage: bool) {
+        let cores = self.hosts() as f64 * self.cores_per_host * 1000.0;
+        if has_usage {
+            let used = self.cpu_used_milli as f64 / cores;
+            self.peak_cpu_used = self.peak_cpu_used.max(used);
+            self.sum_cpu_used += used;
+        }
+        let Some(power) = self.power else { return };
+        let hours = (to - from) as f64 / HOUR as f64;
+        let mut cost = 0.0;
+        for (u, unit) in self.units.iter().enumerate() {
+            for host in 0..self.hosts_per_unit {
+                let load = if has_usage {
+                    self.host_used[u * self.hosts_per_unit + host] as f64
+                        / (self.cores_per_host * 1000.0)
+                } else {
+                    let free = unit.pool.free(host).milli_vcpu as f64;
+                    1.0 - free / self.per_host.milli_vcpu.max(1) as f64
+                };
+                cost += power.cost(load, hours);
+            }
+        }
+        ledger.spread(
+            self.power_line,
+            from,
+            to,
+            cost * self.rate / (to - from).max(1) as f64,
+        );
+    }
+}
+
+/// Books fixed monthly items for `count` servers over the horizon.
+fn bill_fixed(
+    ledger: &mut Ledger,
+    v: usize,
+    items: &[TcoItem],
+    count: f64,
+    rate: f64,
+    horizon: SimTime,
+    what: &str,
+) {
+    for item in items {
+        let line = ledger.line(v, item.category, format!("{}; {count} {what}s", item.rule));
+        ledger.spread(
+            line,
+            0,
+            horizon,
+            item.monthly * count * rate / (HOURS_PER_MONTH * HOUR as f64),
+        );
+    }
+}
