@@ -2,6 +2,8 @@
 //! library code.
 
 use crate::error::{Error, InputError};
+use crate::pricing::quote::{self, QuoteRequest};
+use crate::pricing::{Book, Term, Upfront};
 use crate::report::files;
 use crate::trace::{Format, ReadOptions, TraceSpec, VmSize, stats, synthetic};
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +32,9 @@ enum Command {
     /// Read, summarise, convert and generate workload traces.
     #[command(subcommand)]
     Trace(TraceCommand),
+    /// Check price books and quote their items line by line.
+    #[command(subcommand)]
+    Pricing(PricingCommand),
     /// Simulate a scenario: print the totals and write summary.json and ledger.csv.
     Run {
         /// The scenario file (TOML).
@@ -41,6 +46,69 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum PricingCommand {
+    /// Validate price books: every rule, with the file and key of each problem.
+    Check {
+        /// Price books (TOML).
+        #[arg(required = true)]
+        books: Vec<PathBuf>,
+    },
+    /// Print one item of a book as a bill would, line by line.
+    Quote {
+        /// The price book.
+        book: PathBuf,
+        /// Public: an instance type, egress, storage, inter-region or savings-plan. Private:
+        /// host. HCI: unit. Backup: storage, link, licence or seed.
+        item: String,
+        /// Hours to price [default: 730, one month].
+        #[arg(long)]
+        hours: Option<f64>,
+        /// Reserved or savings-plan term: 1y or 3y.
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
+        /// Upfront option with --term: none, partial or all.
+        #[arg(long, value_parser = parse_upfront)]
+        upfront: Option<Upfront>,
+        /// GiB (egress in one month, storage, transfer; HCI: the largest VM's memory).
+        #[arg(long)]
+        gb: Option<f64>,
+        /// Add the Windows licence (public) or use the Windows rate (HCI consumption).
+        #[arg(long)]
+        windows: bool,
+        /// Price at the spot rate.
+        #[arg(long)]
+        spot: bool,
+        /// Instances or hosts to price (HCI: vCPUs for consumption).
+        #[arg(long)]
+        count: Option<u32>,
+        /// HCI: nodes in the scale unit.
+        #[arg(long)]
+        nodes: Option<u32>,
+        /// Load for power, 0..=1 [default: 0.5].
+        #[arg(long)]
+        util: Option<f64>,
+        /// Backup: TB (stored, or to seed, or to transfer over a link).
+        #[arg(long)]
+        tb: Option<f64>,
+        /// Backup: link size in Mbps.
+        #[arg(long)]
+        mbps: Option<f64>,
+        /// Backup: protected servers.
+        #[arg(long)]
+        servers: Option<u32>,
+    },
+}
+
+fn parse_term(s: &str) -> Result<Term, String> {
+    Term::parse(s).ok_or_else(|| format!("\"{s}\" is not a term; expected 1y or 3y"))
+}
+
+fn parse_upfront(s: &str) -> Result<Upfront, String> {
+    Upfront::parse(s)
+        .ok_or_else(|| format!("\"{s}\" is not an upfront option; expected none, partial or all"))
 }
 
 #[derive(Subcommand)]
@@ -143,6 +211,7 @@ pub fn main() -> ExitCode {
             quiet,
         } => run(&scenario, out, quiet),
         Command::Trace(cmd) => trace(cmd),
+        Command::Pricing(cmd) => pricing(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -152,6 +221,70 @@ pub fn main() -> ExitCode {
                 Error::Input(_) => EXIT_BAD_INPUT,
                 Error::Io { .. } => EXIT_FAILURE,
             })
+        }
+    }
+}
+
+fn pricing(cmd: PricingCommand) -> Result<(), Error> {
+    match cmd {
+        PricingCommand::Check { books } => {
+            // Every book is checked; the first failure decides the exit code after all are read.
+            let mut first_error = None;
+            for path in &books {
+                match Book::load(path) {
+                    Ok(b) => println!(
+                        "ok     {} ({}, {}, as of {})",
+                        path.display(),
+                        b.kind.name(),
+                        b.currency,
+                        b.as_of
+                    ),
+                    Err(e) => {
+                        println!("FAILED {e}");
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            match first_error {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        }
+        PricingCommand::Quote {
+            book,
+            item,
+            hours,
+            term,
+            upfront,
+            gb,
+            windows,
+            spot,
+            count,
+            nodes,
+            util,
+            tb,
+            mbps,
+            servers,
+        } => {
+            let b = Book::load(&book)?;
+            let request = QuoteRequest {
+                item,
+                hours,
+                term,
+                upfront,
+                gb,
+                windows,
+                spot,
+                count,
+                nodes,
+                util,
+                tb,
+                mbps,
+                servers,
+            };
+            let q = quote::quote(&b, &request).map_err(|m| InputError::file(&book, m))?;
+            print!("{}", q.render(b.currency.as_str()));
+            Ok(())
         }
     }
 }

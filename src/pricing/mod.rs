@@ -9,6 +9,7 @@ mod check;
 mod hci;
 mod private;
 mod public;
+pub mod quote;
 mod tco;
 mod tiers;
 

@@ -52,6 +52,8 @@ pub struct PublicVenue<'s> {
     transfer: LineId,
     egress: LineId,
     reservations: Vec<Option<Reservation>>,
+    /// Whether any reservation was bought here (skips the search when not).
+    any_reserved: bool,
     plan: Option<SavingsPlan>,
     /// Internet egress GiB per day, priced by monthly tiers at the end.
     egress_gib: Vec<f64>,
@@ -128,6 +130,7 @@ impl<'s> PublicVenue<'s> {
                 "internet egress, monthly tiers".to_string(),
             ),
             reservations: vec![None; book.instances.len()],
+            any_reserved: false,
             plan: None,
             egress_gib: vec![0.0; ledger.days()],
         };
@@ -153,6 +156,7 @@ impl<'s> PublicVenue<'s> {
                         until,
                         offer.effective_hourly() * f64::from(*count) * rate / HOUR as f64,
                     );
+                    venue.any_reserved = true;
                     venue.reservations[offer.instance] = Some(Reservation {
                         count: *count,
                         free: *count,
@@ -194,6 +198,17 @@ impl<'s> PublicVenue<'s> {
         venue
     }
 
+    /// The cheapest instance type with a free reservation that fits the VM.
+    fn free_reservation(&self, vm: &Vm, now: SimTime) -> Option<usize> {
+        self.book.instances.iter().enumerate().position(|(ix, t)| {
+            f64::from(t.vcpus) >= vm.vcpus
+                && t.mem_gib >= vm.mem_gib
+                && self.reservations[ix]
+                    .as_ref()
+                    .is_some_and(|r| r.free > 0 && now < r.until)
+        })
+    }
+
     /// Where a VM would go here and what it would cost per hour from now on.
     pub fn offer(&self, vm: &Vm, group: &GroupPolicy, now: SimTime) -> Option<(f64, Instance)> {
         let network = (vm.disk_gib * self.book.storage_gb_month
@@ -208,14 +223,11 @@ impl<'s> PublicVenue<'s> {
             }
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
-        let reserved = self.book.instances.iter().enumerate().find(|(ix, t)| {
-            f64::from(t.vcpus) >= vm.vcpus
-                && t.mem_gib >= vm.mem_gib
-                && self.reservations[*ix]
-                    .as_ref()
-                    .is_some_and(|r| r.free > 0 && now < r.until)
-        });
-        if let Some((ix, _)) = reserved {
+        let reserved = self
+            .any_reserved
+            .then(|| self.free_reservation(vm, now))
+            .flatten();
+        if let Some(ix) = reserved {
             let instance = Instance {
                 ix,
                 purchase: Purchase::OnDemand,
