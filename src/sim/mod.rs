@@ -151,6 +151,13 @@ where
         .map(|(i, v)| (v.start, Event::Start(i as u32)))
         .peekable();
     let has_usage = usage.is_some();
+    if has_usage {
+        for venue in &mut state.venues {
+            if let VenueState::Site(site) = venue {
+                site.use_samples();
+            }
+        }
+    }
     let mut usage = usage.into_iter().flatten().peekable();
     let mut samples = 0u64;
     let mut steps = 0u64;
@@ -165,7 +172,7 @@ where
             state.apply_sample(sample?);
             samples += 1;
         }
-        state.snapshot(t, next, has_usage);
+        state.snapshot(t, next);
         steps += u64::from(has_usage);
         t = next;
     }
@@ -306,10 +313,10 @@ impl<'s> State<'s> {
         }
     }
 
-    fn snapshot(&mut self, from: SimTime, to: SimTime, has_usage: bool) {
+    fn snapshot(&mut self, from: SimTime, to: SimTime) {
         for venue in &mut self.venues {
             if let VenueState::Site(site) = venue {
-                site.snapshot(&mut self.ledger, from, to, has_usage);
+                site.snapshot(&mut self.ledger, from, to);
             }
         }
     }

@@ -47,6 +47,13 @@ pub struct Site<'s> {
     host_used: Vec<u64>,
     power: Option<&'s Power>,
     power_line: LineId,
+    /// Whether host load comes from usage samples (else from allocated vCPUs).
+    has_usage: bool,
+    /// Each host's power draw at its current load, in milliwatts (integers, so the running
+    /// total never drifts), and their sum: kept up to date at every change, so a step costs
+    /// O(1) however many hosts there are.
+    host_mw: Vec<u64>,
+    total_mw: u64,
     pub allocated: Capacity,
     pub peak_allocated: Capacity,
     cpu_used_milli: u64,
@@ -169,6 +176,7 @@ impl<'s> Site<'s> {
             ),
             None => usize::MAX,
         };
+        let idle_mw = power.map_or(0, |p| (p.curve.watts(0.0) * 1000.0).round() as u64);
         Site {
             rate,
             platform,
@@ -186,6 +194,9 @@ impl<'s> Site<'s> {
             host_used: vec![0; units * hosts_per_unit],
             power,
             power_line,
+            has_usage: false,
+            host_mw: vec![idle_mw; units * hosts_per_unit],
+            total_mw: idle_mw * (units * hosts_per_unit) as u64,
             allocated: Capacity::default(),
             peak_allocated: Capacity::default(),
             cpu_used_milli: 0,
@@ -280,6 +291,7 @@ impl<'s> Site<'s> {
         }
         self.allocated.add(need);
         self.peak_allocated.peak(self.allocated);
+        self.refresh(slot);
     }
 
     /// Frees a VM's room; bills its consumption charges (HCI) from `start` to `at`.
@@ -305,6 +317,7 @@ impl<'s> Site<'s> {
         }
         self.allocated.sub(need);
         self.set_used(slot, used_milli, 0);
+        self.refresh(slot);
         if let Platform::Hci {
             book,
             base,
@@ -331,38 +344,50 @@ impl<'s> Site<'s> {
         let h = slot.unit * self.hosts_per_unit + slot.host;
         self.host_used[h] = self.host_used[h] - old + new;
         self.cpu_used_milli = self.cpu_used_milli - old + new;
+        if self.has_usage {
+            self.refresh(slot);
+        }
     }
 
-    /// At a step boundary: records CPU use and bills the energy of the step just ended.
-    /// Without usage samples a host's load is taken as its allocated vCPUs over its vCPU room.
-    pub fn snapshot(&mut self, ledger: &mut Ledger, from: SimTime, to: SimTime, has_usage: bool) {
-        let cores = self.hosts() as f64 * self.cores_per_host * 1000.0;
-        if has_usage {
+    /// From now on, host load comes from usage samples.
+    pub fn use_samples(&mut self) {
+        self.has_usage = true;
+    }
+
+    /// A host's load: used cores / physical cores from samples, else allocated vCPUs / vCPU room.
+    fn load(&self, slot: Slot) -> f64 {
+        if self.has_usage {
+            self.host_used[slot.unit * self.hosts_per_unit + slot.host] as f64
+                / (self.cores_per_host * 1000.0)
+        } else {
+            let free = self.units[slot.unit].pool.free(slot.host).milli_vcpu as f64;
+            1.0 - free / self.per_host.milli_vcpu.max(1) as f64
+        }
+    }
+
+    /// Updates a host's power draw after its load changed.
+    fn refresh(&mut self, slot: Slot) {
+        let Some(power) = self.power else { return };
+        let h = slot.unit * self.hosts_per_unit + slot.host;
+        let mw = (power.curve.watts(self.load(slot)) * 1000.0).round() as u64;
+        self.total_mw = self.total_mw - self.host_mw[h] + mw;
+        self.host_mw[h] = mw;
+    }
+
+    /// At a step boundary: records CPU use and bills the energy of the step just ended at the
+    /// hosts' current draw.
+    pub fn snapshot(&mut self, ledger: &mut Ledger, from: SimTime, to: SimTime) {
+        if self.has_usage {
+            let cores = self.hosts() as f64 * self.cores_per_host * 1000.0;
             let used = self.cpu_used_milli as f64 / cores;
             self.peak_cpu_used = self.peak_cpu_used.max(used);
             self.sum_cpu_used += used;
         }
         let Some(power) = self.power else { return };
-        let hours = (to - from) as f64 / HOUR as f64;
-        let mut cost = 0.0;
-        for (u, unit) in self.units.iter().enumerate() {
-            for host in 0..self.hosts_per_unit {
-                let load = if has_usage {
-                    self.host_used[u * self.hosts_per_unit + host] as f64
-                        / (self.cores_per_host * 1000.0)
-                } else {
-                    let free = unit.pool.free(host).milli_vcpu as f64;
-                    1.0 - free / self.per_host.milli_vcpu.max(1) as f64
-                };
-                cost += power.cost(load, hours);
-            }
-        }
-        ledger.spread(
-            self.power_line,
-            from,
-            to,
-            cost * self.rate / (to - from).max(1) as f64,
-        );
+        // kW x h x PUE x tariff, spread evenly over the step.
+        let kw = self.total_mw as f64 / 1e6;
+        let per_second = kw / HOUR as f64 * power.pue * power.per_kwh * self.rate;
+        ledger.spread(self.power_line, from, to, per_second);
     }
 }
 
