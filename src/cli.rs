@@ -2,8 +2,8 @@
 //! library code.
 
 use crate::error::{Error, InputError};
+use crate::pricing::Book;
 use crate::pricing::quote::{self, QuoteRequest};
-use crate::pricing::{Book, Term, Upfront};
 use crate::report::files;
 use crate::trace::{Format, ReadOptions, TraceSpec, VmSize, stats, synthetic};
 use clap::{Args, Parser, Subcommand};
@@ -60,55 +60,9 @@ enum PricingCommand {
     Quote {
         /// The price book.
         book: PathBuf,
-        /// Public: an instance type, egress, storage, inter-region or savings-plan. Private:
-        /// host. HCI: unit. Backup: storage, link, licence or seed.
-        item: String,
-        /// Hours to price [default: 730, one month].
-        #[arg(long)]
-        hours: Option<f64>,
-        /// Reserved or savings-plan term: 1y or 3y.
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
-        /// Upfront option with --term: none, partial or all.
-        #[arg(long, value_parser = parse_upfront)]
-        upfront: Option<Upfront>,
-        /// GiB (egress in one month, storage, transfer; HCI: the largest VM's memory).
-        #[arg(long)]
-        gb: Option<f64>,
-        /// Add the Windows licence (public) or use the Windows rate (HCI consumption).
-        #[arg(long)]
-        windows: bool,
-        /// Price at the spot rate.
-        #[arg(long)]
-        spot: bool,
-        /// Instances or hosts to price (HCI: vCPUs for consumption).
-        #[arg(long)]
-        count: Option<u32>,
-        /// HCI: nodes in the scale unit.
-        #[arg(long)]
-        nodes: Option<u32>,
-        /// Load for power, 0..=1 [default: 0.5].
-        #[arg(long)]
-        util: Option<f64>,
-        /// Backup: TB (stored, or to seed, or to transfer over a link).
-        #[arg(long)]
-        tb: Option<f64>,
-        /// Backup: link size in Mbps.
-        #[arg(long)]
-        mbps: Option<f64>,
-        /// Backup: protected servers.
-        #[arg(long)]
-        servers: Option<u32>,
+        #[command(flatten)]
+        request: QuoteRequest,
     },
-}
-
-fn parse_term(s: &str) -> Result<Term, String> {
-    Term::parse(s).ok_or_else(|| format!("\"{s}\" is not a term; expected 1y or 3y"))
-}
-
-fn parse_upfront(s: &str) -> Result<Upfront, String> {
-    Upfront::parse(s)
-        .ok_or_else(|| format!("\"{s}\" is not an upfront option; expected none, partial or all"))
 }
 
 #[derive(Subcommand)]
@@ -250,38 +204,8 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
                 None => Ok(()),
             }
         }
-        PricingCommand::Quote {
-            book,
-            item,
-            hours,
-            term,
-            upfront,
-            gb,
-            windows,
-            spot,
-            count,
-            nodes,
-            util,
-            tb,
-            mbps,
-            servers,
-        } => {
+        PricingCommand::Quote { book, request } => {
             let b = Book::load(&book)?;
-            let request = QuoteRequest {
-                item,
-                hours,
-                term,
-                upfront,
-                gb,
-                windows,
-                spot,
-                count,
-                nodes,
-                util,
-                tb,
-                mbps,
-                servers,
-            };
             let q = quote::quote(&b, &request).map_err(|m| InputError::file(&book, m))?;
             print!("{}", q.render(b.currency.as_str()));
             Ok(())

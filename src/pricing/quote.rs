@@ -8,22 +8,57 @@ use super::{
 use crate::units::{HOURS_PER_MONTH, format_amount};
 use std::fmt::Write;
 
-/// What to quote: the options of the `pricing quote` command.
-#[derive(Debug, Clone, Default)]
+/// What to quote: the arguments of the `pricing quote` command.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct QuoteRequest {
+    /// Public: an instance type, egress, storage, inter-region or savings-plan. Private: host.
+    /// HCI: unit. Backup: storage, link, licence or seed.
     pub item: String,
+    /// Hours to price [default: 730, one month].
+    #[arg(long)]
     pub hours: Option<f64>,
+    /// Reserved or savings-plan term: 1y or 3y.
+    #[arg(long, value_parser = parse_term)]
     pub term: Option<Term>,
+    /// Upfront option with --term: none, partial or all.
+    #[arg(long, value_parser = parse_upfront)]
     pub upfront: Option<Upfront>,
+    /// GiB (egress in one month, storage, transfer; HCI: the largest VM's memory).
+    #[arg(long)]
     pub gb: Option<f64>,
+    /// Add the Windows licence (public) or use the Windows rate (HCI consumption).
+    #[arg(long)]
     pub windows: bool,
+    /// Price at the spot rate.
+    #[arg(long)]
     pub spot: bool,
+    /// Instances or hosts to price (HCI: vCPUs for consumption).
+    #[arg(long)]
     pub count: Option<u32>,
+    /// HCI: nodes in the scale unit.
+    #[arg(long)]
     pub nodes: Option<u32>,
+    /// Load for power, 0..=1 [default: 0.5].
+    #[arg(long)]
     pub util: Option<f64>,
+    /// Backup: TB (stored, or to seed, or to transfer over a link).
+    #[arg(long)]
     pub tb: Option<f64>,
+    /// Backup: link size in Mbps.
+    #[arg(long)]
     pub mbps: Option<f64>,
+    /// Backup: protected servers.
+    #[arg(long)]
     pub servers: Option<u32>,
+}
+
+fn parse_term(s: &str) -> Result<Term, String> {
+    Term::parse(s).ok_or_else(|| format!("\"{s}\" is not a term; expected 1y or 3y"))
+}
+
+fn parse_upfront(s: &str) -> Result<Upfront, String> {
+    Upfront::parse(s)
+        .ok_or_else(|| format!("\"{s}\" is not an upfront option; expected none, partial or all"))
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,6 +9,7 @@
 //! Fragments above capacity are clamped to 1.0 and fragments past the VM's end are dropped,
 //! both counted in the trace's notes.
 
+use super::rows::note;
 use super::{Sample, TableBuilder, Trace, Vm, sample_time};
 use crate::error::{Error, InputError};
 use parquet::basic::Type as PhysicalType;
@@ -183,24 +184,20 @@ pub fn load(dir: &Path) -> Result<Trace, Error> {
         samples.push(Sample::new(vm, t, util as f32, None));
     }
     let mut notes = Vec::new();
-    if clamped > 0 {
-        notes.push(format!(
-            "{clamped} fragments above the VM's CPU capacity clamped to 100 %"
-        ));
-    }
-    if past_end > 0 {
-        notes.push(format!(
-            "{past_end} fragments starting after their VM's end dropped"
-        ));
-    }
-    if merged > 0 {
-        notes.push(format!(
-            "{merged} fragments starting in the same second as the one before dropped"
-        ));
-    }
-    let (table, moved) = table.finish();
-    for s in &mut samples {
-        s.vm = moved[s.vm as usize];
-    }
-    Ok(Trace::from_samples(table, samples, notes))
+    note(
+        &mut notes,
+        clamped,
+        "fragments above the VM's CPU capacity clamped to 100 %",
+    );
+    note(
+        &mut notes,
+        past_end,
+        "fragments starting after their VM's end dropped",
+    );
+    note(
+        &mut notes,
+        merged,
+        "fragments starting in the same second as the one before dropped",
+    );
+    Ok(table.into_trace(samples, notes))
 }

@@ -1,6 +1,7 @@
 //! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
 //! and report problems as `file:line: what is wrong`.
 
+use super::rows::{Row, csv_error};
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
 use crate::units::SimTime;
@@ -77,79 +78,6 @@ fn open_csv<R: Read>(
     Ok((csv, col))
 }
 
-fn csv_error(path: &Path, err: csv::Error) -> InputError {
-    let line = err.position().map_or(0, |p| p.line());
-    let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("row has {len} fields but the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
-        csv::ErrorKind::Io(e) => format!("read failed: {e}"),
-        _ => err.to_string(),
-    };
-    if line == 0 {
-        InputError::file(path, message)
-    } else {
-        InputError::line(path, line, message)
-    }
-}
-
-/// A field of the current row, with enough context to report a bad value.
-struct Row<'a> {
-    path: &'a Path,
-    line: u64,
-    record: &'a csv::StringRecord,
-}
-
-impl Row<'_> {
-    fn text(&self, col: usize) -> &str {
-        self.record.get(col).unwrap_or("").trim()
-    }
-
-    fn err(&self, message: String) -> InputError {
-        InputError::line(self.path, self.line, message)
-    }
-
-    fn seconds(&self, col: usize, name: &str) -> Result<SimTime, InputError> {
-        let t = self.text(col);
-        t.parse().map_err(|_| {
-            self.err(format!(
-                "{name} \"{t}\" is not a whole number of seconds >= 0"
-            ))
-        })
-    }
-
-    fn number(&self, col: usize, name: &str) -> Result<f64, InputError> {
-        let t = self.text(col);
-        match t.parse::<f64>() {
-            Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(self.err(format!("{name} \"{t}\" is not a finite number"))),
-        }
-    }
-
-    fn positive(&self, col: usize, name: &str) -> Result<f64, InputError> {
-        let v = self.number(col, name)?;
-        if v > 0.0 {
-            Ok(v)
-        } else {
-            Err(self.err(format!("{name} {v} must be > 0")))
-        }
-    }
-
-    fn fraction(&self, col: usize, name: &str) -> Result<f32, InputError> {
-        let v = self.number(col, name)?;
-        if (0.0..=1.0).contains(&v) {
-            Ok(v as f32)
-        } else {
-            Err(self.err(format!(
-                "{name} {v} is outside 0..=1 (a fraction, not a percentage)"
-            )))
-        }
-    }
-}
-
 /// Reads `vms.csv` (header: id,group,start_s,end_s,vcpus,mem_gib,disk_gib) into a table.
 pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
     let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
@@ -161,15 +89,11 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
         .read_record(&mut record)
         .map_err(|e| csv_error(path, e))?
     {
-        let line = record.position().map_or(0, |p| p.line());
-        let row = Row {
-            path,
-            line,
-            record: &record,
-        };
+        let row = Row::new(path, &record);
+        let line = row.line;
         let id = row.text(id_c);
         if id.is_empty() {
-            return Err(row.err("id is empty".into()));
+            return Err(row.err("id is empty"));
         }
         let group_name = row.text(group_c);
         if group_name.is_empty() {
@@ -247,12 +171,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
         {
             return Ok(None);
         }
-        let line = self.record.position().map_or(0, |p| p.line());
-        let row = Row {
-            path: &self.path,
-            line,
-            record: &self.record,
-        };
+        let row = Row::new(&self.path, &self.record);
         let [id_c, t_c, cpu_c] = self.cols;
         let id = row.text(id_c);
         let vm = self.table.position(id).ok_or_else(|| {

@@ -16,7 +16,8 @@
 //! becomes a sample at its start time for the VM running then: CPU utilisation = mean CPU rate
 //! / CPU request, memory utilisation = canonical memory / memory request, both capped at 1.0.
 
-use super::files::{find_some, open};
+use super::files::find_some;
+use super::rows::{Row, for_each_row, note};
 use super::{ReadOptions, Sample, TableBuilder, Trace, Vm, sample_time};
 use crate::error::{Error, InputError};
 use std::collections::HashMap;
@@ -26,72 +27,16 @@ pub const DEFAULT_CPU_SCALE: f64 = 32.0;
 pub const DEFAULT_MEM_SCALE: f64 = 64.0;
 const MIN_REQUEST: f64 = 0.01;
 
-struct Row<'a> {
-    path: &'a Path,
-    line: u64,
-    record: &'a csv::StringRecord,
-}
-
-impl Row<'_> {
-    fn err(&self, m: String) -> InputError {
-        InputError::line(self.path, self.line, m)
+/// A number, or 0 for an empty cell (the trace leaves unknown values empty).
+fn number_or_zero(r: &Row, i: usize, name: &str) -> Result<f64, InputError> {
+    if r.text(i).is_empty() {
+        return Ok(0.0);
     }
-
-    fn text(&self, i: usize) -> &str {
-        self.record.get(i).unwrap_or("").trim()
-    }
-
-    fn int(&self, i: usize, name: &str) -> Result<u64, InputError> {
-        let t = self.text(i);
-        t.parse()
-            .map_err(|_| self.err(format!("{name} \"{t}\" is not a whole number >= 0")))
-    }
-
-    /// A number, or 0 for an empty cell (the trace leaves unknown values empty).
-    fn number(&self, i: usize, name: &str) -> Result<f64, InputError> {
-        let t = self.text(i);
-        if t.is_empty() {
-            return Ok(0.0);
-        }
-        t.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| self.err(format!("{name} \"{t}\" is not a finite number >= 0")))
-    }
-}
-
-fn for_each_row(
-    path: &Path,
-    min_fields: usize,
-    mut f: impl FnMut(&Row) -> Result<(), InputError>,
-) -> Result<(), Error> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .comment(Some(b'#'))
-        .from_reader(open(path)?);
-    let mut record = csv::StringRecord::new();
-    loop {
-        let more = csv.read_record(&mut record).map_err(|e| {
-            InputError::line(path, e.position().map_or(0, |p| p.line()), e.to_string())
-        })?;
-        if !more {
-            return Ok(());
-        }
-        let row = Row {
-            path,
-            line: record.position().map_or(0, |p| p.line()),
-            record: &record,
-        };
-        if record.len() < min_fields {
-            return Err(row
-                .err(format!(
-                    "row has {} fields; expected at least {min_fields}",
-                    record.len()
-                ))
-                .into());
-        }
-        f(&row)?;
+    let v = r.number(i, name)?;
+    if v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(r.err(format!("{name} {v} must be >= 0")))
     }
 }
 
@@ -111,9 +56,9 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
     let mut floored = 0u64;
     for path in find_some(dir, &["task_events"], "task_events")? {
         for_each_row(&path, 12, |r| {
-            let t = seconds(r.int(0, "timestamp")?);
-            let key = (r.int(2, "job ID")?, r.int(3, "task index")?);
-            let event = r.int(5, "event type")?;
+            let t = seconds(r.whole(0, "timestamp", "microseconds")?);
+            let key = (r.whole(2, "job ID", "")?, r.whole(3, "task index", "")?);
+            let event = r.whole(5, "event type", "")?;
             let entry = tasks.entry(key).or_insert((None, Vec::new()));
             match event {
                 1 => {
@@ -127,8 +72,8 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
                         0 => format!("{}-{}", key.0, key.1),
                         n => format!("{}-{}#{}", key.0, key.1, n + 1),
                     };
-                    let cpu = r.number(9, "CPU request")?;
-                    let mem = r.number(10, "memory request")?;
+                    let cpu = number_or_zero(r, 9, "CPU request")?;
+                    let mem = number_or_zero(r, 10, "memory request")?;
                     if cpu == 0.0 || mem == 0.0 {
                         floored += 1;
                     }
@@ -177,10 +122,10 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
     let (mut capped, mut unknown, mut idle) = (0u64, 0u64, 0u64);
     for path in find_some(dir, &["task_usage"], "task_usage")? {
         for_each_row(&path, 7, |r| {
-            let t = seconds(r.int(0, "start time")?);
-            let key = (r.int(2, "job ID")?, r.int(3, "task index")?);
-            let cpu_rate = r.number(5, "mean CPU usage rate")?;
-            let mem_used = r.number(6, "canonical memory usage")?;
+            let t = seconds(r.whole(0, "start time", "microseconds")?);
+            let key = (r.whole(2, "job ID", "")?, r.whole(3, "task index", "")?);
+            let cpu_rate = number_or_zero(r, 5, "mean CPU usage rate")?;
+            let mem_used = number_or_zero(r, 6, "canonical memory usage")?;
             // The VM of this task whose lifetime holds t: the latest scheduled at or before t.
             let Some((_, runs)) = tasks.get(&key) else {
                 if options.skip_unknown_vms {
@@ -226,29 +171,25 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
         })?;
     }
     let mut notes = Vec::new();
-    if floored > 0 {
-        notes.push(format!(
-            "{floored} tasks with a zero request given {MIN_REQUEST} vCPU / GiB"
-        ));
-    }
-    if capped > 0 {
-        notes.push(format!(
-            "{capped} usage values above the request capped at 100 %"
-        ));
-    }
-    if unknown > 0 {
-        notes.push(format!(
-            "{unknown} usage rows of tasks never scheduled skipped"
-        ));
-    }
-    if idle > 0 {
-        notes.push(format!(
-            "{idle} usage rows outside any run of their task dropped"
-        ));
-    }
-    let (table, moved) = table.finish();
-    for s in &mut samples {
-        s.vm = moved[s.vm as usize];
-    }
-    Ok(Trace::from_samples(table, samples, notes))
+    note(
+        &mut notes,
+        floored,
+        &format!("tasks with a zero request given {MIN_REQUEST} vCPU / GiB"),
+    );
+    note(
+        &mut notes,
+        capped,
+        "usage values above the request capped at 100 %",
+    );
+    note(
+        &mut notes,
+        unknown,
+        "usage rows of tasks never scheduled skipped",
+    );
+    note(
+        &mut notes,
+        idle,
+        "usage rows outside any run of their task dropped",
+    );
+    Ok(table.into_trace(samples, notes))
 }

@@ -11,6 +11,7 @@ mod canonical;
 mod files;
 mod google;
 mod planetlab;
+mod rows;
 pub mod stats;
 pub mod synthetic;
 mod table;

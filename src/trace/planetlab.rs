@@ -206,11 +206,7 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             index += 1;
         }
     }
-    let (table, moved) = table.finish();
-    for s in &mut samples {
-        s.vm = moved[s.vm as usize];
-    }
-    Ok(Trace::from_samples(table, samples, Vec::new()))
+    Ok(table.into_trace(samples, Vec::new()))
 }
 
 #[cfg(test)]

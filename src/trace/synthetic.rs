@@ -341,11 +341,7 @@ pub fn generate(params: &Params) -> Trace {
             }
         }
     }
-    let (table, moved) = table.finish();
-    for s in &mut samples {
-        s.vm = moved[s.vm as usize];
-    }
-    Trace::from_samples(table, samples, Vec::new())
+    table.into_trace(samples, Vec::new())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Building a VM table row by row: group names interned, duplicate ids refused.
 
-use super::{Vm, VmTable};
+use super::{Sample, Trace, Vm, VmTable};
 use crate::units::SimTime;
 use std::collections::HashMap;
 
@@ -67,5 +67,14 @@ impl TableBuilder {
     /// The sorted table and where each input VM went (see `VmTable::build`).
     pub fn finish(self) -> (VmTable, Vec<u32>) {
         VmTable::build(self.vms, self.groups)
+    }
+
+    /// The finished trace, with samples gathered under input indices renumbered to the table.
+    pub fn into_trace(self, mut samples: Vec<Sample>, notes: Vec<String>) -> Trace {
+        let (table, moved) = self.finish();
+        for s in &mut samples {
+            s.vm = moved[s.vm as usize];
+        }
+        Trace::from_samples(table, samples, notes)
     }
 }
