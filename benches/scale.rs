@@ -7,6 +7,9 @@
 //! Prints events per second of `sim::run` (best of five runs, one core) and the process's peak
 //! resident memory (VmHWM). Results are in the README under "Benchmarks".
 
+mod common;
+
+use common::peak_rss_mib;
 use hybridplan::trace::{Sample, Vm, VmTable};
 use hybridplan::units::DAY;
 use rand::{RngExt, SeedableRng};
@@ -56,15 +59,6 @@ fn generate(vms: usize, horizon: u64) -> VmTable {
         })
         .collect();
     VmTable::new(table, groups)
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn main() {

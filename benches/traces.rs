@@ -9,6 +9,9 @@
 //! reads, the throughput, the samples held and the process's peak resident memory (VmHWM).
 //! Results are in the README under "Benchmarks".
 
+mod common;
+
+use common::peak_rss_mib;
 use hybridplan::trace::{self, Format, ReadOptions, Sample, TraceSpec};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -17,15 +20,6 @@ fn shared(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data/traces")
         .join(rel)
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
