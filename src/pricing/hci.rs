@@ -17,6 +17,7 @@
 //! controller VM (CVM) on every node.
 
 use super::check::Check;
+use super::failures::{self, Failures};
 use super::tco::{RawTco, Tco};
 use crate::error::InputError;
 use crate::units::{SimTime, de_duration};
@@ -74,6 +75,9 @@ pub struct HciBook {
     pub windows_vcpu_hour: f64,
     pub repair_standard: SimTime,
     pub repair_custom: SimTime,
+    /// Node failures per year and the spread of repair times, when given.
+    pub afr: Option<f64>,
+    pub repair_sigma: f64,
     /// Per-node ownership costs (capex is the node's price).
     pub tco: Tco,
 }
@@ -145,6 +149,15 @@ impl HciBook {
         let temp = (n * self.node.mem_gib * self.temp_gib_per_mem_gib / 1024.0)
             .min(self.temp_max_share * pool);
         (pool - self.infra_storage_tb - temp).max(0.0)
+    }
+
+    /// The failure model of a node, when the book gives an annual failure rate.
+    pub fn failures(&self) -> Option<Failures> {
+        self.afr.map(|afr| Failures {
+            afr,
+            repair: self.repair_time(),
+            repair_sigma: self.repair_sigma,
+        })
     }
 
     pub fn repair_time(&self) -> SimTime {
@@ -246,6 +259,9 @@ pub(super) struct RawHci {
     repair_standard: SimTime,
     #[serde(deserialize_with = "de_duration")]
     repair_custom: SimTime,
+    afr_pct: Option<f64>,
+    #[serde(default = "super::failures::default_sigma")]
+    repair_sigma: f64,
     tco: RawTco,
 }
 
@@ -378,6 +394,19 @@ impl RawHci {
             windows_vcpu_hour: self.windows_vcpu_hour,
             repair_standard: self.repair_standard,
             repair_custom: self.repair_custom,
+            afr: match self.afr_pct {
+                Some(pct) => Some(
+                    failures::check(
+                        c,
+                        pct,
+                        self.repair_standard.min(self.repair_custom),
+                        self.repair_sigma,
+                    )?
+                    .afr,
+                ),
+                None => None,
+            },
+            repair_sigma: self.repair_sigma,
             tco: self.tco.validate(Check::new(path, "hci.tco"))?,
         };
         // Every unit size the platform allows must obey the rules.

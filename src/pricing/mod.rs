@@ -6,6 +6,7 @@
 mod backup;
 mod category;
 mod check;
+mod failures;
 mod hci;
 mod private;
 mod public;
@@ -15,6 +16,7 @@ mod tiers;
 
 pub use backup::{BackupBook, LinkQuality, Sizing, transfer_hours};
 pub use category::Category;
+pub use failures::Failures;
 pub use hci::{HciBook, NodeRoom, Reserve};
 pub use private::{HostCost, PrivateBook};
 pub use public::{

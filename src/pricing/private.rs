@@ -4,6 +4,7 @@
 
 use super::Category;
 use super::check::Check;
+use super::failures::{Failures, RawFailures};
 use super::tco::{Power, RawTco, Tco, TcoItem};
 use crate::error::InputError;
 use crate::units::{Gib, HOURS_PER_MONTH, SimTime};
@@ -19,6 +20,8 @@ pub struct PrivateBook {
     /// vCPUs that may be placed per physical core (1.0 = none).
     pub cpu_overcommit: f64,
     pub cost: HostCost,
+    /// When hosts fail and how long repairs take (used when the scenario turns failures on).
+    pub failures: Option<Failures>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +75,7 @@ pub(super) struct RawPrivate {
     cpu_overcommit: f64,
     host_monthly: Option<f64>,
     tco: Option<RawTco>,
+    failures: Option<RawFailures>,
 }
 
 fn one() -> f64 {
@@ -117,6 +121,10 @@ impl RawPrivate {
             mem_gib: c.positive("mem_gib", self.mem_gib.0)?,
             cpu_overcommit,
             cost,
+            failures: self
+                .failures
+                .map(|f| f.validate(Check::new(path, "private.failures")))
+                .transpose()?,
         })
     }
 }

@@ -474,11 +474,12 @@ impl RawPublic {
             windows_per_vcpu_hour: self.windows_per_vcpu_hour,
             reserved,
             savings_plans,
+            // Up to one an instance-second: far beyond real markets, but useful for stress tests.
             spot_evictions_per_hour: c.range(
                 "spot_evictions_per_hour",
                 self.spot_evictions_per_hour,
                 0.0,
-                1.0,
+                3600.0,
             )?,
             storage_gb_month: c.price("storage_gb_month", self.storage_gb_month)?,
             egress,

@@ -44,13 +44,77 @@ pub struct Summary {
     pub by_category: BTreeMap<&'static str, f64>,
     /// In scenario order, then the backup service if the scenario has one.
     pub venues: Vec<VenueSummary>,
+    /// Cost per 730-hour month (a day belongs to the month its start falls in).
+    pub by_month: Vec<MonthSummary>,
     pub vms: VmSummary,
     pub shortfalls: ShortfallSummary,
     /// Private and HCI venues, in scenario order.
     pub private_sites: Vec<SiteSummary>,
     pub backup: Option<BackupSummary>,
+    /// Spot evictions, host failures, restarts and returns of burst VMs.
+    pub interruptions: InterruptionSummary,
+    /// Minutes VMs were down after an eviction or a failure, in total and by group.
+    pub sla_minutes_lost: f64,
+    pub sla_minutes_lost_by_group: BTreeMap<String, f64>,
+    /// Facility energy of all owned sites with a power model, and its emissions where the
+    /// sites give a carbon intensity.
+    pub energy_kwh: f64,
+    pub carbon_kg: f64,
     pub events: u64,
     pub usage_samples: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthSummary {
+    pub month: usize,
+    pub first_day: usize,
+    pub days: usize,
+    pub total: f64,
+    pub by_venue: BTreeMap<String, f64>,
+    pub by_category: BTreeMap<&'static str, f64>,
+}
+
+/// The month (of 730 hours) that day `d` starts in.
+pub fn month_of_day(d: usize) -> usize {
+    (d as f64 * 24.0 / crate::units::HOURS_PER_MONTH) as usize
+}
+
+fn by_month(scenario: &Scenario, outcome: &Outcome) -> Vec<MonthSummary> {
+    let names = ledger_venue_names(scenario);
+    let days = outcome.ledger.days();
+    let months = month_of_day(days - 1) + 1;
+    let mut out: Vec<MonthSummary> = (0..months)
+        .map(|m| {
+            let first_day = (0..days).find(|&d| month_of_day(d) == m).unwrap_or(days);
+            let count = (0..days).filter(|&d| month_of_day(d) == m).count();
+            MonthSummary {
+                month: m,
+                first_day,
+                days: count,
+                total: 0.0,
+                by_venue: BTreeMap::new(),
+                by_category: BTreeMap::new(),
+            }
+        })
+        .collect();
+    for (id, line) in outcome.ledger.lines().iter().enumerate() {
+        for (d, amount) in outcome.ledger.daily(id).iter().enumerate() {
+            if *amount != 0.0 {
+                let m = &mut out[month_of_day(d)];
+                m.total += amount;
+                *m.by_venue
+                    .entry(names[line.venue].to_string())
+                    .or_insert(0.0) += amount;
+                *m.by_category.entry(line.category.name()).or_insert(0.0) += amount;
+            }
+        }
+    }
+    for m in &mut out {
+        m.total = cents(m.total);
+        m.by_venue.values_mut().for_each(|a| *a = cents(*a));
+        m.by_category.values_mut().for_each(|a| *a = cents(*a));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,9 +194,51 @@ pub struct SiteSummary {
     /// resiliency reserve and infrastructure), GiB.
     pub peak_unit_mem_gib: Option<f64>,
     pub unit_mem_limit_gib: Option<f64>,
-    /// Used cores / physical cores at the busiest step boundary (null without usage samples).
+    /// Used cores / physical cores at step boundaries (null without usage samples): the
+    /// busiest step, the mean and percentiles.
     pub peak_cpu_used_ratio: Option<f64>,
     pub mean_cpu_used_ratio: Option<f64>,
+    pub cpu_used_percentiles: Option<Percentiles>,
+    /// Allocated memory / capacity at step boundaries.
+    pub mem_allocated_percentiles: Option<Percentiles>,
+    /// Facility energy (IT x PUE) and its emissions, when the book has a power model and the
+    /// venue a carbon intensity.
+    pub energy_kwh: Option<f64>,
+    pub carbon_kg: Option<f64>,
+    pub host_failures: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+impl Percentiles {
+    /// Nearest-rank percentiles of a series; `None` when it is empty.
+    fn of(series: &[f32]) -> Option<Percentiles> {
+        if series.is_empty() {
+            return None;
+        }
+        let mut v = series.to_vec();
+        v.sort_unstable_by(f32::total_cmp);
+        let rank =
+            |p: f64| f64::from(v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]);
+        Some(Percentiles {
+            p50: four(rank(0.50)),
+            p95: four(rank(0.95)),
+            p99: four(rank(0.99)),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InterruptionSummary {
+    pub spot_evictions: u64,
+    pub host_failures: u64,
+    pub restarts: u64,
+    pub returns: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -247,8 +353,23 @@ impl Summary {
                     peak_mem_allocated_ratio: four(peak_mem / mem_gib_capacity),
                     peak_unit_mem_gib: site.peak_unit_mem.map(|m| four(m.0)),
                     unit_mem_limit_gib: site.peak_unit_mem.map(|m| four(m.1)),
-                    peak_cpu_used_ratio: site.peak_cpu_used.map(four),
-                    mean_cpu_used_ratio: site.mean_cpu_used.map(four),
+                    peak_cpu_used_ratio: site
+                        .cpu_used
+                        .iter()
+                        .copied()
+                        .reduce(f32::max)
+                        .map(|x| four(f64::from(x))),
+                    mean_cpu_used_ratio: (!site.cpu_used.is_empty()).then(|| {
+                        four(
+                            site.cpu_used.iter().map(|&x| f64::from(x)).sum::<f64>()
+                                / site.cpu_used.len() as f64,
+                        )
+                    }),
+                    cpu_used_percentiles: Percentiles::of(&site.cpu_used),
+                    mem_allocated_percentiles: Percentiles::of(&site.mem_allocated),
+                    energy_kwh: site.energy_kwh.map(four),
+                    carbon_kg: site.carbon_kg.map(four),
+                    host_failures: site.failures,
                 });
             }
         }
@@ -293,7 +414,9 @@ impl Summary {
         };
         let total: f64 = by_category.values().sum();
 
-        let placed: u64 = outcome.venues.iter().map(|v| v.placements).sum();
+        // VMs placed when they arrived; venues' placements also count restarts and returns.
+        let placed =
+            table.vms.len() as u64 - outcome.vms_outside_horizon - outcome.shortfalls.len() as u64;
         let placed_seconds: u64 = outcome.venues.iter().map(|v| v.vm_seconds).sum();
         let unplaced_hours = four(outcome.unplaced_vm_seconds as f64 / HOUR as f64);
         let mut by_kind = BTreeMap::new();
@@ -330,6 +453,35 @@ impl Summary {
                 .into_iter()
                 .map(|(k, a)| (k, cents(a)))
                 .collect(),
+            by_month: by_month(scenario, outcome),
+            interruptions: InterruptionSummary {
+                spot_evictions: outcome.interruptions.spot_evictions,
+                host_failures: outcome.interruptions.host_failures,
+                restarts: outcome.interruptions.restarts,
+                returns: outcome.interruptions.returns,
+            },
+            sla_minutes_lost: four(outcome.down_seconds.iter().sum::<u64>() as f64 / 60.0),
+            sla_minutes_lost_by_group: table
+                .groups
+                .iter()
+                .zip(&outcome.down_seconds)
+                .filter(|(_, s)| **s > 0)
+                .map(|(g, s)| (g.clone(), four(*s as f64 / 60.0)))
+                .collect(),
+            energy_kwh: four(
+                outcome
+                    .venues
+                    .iter()
+                    .filter_map(|v| v.site.as_ref()?.energy_kwh)
+                    .sum(),
+            ),
+            carbon_kg: four(
+                outcome
+                    .venues
+                    .iter()
+                    .filter_map(|v| v.site.as_ref()?.carbon_kg)
+                    .sum(),
+            ),
             venues,
             vms: VmSummary {
                 in_trace: table.vms.len() as u64,

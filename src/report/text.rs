@@ -142,6 +142,21 @@ pub fn totals_table(s: &Summary) -> String {
         }
         let _ = writeln!(out);
     }
+    let i = &s.interruptions;
+    if i.spot_evictions + i.host_failures + i.returns > 0 || s.sla_minutes_lost > 0.0 {
+        let _ = writeln!(
+            out,
+            "interruptions: {} spot evictions, {} host failures, {} restarts, {} burst VMs returned; {:.0} SLA minutes lost",
+            i.spot_evictions, i.host_failures, i.restarts, i.returns, s.sla_minutes_lost
+        );
+    }
+    if s.energy_kwh > 0.0 {
+        let _ = write!(out, "energy: {:.0} kWh at the owned sites", s.energy_kwh);
+        if s.carbon_kg > 0.0 {
+            let _ = write!(out, ", {:.0} kgCO2e", s.carbon_kg);
+        }
+        let _ = writeln!(out);
+    }
     for v in &s.venues {
         for c in &v.commitments {
             let _ = writeln!(

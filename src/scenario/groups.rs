@@ -2,6 +2,7 @@
 //! bought on public venues, and their network traffic.
 
 use crate::pricing::Purchase;
+use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -14,6 +15,20 @@ pub struct GroupPolicy {
     pub egress_gib_per_vm_month: f64,
     /// Transfer to other regions per VM-month, GiB (billed on public venues).
     pub inter_region_gib_per_vm_month: f64,
+    /// What an evicted spot VM does.
+    pub spot_fallback: SpotFallback,
+    /// How long an evicted spot VM waits before it tries spot again (with `wait`).
+    pub spot_wait: SimTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpotFallback {
+    /// Restart at once on on-demand capacity (billed at on-demand prices).
+    #[default]
+    OnDemand,
+    /// Stay down for `spot_wait` (SLA minutes lost), then try spot again.
+    Wait,
 }
 
 impl Default for GroupPolicy {
@@ -23,6 +38,8 @@ impl Default for GroupPolicy {
             purchase: Purchase::OnDemand,
             egress_gib_per_vm_month: 0.0,
             inter_region_gib_per_vm_month: 0.0,
+            spot_fallback: SpotFallback::OnDemand,
+            spot_wait: 30 * MINUTE,
         }
     }
 }
@@ -46,6 +63,10 @@ pub(super) struct RawGroup {
     egress_gib_per_vm_month: f64,
     #[serde(default)]
     inter_region_gib_per_vm_month: f64,
+    #[serde(default)]
+    spot_fallback: SpotFallback,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    spot_wait: Option<SimTime>,
 }
 
 /// Validates every group; an error is (key, message).
@@ -75,6 +96,8 @@ pub(super) fn validate(
                 purchase: g.purchase,
                 egress_gib_per_vm_month: g.egress_gib_per_vm_month,
                 inter_region_gib_per_vm_month: g.inter_region_gib_per_vm_month,
+                spot_fallback: g.spot_fallback,
+                spot_wait: g.spot_wait.unwrap_or(30 * MINUTE),
             },
         );
     }

@@ -5,11 +5,13 @@
 
 mod backup;
 mod groups;
+mod placement;
 mod trace;
 mod venues;
 
 pub use backup::{BackupPlan, BackupSite, Seeding};
-pub use groups::GroupPolicy;
+pub use groups::{GroupPolicy, SpotFallback};
+pub use placement::{Plan, PlanRule, Policy};
 pub use venues::{Commitment, Venue, VenueSize};
 
 use crate::error::{Error, InputError, read_input};
@@ -19,28 +21,6 @@ use crate::units::{Currency, SimTime, de_currency, de_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// How the simulator chooses a venue for each arriving VM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Policy {
-    /// The first venue, in scenario order, that can hold the VM.
-    FirstFit,
-    /// The venue with the lowest marginal cost per hour that can hold the VM: a private host or
-    /// HCI node already paid for costs nothing more (an HCI platform's consumption price
-    /// apart); a public venue costs its right-sized instance (nothing while a reservation is
-    /// free) plus storage and network. Ties go to the earlier venue.
-    Cheapest,
-}
-
-impl Policy {
-    pub fn name(self) -> &'static str {
-        match self {
-            Policy::FirstFit => "first-fit",
-            Policy::Cheapest => "cheapest",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -53,12 +33,18 @@ pub struct Scenario {
     pub seed: u64,
     pub currency: Currency,
     pub policy: Policy,
+    /// private-first: the shortest stay on a public venue before a burst VM may return.
+    pub min_stay: SimTime,
+    /// plan: where each group goes.
+    pub plan: Option<Plan>,
     pub trace: TraceSpec,
     /// Policies by group name; "*" applies to groups not named.
     pub groups: BTreeMap<String, GroupPolicy>,
     pub venues: Vec<Venue>,
     pub commitments: Vec<Commitment>,
     pub backup: Option<BackupPlan>,
+    /// Hosts fail and are repaired by their books' failure models.
+    pub failures: bool,
 }
 
 impl Scenario {
@@ -86,6 +72,7 @@ struct RawScenario {
     #[serde(deserialize_with = "de_currency")]
     currency: Currency,
     policy: Policy,
+    placement: Option<placement::RawPlacement>,
     trace: trace::RawTrace,
     #[serde(default)]
     groups: BTreeMap<String, groups::RawGroup>,
@@ -95,6 +82,8 @@ struct RawScenario {
     #[serde(default)]
     commitments: Vec<venues::RawCommitment>,
     backup: Option<backup::RawBackup>,
+    #[serde(default)]
+    failures: bool,
 }
 
 /// Loads a scenario and every price book it names.
@@ -185,6 +174,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .validate(base, raw.horizon, raw.seed)
         .map_err(|(k, m)| bad(k, m))?;
     let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
+    let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
     let commitments =
         venues::validate_commitments(raw.commitments, &venues).map_err(|(k, m)| bad(k, m))?;
     let backup = match raw.backup {
@@ -213,10 +203,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         seed: raw.seed,
         currency: raw.currency,
         policy: raw.policy,
+        min_stay,
+        plan,
         trace,
         groups,
         venues,
         commitments,
         backup,
+        failures: raw.failures,
     })
 }

@@ -15,6 +15,8 @@ pub struct Venue {
     /// Multiplier from the book's currency to the scenario's (1.0 when they are the same).
     pub rate: f64,
     pub size: VenueSize,
+    /// Grid emissions at a private or HCI site, kgCO2e per kWh.
+    pub carbon_kg_per_kwh: Option<f64>,
 }
 
 /// How big a venue is: public regions have no size, private sites have hosts, HCI venues have
@@ -87,6 +89,7 @@ pub(super) struct RawVenue {
     hosts: Option<u32>,
     nodes: Option<u32>,
     units: Option<u32>,
+    carbon_kg_per_kwh: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -176,11 +179,25 @@ pub(super) fn validate(
                 .into());
             }
         };
+        if let Some(c) = v.carbon_kg_per_kwh {
+            if size == VenueSize::Public {
+                let m = "applies to private and HCI sites; public clouds report their own";
+                return Err(bad(key("carbon_kg_per_kwh"), m.into()).into());
+            }
+            if !(c.is_finite() && c >= 0.0) {
+                return Err(bad(
+                    key("carbon_kg_per_kwh"),
+                    format!("{c} must be a finite number >= 0"),
+                )
+                .into());
+            }
+        }
         venues.push(Venue {
             name: v.name,
             book,
             rate,
             size,
+            carbon_kg_per_kwh: v.carbon_kg_per_kwh,
         });
     }
     Ok(venues)

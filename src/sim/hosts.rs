@@ -3,6 +3,8 @@
 //! whose maxima cannot hold the VM is skipped; only where the maxima sit on different hosts does
 //! the search look into more than one child.
 //!
+//! Best-fit uses a second index, the hosts ordered by free memory.
+//!
 //! Capacities are integers (milli-vCPU, MiB, VM slots) so that taking and giving back is exact.
 
 /// Free capacity of one host or the maxima of a subtree.
@@ -66,6 +68,8 @@ impl Capacity {
     }
 }
 
+use std::collections::BTreeSet;
+
 #[derive(Debug, Clone)]
 pub struct HostPool {
     hosts: usize,
@@ -74,6 +78,9 @@ pub struct HostPool {
     /// Heap-ordered tree: node 1 is the root, node i has children 2i and 2i+1, leaf h is
     /// `leaves + h`. Leaves past `hosts` stay empty.
     tree: Vec<Capacity>,
+    /// (free MiB, host) of every host, for best-fit: the tightest host that fits is the first
+    /// in this order from the VM's memory up whose CPU and slots also fit.
+    by_free_mem: BTreeSet<(u64, usize)>,
 }
 
 impl HostPool {
@@ -85,10 +92,12 @@ impl HostPool {
         for node in (1..leaves).rev() {
             tree[node] = tree[2 * node].max(tree[2 * node + 1]);
         }
+        let by_free_mem = (0..hosts).map(|h| (per_host.mib, h)).collect();
         HostPool {
             hosts,
             leaves,
             tree,
+            by_free_mem,
         }
     }
 
@@ -112,6 +121,17 @@ impl HostPool {
             .or_else(|| self.find(2 * node + 1, need))
     }
 
+    /// The host with the least free memory that can hold `need` (the lowest-numbered on ties).
+    pub fn best_fit(&self, need: Capacity) -> Option<usize> {
+        if !self.tree[1].holds(need) {
+            return None;
+        }
+        self.by_free_mem
+            .range((need.mib, 0)..)
+            .map(|&(_, h)| h)
+            .find(|&h| self.free(h).holds(need))
+    }
+
     /// Free capacity of one host.
     pub fn free(&self, host: usize) -> Capacity {
         self.tree[self.leaves + host]
@@ -119,15 +139,25 @@ impl HostPool {
 
     /// Takes `need` from `host`, which must have room (checked by `first_fit`).
     pub fn take(&mut self, host: usize, need: Capacity) {
-        let leaf = &mut self.tree[self.leaves + host];
-        debug_assert!(leaf.holds(need), "host {host} over capacity");
-        leaf.sub(need);
-        self.update(host);
+        let mut free = self.free(host);
+        debug_assert!(free.holds(need), "host {host} over capacity");
+        free.sub(need);
+        self.set_free(host, free);
     }
 
     /// Gives `need` back to `host`.
     pub fn give(&mut self, host: usize, need: Capacity) {
-        self.tree[self.leaves + host].add(need);
+        let mut free = self.free(host);
+        free.add(need);
+        self.set_free(host, free);
+    }
+
+    /// Sets a host's free capacity outright (a failed host has none).
+    pub fn set_free(&mut self, host: usize, free: Capacity) {
+        let leaf = self.leaves + host;
+        self.by_free_mem.remove(&(self.tree[leaf].mib, host));
+        self.by_free_mem.insert((free.mib, host));
+        self.tree[leaf] = free;
         self.update(host);
     }
 
@@ -219,6 +249,9 @@ mod tests {
                 let need = need(vcpus, gib);
                 let scan = free.iter().position(|f| f.holds(need));
                 prop_assert_eq!(pool.first_fit(need), scan);
+                // Best fit: the least free memory among hosts that hold it, lowest index on ties.
+                let tightest = free.iter().enumerate().filter(|(_, f)| f.holds(need)).min_by_key(|(h, f)| (f.mib, *h)).map(|(h, _)| h);
+                prop_assert_eq!(pool.best_fit(need), tightest);
                 if let Some(h) = scan {
                     pool.take(h, need);
                     free[h].sub(need);

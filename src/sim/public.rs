@@ -210,7 +210,14 @@ impl<'s> PublicVenue<'s> {
     }
 
     /// Where a VM would go here and what it would cost per hour from now on.
-    pub fn offer(&self, vm: &Vm, group: &GroupPolicy, now: SimTime) -> Option<(f64, Instance)> {
+    /// `on_demand` forces on-demand (a spot VM falling back after an eviction).
+    pub fn offer(
+        &self,
+        vm: &Vm,
+        group: &GroupPolicy,
+        now: SimTime,
+        on_demand: bool,
+    ) -> Option<(f64, Instance)> {
         let network = (vm.disk_gib * self.book.storage_gb_month
             + group.egress_gib_per_vm_month * self.book.egress.first_price()
             + group.inter_region_gib_per_vm_month * self.book.inter_region_gb)
@@ -235,7 +242,12 @@ impl<'s> PublicVenue<'s> {
             };
             return Some(((windows(ix) + network) * self.rate, instance));
         }
-        let (ix, purchase) = match group.purchase {
+        let purchase = if on_demand {
+            Purchase::OnDemand
+        } else {
+            group.purchase
+        };
+        let (ix, purchase) = match purchase {
             Purchase::Spot => self
                 .book
                 .cheapest_spot_fit(vm.vcpus, vm.mem_gib)
@@ -266,25 +278,26 @@ impl<'s> PublicVenue<'s> {
         }
     }
 
-    /// Bills a VM that ran on `instance` from `vm.start` to `at`.
+    /// Bills a VM that ran on `instance` from `from` to `at`.
     pub fn finish(
         &mut self,
         ledger: &mut Ledger,
         vm: &Vm,
         group: &GroupPolicy,
         instance: Instance,
+        from: SimTime,
         at: SimTime,
     ) {
         let t = &self.book.instances[instance.ix];
         let per_second = |hourly: f64| hourly * self.rate / HOUR as f64;
         // The part a reservation covers costs nothing here (the reservation is paid for anyway).
-        let mut billed_from = vm.start;
+        let mut billed_from = from;
         if instance.reserved
             && let Some(r) = self.reservations[instance.ix].as_mut()
         {
             r.free += 1;
-            billed_from = at.min(r.until).max(vm.start);
-            r.used_seconds += billed_from - vm.start;
+            billed_from = at.min(r.until).max(from);
+            r.used_seconds += billed_from - from;
         }
         if billed_from < at {
             match instance.purchase {
@@ -324,23 +337,23 @@ impl<'s> PublicVenue<'s> {
         if group.windows {
             ledger.spread(
                 self.windows,
-                vm.start,
+                from,
                 at,
                 per_second(self.book.windows_uplift(t)),
             );
         }
         ledger.spread(
             self.storage,
-            vm.start,
+            from,
             at,
             vm.disk_gib * self.book.storage_gb_month * self.rate / MONTH_SECONDS,
         );
         let transfer = group.inter_region_gib_per_vm_month * self.book.inter_region_gb * self.rate
             / MONTH_SECONDS;
-        ledger.spread(self.transfer, vm.start, at, transfer);
+        ledger.spread(self.transfer, from, at, transfer);
         // Egress volume per day; priced by tiers once each month is complete.
         let gib_per_second = group.egress_gib_per_vm_month / MONTH_SECONDS;
-        let mut s = vm.start;
+        let mut s = from;
         while s < at && gib_per_second > 0.0 {
             let until = ((s / DAY + 1) * DAY).min(at);
             let day = ((s / DAY) as usize).min(self.egress_gib.len() - 1);

@@ -2,9 +2,11 @@
 //! units of identical nodes with the platform's memory reserve and VM caps). Both pack VMs
 //! first-fit, pay their hosts' fixed costs whether busy or not, and draw power by utilisation.
 
+use super::Stay;
 use super::hosts::{Capacity, HostPool};
 use super::ledger::{Category, Ledger, LineId};
-use crate::pricing::{HciBook, Power, PrivateBook, TcoItem};
+use super::placement::HostChoice;
+use crate::pricing::{Failures, HciBook, Power, PrivateBook, TcoItem};
 use crate::scenario::{GroupPolicy, VenueSize};
 use crate::trace::Vm;
 use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
@@ -45,6 +47,10 @@ pub struct Site<'s> {
     cores_per_host: f64,
     /// Milli-cores used on each host (unit-major), from usage samples.
     host_used: Vec<u64>,
+    /// The VMs on each host, and hosts out of service after a failure.
+    host_vms: Vec<Vec<u32>>,
+    down: Vec<bool>,
+    failures: Option<Failures>,
     power: Option<&'s Power>,
     power_line: LineId,
     /// Whether host load comes from usage samples (else from allocated vCPUs).
@@ -57,8 +63,12 @@ pub struct Site<'s> {
     pub allocated: Capacity,
     pub peak_allocated: Capacity,
     cpu_used_milli: u64,
-    pub peak_cpu_used: f64,
-    pub sum_cpu_used: f64,
+    /// Used cores / physical cores at each step boundary (with usage samples only).
+    pub cpu_series: Vec<f32>,
+    /// Allocated memory / memory capacity at each step boundary.
+    pub mem_series: Vec<f32>,
+    /// Facility energy so far (IT energy x PUE), kWh.
+    pub energy_kwh: f64,
     /// Peak tenant memory in a unit, and the unit's tenant memory limit at that moment.
     pub peak_unit_mem: (f64, f64),
 }
@@ -83,7 +93,7 @@ impl<'s> Site<'s> {
             "host",
         );
         let per_host = Capacity::room(book.vcpu_capacity(), book.mem_gib, None);
-        Self::build(
+        let mut site = Self::build(
             v,
             rate,
             Platform::Private,
@@ -93,7 +103,9 @@ impl<'s> Site<'s> {
             f64::from(book.cores),
             book.power(),
             ledger,
-        )
+        );
+        site.failures = book.failures;
+        site
     }
 
     pub fn hci(
@@ -140,7 +152,7 @@ impl<'s> Site<'s> {
             windows,
         };
         let cores = f64::from(book.node.cores);
-        Self::build(
+        let mut site = Self::build(
             v,
             rate,
             platform,
@@ -150,7 +162,9 @@ impl<'s> Site<'s> {
             cores,
             book.tco.power.as_ref(),
             ledger,
-        )
+        );
+        site.failures = book.failures();
+        site
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -192,6 +206,9 @@ impl<'s> Site<'s> {
             hosts_per_unit,
             cores_per_host,
             host_used: vec![0; units * hosts_per_unit],
+            host_vms: vec![Vec::new(); units * hosts_per_unit],
+            down: vec![false; units * hosts_per_unit],
+            failures: None,
             power,
             power_line,
             has_usage: false,
@@ -200,8 +217,9 @@ impl<'s> Site<'s> {
             allocated: Capacity::default(),
             peak_allocated: Capacity::default(),
             cpu_used_milli: 0,
-            peak_cpu_used: 0.0,
-            sum_cpu_used: 0.0,
+            cpu_series: Vec::new(),
+            mem_series: Vec::new(),
+            energy_kwh: 0.0,
             peak_unit_mem: (0.0, 0.0),
         }
     }
@@ -240,7 +258,15 @@ impl<'s> Site<'s> {
     }
 
     /// The first unit and host that can take `need`, with the marginal cost per hour.
-    pub fn offer(&self, vm: &Vm, group: &GroupPolicy, need: Capacity) -> Option<(f64, Slot)> {
+    /// `restart`: the VM comes from a failed host, so an HCI unit may use its resiliency reserve.
+    pub fn offer(
+        &self,
+        vm: &Vm,
+        group: &GroupPolicy,
+        need: Capacity,
+        choice: HostChoice,
+        restart: bool,
+    ) -> Option<(f64, Slot)> {
         let marginal = match self.platform {
             Platform::Private => 0.0,
             Platform::Hci { book, .. } => {
@@ -260,7 +286,7 @@ impl<'s> Site<'s> {
                 .copied()
                 .unwrap_or(0)
                 .max(need.mib);
-            if unit.used_mib + need.mib > self.unit_limit_mib(largest) {
+            if !restart && unit.used_mib + need.mib > self.unit_limit_mib(largest) {
                 continue;
             }
             if let Platform::Hci { book, nodes, .. } = self.platform
@@ -268,14 +294,19 @@ impl<'s> Site<'s> {
             {
                 continue;
             }
-            if let Some(host) = unit.pool.first_fit(need) {
+            let host = match choice {
+                HostChoice::FirstFit => unit.pool.first_fit(need),
+                HostChoice::BestFit => unit.pool.best_fit(need),
+            };
+            if let Some(host) = host {
                 return Some((marginal, Slot { unit: u, host }));
             }
         }
         None
     }
 
-    pub fn place(&mut self, slot: Slot, need: Capacity) {
+    pub fn place(&mut self, slot: Slot, need: Capacity, vm: u32) {
+        self.host_vms[slot.unit * self.hosts_per_unit + slot.host].push(vm);
         let unit = &mut self.units[slot.unit];
         unit.pool.take(slot.host, need);
         unit.used_mib += need.mib;
@@ -295,16 +326,13 @@ impl<'s> Site<'s> {
     }
 
     /// Frees a VM's room; bills its consumption charges (HCI) from `start` to `at`.
-    pub fn release(
-        &mut self,
-        ledger: &mut Ledger,
-        slot: Slot,
-        used_milli: u64,
-        vm: &Vm,
-        group: &GroupPolicy,
-        at: SimTime,
-    ) {
+    pub fn release(&mut self, ledger: &mut Ledger, slot: Slot, used_milli: u64, stay: &Stay) {
+        let vm = stay.vm;
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
+        let on_host = &mut self.host_vms[slot.unit * self.hosts_per_unit + slot.host];
+        if let Some(k) = on_host.iter().position(|&x| x == stay.index) {
+            on_host.swap_remove(k);
+        }
         let unit = &mut self.units[slot.unit];
         unit.pool.give(slot.host, need);
         unit.used_mib -= need.mib;
@@ -325,18 +353,55 @@ impl<'s> Site<'s> {
             ..
         } = self.platform
         {
-            let (line, per_vcpu) = if group.windows {
+            let (line, per_vcpu) = if stay.group.windows {
                 (windows, book.windows_vcpu_hour)
             } else {
                 (base, book.base_vcpu_hour)
             };
             ledger.spread(
                 line,
-                vm.start,
-                at,
+                stay.from,
+                stay.at,
                 per_vcpu * vm.vcpus * self.rate / HOUR as f64,
             );
         }
+    }
+
+    /// The VMs on a host (by flat host number), e.g. to restart them when it fails.
+    pub fn vms_on(&self, host: usize) -> Vec<u32> {
+        self.host_vms[host].clone()
+    }
+
+    /// Takes a failed host out of service: no room, no power. Its VMs must be gone.
+    pub fn fail(&mut self, host: usize) {
+        let slot = self.slot_of(host);
+        self.down[host] = true;
+        self.units[slot.unit]
+            .pool
+            .set_free(slot.host, Capacity::default());
+        self.refresh(slot);
+    }
+
+    /// Puts a repaired host back in service, empty.
+    pub fn repair(&mut self, host: usize) {
+        let slot = self.slot_of(host);
+        self.down[host] = false;
+        self.units[slot.unit]
+            .pool
+            .set_free(slot.host, self.per_host);
+        self.refresh(slot);
+    }
+
+    pub fn slot_of(&self, host: usize) -> Slot {
+        Slot {
+            unit: host / self.hosts_per_unit,
+            host: host % self.hosts_per_unit,
+        }
+    }
+
+    /// The failure model of the site's host class, if it has one.
+    pub fn failures(&self) -> Option<Failures> {
+        self.failures
     }
 
     /// Changes a VM's CPU use on its host from `old` to `new` milli-cores.
@@ -347,6 +412,10 @@ impl<'s> Site<'s> {
         if self.has_usage {
             self.refresh(slot);
         }
+    }
+
+    pub fn has_power(&self) -> bool {
+        self.power.is_some()
     }
 
     /// From now on, host load comes from usage samples.
@@ -369,7 +438,11 @@ impl<'s> Site<'s> {
     fn refresh(&mut self, slot: Slot) {
         let Some(power) = self.power else { return };
         let h = slot.unit * self.hosts_per_unit + slot.host;
-        let mw = (power.curve.watts(self.load(slot)) * 1000.0).round() as u64;
+        let mw = if self.down[h] {
+            0
+        } else {
+            (power.curve.watts(self.load(slot)) * 1000.0).round() as u64
+        };
         self.total_mw = self.total_mw - self.host_mw[h] + mw;
         self.host_mw[h] = mw;
     }
@@ -379,13 +452,16 @@ impl<'s> Site<'s> {
     pub fn snapshot(&mut self, ledger: &mut Ledger, from: SimTime, to: SimTime) {
         if self.has_usage {
             let cores = self.hosts() as f64 * self.cores_per_host * 1000.0;
-            let used = self.cpu_used_milli as f64 / cores;
-            self.peak_cpu_used = self.peak_cpu_used.max(used);
-            self.sum_cpu_used += used;
+            self.cpu_series
+                .push((self.cpu_used_milli as f64 / cores) as f32);
         }
+        let mem = self.hosts() as f64 * self.per_host.mib as f64;
+        self.mem_series
+            .push((self.allocated.mib as f64 / mem.max(1.0)) as f32);
         let Some(power) = self.power else { return };
         // kW x h x PUE x tariff, spread evenly over the step.
         let kw = self.total_mw as f64 / 1e6;
+        self.energy_kwh += kw * (to - from) as f64 / HOUR as f64 * power.pue;
         let per_second = kw / HOUR as f64 * power.pue * power.per_kwh * self.rate;
         ledger.spread(self.power_line, from, to, per_second);
     }

@@ -1,0 +1,182 @@
+//! The placement policy and its settings: `policy = ...` and the optional `[placement]` table
+//! (`min_stay` for private-first, `plan` for plan-driven placement), and plan files.
+
+use super::venues::Venue;
+use crate::error::{Error, InputError, read_input};
+use crate::units::{HOUR, SimTime, de_opt_duration};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How the simulator chooses a venue (and a host) for each arriving VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    /// The first venue, in scenario order, that can hold the VM; the lowest-numbered host.
+    FirstFit,
+    /// The first venue that can hold the VM; within a site the host left with the least free
+    /// memory (packing hosts tightly).
+    BestFit,
+    /// The venue with the lowest marginal cost per hour (cheapest-feasible): a private host or
+    /// HCI node already paid for costs nothing more (an HCI platform's consumption price
+    /// apart); a public venue costs its right-sized instance (nothing while a reservation is
+    /// free) plus storage and network. Ties go to the earlier venue.
+    Cheapest,
+    /// Private and HCI venues first (in scenario order); when they are full, the cheapest
+    /// public venue. A burst VM returns to a private venue when room frees up, after at least
+    /// `min_stay` on the public venue.
+    PrivateFirst,
+    /// Follows a plan file: per group, an order of venues or shares across venues.
+    Plan,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::FirstFit => "first-fit",
+            Policy::BestFit => "best-fit",
+            Policy::Cheapest => "cheapest",
+            Policy::PrivateFirst => "private-first",
+            Policy::Plan => "plan",
+        }
+    }
+}
+
+/// Where one group's VMs go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanRule {
+    /// Venues by index, tried in this order.
+    Order(Vec<usize>),
+    /// Venues by index with the share of the group's VMs each should get (summing to 1).
+    Shares(Vec<(usize, f64)>),
+}
+
+/// A placement plan: a rule per group; "*" for the groups not named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub path: PathBuf,
+    pub groups: BTreeMap<String, PlanRule>,
+}
+
+impl Plan {
+    pub fn rule(&self, group: &str) -> Option<&PlanRule> {
+        self.groups.get(group).or_else(|| self.groups.get("*"))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPlacement {
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    min_stay: Option<SimTime>,
+    plan: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    groups: BTreeMap<String, RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRule {
+    Order(Vec<String>),
+    Shares(BTreeMap<String, f64>),
+}
+
+/// Checks the policy's settings; loads and checks the plan file.
+pub(super) fn validate(
+    policy: Policy,
+    raw: Option<RawPlacement>,
+    base: &Path,
+    venues: &[Venue],
+    scenario: &Path,
+) -> Result<(SimTime, Option<Plan>), Error> {
+    let bad = |k: &str, m: String| -> Error { InputError::key(scenario, k, m).into() };
+    let raw = raw.unwrap_or(RawPlacement {
+        min_stay: None,
+        plan: None,
+    });
+    if raw.min_stay.is_some() && policy != Policy::PrivateFirst {
+        return Err(bad(
+            "placement.min_stay",
+            format!(
+                "applies only to policy private-first, not {}",
+                policy.name()
+            ),
+        ));
+    }
+    let plan = match (policy, raw.plan) {
+        (Policy::Plan, Some(p)) => Some(load_plan(&base.join(p), venues)?),
+        (Policy::Plan, None) => {
+            return Err(bad(
+                "placement.plan",
+                "policy plan needs plan = \"<plan file>\"".into(),
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(bad(
+                "placement.plan",
+                format!("applies only to policy plan, not {}", policy.name()),
+            ));
+        }
+        (_, None) => None,
+    };
+    Ok((raw.min_stay.unwrap_or(HOUR), plan))
+}
+
+fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
+    let text = read_input(path)?;
+    let raw: RawPlan = toml::from_str(&text).map_err(|e| InputError::from_toml(path, &text, &e))?;
+    let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };
+    let venue = |group: &str, name: &str| {
+        venues.iter().position(|v| v.name == name).ok_or_else(|| {
+            bad(
+                format!("groups.{group}"),
+                format!("\"{name}\" is not a venue of the scenario"),
+            )
+        })
+    };
+    let mut groups = BTreeMap::new();
+    for (group, rule) in raw.groups {
+        let rule = match rule {
+            RawRule::Order(names) if !names.is_empty() => PlanRule::Order(
+                names
+                    .iter()
+                    .map(|n| venue(&group, n))
+                    .collect::<Result<_, _>>()?,
+            ),
+            RawRule::Order(_) => {
+                return Err(bad(format!("groups.{group}"), "names no venue".into()));
+            }
+            RawRule::Shares(shares) => {
+                let mut out = Vec::with_capacity(shares.len());
+                for (name, share) in &shares {
+                    if !(share.is_finite() && *share >= 0.0) {
+                        return Err(bad(
+                            format!("groups.{group}.{name}"),
+                            format!("share {share} must be >= 0"),
+                        ));
+                    }
+                    out.push((venue(&group, name)?, *share));
+                }
+                let sum: f64 = out.iter().map(|s| s.1).sum();
+                if (sum - 1.0).abs() > 1e-6 {
+                    return Err(bad(
+                        format!("groups.{group}"),
+                        format!("shares add up to {sum}; they must add up to 1"),
+                    ));
+                }
+                // Scenario order, so ties are broken the same way every run.
+                out.sort_by_key(|s| s.0);
+                PlanRule::Shares(out)
+            }
+        };
+        groups.insert(group, rule);
+    }
+    Ok(Plan {
+        path: path.to_path_buf(),
+        groups,
+    })
+}

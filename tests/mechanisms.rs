@@ -1,0 +1,226 @@
+//! Simulation mechanisms on tiny scenarios: spot evictions, host failures, private-first
+//! returns, best-fit packing, plan-driven placement, energy and carbon.
+
+mod common;
+
+use common::Scratch;
+use hybridplan::run_scenario;
+use hybridplan::sim::Category;
+
+const HEAD: &str =
+    "currency = \"USD\"\nsource = \"hand-made test prices\"\nas_of = \"2026-11-01\"\n";
+const VM_HEADER: &str = "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n";
+
+/// Type "a": 2 vCPU / 4 GiB at 0.10/h on-demand, 0.03/h spot, evicted `evictions` times an hour.
+fn public_book(evictions: f64) -> String {
+    format!(
+        "name = \"p\"\n{HEAD}[public]\nregion = \"r\"\nbilling = \"per-second\"\nstorage_gb_month = 0.0\negress_gb = 0.0\n\
+         spot_evictions_per_hour = {evictions}\n[[public.instances]]\nname = \"a\"\nvcpus = 2\nmem_gib = 4\nhourly = 0.10\nspot_hourly = 0.03\n"
+    )
+}
+
+/// Hosts of 4 vCPU / 16 GiB at 730 a month (1 an hour); `extra` adds keys to [private].
+fn private_book(extra: &str) -> String {
+    format!("name = \"h\"\n{HEAD}[private]\ncores = 4\nmem_gib = 16\nhost_monthly = 730.0\n{extra}")
+}
+
+fn scenario(horizon: &str, policy: &str, extra: &str, venues: &str) -> String {
+    format!(
+        "name = \"t\"\nhorizon = \"{horizon}\"\nstep = \"1h\"\nseed = 3\ncurrency = \"USD\"\npolicy = \"{policy}\"\n{extra}\n\
+         [trace]\nvms = \"vms.csv\"\n{venues}"
+    )
+}
+
+const CLOUD: &str = "[[venues]]\nname = \"cloud\"\nbook = \"public.toml\"\n";
+
+fn dc(hosts: u32) -> String {
+    format!("[[venues]]\nname = \"dc\"\nbook = \"private.toml\"\nhosts = {hosts}\n")
+}
+
+#[test]
+fn an_evicted_spot_vm_falls_back_to_on_demand() {
+    let s = Scratch::new();
+    // 1,000 evictions an hour: the spot stay lasts seconds, the rest of the 10 h is on-demand.
+    s.write("public.toml", &public_book(1000.0));
+    s.write("vms.csv", &format!("{VM_HEADER}x,batch,0,36000,2,4,0\n"));
+    let r = run_scenario(&s.write(
+        "t.toml",
+        &scenario(
+            "1d",
+            "first-fit",
+            "[groups.batch]\npurchase = \"spot\"\n",
+            CLOUD,
+        ),
+    ))
+    .unwrap();
+    assert_eq!(r.summary.interruptions.spot_evictions, 1);
+    assert_eq!(r.summary.interruptions.restarts, 1);
+    // About 10 h x 0.10 = 1.00 on-demand (less the spot seconds), nothing lost.
+    let compute = r.outcome.ledger.total(0, Category::Compute);
+    assert!((compute - 1.0).abs() < 0.001, "{compute}");
+    assert_eq!(r.summary.sla_minutes_lost, 0.0);
+}
+
+#[test]
+fn an_evicted_spot_vm_that_waits_loses_sla_minutes() {
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(1000.0));
+    s.write("vms.csv", &format!("{VM_HEADER}x,batch,0,36000,2,4,0\n"));
+    let groups =
+        "[groups.batch]\npurchase = \"spot\"\nspot_fallback = \"wait\"\nspot_wait = \"1h\"\n";
+    let r = run_scenario(&s.write("t.toml", &scenario("1d", "first-fit", groups, CLOUD))).unwrap();
+    // Each try runs seconds on spot, then waits 1 h: 10 tries in 10 h, ~600 minutes lost.
+    let i = &r.summary.interruptions;
+    assert_eq!(i.spot_evictions, 10);
+    assert!(
+        (r.summary.sla_minutes_lost - 600.0).abs() < 1.0,
+        "{}",
+        r.summary.sla_minutes_lost
+    );
+    assert!(r.outcome.ledger.total(0, Category::Compute) < 0.01);
+}
+
+#[test]
+fn a_failed_host_takes_its_vms_down_until_repair_when_nothing_else_fits() {
+    let s = Scratch::new();
+    // One host, 50 failures a host-year, repaired in exactly 1 h (sigma 0).
+    s.write(
+        "private.toml",
+        &private_book("[private.failures]\nafr_pct = 5000\nrepair = \"1h\"\nrepair_sigma = 0.0\n"),
+    );
+    s.write("vms.csv", &format!("{VM_HEADER}x,app,0,,2,8,0\n"));
+    let r = run_scenario(&s.write(
+        "t.toml",
+        &scenario("90d", "first-fit", "failures = true", &dc(1)),
+    ))
+    .unwrap();
+    let failures = r.summary.interruptions.host_failures;
+    // 50 a year over 90 days: about 12. Each keeps the VM down for exactly 60 minutes, but a
+    // failure in the last hour of the horizon is cut short by it.
+    assert!((5..=25).contains(&failures), "{failures}");
+    let lost = r.summary.sla_minutes_lost;
+    assert!(
+        lost <= 60.0 * failures as f64 && lost > 60.0 * (failures - 1) as f64,
+        "{lost} for {failures}"
+    );
+    assert_eq!(r.summary.private_sites[0].host_failures, failures);
+    // The same seed gives the same failures.
+    let again = run_scenario(&s.path().join("t.toml")).unwrap();
+    assert_eq!(again.summary.interruptions.host_failures, failures);
+}
+
+#[test]
+fn vms_of_a_failed_host_restart_on_another() {
+    let s = Scratch::new();
+    s.write(
+        "private.toml",
+        &private_book("[private.failures]\nafr_pct = 5000\nrepair = \"1h\"\nrepair_sigma = 0.0\n"),
+    );
+    s.write("vms.csv", &format!("{VM_HEADER}x,app,0,,2,8,0\n"));
+    let r = run_scenario(&s.write(
+        "t.toml",
+        &scenario("90d", "first-fit", "failures = true", &dc(2)),
+    ))
+    .unwrap();
+    let i = &r.summary.interruptions;
+    // With a spare host the VM restarts at once whenever its host fails; it is down only if
+    // both hosts are down together.
+    assert!(i.host_failures > 0 && i.restarts > 0);
+    assert!(r.summary.sla_minutes_lost < 60.0 * i.host_failures as f64);
+}
+
+#[test]
+fn private_first_returns_a_burst_vm_when_room_frees_up() {
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(0.0));
+    s.write("private.toml", &private_book(""));
+    // A fills the host from 0 to 2 h; B (same size) bursts to the cloud at 0.
+    s.write(
+        "vms.csv",
+        &format!("{VM_HEADER}a,app,0,7200,2,4,0\nb,app,0,36000,2,4,0\n"),
+    );
+    let venues = format!("{}{CLOUD}", dc(1)).replace("hosts = 1", "hosts = 1\n");
+    let text = scenario(
+        "1d",
+        "private-first",
+        "[placement]\nmin_stay = \"1h\"\n",
+        &venues,
+    )
+    .replace("mem_gib = 16", "mem_gib = 4");
+    s.write(
+        "private.toml",
+        &private_book("").replace("mem_gib = 16", "mem_gib = 4"),
+    );
+    let r = run_scenario(&s.write("t.toml", &text)).unwrap();
+    // A leaves at 2 h; the return is tried at the end of that step (3 h): B ran 3 h on the
+    // cloud = 0.30, then returned.
+    assert_eq!(r.summary.interruptions.returns, 1);
+    assert!((r.outcome.ledger.total(1, Category::Compute) - 0.30).abs() < 1e-9);
+    assert_eq!(r.summary.venues[0].placements, 2); // a, then b on its return
+}
+
+#[test]
+fn best_fit_packs_tighter_than_first_fit() {
+    let s = Scratch::new();
+    s.write("private.toml", &private_book(""));
+    // Two 4 vCPU / 16 GiB hosts. v1 (8 GiB) -> host 0; v2 (12 GiB) -> host 1 (host 0 has 8 left).
+    // v3 (4 GiB): first-fit puts it on host 0 (8 free), best-fit on host 1 (4 free, tighter).
+    // v4 (8 GiB) then fits only under best-fit (host 0 still has 8).
+    s.write(
+        "vms.csv",
+        &format!("{VM_HEADER}v1,g,0,,1,8,0\nv2,g,1,,1,12,0\nv3,g,2,,1,4,0\nv4,g,3,,1,8,0\n"),
+    );
+    let first = run_scenario(&s.write("f.toml", &scenario("1d", "first-fit", "", &dc(2)))).unwrap();
+    let best = run_scenario(&s.write("b.toml", &scenario("1d", "best-fit", "", &dc(2)))).unwrap();
+    assert_eq!(
+        (first.summary.vms.placed, first.summary.vms.unplaced),
+        (3, 1)
+    );
+    assert_eq!((best.summary.vms.placed, best.summary.vms.unplaced), (4, 0));
+}
+
+#[test]
+fn a_plan_file_spreads_a_group_by_its_shares() {
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(0.0));
+    s.write("plan.toml", "[groups]\nweb = { one = 0.25, two = 0.75 }\n");
+    let rows: String = (0..8)
+        .map(|i| format!("w{i},web,{i},3600,2,4,0\n"))
+        .collect();
+    s.write("vms.csv", &format!("{VM_HEADER}{rows}"));
+    let venues = "[[venues]]\nname = \"one\"\nbook = \"public.toml\"\n[[venues]]\nname = \"two\"\nbook = \"public.toml\"\n";
+    let r = run_scenario(&s.write(
+        "t.toml",
+        &scenario("1d", "plan", "[placement]\nplan = \"plan.toml\"\n", venues),
+    ))
+    .unwrap();
+    // 8 VMs at 25 % / 75 %: 2 and 6.
+    assert_eq!(
+        (
+            r.summary.venues[0].placements,
+            r.summary.venues[1].placements
+        ),
+        (2, 6)
+    );
+}
+
+#[test]
+fn energy_and_carbon_follow_the_power_curve() {
+    let s = Scratch::new();
+    // 100 W idle; PUE 2; 0.5 per kWh; 0.4 kgCO2e per kWh. One idle host for a day:
+    // 100 W x 24 h x 2 = 4.8 kWh; 4.8 x 0.4 = 1.92 kg; 4.8 x 0.5 = 2.40.
+    let tco = "[private.tco]\ncapex = 0.0\nlife_years = 1\nwatts = [100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200]\n\
+               watts_source = \"test\"\npue = 2.0\nenergy_per_kwh = 0.5\n";
+    s.write(
+        "private.toml",
+        &private_book(tco).replace("host_monthly = 730.0\n", ""),
+    );
+    s.write("vms.csv", &format!("{VM_HEADER}x,g,86000,86001,1,1,0\n"));
+    let venue = format!("{}carbon_kg_per_kwh = 0.4\n", dc(1));
+    let r = run_scenario(&s.write("t.toml", &scenario("1d", "first-fit", "", &venue))).unwrap();
+    let site = &r.summary.private_sites[0];
+    // The VM (1 of 4 vCPU for 1 s) adds a few hundredths of a watt-hour at most.
+    assert!((site.energy_kwh.unwrap() - 4.8).abs() < 0.01, "{site:?}");
+    assert!((site.carbon_kg.unwrap() - 1.92).abs() < 0.01);
+    assert!((r.outcome.ledger.total(0, Category::Power) - 2.40).abs() < 0.01);
+}
