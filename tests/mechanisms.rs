@@ -224,3 +224,42 @@ fn energy_and_carbon_follow_the_power_curve() {
     assert!((site.carbon_kg.unwrap() - 1.92).abs() < 0.01);
     assert!((r.outcome.ledger.total(0, Category::Power) - 2.40).abs() < 0.01);
 }
+
+#[test]
+fn a_deadline_queue_scales_workers_to_finish_on_time() {
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(0.0));
+    s.write("vms.csv", &format!("{VM_HEADER}unused,other,0,60,1,1,0\n"));
+    let scale = "[[autoscale]]\ngroup = \"jobs\"\npolicy = \"deadline\"\nvcpus = 2\nmem_gib = 4\nmin = 0\nmax = 20\ninitial = 0\n\
+                 interval = \"1h\"\nitems = 100\nitem_time = \"1h\"\ndeadline = \"10h\"\n";
+    let r = run_scenario(&s.write("t.toml", &scenario("1d", "first-fit", scale, CLOUD))).unwrap();
+    let a = &r.summary.autoscale[0];
+    // At 1 h: 100 items, 9 h left -> ceil(100 / 9) = 12 workers. Each hour after, the workers
+    // do one item each: 88 left / 8 h -> 11, 77 / 7 -> 11, ..., 11 / 1 -> 11; at 10 h the queue
+    // is empty. 12 + 8 x 11 = 100 instance-hours = 100 items of 1 h.
+    assert_eq!((a.peak_instances, a.instance_hours, a.emptied_at_s, a.deadline_met), (12, 100.0, Some(36_000), Some(true)));
+    // Billed like any VM: 100 h x 0.10 (less the 60 s of the unrelated trace VM's minute).
+    let compute = r.outcome.ledger.total(0, Category::Compute);
+    assert!((compute - 10.0 - 60.0 / 3600.0 * 0.10).abs() < 1e-9, "{compute}");
+}
+
+#[test]
+fn a_threshold_group_follows_its_trace_demand() {
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(0.0).replace("vcpus = 2\nmem_gib = 4", "vcpus = 4\nmem_gib = 16"));
+    // Three 4-vCPU web VMs from 0 to 10 h: 12 cores of demand (no usage file: allocation).
+    let rows: String = (0..3).map(|i| format!("w{i},web,0,36000,4,8,0\n")).collect();
+    s.write("vms.csv", &format!("{VM_HEADER}{rows}"));
+    let scale = "[[autoscale]]\ngroup = \"web\"\npolicy = \"threshold\"\nvcpus = 4\nmem_gib = 16\nmin = 1\nmax = 10\ninitial = 1\n\
+                 interval = \"1h\"\nscale_out_above = 0.75\nscale_in_below = 0.3\nsustain = \"0s\"\ncooldown = \"0s\"\n";
+    let r = run_scenario(&s.write("t.toml", &scenario("1d", "first-fit", scale, CLOUD))).unwrap();
+    let a = &r.summary.autoscale[0];
+    // 1 instance: 12 / 4 = 300 % -> 2 at 1 h (150 %) -> 3 at 2 h (100 %) -> 4 at 3 h (75 %, not
+    // above): 4 until the demand ends at 10 h, then one fewer an hour down to the minimum of 1.
+    assert_eq!(a.peak_instances, 4);
+    assert_eq!((a.scale_outs, a.scale_ins), (4, 3));
+    // Unserved: 12 - 4 = 8 cores in the first hour, 4 in the second, 0 in the third = 12 core-h.
+    assert_eq!(a.unserved_core_hours, 12.0);
+    // The web VMs themselves are demand, not placed.
+    assert_eq!(r.summary.venues[0].placements, 4);
+}

@@ -7,7 +7,7 @@ mod text;
 
 pub use text::totals_table;
 
-use crate::scenario::{Scenario, VenueSize};
+use crate::scenario::{ScaleRule, Scenario, VenueSize};
 use crate::sim::{Category, Outcome};
 use crate::trace::VmTable;
 use crate::units::{HOUR, format_duration};
@@ -51,6 +51,8 @@ pub struct Summary {
     /// Private and HCI venues, in scenario order.
     pub private_sites: Vec<SiteSummary>,
     pub backup: Option<BackupSummary>,
+    /// Autoscaled groups.
+    pub autoscale: Vec<AutoscaleSummary>,
     /// Spot evictions, host failures, restarts and returns of burst VMs.
     pub interruptions: InterruptionSummary,
     /// Minutes VMs were down after an eviction or a failure, in total and by group.
@@ -231,6 +233,25 @@ impl Percentiles {
             p99: four(rank(0.99)),
         })
     }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoscaleSummary {
+    pub group: String,
+    pub policy: &'static str,
+    pub peak_instances: u32,
+    pub scale_outs: u64,
+    pub scale_ins: u64,
+    /// Instances the policy wanted that no venue could hold.
+    pub failed_starts: u64,
+    pub instance_hours: f64,
+    /// Demand above the running instances' cores.
+    pub unserved_core_hours: f64,
+    /// Deadline queues: items left at the end, when the queue emptied, and whether that was by
+    /// the deadline.
+    pub items_left: Option<f64>,
+    pub emptied_at_s: Option<u64>,
+    pub deadline_met: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -427,15 +448,12 @@ impl Summary {
             .shortfalls
             .iter()
             .take(SHORTFALL_EXAMPLES)
-            .map(|s| {
-                let vm = &table.vms[s.vm as usize];
-                ShortfallExample {
-                    vm: vm.id.clone(),
-                    group: table.group_name(vm).to_string(),
-                    t_s: s.t,
-                    kind: s.kind.name(),
-                    reason: s.reason.clone(),
-                }
+            .map(|s| ShortfallExample {
+                vm: s.vm.clone(),
+                group: s.group.clone(),
+                t_s: s.t,
+                kind: s.kind.name(),
+                reason: s.reason.clone(),
             })
             .collect();
 
@@ -454,6 +472,27 @@ impl Summary {
                 .map(|(k, a)| (k, cents(a)))
                 .collect(),
             by_month: by_month(scenario, outcome),
+            autoscale: outcome
+                .autoscale
+                .iter()
+                .zip(&scenario.autoscale)
+                .map(|(g, a)| AutoscaleSummary {
+                    group: g.group.clone(),
+                    policy: g.policy,
+                    peak_instances: g.peak_instances,
+                    scale_outs: g.scale_outs,
+                    scale_ins: g.scale_ins,
+                    failed_starts: g.failed_starts,
+                    instance_hours: four(g.instance_hours),
+                    unserved_core_hours: four(g.unserved_core_hours),
+                    items_left: g.items_left.map(four),
+                    emptied_at_s: g.emptied_at,
+                    deadline_met: match a.rule {
+                        ScaleRule::Deadline { deadline, .. } => Some(g.emptied_at.is_some_and(|t| t <= deadline)),
+                        _ => None,
+                    },
+                })
+                .collect(),
             interruptions: InterruptionSummary {
                 spot_evictions: outcome.interruptions.spot_evictions,
                 host_failures: outcome.interruptions.host_failures,
@@ -461,7 +500,7 @@ impl Summary {
                 returns: outcome.interruptions.returns,
             },
             sla_minutes_lost: four(outcome.down_seconds.iter().sum::<u64>() as f64 / 60.0),
-            sla_minutes_lost_by_group: table
+            sla_minutes_lost_by_group: outcome
                 .groups
                 .iter()
                 .zip(&outcome.down_seconds)

@@ -142,6 +142,17 @@ pub fn totals_table(s: &Summary) -> String {
         }
         let _ = writeln!(out);
     }
+    for a in &s.autoscale {
+        let _ = write!(
+            out,
+            "autoscale {} ({}): peak {} instances, {} out / {} in, {:.1} instance-hours, {:.1} core-hours unserved",
+            a.group, a.policy, a.peak_instances, a.scale_outs, a.scale_ins, a.instance_hours, a.unserved_core_hours
+        );
+        if let Some(met) = a.deadline_met {
+            let _ = write!(out, "; deadline {}", if met { "met" } else { "missed" });
+        }
+        let _ = writeln!(out);
+    }
     let i = &s.interruptions;
     if i.spot_evictions + i.host_failures + i.returns > 0 || s.sla_minutes_lost > 0.0 {
         let _ = writeln!(

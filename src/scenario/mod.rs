@@ -3,12 +3,14 @@
 //! validation resolves paths against the scenario's folder, loads every price book and checks
 //! each value, naming the key that is wrong.
 
+mod autoscale;
 mod backup;
 mod groups;
 mod placement;
 mod trace;
 mod venues;
 
+pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
 pub use groups::{GroupPolicy, SpotFallback};
 pub use placement::{Plan, PlanRule, Policy};
@@ -45,6 +47,8 @@ pub struct Scenario {
     pub backup: Option<BackupPlan>,
     /// Hosts fail and are repaired by their books' failure models.
     pub failures: bool,
+    /// Scalable groups.
+    pub autoscale: Vec<Autoscale>,
 }
 
 impl Scenario {
@@ -84,6 +88,8 @@ struct RawScenario {
     backup: Option<backup::RawBackup>,
     #[serde(default)]
     failures: bool,
+    #[serde(default)]
+    autoscale: Vec<autoscale::RawAutoscale>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -177,6 +183,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
     let commitments =
         venues::validate_commitments(raw.commitments, &venues).map_err(|(k, m)| bad(k, m))?;
+    let mut autoscale: Vec<Autoscale> = Vec::with_capacity(raw.autoscale.len());
+    for (i, a) in raw.autoscale.into_iter().enumerate() {
+        let a = a.validate(i).map_err(|(k, m)| bad(k, m))?;
+        if autoscale.iter().any(|o| o.group == a.group) {
+            return Err(bad(format!("autoscale[{i}].group"), format!("group \"{}\" is already autoscaled", a.group)));
+        }
+        autoscale.push(a);
+    }
     let backup = match raw.backup {
         Some(b) => {
             let book = Book::load(&base.join(&b.book))?;
@@ -211,5 +225,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         commitments,
         backup,
         failures: raw.failures,
+        autoscale,
     })
 }

@@ -7,17 +7,20 @@
 //! in step batches; at every step boundary each site records its CPU use and bills its energy.
 //! Random draws come from streams seeded by the scenario's seed. No I/O happens here.
 
+mod autoscale;
 pub mod backup;
 mod hosts;
 pub mod ledger;
 mod placement;
 mod public;
+mod scaling;
 mod site;
 
 pub use backup::{BackupOutcome, SiteBackup};
 pub use hosts::{Capacity, HostPool};
 pub use ledger::{Category, Ledger, LedgerRow};
 pub use public::CommitmentUse;
+pub use scaling::ScaledGroup;
 
 use crate::engine::Engine;
 use crate::error::InputError;
@@ -43,8 +46,12 @@ pub struct Outcome {
     pub backup: Option<BackupOutcome>,
     pub shortfalls: Vec<Shortfall>,
     pub unplaced_vm_seconds: u64,
-    /// Seconds VMs were down after an eviction or a host failure, by trace group.
+    /// Group names: the trace's, then autoscaled groups that have no trace VMs.
+    pub groups: Vec<String>,
+    /// Seconds VMs were down after an eviction or a host failure, by group.
     pub down_seconds: Vec<u64>,
+    /// Autoscaled groups, in scenario order.
+    pub autoscale: Vec<ScaledGroup>,
     pub interruptions: Interruptions,
     /// VMs of the trace that start at or after the end of the horizon.
     pub vms_outside_horizon: u64,
@@ -99,7 +106,8 @@ pub struct SiteOutcome {
 /// A VM that no venue could hold when it arrived.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shortfall {
-    pub vm: u32,
+    pub vm: String,
+    pub group: String,
     pub t: SimTime,
     pub kind: ShortfallKind,
     /// Every venue's reason, e.g. "dc-east: all 4 hosts full; aws: no instance type has ...".
@@ -148,6 +156,8 @@ enum Event {
         venue: u32,
         host: u32,
     },
+    /// Autoscaler `k` evaluates its policy.
+    Scale(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -180,6 +190,15 @@ enum Why {
 struct State<'s> {
     scenario: &'s Scenario,
     table: &'s VmTable,
+    /// One VM record per autoscaler, shared by all its instances.
+    templates: &'s [Vm],
+    /// For each VM past the trace's: its autoscaler.
+    instance_of: Vec<u32>,
+    group_names: Vec<String>,
+    scalers: Vec<scaling::Scaler>,
+    /// The autoscaler of each group, if any.
+    scaled: Vec<Option<usize>>,
+    has_usage: bool,
     policy: Box<dyn Placement>,
     venues: Vec<VenueState<'s>>,
     outcomes: Vec<VenueOutcome>,
@@ -225,9 +244,11 @@ where
     U: Iterator<Item = Result<Sample, InputError>>,
 {
     let horizon = scenario.horizon;
-    let mut state = State::new(scenario, table);
+    let (group_names, templates) = scaling::templates(scenario, table);
+    let mut state = State::new(scenario, table, &templates, group_names);
     let mut engine: Engine<Event> = Engine::new();
     state.schedule_first_failures(&mut engine);
+    state.start_scalers(&mut engine);
     let mut arrivals = table
         .vms
         .iter()
@@ -236,6 +257,7 @@ where
         .map(|(i, v)| (v.start, Event::Start(i as u32)))
         .peekable();
     let has_usage = usage.is_some();
+    state.has_usage = has_usage;
     if has_usage {
         for venue in &mut state.venues {
             if let VenueState::Site(site) = venue {
@@ -273,7 +295,7 @@ where
 }
 
 impl<'s> State<'s> {
-    fn new(scenario: &'s Scenario, table: &'s VmTable) -> Self {
+    fn new(scenario: &'s Scenario, table: &'s VmTable, templates: &'s [Vm], group_names: Vec<String>) -> Self {
         let horizon = scenario.horizon;
         let mut ledger = Ledger::new(horizon);
         let venues: Vec<VenueState<'s>> = scenario
@@ -305,9 +327,19 @@ impl<'s> State<'s> {
             commitments: Vec::new(),
         };
         let n = table.vms.len();
+        let scalers = scenario.autoscale.iter().map(scaling::Scaler::new).collect();
+        let mut scaled = vec![None; group_names.len()];
+        for (k, t) in templates.iter().enumerate() {
+            scaled[t.group as usize] = Some(k);
+        }
         State {
             scenario,
             table,
+            templates,
+            instance_of: Vec::new(),
+            scalers,
+            scaled,
+            has_usage: false,
             policy: placement::for_scenario(scenario, &table.groups),
             outcomes: vec![empty; venues.len()],
             offers: vec![None; venues.len()],
@@ -320,7 +352,7 @@ impl<'s> State<'s> {
             down_since: vec![SimTime::MAX; n],
             on_demand: vec![false; n],
             cpu_milli: vec![0; n],
-            groups: table.groups.iter().map(|g| scenario.group(g)).collect(),
+            groups: group_names.iter().map(|g| scenario.group(g)).collect(),
             burst: BTreeSet::new(),
             waiting: Vec::new(),
             fail_rng: stream(scenario.seed, 1),
@@ -328,7 +360,8 @@ impl<'s> State<'s> {
             ledger,
             shortfalls: Vec::new(),
             unplaced_vm_seconds: 0,
-            down_seconds: vec![0; table.groups.len()],
+            down_seconds: vec![0; group_names.len()],
+            group_names,
             interruptions: Interruptions::default(),
         }
     }
@@ -337,6 +370,12 @@ impl<'s> State<'s> {
         match event {
             Event::Start(i) => self.arrive(engine, i, now),
             Event::Stop(i) => {
+                let vm = self.vm(i);
+                if let Some(k) = self.scaled[vm.group as usize] {
+                    let used = std::mem::take(&mut self.cpu_milli[i as usize]);
+                    self.scalers[k].add_demand(vm.vcpus, false);
+                    self.scalers[k].change_used(used, 0);
+                }
                 self.finish(i, now);
                 self.end_downtime(i, now);
             }
@@ -346,21 +385,36 @@ impl<'s> State<'s> {
             Event::Repair { venue, host } => {
                 self.repair(engine, venue as usize, host as usize, now)
             }
+            Event::Scale(k) => self.scale(engine, k as usize, now),
+        }
+    }
+
+    /// VM `i`: a trace VM, or an autoscaled instance (sharing its autoscaler's record).
+    fn vm(&self, i: u32) -> &'s Vm {
+        let n = self.table.vms.len();
+        match (i as usize).checked_sub(n) {
+            None => &self.table.vms[i as usize],
+            Some(k) => &self.templates[self.instance_of[k] as usize],
         }
     }
 
     /// The end of VM `i`'s lifetime within the horizon.
     fn end_of(&self, i: u32) -> SimTime {
-        self.table.vms[i as usize]
+        self.vm(i)
             .end
             .unwrap_or(SimTime::MAX)
             .min(self.scenario.horizon)
     }
 
     fn arrive(&mut self, engine: &mut Engine<Event>, i: u32, now: SimTime) {
-        let vm = &self.table.vms[i as usize];
+        let vm = self.vm(i);
         if let Some(end) = vm.end.filter(|&e| e < self.scenario.horizon) {
             engine.schedule(end, Event::Stop(i));
+        }
+        // A VM of an autoscaled group is demand for its instances, not placed itself.
+        if let Some(k) = self.scaled[vm.group as usize] {
+            self.scalers[k].add_demand(vm.vcpus, true);
+            return;
         }
         if !self.place(engine, i, now, Why::Arrival) {
             self.record_shortfall(i, now);
@@ -369,7 +423,7 @@ impl<'s> State<'s> {
 
     /// Asks every venue for an offer, lets the policy choose, and places the VM.
     fn place(&mut self, engine: &mut Engine<Event>, i: u32, now: SimTime, why: Why) -> bool {
-        let vm = &self.table.vms[i as usize];
+        let vm = self.vm(i);
         let group = &self.groups[vm.group as usize];
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
         let choice = self.policy.host_choice();
@@ -445,8 +499,8 @@ impl<'s> State<'s> {
         self.placed[i as usize] = Placed::Nowhere;
         let stay = Stay {
             index: i,
-            vm: &self.table.vms[i as usize],
-            group: &self.groups[self.table.vms[i as usize].group as usize],
+            vm: self.vm(i),
+            group: &self.groups[self.vm(i).group as usize],
             from: self.since[i as usize],
             at,
         };
@@ -474,7 +528,7 @@ impl<'s> State<'s> {
     fn end_downtime(&mut self, i: u32, now: SimTime) {
         let since = std::mem::replace(&mut self.down_since[i as usize], SimTime::MAX);
         if since < now {
-            let g = self.table.vms[i as usize].group as usize;
+            let g = self.vm(i).group as usize;
             self.down_seconds[g] += now - since;
         }
     }
@@ -486,7 +540,7 @@ impl<'s> State<'s> {
         }
         self.interruptions.spot_evictions += 1;
         self.finish(i, now);
-        let group = self.groups[self.table.vms[i as usize].group as usize].clone();
+        let group = self.groups[self.vm(i).group as usize].clone();
         match group.spot_fallback {
             SpotFallback::OnDemand => {
                 self.on_demand[i as usize] = true;
@@ -646,7 +700,7 @@ impl<'s> State<'s> {
             .copied()
             .collect();
         for (t0, i) in eligible {
-            let vm = &self.table.vms[i as usize];
+            let vm = self.vm(i);
             let need = Capacity::of(vm.vcpus, vm.mem_gib);
             let fits = self.venues.iter().any(|v| match v {
                 VenueState::Site(s) => s
@@ -672,18 +726,24 @@ impl<'s> State<'s> {
     }
 
     fn apply_sample(&mut self, s: Sample) {
-        let Placed::At {
-            venue,
-            target: Target::Slot(slot),
-        } = self.placed[s.vm as usize]
-        else {
+        let vm = self.vm(s.vm);
+        let milli = (vm.vcpus * f64::from(s.cpu) * 1000.0).round() as u64;
+        if let Some(k) = self.scaled[vm.group as usize] {
+            // Demand of an autoscaled group (its trace VMs are not placed).
+            let old = std::mem::replace(&mut self.cpu_milli[s.vm as usize], milli);
+            self.scalers[k].change_used(old, milli);
             return;
-        };
-        if let VenueState::Site(site) = &mut self.venues[venue] {
-            let vm = &self.table.vms[s.vm as usize];
-            let now = (vm.vcpus * f64::from(s.cpu) * 1000.0).round() as u64;
-            let old = std::mem::replace(&mut self.cpu_milli[s.vm as usize], now);
-            site.set_used(slot, old, now);
+        }
+        self.set_cpu(s.vm, milli);
+    }
+
+    /// Sets the milli-cores VM `i` uses now; a VM on a site passes it on to its host.
+    fn set_cpu(&mut self, i: u32, milli: u64) {
+        let old = std::mem::replace(&mut self.cpu_milli[i as usize], milli);
+        if let Placed::At { venue, target: Target::Slot(slot) } = self.placed[i as usize]
+            && let VenueState::Site(site) = &mut self.venues[venue]
+        {
+            site.set_used(slot, old, milli);
         }
     }
 
@@ -696,7 +756,7 @@ impl<'s> State<'s> {
     }
 
     fn record_shortfall(&mut self, i: u32, now: SimTime) {
-        let vm = &self.table.vms[i as usize];
+        let vm = self.vm(i);
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
         let mut kind = ShortfallKind::TooLarge;
         let mut reasons = Vec::with_capacity(self.venues.len());
@@ -723,7 +783,8 @@ impl<'s> State<'s> {
         }
         self.unplaced_vm_seconds += self.end_of(i) - now;
         self.shortfalls.push(Shortfall {
-            vm: i,
+            vm: vm.id.clone(),
+            group: self.group_names[vm.group as usize].clone(),
             t: now,
             kind,
             reason: reasons.join("; "),
@@ -771,6 +832,8 @@ impl<'s> State<'s> {
             shortfalls: self.shortfalls,
             unplaced_vm_seconds: self.unplaced_vm_seconds,
             down_seconds: self.down_seconds,
+            autoscale: self.scalers.iter().zip(&self.scenario.autoscale).map(|(s, a)| s.outcome(a)).collect(),
+            groups: self.group_names,
             interruptions: self.interruptions,
             vms_outside_horizon: (self.table.vms.len() - start_in_horizon) as u64,
             events,
