@@ -237,18 +237,34 @@ fn a_deadline_queue_scales_workers_to_finish_on_time() {
     // At 1 h: 100 items, 9 h left -> ceil(100 / 9) = 12 workers. Each hour after, the workers
     // do one item each: 88 left / 8 h -> 11, 77 / 7 -> 11, ..., 11 / 1 -> 11; at 10 h the queue
     // is empty. 12 + 8 x 11 = 100 instance-hours = 100 items of 1 h.
-    assert_eq!((a.peak_instances, a.instance_hours, a.emptied_at_s, a.deadline_met), (12, 100.0, Some(36_000), Some(true)));
+    assert_eq!(
+        (
+            a.peak_instances,
+            a.instance_hours,
+            a.emptied_at_s,
+            a.deadline_met
+        ),
+        (12, 100.0, Some(36_000), Some(true))
+    );
     // Billed like any VM: 100 h x 0.10 (less the 60 s of the unrelated trace VM's minute).
     let compute = r.outcome.ledger.total(0, Category::Compute);
-    assert!((compute - 10.0 - 60.0 / 3600.0 * 0.10).abs() < 1e-9, "{compute}");
+    assert!(
+        (compute - 10.0 - 60.0 / 3600.0 * 0.10).abs() < 1e-9,
+        "{compute}"
+    );
 }
 
 #[test]
 fn a_threshold_group_follows_its_trace_demand() {
     let s = Scratch::new();
-    s.write("public.toml", &public_book(0.0).replace("vcpus = 2\nmem_gib = 4", "vcpus = 4\nmem_gib = 16"));
+    s.write(
+        "public.toml",
+        &public_book(0.0).replace("vcpus = 2\nmem_gib = 4", "vcpus = 4\nmem_gib = 16"),
+    );
     // Three 4-vCPU web VMs from 0 to 10 h: 12 cores of demand (no usage file: allocation).
-    let rows: String = (0..3).map(|i| format!("w{i},web,0,36000,4,8,0\n")).collect();
+    let rows: String = (0..3)
+        .map(|i| format!("w{i},web,0,36000,4,8,0\n"))
+        .collect();
     s.write("vms.csv", &format!("{VM_HEADER}{rows}"));
     let scale = "[[autoscale]]\ngroup = \"web\"\npolicy = \"threshold\"\nvcpus = 4\nmem_gib = 16\nmin = 1\nmax = 10\ninitial = 1\n\
                  interval = \"1h\"\nscale_out_above = 0.75\nscale_in_below = 0.3\nsustain = \"0s\"\ncooldown = \"0s\"\n";
@@ -262,4 +278,34 @@ fn a_threshold_group_follows_its_trace_demand() {
     assert_eq!(a.unserved_core_hours, 12.0);
     // The web VMs themselves are demand, not placed.
     assert_eq!(r.summary.venues[0].placements, 4);
+}
+
+#[test]
+fn backup_seeding_windows_and_rpo_over_the_wan() {
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(0.0));
+    s.write(
+        "backup.toml",
+        &format!(
+            "name = \"b\"\n{HEAD}[backup]\nstore_cap_tb = 64.0\nstored_tb_month = 20.0\nlicence_server_month = 6.0\nwan_mbps_month = 3.0\n\
+             link_sizes_mbps = [100]\nmax_rtt_ms = 250.0\nmax_loss_pct = 1.0\ndrive_tb = 40.0\ndrive_cost = 300.0\ndrive_days = 7.0\n"
+        ),
+    );
+    s.write("vms.csv", &format!("{VM_HEADER}x,g,0,60,1,1,0\n"));
+    let plan = "[backup]\nname = \"bk\"\nbook = \"backup.toml\"\ncompression = 1.0\ndedup = 1.0\nchange_rate = 0.1\nretention_daily = 1\n\
+                seeding = \"wan\"\nwindow_start = \"22h\"\nwindow = \"2h\"\nrpo = \"26h\"\n\
+                [[backup.sites]]\nname = \"s\"\nprotected_tb = 1.0\nservers = 1\nlink_mbps = 100\nrtt_ms = 20\nloss_pct = 0.0\n";
+    let r = run_scenario(&s.write("t.toml", &scenario("3d", "first-fit", plan, CLOUD))).unwrap();
+    let site = &r.summary.backup.as_ref().unwrap().sites[0];
+    // Seed: 1 TB = 8e12 bit at 100 Mbps = 80,000 s (22.2 h): not ready for the first window
+    // (22:00 on day 0 = 79,200 s). Nightly: 0.1 TB = 8,000 s (2.2 h) against a 2 h window.
+    // Day 1, 22:00: the newest backup is the seed's (time 0), 46 h old > 26 h: a breach; its job
+    // ends at 173,600 s, after the window: missed. Day 2: the newest is 24 h old, no breach; its
+    // job would end at 260,000 s, after the 3-day horizon (259,200 s), so it is not counted.
+    assert_eq!(site.seeded_at_s, Some(80_000));
+    assert_eq!(
+        (site.nights, site.windows_missed, site.rpo_breaches),
+        (2, 1, 1)
+    );
+    assert!((site.longest_job_hours - 8_000.0 / 3_600.0).abs() < 1e-3);
 }

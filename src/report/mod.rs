@@ -265,6 +265,9 @@ pub struct InterruptionSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct BackupSummary {
     pub service: String,
+    /// Nightly jobs that ended after their window closed, over all sites.
+    pub windows_missed: u64,
+    pub rpo_breaches: u64,
     pub protected_tb: f64,
     pub stored_tb: f64,
     pub stores: u32,
@@ -274,6 +277,12 @@ pub struct BackupSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct BackupSiteSummary {
     pub site: String,
+    /// When the first full copy was at the target (null: not within the horizon).
+    pub seeded_at_s: Option<u64>,
+    pub nights: u64,
+    pub windows_missed: u64,
+    pub rpo_breaches: u64,
+    pub longest_job_hours: f64,
     pub link_mbps: f64,
     pub nightly_tb: f64,
     pub nightly_hours: f64,
@@ -413,14 +422,22 @@ impl Summary {
                 });
                 Some(BackupSummary {
                     service: plan.name.clone(),
+                    windows_missed: b.transfers.iter().map(|t| t.windows_missed).sum(),
+                    rpo_breaches: b.transfers.iter().map(|t| t.rpo_breaches).sum(),
                     protected_tb: four(b.protected_tb),
                     stored_tb: four(b.stored_tb),
                     stores: b.stores,
                     sites: b
                         .sites
                         .iter()
-                        .map(|s| BackupSiteSummary {
+                        .zip(&b.transfers)
+                        .map(|(s, t)| BackupSiteSummary {
                             site: s.name.clone(),
+                            seeded_at_s: t.seeded_at,
+                            nights: t.nights,
+                            windows_missed: t.windows_missed,
+                            rpo_breaches: t.rpo_breaches,
+                            longest_job_hours: four(t.longest_job as f64 / HOUR as f64),
                             link_mbps: s.link_mbps,
                             nightly_tb: four(s.nightly_tb),
                             nightly_hours: four(s.nightly_hours),
@@ -488,7 +505,9 @@ impl Summary {
                     items_left: g.items_left.map(four),
                     emptied_at_s: g.emptied_at,
                     deadline_met: match a.rule {
-                        ScaleRule::Deadline { deadline, .. } => Some(g.emptied_at.is_some_and(|t| t <= deadline)),
+                        ScaleRule::Deadline { deadline, .. } => {
+                            Some(g.emptied_at.is_some_and(|t| t <= deadline))
+                        }
                         _ => None,
                     },
                 })

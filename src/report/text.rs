@@ -146,7 +146,13 @@ pub fn totals_table(s: &Summary) -> String {
         let _ = write!(
             out,
             "autoscale {} ({}): peak {} instances, {} out / {} in, {:.1} instance-hours, {:.1} core-hours unserved",
-            a.group, a.policy, a.peak_instances, a.scale_outs, a.scale_ins, a.instance_hours, a.unserved_core_hours
+            a.group,
+            a.policy,
+            a.peak_instances,
+            a.scale_outs,
+            a.scale_ins,
+            a.instance_hours,
+            a.unserved_core_hours
         );
         if let Some(met) = a.deadline_met {
             let _ = write!(out, "; deadline {}", if met { "met" } else { "missed" });
@@ -187,19 +193,22 @@ pub fn totals_table(s: &Summary) -> String {
             b.service, b.protected_tb, b.stored_tb, b.stores
         );
         for site in &b.sites {
+            let seeding = if site.drives > 0 {
+                format!(" by {} drive(s)", site.drives)
+            } else {
+                " over the WAN".to_string()
+            };
             let _ = writeln!(
                 out,
-                "  {}: {:.3} TB a night = {:.1} h at {} Mbps; seeded in {:.1} days{}",
+                "  {}: {:.3} TB a night = {:.1} h at {} Mbps; seeded in {:.1} days{seeding}; {} of {} windows missed, {} RPO breaches",
                 site.site,
                 site.nightly_tb,
                 site.nightly_hours,
                 site.link_mbps,
                 site.seed_days,
-                if site.drives > 0 {
-                    format!(" by {} drive(s)", site.drives)
-                } else {
-                    " over the WAN".to_string()
-                }
+                site.windows_missed,
+                site.nights,
+                site.rpo_breaches
             );
         }
     }

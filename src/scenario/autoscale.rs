@@ -23,12 +23,26 @@ pub struct Autoscale {
 pub enum ScaleRule {
     /// Out by `step` when utilisation stays above `out_above` for `sustain`, in by one below
     /// `in_below`, at most one action per `cooldown`.
-    Threshold { out_above: f64, in_below: f64, sustain: SimTime, cooldown: SimTime, step: u32 },
+    Threshold {
+        out_above: f64,
+        in_below: f64,
+        sustain: SimTime,
+        cooldown: SimTime,
+        step: u32,
+    },
     /// A job queue of `items`, each taking `item_time` of one instance, due by `deadline`:
     /// instances = ceil(remaining items / (remaining time / item_time)), as MiCADO does.
-    Deadline { items: u64, item_time: SimTime, deadline: SimTime },
+    Deadline {
+        items: u64,
+        item_time: SimTime,
+        deadline: SimTime,
+    },
     /// A linear trend of demand over `window`, projected `lead` ahead, at `target` utilisation.
-    Predictive { window: SimTime, lead: SimTime, target: f64 },
+    Predictive {
+        window: SimTime,
+        lead: SimTime,
+        target: f64,
+    },
 }
 
 impl ScaleRule {
@@ -89,28 +103,56 @@ impl RawAutoscale {
             }
         }
         if !(self.disk_gib.is_finite() && self.disk_gib >= 0.0) {
-            return Err(err("disk_gib", format!("{} must be a finite number >= 0", self.disk_gib)));
+            return Err(err(
+                "disk_gib",
+                format!("{} must be a finite number >= 0", self.disk_gib),
+            ));
         }
         if self.max == 0 || self.min > self.max {
-            return Err(err("max", format!("min {} and max {} must satisfy 0 <= min <= max, max >= 1", self.min, self.max)));
+            return Err(err(
+                "max",
+                format!(
+                    "min {} and max {} must satisfy 0 <= min <= max, max >= 1",
+                    self.min, self.max
+                ),
+            ));
         }
         let initial = self.initial.unwrap_or(self.min);
         if !(self.min..=self.max).contains(&initial) {
-            return Err(err("initial", format!("{initial} must be within min..=max ({}..={})", self.min, self.max)));
+            return Err(err(
+                "initial",
+                format!(
+                    "{initial} must be within min..=max ({}..={})",
+                    self.min, self.max
+                ),
+            ));
         }
         let interval = self.interval.unwrap_or(5 * MINUTE);
         if interval == 0 {
             return Err(err("interval", "must be longer than 0s".into()));
         }
         let only = |name: &str, given: bool, policy: &str| -> Result<(), KeyError> {
-            if given { Err(err(name, format!("applies only to policy {policy}"))) } else { Ok(()) }
+            if given {
+                Err(err(name, format!("applies only to policy {policy}")))
+            } else {
+                Ok(())
+            }
         };
         let fraction = |name: &str, v: Option<f64>, default: f64| -> Result<f64, KeyError> {
             let v = v.unwrap_or(default);
-            if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(err(name, format!("{v} must be a fraction in 0..=1"))) }
+            if (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(err(name, format!("{v} must be a fraction in 0..=1")))
+            }
         };
-        let threshold_keys = self.scale_out_above.is_some() || self.scale_in_below.is_some() || self.sustain.is_some() || self.cooldown.is_some() || self.step.is_some();
-        let deadline_keys = self.items.is_some() || self.item_time.is_some() || self.deadline.is_some();
+        let threshold_keys = self.scale_out_above.is_some()
+            || self.scale_in_below.is_some()
+            || self.sustain.is_some()
+            || self.cooldown.is_some()
+            || self.step.is_some();
+        let deadline_keys =
+            self.items.is_some() || self.item_time.is_some() || self.deadline.is_some();
         let predictive_keys = self.window.is_some() || self.lead.is_some() || self.target.is_some();
         let rule = match self.policy.as_str() {
             "threshold" => {
@@ -119,21 +161,46 @@ impl RawAutoscale {
                 let out_above = fraction("scale_out_above", self.scale_out_above, 0.75)?;
                 let in_below = fraction("scale_in_below", self.scale_in_below, 0.3)?;
                 if in_below >= out_above {
-                    return Err(err("scale_in_below", format!("{in_below} must be below scale_out_above ({out_above})")));
+                    return Err(err(
+                        "scale_in_below",
+                        format!("{in_below} must be below scale_out_above ({out_above})"),
+                    ));
                 }
                 let step = self.step.unwrap_or(1);
                 if step == 0 {
                     return Err(err("step", "must be at least 1".into()));
                 }
-                ScaleRule::Threshold { out_above, in_below, sustain: self.sustain.unwrap_or(10 * MINUTE), cooldown: self.cooldown.unwrap_or(15 * MINUTE), step }
+                ScaleRule::Threshold {
+                    out_above,
+                    in_below,
+                    sustain: self.sustain.unwrap_or(10 * MINUTE),
+                    cooldown: self.cooldown.unwrap_or(15 * MINUTE),
+                    step,
+                }
             }
             "deadline" => {
                 only("scale_out_above", threshold_keys, "threshold")?;
                 only("window", predictive_keys, "predictive")?;
-                let items = self.items.ok_or_else(|| err("items", "the deadline policy needs items (jobs in the queue)".into()))?;
-                let item_time = self.item_time.filter(|&t| t > 0).ok_or_else(|| err("item_time", "the deadline policy needs item_time > 0s".into()))?;
-                let deadline = self.deadline.filter(|&t| t > 0).ok_or_else(|| err("deadline", "the deadline policy needs deadline > 0s".into()))?;
-                ScaleRule::Deadline { items, item_time, deadline }
+                let items = self.items.ok_or_else(|| {
+                    err(
+                        "items",
+                        "the deadline policy needs items (jobs in the queue)".into(),
+                    )
+                })?;
+                let item_time = self.item_time.filter(|&t| t > 0).ok_or_else(|| {
+                    err(
+                        "item_time",
+                        "the deadline policy needs item_time > 0s".into(),
+                    )
+                })?;
+                let deadline = self.deadline.filter(|&t| t > 0).ok_or_else(|| {
+                    err("deadline", "the deadline policy needs deadline > 0s".into())
+                })?;
+                ScaleRule::Deadline {
+                    items,
+                    item_time,
+                    deadline,
+                }
             }
             "predictive" => {
                 only("scale_out_above", threshold_keys, "threshold")?;
@@ -144,12 +211,39 @@ impl RawAutoscale {
                 }
                 let window = self.window.unwrap_or(6 * 60 * MINUTE);
                 if window < 2 * interval {
-                    return Err(err("window", format!("{window}s must cover at least two intervals ({}s)", 2 * interval)));
+                    return Err(err(
+                        "window",
+                        format!(
+                            "{window}s must cover at least two intervals ({}s)",
+                            2 * interval
+                        ),
+                    ));
                 }
-                ScaleRule::Predictive { window, lead: self.lead.unwrap_or(30 * MINUTE), target }
+                ScaleRule::Predictive {
+                    window,
+                    lead: self.lead.unwrap_or(30 * MINUTE),
+                    target,
+                }
             }
-            other => return Err(err("policy", format!("\"{other}\" is not an autoscaling policy; expected threshold, deadline or predictive"))),
+            other => {
+                return Err(err(
+                    "policy",
+                    format!(
+                        "\"{other}\" is not an autoscaling policy; expected threshold, deadline or predictive"
+                    ),
+                ));
+            }
         };
-        Ok(Autoscale { group: self.group, vcpus: self.vcpus, mem_gib: self.mem_gib, disk_gib: self.disk_gib, min: self.min, max: self.max, initial, interval, rule })
+        Ok(Autoscale {
+            group: self.group,
+            vcpus: self.vcpus,
+            mem_gib: self.mem_gib,
+            disk_gib: self.disk_gib,
+            min: self.min,
+            max: self.max,
+            initial,
+            interval,
+            rule,
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! retention, how sites are seeded and the client sites with their links.
 
 use crate::pricing::{BackupBook, Book, BookKind, LinkQuality, Sizing};
+use crate::units::{DAY, HOUR, SimTime, de_opt_duration};
 use serde::Deserialize;
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,13 @@ pub struct BackupPlan {
     pub sizing: Sizing,
     pub seeding: Seeding,
     pub sites: Vec<BackupSite>,
+    /// The nightly backup window: it opens at this time of day and lasts `window`.
+    pub window_start: SimTime,
+    pub window: SimTime,
+    /// Recovery point objective: the newest backup may be at most this old.
+    pub rpo: SimTime,
+    /// The backup target's shared ingress, Mbps (none: only the sites' links limit).
+    pub target_ingress_mbps: Option<f64>,
 }
 
 impl BackupPlan {
@@ -55,6 +63,13 @@ pub(super) struct RawBackup {
     #[serde(default)]
     retention_monthly: u32,
     seeding: Seeding,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    window_start: Option<SimTime>,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    window: Option<SimTime>,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    rpo: Option<SimTime>,
+    target_ingress_mbps: Option<f64>,
     sites: Vec<RawSite>,
 }
 
@@ -145,7 +160,37 @@ impl RawBackup {
                 quality,
             });
         }
+        let window_start = self.window_start.unwrap_or(22 * HOUR);
+        if window_start >= DAY {
+            return Err(err(
+                "window_start",
+                format!("{window_start}s must be a time of day under 24h, e.g. \"22h\""),
+            ));
+        }
+        let window = self.window.unwrap_or(8 * HOUR);
+        if window == 0 || window > DAY {
+            return Err(err(
+                "window",
+                format!("{window}s must be between 1s and 24h"),
+            ));
+        }
+        let rpo = self.rpo.unwrap_or(26 * HOUR);
+        if rpo == 0 {
+            return Err(err("rpo", "must be longer than 0s".into()));
+        }
+        if let Some(m) = self.target_ingress_mbps
+            && !(m.is_finite() && m > 0.0)
+        {
+            return Err(err(
+                "target_ingress_mbps",
+                format!("{m} must be a finite number > 0"),
+            ));
+        }
         Ok(BackupPlan {
+            window_start,
+            window,
+            rpo,
+            target_ingress_mbps: self.target_ingress_mbps,
             name: self.name,
             book,
             service,

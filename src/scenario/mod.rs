@@ -187,7 +187,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     for (i, a) in raw.autoscale.into_iter().enumerate() {
         let a = a.validate(i).map_err(|(k, m)| bad(k, m))?;
         if autoscale.iter().any(|o| o.group == a.group) {
-            return Err(bad(format!("autoscale[{i}].group"), format!("group \"{}\" is already autoscaled", a.group)));
+            return Err(bad(
+                format!("autoscale[{i}].group"),
+                format!("group \"{}\" is already autoscaled", a.group),
+            ));
         }
         autoscale.push(a);
     }

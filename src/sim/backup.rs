@@ -13,6 +13,8 @@ pub struct BackupOutcome {
     pub stored_tb: f64,
     pub stores: u32,
     pub sites: Vec<SiteBackup>,
+    /// Seeding, nightly windows and RPO per site, from the transfer simulation.
+    pub transfers: Vec<super::SiteTransfers>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +136,7 @@ pub fn bill(plan: &BackupPlan, v: usize, ledger: &mut Ledger, horizon: SimTime) 
         start = end;
     }
     BackupOutcome {
+        transfers: Vec::new(),
         protected_tb: plan.protected_tb(),
         stored_tb,
         stores,

@@ -15,19 +15,21 @@ mod placement;
 mod public;
 mod scaling;
 mod site;
+mod transfers;
 
 pub use backup::{BackupOutcome, SiteBackup};
 pub use hosts::{Capacity, HostPool};
 pub use ledger::{Category, Ledger, LedgerRow};
 pub use public::CommitmentUse;
 pub use scaling::ScaledGroup;
+pub use transfers::SiteTransfers;
 
 use crate::engine::Engine;
 use crate::error::InputError;
 use crate::pricing::{BookKind, Purchase};
 use crate::scenario::{GroupPolicy, Scenario, SpotFallback, VenueSize};
 use crate::trace::{Sample, Vm, VmTable};
-use crate::units::{HOUR, SimTime};
+use crate::units::{DAY, HOUR, SimTime};
 use placement::{Offer, Placement};
 use public::{Instance, PublicVenue};
 use rand::SeedableRng;
@@ -158,6 +160,12 @@ enum Event {
     },
     /// Autoscaler `k` evaluates its policy.
     Scale(u32),
+    /// The backup window opens.
+    BackupNight,
+    /// A shipped seed drive reaches the backup target.
+    DriveArrived(u32),
+    /// The next backup flow completes (stale unless the transfers' generation still matches).
+    FlowDone(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -199,6 +207,7 @@ struct State<'s> {
     /// The autoscaler of each group, if any.
     scaled: Vec<Option<usize>>,
     has_usage: bool,
+    transfers: Option<transfers::Transfers>,
     policy: Box<dyn Placement>,
     venues: Vec<VenueState<'s>>,
     outcomes: Vec<VenueOutcome>,
@@ -249,6 +258,7 @@ where
     let mut engine: Engine<Event> = Engine::new();
     state.schedule_first_failures(&mut engine);
     state.start_scalers(&mut engine);
+    state.start_transfers(&mut engine);
     let mut arrivals = table
         .vms
         .iter()
@@ -295,7 +305,12 @@ where
 }
 
 impl<'s> State<'s> {
-    fn new(scenario: &'s Scenario, table: &'s VmTable, templates: &'s [Vm], group_names: Vec<String>) -> Self {
+    fn new(
+        scenario: &'s Scenario,
+        table: &'s VmTable,
+        templates: &'s [Vm],
+        group_names: Vec<String>,
+    ) -> Self {
         let horizon = scenario.horizon;
         let mut ledger = Ledger::new(horizon);
         let venues: Vec<VenueState<'s>> = scenario
@@ -327,7 +342,11 @@ impl<'s> State<'s> {
             commitments: Vec::new(),
         };
         let n = table.vms.len();
-        let scalers = scenario.autoscale.iter().map(scaling::Scaler::new).collect();
+        let scalers = scenario
+            .autoscale
+            .iter()
+            .map(scaling::Scaler::new)
+            .collect();
         let mut scaled = vec![None; group_names.len()];
         for (k, t) in templates.iter().enumerate() {
             scaled[t.group as usize] = Some(k);
@@ -340,6 +359,7 @@ impl<'s> State<'s> {
             scalers,
             scaled,
             has_usage: false,
+            transfers: None,
             policy: placement::for_scenario(scenario, &table.groups),
             outcomes: vec![empty; venues.len()],
             offers: vec![None; venues.len()],
@@ -386,6 +406,56 @@ impl<'s> State<'s> {
                 self.repair(engine, venue as usize, host as usize, now)
             }
             Event::Scale(k) => self.scale(engine, k as usize, now),
+            Event::BackupNight => {
+                if let Some(t) = self.transfers.as_mut() {
+                    t.night(now);
+                }
+                if now + DAY < self.scenario.horizon {
+                    engine.schedule(now + DAY, Event::BackupNight);
+                }
+                self.schedule_completion(engine);
+            }
+            Event::DriveArrived(site) => {
+                if let Some(t) = self.transfers.as_mut() {
+                    t.drive_arrived(site as usize, now);
+                }
+            }
+            Event::FlowDone(generation) => {
+                if let Some(t) = self
+                    .transfers
+                    .as_mut()
+                    .filter(|t| t.generation == generation)
+                {
+                    t.complete(now);
+                    self.schedule_completion(engine);
+                }
+            }
+        }
+    }
+
+    /// Starts the backup service's transfers: seeds, drive arrivals and the first window.
+    fn start_transfers(&mut self, engine: &mut Engine<Event>) {
+        let Some(plan) = &self.scenario.backup else {
+            return;
+        };
+        let (t, drives) = transfers::Transfers::new(plan);
+        self.transfers = Some(t);
+        for (site, at) in drives {
+            if at < self.scenario.horizon {
+                engine.schedule(at, Event::DriveArrived(site as u32));
+            }
+        }
+        if plan.window_start < self.scenario.horizon {
+            engine.schedule(plan.window_start, Event::BackupNight);
+        }
+        self.schedule_completion(engine);
+    }
+
+    /// Schedules the next flow completion at the current rates.
+    fn schedule_completion(&mut self, engine: &mut Engine<Event>) {
+        let Some(t) = &self.transfers else { return };
+        if let Some(at) = t.next_completion().filter(|&at| at < self.scenario.horizon) {
+            engine.schedule(at.max(engine.now()), Event::FlowDone(t.generation));
         }
     }
 
@@ -740,7 +810,10 @@ impl<'s> State<'s> {
     /// Sets the milli-cores VM `i` uses now; a VM on a site passes it on to its host.
     fn set_cpu(&mut self, i: u32, milli: u64) {
         let old = std::mem::replace(&mut self.cpu_milli[i as usize], milli);
-        if let Placed::At { venue, target: Target::Slot(slot) } = self.placed[i as usize]
+        if let Placed::At {
+            venue,
+            target: Target::Slot(slot),
+        } = self.placed[i as usize]
             && let VenueState::Site(site) = &mut self.venues[venue]
         {
             site.set_used(slot, old, milli);
@@ -820,10 +893,12 @@ impl<'s> State<'s> {
                 }
             }
         }
-        let backup =
-            self.scenario.backup.as_ref().map(|plan| {
-                backup::bill(plan, self.scenario.venues.len(), &mut self.ledger, horizon)
-            });
+        let transfers = self.transfers.take().map(|t| t.sites).unwrap_or_default();
+        let backup = self.scenario.backup.as_ref().map(|plan| {
+            let mut b = backup::bill(plan, self.scenario.venues.len(), &mut self.ledger, horizon);
+            b.transfers = transfers;
+            b
+        });
         let start_in_horizon = self.table.vms.iter().filter(|v| v.start < horizon).count();
         Outcome {
             ledger: self.ledger,
@@ -832,7 +907,12 @@ impl<'s> State<'s> {
             shortfalls: self.shortfalls,
             unplaced_vm_seconds: self.unplaced_vm_seconds,
             down_seconds: self.down_seconds,
-            autoscale: self.scalers.iter().zip(&self.scenario.autoscale).map(|(s, a)| s.outcome(a)).collect(),
+            autoscale: self
+                .scalers
+                .iter()
+                .zip(&self.scenario.autoscale)
+                .map(|(s, a)| s.outcome(a))
+                .collect(),
             groups: self.group_names,
             interruptions: self.interruptions,
             vms_outside_horizon: (self.table.vms.len() - start_in_horizon) as u64,

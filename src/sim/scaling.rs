@@ -134,7 +134,11 @@ impl State<'_> {
     pub(super) fn scale(&mut self, engine: &mut Engine<Event>, k: usize, now: SimTime) {
         let a = &self.scenario.autoscale[k];
         let s = &mut self.scalers[k];
-        let demand_milli = if self.has_usage { s.demand_used } else { s.demand_alloc };
+        let demand_milli = if self.has_usage {
+            s.demand_used
+        } else {
+            s.demand_alloc
+        };
         let demand_cores = demand_milli as f64 / 1000.0;
         let running = s.instances.len() as u32;
         let elapsed = now - s.last_eval;
@@ -143,7 +147,15 @@ impl State<'_> {
         let capacity = f64::from(running) * a.vcpus;
         s.unserved_core_seconds += (demand_cores - capacity).max(0.0) * elapsed as f64;
         s.last_eval = now;
-        let want = s.policy.target(&Signal { now, demand_cores, running, elapsed }).clamp(a.min, a.max);
+        let want = s
+            .policy
+            .target(&Signal {
+                now,
+                demand_cores,
+                running,
+                elapsed,
+            })
+            .clamp(a.min, a.max);
         self.resize(engine, k, want, now);
         if now + a.interval < self.scenario.horizon {
             engine.schedule(now + a.interval, Event::Scale(k as u32));
@@ -163,7 +175,9 @@ impl State<'_> {
             }
         }
         while (self.scalers[k].instances.len() as u32) > want {
-            let Some(i) = self.scalers[k].instances.pop() else { break };
+            let Some(i) = self.scalers[k].instances.pop() else {
+                break;
+            };
             self.finish(i, now);
             self.end_downtime(i, now);
             self.scalers[k].scale_ins += 1;
@@ -173,7 +187,11 @@ impl State<'_> {
         // Each instance carries an equal share of the demand, up to its cores.
         let a = &self.scenario.autoscale[k];
         let n = s.instances.len().max(1) as f64;
-        let demand = if self.has_usage { s.demand_used } else { s.demand_alloc } as f64;
+        let demand = if self.has_usage {
+            s.demand_used
+        } else {
+            s.demand_alloc
+        } as f64;
         let each = (demand / n).min(a.vcpus * 1000.0).round() as u64;
         let instances = s.instances.clone();
         for i in instances {

@@ -15,7 +15,12 @@ pub struct Deadline {
 
 impl Deadline {
     pub fn new(items: u64, item_time: SimTime, deadline: SimTime) -> Self {
-        Deadline { remaining: items as f64, item_time, deadline, emptied: None }
+        Deadline {
+            remaining: items as f64,
+            item_time,
+            deadline,
+            emptied: None,
+        }
     }
 }
 
@@ -46,7 +51,12 @@ mod tests {
     use super::*;
 
     fn at(now: SimTime, running: u32, elapsed: SimTime) -> Signal {
-        Signal { now, demand_cores: 0.0, running, elapsed }
+        Signal {
+            now,
+            demand_cores: 0.0,
+            running,
+            elapsed,
+        }
     }
 
     #[test]

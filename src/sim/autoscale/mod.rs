@@ -32,10 +32,24 @@ pub trait ScalePolicy {
 
 pub fn for_config(a: &Autoscale) -> Box<dyn ScalePolicy> {
     match a.rule {
-        ScaleRule::Threshold { out_above, in_below, sustain, cooldown, step } => {
-            Box::new(threshold::Threshold::new(a.vcpus, out_above, in_below, sustain, cooldown, step))
-        }
-        ScaleRule::Deadline { items, item_time, deadline } => Box::new(deadline::Deadline::new(items, item_time, deadline)),
-        ScaleRule::Predictive { window, lead, target } => Box::new(predictive::Predictive::new(a.vcpus, window, lead, target)),
+        ScaleRule::Threshold {
+            out_above,
+            in_below,
+            sustain,
+            cooldown,
+            step,
+        } => Box::new(threshold::Threshold::new(
+            a.vcpus, out_above, in_below, sustain, cooldown, step,
+        )),
+        ScaleRule::Deadline {
+            items,
+            item_time,
+            deadline,
+        } => Box::new(deadline::Deadline::new(items, item_time, deadline)),
+        ScaleRule::Predictive {
+            window,
+            lead,
+            target,
+        } => Box::new(predictive::Predictive::new(a.vcpus, window, lead, target)),
     }
 }

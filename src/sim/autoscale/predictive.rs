@@ -15,7 +15,13 @@ pub struct Predictive {
 
 impl Predictive {
     pub fn new(vcpus: f64, window: SimTime, lead: SimTime, target: f64) -> Self {
-        Predictive { vcpus, window, lead, target, history: VecDeque::new() }
+        Predictive {
+            vcpus,
+            window,
+            lead,
+            target,
+            history: VecDeque::new(),
+        }
     }
 
     /// The demand the trend line gives at `t` (the last value when there is no trend yet).
@@ -34,7 +40,11 @@ impl Predictive {
             sxy += x * y;
         }
         let denom = n * sxx - sx * sx;
-        let slope = if denom.abs() > 0.0 { (n * sxy - sx * sy) / denom } else { 0.0 };
+        let slope = if denom.abs() > 0.0 {
+            (n * sxy - sx * sy) / denom
+        } else {
+            0.0
+        };
         let intercept = (sy - slope * sx) / n;
         (intercept + slope * (t as f64 - t0)).max(0.0)
     }
@@ -43,7 +53,11 @@ impl Predictive {
 impl ScalePolicy for Predictive {
     fn target(&mut self, s: &Signal) -> u32 {
         self.history.push_back((s.now, s.demand_cores));
-        while self.history.front().is_some_and(|h| h.0 + self.window < s.now) {
+        while self
+            .history
+            .front()
+            .is_some_and(|h| h.0 + self.window < s.now)
+        {
             self.history.pop_front();
         }
         (self.project(s.now + self.lead) / (self.target * self.vcpus)).ceil() as u32
@@ -58,7 +72,12 @@ mod tests {
     fn follows_a_linear_trend_ahead_of_time() {
         // Demand grows 1 core per 10 minutes: 10, 11, 12 cores at 0, 600, 1,200 s.
         let mut p = Predictive::new(2.0, 3_600, 1_800, 0.5);
-        let s = |now, d| Signal { now, demand_cores: d, running: 0, elapsed: 600 };
+        let s = |now, d| Signal {
+            now,
+            demand_cores: d,
+            running: 0,
+            elapsed: 600,
+        };
         assert_eq!(p.target(&s(0, 10.0)), 10); // one point: 10 / (0.5 x 2) = 10
         p.target(&s(600, 11.0));
         // At 1,200 s the line projects 30 min ahead to 3,000 s: 10 + 3,000 / 600 = 15 cores;

@@ -18,18 +18,49 @@ pub struct Threshold {
 }
 
 impl Threshold {
-    pub fn new(vcpus: f64, out_above: f64, in_below: f64, sustain: SimTime, cooldown: SimTime, step: u32) -> Self {
-        Threshold { vcpus, out_above, in_below, sustain, cooldown, step, above_since: None, below_since: None, last_action: None }
+    pub fn new(
+        vcpus: f64,
+        out_above: f64,
+        in_below: f64,
+        sustain: SimTime,
+        cooldown: SimTime,
+        step: u32,
+    ) -> Self {
+        Threshold {
+            vcpus,
+            out_above,
+            in_below,
+            sustain,
+            cooldown,
+            step,
+            above_since: None,
+            below_since: None,
+            last_action: None,
+        }
     }
 }
 
 impl ScalePolicy for Threshold {
     fn target(&mut self, s: &Signal) -> u32 {
         let capacity = f64::from(s.running) * self.vcpus;
-        let u = if capacity > 0.0 { s.demand_cores / capacity } else if s.demand_cores > 0.0 { f64::INFINITY } else { 0.0 };
+        let u = if capacity > 0.0 {
+            s.demand_cores / capacity
+        } else if s.demand_cores > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        };
         let (above, below) = (u > self.out_above, u < self.in_below);
-        self.above_since = if above { self.above_since.or(Some(s.now)) } else { None };
-        self.below_since = if below { self.below_since.or(Some(s.now)) } else { None };
+        self.above_since = if above {
+            self.above_since.or(Some(s.now))
+        } else {
+            None
+        };
+        self.below_since = if below {
+            self.below_since.or(Some(s.now))
+        } else {
+            None
+        };
         let cooled = self.last_action.is_none_or(|t| s.now >= t + self.cooldown);
         let held = |since: Option<SimTime>| since.is_some_and(|t| s.now >= t + self.sustain);
         if cooled && held(self.above_since) {
@@ -51,7 +82,12 @@ mod tests {
     use super::*;
 
     fn at(now: SimTime, demand: f64, running: u32) -> Signal {
-        Signal { now, demand_cores: demand, running, elapsed: 300 }
+        Signal {
+            now,
+            demand_cores: demand,
+            running,
+            elapsed: 300,
+        }
     }
 
     #[test]

@@ -1,0 +1,272 @@
+//! Backup transfers over the WAN: each site's initial seed (over the WAN, or a shipped drive
+//! that arrives after the book's days) and a nightly job at the window's start. Concurrent
+//! flows share bandwidth max-min fairly: each is capped by its site's link and all share the
+//! backup target's ingress. Rates are recomputed, and the next completion scheduled, whenever a
+//! flow starts or ends. A job that ends after its window closes is a missed window; a night on
+//! which the newest backup is older than the RPO is a breach.
+
+use crate::scenario::{BackupPlan, Seeding};
+use crate::units::{DAY, SimTime};
+
+/// One site's transfer record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteTransfers {
+    pub name: String,
+    /// When the first full copy was at the target (`None`: not within the horizon).
+    pub seeded_at: Option<SimTime>,
+    pub nights: u64,
+    pub windows_missed: u64,
+    pub rpo_breaches: u64,
+    /// The longest nightly job, seconds.
+    pub longest_job: SimTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Seed,
+    /// A nightly job started at this time.
+    Nightly(SimTime),
+}
+
+#[derive(Debug, Clone)]
+struct Flow {
+    site: usize,
+    kind: Kind,
+    /// Bits left to send.
+    left: f64,
+    /// Bits per second now.
+    rate: f64,
+}
+
+pub struct Transfers {
+    link_bps: Vec<f64>,
+    ingress_bps: Option<f64>,
+    nightly_bits: Vec<f64>,
+    window: SimTime,
+    rpo: SimTime,
+    flows: Vec<Flow>,
+    last_update: SimTime,
+    /// Bumped at every change, so a scheduled completion can tell it is stale.
+    pub generation: u32,
+    /// The newest point in time each site has a complete backup of.
+    newest: Vec<Option<SimTime>>,
+    pub sites: Vec<SiteTransfers>,
+}
+
+/// Bits in `tb` terabytes (10^12 bytes).
+fn bits(tb: f64) -> f64 {
+    tb * 8e12
+}
+
+impl Transfers {
+    /// Sets up the sites; returns the transfers and (site, time) of drive arrivals to schedule.
+    pub fn new(plan: &BackupPlan) -> (Transfers, Vec<(usize, SimTime)>) {
+        let s = plan.sizing;
+        let mut t = Transfers {
+            link_bps: plan.sites.iter().map(|x| x.link_mbps * 1e6).collect(),
+            ingress_bps: plan.target_ingress_mbps.map(|m| m * 1e6),
+            nightly_bits: plan
+                .sites
+                .iter()
+                .map(|x| bits(s.nightly_tb(x.protected_tb)))
+                .collect(),
+            window: plan.window,
+            rpo: plan.rpo,
+            flows: Vec::new(),
+            last_update: 0,
+            generation: 0,
+            newest: vec![None; plan.sites.len()],
+            sites: plan
+                .sites
+                .iter()
+                .map(|x| SiteTransfers {
+                    name: x.name.clone(),
+                    seeded_at: None,
+                    nights: 0,
+                    windows_missed: 0,
+                    rpo_breaches: 0,
+                    longest_job: 0,
+                })
+                .collect(),
+        };
+        let mut drives = Vec::new();
+        for (i, site) in plan.sites.iter().enumerate() {
+            match plan.seeding {
+                Seeding::Wan => t.flows.push(Flow {
+                    site: i,
+                    kind: Kind::Seed,
+                    left: bits(s.seed_tb(site.protected_tb)),
+                    rate: 0.0,
+                }),
+                Seeding::Drive => {
+                    drives.push((i, (plan.service.drive_days * DAY as f64) as SimTime))
+                }
+            }
+        }
+        t.share();
+        (t, drives)
+    }
+
+    /// Brings every flow's progress up to `now`.
+    fn advance(&mut self, now: SimTime) {
+        let dt = (now - self.last_update) as f64;
+        for f in &mut self.flows {
+            f.left = (f.left - f.rate * dt).max(0.0);
+        }
+        self.last_update = now;
+    }
+
+    /// Max-min fair rates by progressive filling: flows in order of their cap take an equal
+    /// share of what the target's ingress has left, up to their own link.
+    fn share(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        let mut order: Vec<usize> = (0..self.flows.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.link_bps[self.flows[a].site]
+                .total_cmp(&self.link_bps[self.flows[b].site])
+                .then(a.cmp(&b))
+        });
+        let mut left = self.ingress_bps.unwrap_or(f64::INFINITY);
+        // Several flows of one site (a seed and a night) share that site's link equally.
+        let mut per_site = vec![0usize; self.link_bps.len()];
+        for f in &self.flows {
+            per_site[f.site] += 1;
+        }
+        for (k, &i) in order.iter().enumerate() {
+            let site = self.flows[i].site;
+            let cap = self.link_bps[site] / per_site[site] as f64;
+            let share = left / (order.len() - k) as f64;
+            let rate = cap.min(share);
+            self.flows[i].rate = rate;
+            left -= rate;
+        }
+    }
+
+    /// When the next flow will finish at the current rates.
+    pub fn next_completion(&self) -> Option<SimTime> {
+        self.flows
+            .iter()
+            .filter(|f| f.rate > 0.0)
+            .map(|f| self.last_update + (f.left / f.rate).ceil() as SimTime)
+            .min()
+    }
+
+    /// A shipped drive arrived: the site is seeded.
+    pub fn drive_arrived(&mut self, site: usize, now: SimTime) {
+        self.sites[site].seeded_at = Some(now);
+        self.newest[site] = Some(0);
+    }
+
+    /// The window opens: every seeded site starts its nightly job (unless the last one is still
+    /// running, which counts as a missed window); sites whose newest backup is older than the
+    /// RPO count a breach.
+    pub fn night(&mut self, now: SimTime) {
+        self.advance(now);
+        for site in 0..self.sites.len() {
+            let Some(newest) = self.newest[site] else {
+                continue;
+            };
+            self.sites[site].nights += 1;
+            if now - newest > self.rpo {
+                self.sites[site].rpo_breaches += 1;
+            }
+            if self
+                .flows
+                .iter()
+                .any(|f| f.site == site && matches!(f.kind, Kind::Nightly(_)))
+            {
+                self.sites[site].windows_missed += 1;
+                continue;
+            }
+            self.flows.push(Flow {
+                site,
+                kind: Kind::Nightly(now),
+                left: self.nightly_bits[site],
+                rate: 0.0,
+            });
+        }
+        self.share();
+    }
+
+    /// Completes the flows that are done by `now`.
+    pub fn complete(&mut self, now: SimTime) {
+        self.advance(now);
+        let (done, running): (Vec<Flow>, Vec<Flow>) =
+            self.flows.drain(..).partition(|f| f.left <= 1e-3);
+        self.flows = running;
+        for f in done {
+            let s = &mut self.sites[f.site];
+            match f.kind {
+                Kind::Seed => {
+                    s.seeded_at = Some(now);
+                    self.newest[f.site] = Some(0);
+                }
+                Kind::Nightly(started) => {
+                    s.longest_job = s.longest_job.max(now - started);
+                    if now > started + self.window {
+                        s.windows_missed += 1;
+                    }
+                    self.newest[f.site] = Some(started);
+                }
+            }
+        }
+        self.share();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfers(links: &[f64], ingress: Option<f64>) -> Transfers {
+        Transfers {
+            link_bps: links.iter().map(|m| m * 1e6).collect(),
+            ingress_bps: ingress.map(|m| m * 1e6),
+            nightly_bits: vec![0.0; links.len()],
+            window: 8 * 3_600,
+            rpo: 26 * 3_600,
+            flows: Vec::new(),
+            last_update: 0,
+            generation: 0,
+            newest: vec![None; links.len()],
+            sites: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn max_min_fair_rates_by_progressive_filling() {
+        // Links of 50, 100 and 200 Mbps into a 240 Mbps target: 240 / 3 = 80 each, but the
+        // 50 Mbps site takes only 50; the other two share 190: 95 each (below 100 and 200).
+        let mut t = transfers(&[50.0, 100.0, 200.0], Some(240.0));
+        for site in 0..3 {
+            t.flows.push(Flow {
+                site,
+                kind: Kind::Seed,
+                left: 1.0,
+                rate: 0.0,
+            });
+        }
+        t.share();
+        let rates: Vec<f64> = t.flows.iter().map(|f| f.rate / 1e6).collect();
+        assert_eq!(rates, [50.0, 95.0, 95.0]);
+        // Without a target limit each site runs at its own link.
+        let mut t = transfers(&[50.0, 100.0], None);
+        t.flows.push(Flow {
+            site: 0,
+            kind: Kind::Seed,
+            left: 1.0,
+            rate: 0.0,
+        });
+        t.flows.push(Flow {
+            site: 1,
+            kind: Kind::Seed,
+            left: 1.0,
+            rate: 0.0,
+        });
+        t.share();
+        assert_eq!(
+            t.flows.iter().map(|f| f.rate / 1e6).collect::<Vec<_>>(),
+            [50.0, 100.0]
+        );
+    }
+}
