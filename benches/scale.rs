@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench scale                      # defaults: --vms 100000 --hosts 1000 --days 30
 //!     cargo bench --bench scale -- --days 365        # same VMs spread over a year
+//!     cargo bench --bench scale -- --full            # failures, autoscaling, spot, backup on
 //!
 //! Prints events per second of `sim::run` (best of five runs, one core) and the process's peak
 //! resident memory (VmHWM). Results are in the README under "Benchmarks".
@@ -68,6 +69,44 @@ fn main() {
         arg("--days", 30),
     );
     let horizon = days * DAY;
+    // --full switches on every mechanism: host failures (at 50 times the book's rate, so that
+    // there are some), private-first bursting with returns, a threshold-autoscaled web group,
+    // spot batch VMs that wait after an eviction, and a backup service for 20 sites.
+    let full = std::env::args().any(|a| a == "--full");
+    let mechanisms = if full {
+        r#"failures = true
+[placement]
+min_stay = "2h"
+[groups.batch]
+purchase = "spot"
+spot_fallback = "wait"
+[[autoscale]]
+group = "web"
+policy = "threshold"
+vcpus = 4
+mem_gib = 16
+min = 100
+max = 5000
+initial = 1000
+interval = "15m"
+[backup]
+name = "backup"
+book = "../pricing/backup-msp.toml"
+compression = 1.6
+dedup = 3.0
+change_rate = 0.02
+retention_daily = 14
+seeding = "wan"
+target_ingress_mbps = 2000
+"#
+        .to_string()
+            + &(0..20)
+                .map(|i| format!("[[backup.sites]]\nname = \"site-{i}\"\nprotected_tb = {}\nservers = 10\nlink_mbps = 100\nrtt_ms = 30\nloss_pct = 0.1\n", 2 + i % 7))
+                .collect::<String>()
+    } else {
+        String::new()
+    };
+    let policy = if full { "private-first" } else { "cheapest" };
     // The trace is generated below and handed to the simulator directly; the scenario's trace
     // file is never read.
     let text = format!(
@@ -77,7 +116,8 @@ horizon = "{days}d"
 step = "1h"
 seed = 7
 currency = "USD"
-policy = "cheapest"
+policy = "{policy}"
+{mechanisms}
 [trace]
 vms = "generated.csv"
 [groups."*"]
@@ -95,7 +135,17 @@ book = "../pricing/gcp-us-central1.toml"
 "#
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale-bench.toml");
-    let scenario = hybridplan::scenario::parse(&text, &path).expect("bench scenario");
+    let mut scenario = hybridplan::scenario::parse(&text, &path).expect("bench scenario");
+    if full {
+        // 50 x the book's 4.8 % a year: about 20 failures a month over 1,000 hosts.
+        for v in &mut scenario.venues {
+            if let hybridplan::pricing::BookKind::Private(p) = &mut v.book.kind
+                && let Some(f) = p.failures.as_mut()
+            {
+                f.afr *= 50.0;
+            }
+        }
+    }
     let table = generate(vms as usize, horizon);
     let rss_after_trace = peak_rss_mib();
 
@@ -118,7 +168,19 @@ book = "../pricing/gcp-us-central1.toml"
         .iter()
         .map(|v| v.placements.to_string())
         .collect();
-    println!("scale: {vms} VMs, {hosts} private hosts + 2 public regions, {days} days");
+    let what = if full { ", all mechanisms on" } else { "" };
+    println!("scale: {vms} VMs, {hosts} private hosts + 2 public regions, {days} days{what}");
+    let i = &out.interruptions;
+    if full {
+        println!(
+            "  {} host failures, {} spot evictions, {} restarts, {} returns; autoscaled web peak {} instances",
+            i.host_failures,
+            i.spot_evictions,
+            i.restarts,
+            i.returns,
+            out.autoscale[0].peak_instances
+        );
+    }
     println!(
         "  placements private/aws/gcp: {}; shortfalls: {}",
         placed.join("/"),

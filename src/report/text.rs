@@ -91,7 +91,7 @@ pub fn totals_table(s: &Summary) -> String {
         s.vms.in_trace, s.vms.placed
     );
     if !placed.is_empty() {
-        let _ = write!(out, " ({})", placed.join(", "));
+        let _ = write!(out, " (placements: {})", placed.join(", "));
     }
     let _ = write!(out, ", {} unplaced", s.vms.unplaced);
     if s.vms.unplaced > 0 {

@@ -207,6 +207,8 @@ struct State<'s> {
     /// The autoscaler of each group, if any.
     scaled: Vec<Option<usize>>,
     has_usage: bool,
+    /// Trace VMs of autoscaled groups that are asking for capacity now.
+    demanding: Vec<bool>,
     transfers: Option<transfers::Transfers>,
     policy: Box<dyn Placement>,
     venues: Vec<VenueState<'s>>,
@@ -359,6 +361,7 @@ impl<'s> State<'s> {
             scalers,
             scaled,
             has_usage: false,
+            demanding: vec![false; table.vms.len()],
             transfers: None,
             policy: placement::for_scenario(scenario, &table.groups),
             outcomes: vec![empty; venues.len()],
@@ -392,6 +395,7 @@ impl<'s> State<'s> {
             Event::Stop(i) => {
                 let vm = self.vm(i);
                 if let Some(k) = self.scaled[vm.group as usize] {
+                    self.demanding[i as usize] = false;
                     let used = std::mem::take(&mut self.cpu_milli[i as usize]);
                     self.scalers[k].add_demand(vm.vcpus, false);
                     self.scalers[k].change_used(used, 0);
@@ -484,6 +488,7 @@ impl<'s> State<'s> {
         // A VM of an autoscaled group is demand for its instances, not placed itself.
         if let Some(k) = self.scaled[vm.group as usize] {
             self.scalers[k].add_demand(vm.vcpus, true);
+            self.demanding[i as usize] = true;
             return;
         }
         if !self.place(engine, i, now, Why::Arrival) {
@@ -531,7 +536,10 @@ impl<'s> State<'s> {
                     self.burst.insert((now, i));
                 }
             }
-            (VenueState::Site(s), Target::Slot(slot)) => s.place(slot, need, i),
+            (VenueState::Site(s), Target::Slot(slot)) => {
+                s.place(slot, need, i);
+                s.set_used(slot, 0, self.cpu_milli[i as usize]);
+            }
             _ => unreachable!("offers come from their own venue"),
         }
         self.placed[i as usize] = Placed::At { venue: v, target };
@@ -581,8 +589,9 @@ impl<'s> State<'s> {
                 self.burst.remove(&(stay.from, i));
             }
             (VenueState::Site(s), Target::Slot(slot)) => {
-                let used = std::mem::take(&mut self.cpu_milli[i as usize]);
-                s.release(&mut self.ledger, slot, used, &stay);
+                // The VM keeps its latest use; it is taken off this host and, if the VM is
+                // placed again, put on the next one.
+                s.release(&mut self.ledger, slot, self.cpu_milli[i as usize], &stay);
             }
             _ => unreachable!("targets always match their venue's kind"),
         }
@@ -799,9 +808,12 @@ impl<'s> State<'s> {
         let vm = self.vm(s.vm);
         let milli = (vm.vcpus * f64::from(s.cpu) * 1000.0).round() as u64;
         if let Some(k) = self.scaled[vm.group as usize] {
-            // Demand of an autoscaled group (its trace VMs are not placed).
-            let old = std::mem::replace(&mut self.cpu_milli[s.vm as usize], milli);
-            self.scalers[k].change_used(old, milli);
+            // Demand of an autoscaled group (its trace VMs are not placed). Samples are applied
+            // at the end of their step, so a VM may already have ended: it asks for nothing.
+            if self.demanding[s.vm as usize] {
+                let old = std::mem::replace(&mut self.cpu_milli[s.vm as usize], milli);
+                self.scalers[k].change_used(old, milli);
+            }
             return;
         }
         self.set_cpu(s.vm, milli);

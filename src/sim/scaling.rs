@@ -184,14 +184,21 @@ impl State<'_> {
         }
         let s = &mut self.scalers[k];
         s.peak = s.peak.max(s.instances.len() as u32);
-        // Each instance carries an equal share of the demand, up to its cores.
+        // Each instance carries an equal share of the demand, up to its cores; a worker of a job
+        // queue is busy while the queue has items.
         let a = &self.scenario.autoscale[k];
         let n = s.instances.len().max(1) as f64;
-        let demand = if self.has_usage {
-            s.demand_used
-        } else {
-            s.demand_alloc
-        } as f64;
+        let demand = match s.policy.queue() {
+            Some((left, _)) if left > 0.0 => n * a.vcpus * 1000.0,
+            Some(_) => 0.0,
+            None => {
+                (if self.has_usage {
+                    s.demand_used
+                } else {
+                    s.demand_alloc
+                }) as f64
+            }
+        };
         let each = (demand / n).min(a.vcpus * 1000.0).round() as u64;
         let instances = s.instances.clone();
         for i in instances {
