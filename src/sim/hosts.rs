@@ -78,9 +78,10 @@ pub struct HostPool {
     /// Heap-ordered tree: node 1 is the root, node i has children 2i and 2i+1, leaf h is
     /// `leaves + h`. Leaves past `hosts` stay empty.
     tree: Vec<Capacity>,
-    /// (free MiB, host) of every host, for best-fit: the tightest host that fits is the first
-    /// in this order from the VM's memory up whose CPU and slots also fit.
-    by_free_mem: BTreeSet<(u64, usize)>,
+    /// (free MiB, host) of every host, kept only for best-fit (`index_free_memory`): the
+    /// tightest host that fits is the first in this order from the VM's memory up whose CPU and
+    /// slots also fit.
+    by_free_mem: Option<BTreeSet<(u64, usize)>>,
 }
 
 impl HostPool {
@@ -92,12 +93,11 @@ impl HostPool {
         for node in (1..leaves).rev() {
             tree[node] = tree[2 * node].max(tree[2 * node + 1]);
         }
-        let by_free_mem = (0..hosts).map(|h| (per_host.mib, h)).collect();
         HostPool {
             hosts,
             leaves,
             tree,
-            by_free_mem,
+            by_free_mem: None,
         }
     }
 
@@ -121,15 +121,24 @@ impl HostPool {
             .or_else(|| self.find(2 * node + 1, need))
     }
 
-    /// The host with the least free memory that can hold `need` (the lowest-numbered on ties).
+    /// Keeps the hosts ordered by free memory from now on, for `best_fit`.
+    pub fn index_free_memory(&mut self) {
+        self.by_free_mem = Some((0..self.hosts).map(|h| (self.free(h).mib, h)).collect());
+    }
+
+    /// The host with the least free memory that can hold `need` (the lowest-numbered on ties);
+    /// first-fit when the pool keeps no index of free memory.
     pub fn best_fit(&self, need: Capacity) -> Option<usize> {
         if !self.tree[1].holds(need) {
             return None;
         }
-        self.by_free_mem
-            .range((need.mib, 0)..)
-            .map(|&(_, h)| h)
-            .find(|&h| self.free(h).holds(need))
+        match &self.by_free_mem {
+            Some(index) => index
+                .range((need.mib, 0)..)
+                .map(|&(_, h)| h)
+                .find(|&h| self.free(h).holds(need)),
+            None => self.first_fit(need),
+        }
     }
 
     /// Free capacity of one host.
@@ -155,8 +164,10 @@ impl HostPool {
     /// Sets a host's free capacity outright (a failed host has none).
     pub fn set_free(&mut self, host: usize, free: Capacity) {
         let leaf = self.leaves + host;
-        self.by_free_mem.remove(&(self.tree[leaf].mib, host));
-        self.by_free_mem.insert((free.mib, host));
+        if let Some(index) = self.by_free_mem.as_mut() {
+            index.remove(&(self.tree[leaf].mib, host));
+            index.insert((free.mib, host));
+        }
         self.tree[leaf] = free;
         self.update(host);
     }
@@ -237,6 +248,7 @@ mod tests {
         fn matches_a_linear_scan(hosts in 1usize..20, ops in prop::collection::vec((0u64..5, 0u64..20, any::<bool>()), 1..200)) {
             let per_host = cap(4, 16);
             let mut pool = HostPool::new(hosts, per_host);
+            pool.index_free_memory();
             let mut free = vec![per_host; hosts];
             let mut placed: Vec<(usize, Capacity)> = Vec::new();
             for (vcpus, gib, leave) in ops {

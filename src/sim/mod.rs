@@ -261,6 +261,13 @@ where
     state.schedule_first_failures(&mut engine);
     state.start_scalers(&mut engine);
     state.start_transfers(&mut engine);
+    if state.policy.host_choice() == placement::HostChoice::BestFit {
+        for venue in &mut state.venues {
+            if let VenueState::Site(site) = venue {
+                site.index_free_memory();
+            }
+        }
+    }
     let mut arrivals = table
         .vms
         .iter()
@@ -669,6 +676,11 @@ impl<'s> State<'s> {
     fn schedule_first_failures(&mut self, engine: &mut Engine<Event>) {
         if !self.scenario.failures {
             return;
+        }
+        for venue in &mut self.venues {
+            if let VenueState::Site(site) = venue {
+                site.track_vms();
+            }
         }
         for v in 0..self.venues.len() {
             let VenueState::Site(site) = &self.venues[v] else {

@@ -47,9 +47,10 @@ pub struct Site<'s> {
     cores_per_host: f64,
     /// Milli-cores used on each host (unit-major), from usage samples.
     host_used: Vec<u64>,
-    /// The VMs on each host, and hosts out of service after a failure.
-    host_vms: Vec<Vec<u32>>,
+    /// Hosts out of service after a failure.
     down: Vec<bool>,
+    /// The VMs on each host, kept only when hosts can fail (empty otherwise).
+    host_vms: Vec<Vec<u32>>,
     failures: Option<Failures>,
     power: Option<&'s Power>,
     power_line: LineId,
@@ -206,8 +207,8 @@ impl<'s> Site<'s> {
             hosts_per_unit,
             cores_per_host,
             host_used: vec![0; units * hosts_per_unit],
-            host_vms: vec![Vec::new(); units * hosts_per_unit],
             down: vec![false; units * hosts_per_unit],
+            host_vms: Vec::new(),
             failures: None,
             power,
             power_line,
@@ -306,7 +307,12 @@ impl<'s> Site<'s> {
     }
 
     pub fn place(&mut self, slot: Slot, need: Capacity, vm: u32) {
-        self.host_vms[slot.unit * self.hosts_per_unit + slot.host].push(vm);
+        if let Some(list) = self
+            .host_vms
+            .get_mut(slot.unit * self.hosts_per_unit + slot.host)
+        {
+            list.push(vm);
+        }
         let unit = &mut self.units[slot.unit];
         unit.pool.take(slot.host, need);
         unit.used_mib += need.mib;
@@ -329,9 +335,12 @@ impl<'s> Site<'s> {
     pub fn release(&mut self, ledger: &mut Ledger, slot: Slot, used_milli: u64, stay: &Stay) {
         let vm = stay.vm;
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
-        let on_host = &mut self.host_vms[slot.unit * self.hosts_per_unit + slot.host];
-        if let Some(k) = on_host.iter().position(|&x| x == stay.index) {
-            on_host.swap_remove(k);
+        if let Some(list) = self
+            .host_vms
+            .get_mut(slot.unit * self.hosts_per_unit + slot.host)
+            && let Some(k) = list.iter().position(|&x| x == stay.index)
+        {
+            list.swap_remove(k);
         }
         let unit = &mut self.units[slot.unit];
         unit.pool.give(slot.host, need);
@@ -367,9 +376,16 @@ impl<'s> Site<'s> {
         }
     }
 
-    /// The VMs on a host (by flat host number), e.g. to restart them when it fails.
+    /// Keeps the list of VMs on each host from now on (needed when hosts can fail).
+    pub fn track_vms(&mut self) {
+        self.host_vms = vec![Vec::new(); self.hosts()];
+    }
+
+    /// The VMs on a host (by flat host number), sorted, when `track_vms` is on.
     pub fn vms_on(&self, host: usize) -> Vec<u32> {
-        self.host_vms[host].clone()
+        let mut vms = self.host_vms.get(host).cloned().unwrap_or_default();
+        vms.sort_unstable();
+        vms
     }
 
     /// Takes a failed host out of service: no room, no power. Its VMs must be gone.
@@ -416,6 +432,13 @@ impl<'s> Site<'s> {
 
     pub fn has_power(&self) -> bool {
         self.power.is_some()
+    }
+
+    /// Keeps each unit's hosts ordered by free memory, for best-fit placement.
+    pub fn index_free_memory(&mut self) {
+        for unit in &mut self.units {
+            unit.pool.index_free_memory();
+        }
     }
 
     /// From now on, host load comes from usage samples.
