@@ -203,6 +203,8 @@ pub struct SiteSummary {
     pub cpu_used_percentiles: Option<Percentiles>,
     /// Allocated memory / capacity at step boundaries.
     pub mem_allocated_percentiles: Option<Percentiles>,
+    /// Used memory / capacity at step boundaries, when samples give memory utilisation.
+    pub mem_used_percentiles: Option<Percentiles>,
     /// Facility energy (IT x PUE) and its emissions, when the book has a power model and the
     /// venue a carbon intensity.
     pub energy_kwh: Option<f64>,
@@ -397,6 +399,7 @@ impl Summary {
                     }),
                     cpu_used_percentiles: Percentiles::of(&site.cpu_used),
                     mem_allocated_percentiles: Percentiles::of(&site.mem_allocated),
+                    mem_used_percentiles: Percentiles::of(&site.mem_used),
                     energy_kwh: site.energy_kwh.map(four),
                     carbon_kg: site.carbon_kg.map(four),
                     host_failures: site.failures,

@@ -94,6 +94,8 @@ pub struct SiteOutcome {
     pub cpu_used: Vec<f32>,
     /// Allocated memory / memory capacity at every step boundary.
     pub mem_allocated: Vec<f32>,
+    /// Used memory (from samples with memory utilisation) / capacity at every step boundary.
+    pub mem_used: Vec<f32>,
     /// Facility energy (IT energy x PUE), kWh, when the book has a power model.
     pub energy_kwh: Option<f64>,
     /// Emissions of that energy at the venue's carbon intensity, kgCO2e.
@@ -223,6 +225,8 @@ struct State<'s> {
     on_demand: Vec<bool>,
     /// Milli-cores each VM on a site is using now (its latest sample).
     cpu_milli: Vec<u64>,
+    /// MiB each VM uses now, from samples with memory utilisation (0 until one comes).
+    mem_mib: Vec<u64>,
     /// Policy by group index.
     groups: Vec<GroupPolicy>,
     /// Burst VMs on public venues under private-first, oldest first.
@@ -382,6 +386,7 @@ impl<'s> State<'s> {
             down_since: vec![SimTime::MAX; n],
             on_demand: vec![false; n],
             cpu_milli: vec![0; n],
+            mem_mib: vec![0; n],
             groups: group_names.iter().map(|g| scenario.group(g)).collect(),
             burst: BTreeSet::new(),
             waiting: Vec::new(),
@@ -546,6 +551,7 @@ impl<'s> State<'s> {
             (VenueState::Site(s), Target::Slot(slot)) => {
                 s.place(slot, need, i);
                 s.set_used(slot, 0, self.cpu_milli[i as usize]);
+                s.set_mem_used(0, self.mem_mib[i as usize], false);
             }
             _ => unreachable!("offers come from their own venue"),
         }
@@ -599,6 +605,7 @@ impl<'s> State<'s> {
                 // The VM keeps its latest use; it is taken off this host and, if the VM is
                 // placed again, put on the next one.
                 s.release(&mut self.ledger, slot, self.cpu_milli[i as usize], &stay);
+                s.set_mem_used(self.mem_mib[i as usize], 0, false);
             }
             _ => unreachable!("targets always match their venue's kind"),
         }
@@ -829,6 +836,15 @@ impl<'s> State<'s> {
             return;
         }
         self.set_cpu(s.vm, milli);
+        if let Some(m) = s.mem() {
+            let mib = (vm.mem_gib * f64::from(m) * 1024.0).round() as u64;
+            let old = std::mem::replace(&mut self.mem_mib[s.vm as usize], mib);
+            if let Placed::At { venue, target: Target::Slot(_) } = self.placed[s.vm as usize]
+                && let VenueState::Site(site) = &mut self.venues[venue]
+            {
+                site.set_mem_used(old, mib, true);
+            }
+        }
     }
 
     /// Sets the milli-cores VM `i` uses now; a VM on a site passes it on to its host.
@@ -909,6 +925,7 @@ impl<'s> State<'s> {
                         peak_allocated: site.peak_allocated,
                         cpu_used: std::mem::take(&mut site.cpu_series),
                         mem_allocated: std::mem::take(&mut site.mem_series),
+                        mem_used: std::mem::take(&mut site.mem_used_series),
                         energy_kwh: energy,
                         carbon_kg: energy.zip(carbon[v]).map(|(kwh, kg)| kwh * kg),
                         peak_unit_mem: hci.then_some(site.peak_unit_mem),

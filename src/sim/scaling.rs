@@ -216,6 +216,7 @@ impl State<'_> {
         self.down_since.push(SimTime::MAX);
         self.on_demand.push(false);
         self.cpu_milli.push(0);
+        self.mem_mib.push(0);
         i
     }
 }

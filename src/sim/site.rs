@@ -68,6 +68,11 @@ pub struct Site<'s> {
     pub cpu_series: Vec<f32>,
     /// Allocated memory / memory capacity at each step boundary.
     pub mem_series: Vec<f32>,
+    /// Memory the VMs use (from samples with memory utilisation) / capacity at each step
+    /// boundary, once any sample has had it.
+    pub mem_used_series: Vec<f32>,
+    mem_used_mib: u64,
+    mem_samples: bool,
     /// Facility energy so far (IT energy x PUE), kWh.
     pub energy_kwh: f64,
     /// Peak tenant memory in a unit, and the unit's tenant memory limit at that moment.
@@ -220,6 +225,9 @@ impl<'s> Site<'s> {
             cpu_used_milli: 0,
             cpu_series: Vec::new(),
             mem_series: Vec::new(),
+            mem_used_series: Vec::new(),
+            mem_used_mib: 0,
+            mem_samples: false,
             energy_kwh: 0.0,
             peak_unit_mem: (0.0, 0.0),
         }
@@ -374,6 +382,12 @@ impl<'s> Site<'s> {
                 per_vcpu * vm.vcpus * self.rate / HOUR as f64,
             );
         }
+    }
+
+    /// Changes the memory the site's VMs use by `old` -> `new` MiB.
+    pub fn set_mem_used(&mut self, old: u64, new: u64, sampled: bool) {
+        self.mem_used_mib = self.mem_used_mib - old + new;
+        self.mem_samples |= sampled;
     }
 
     /// Keeps the list of VMs on each host from now on (needed when hosts can fail).
