@@ -317,7 +317,10 @@ fn memory_utilisation_from_samples_sets_site_memory_use() {
     s.write("vms.csv", &format!("{VM_HEADER}x,g,0,,2,8,0\n"));
     // 8 GiB VM at 50 % memory on one 16 GiB host: 4 GiB used = 25 %; allocated 8 GiB = 50 %.
     s.write("usage.csv", "id,t_s,cpu_util,mem_util\nx,0,0.5,0.5\n");
-    let text = scenario("2h", "first-fit", "", &dc(1)).replace("vms = \"vms.csv\"\n", "vms = \"vms.csv\"\nusage = \"usage.csv\"\n");
+    let text = scenario("2h", "first-fit", "", &dc(1)).replace(
+        "vms = \"vms.csv\"\n",
+        "vms = \"vms.csv\"\nusage = \"usage.csv\"\n",
+    );
     let r = run_scenario(&s.write("t.toml", &text)).unwrap();
     let site = &r.summary.private_sites[0];
     assert_eq!(site.mem_used_percentiles.as_ref().unwrap().p50, 0.25);

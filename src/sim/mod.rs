@@ -839,7 +839,10 @@ impl<'s> State<'s> {
         if let Some(m) = s.mem() {
             let mib = (vm.mem_gib * f64::from(m) * 1024.0).round() as u64;
             let old = std::mem::replace(&mut self.mem_mib[s.vm as usize], mib);
-            if let Placed::At { venue, target: Target::Slot(_) } = self.placed[s.vm as usize]
+            if let Placed::At {
+                venue,
+                target: Target::Slot(_),
+            } = self.placed[s.vm as usize]
                 && let VenueState::Site(site) = &mut self.venues[venue]
             {
                 site.set_mem_used(old, mib, true);

@@ -495,6 +495,10 @@ impl<'s> Site<'s> {
         let mem = self.hosts() as f64 * self.per_host.mib as f64;
         self.mem_series
             .push((self.allocated.mib as f64 / mem.max(1.0)) as f32);
+        if self.mem_samples {
+            self.mem_used_series
+                .push((self.mem_used_mib as f64 / mem.max(1.0)) as f32);
+        }
         let Some(power) = self.power else { return };
         // kW x h x PUE x tariff, spread evenly over the step.
         let kw = self.total_mw as f64 / 1e6;
