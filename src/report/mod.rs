@@ -7,8 +7,8 @@ mod text;
 
 pub use text::totals_table;
 
-use crate::scenario::{ScaleRule, Scenario, VenueSize};
-use crate::sim::{Category, Outcome};
+use crate::scenario::{Scenario, VenueSize};
+use crate::sim::{Category, Outcome, ScaledGroup};
 use crate::trace::VmTable;
 use crate::units::{HOUR, format_duration};
 use serde::Serialize;
@@ -52,7 +52,7 @@ pub struct Summary {
     pub private_sites: Vec<SiteSummary>,
     pub backup: Option<BackupSummary>,
     /// Autoscaled groups.
-    pub autoscale: Vec<AutoscaleSummary>,
+    pub autoscale: Vec<ScaledGroup>,
     /// Spot evictions, host failures, restarts and returns of burst VMs.
     pub interruptions: InterruptionSummary,
     /// Minutes VMs were down after an eviction or a failure, in total and by group.
@@ -235,25 +235,6 @@ impl Percentiles {
             p99: four(rank(0.99)),
         })
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AutoscaleSummary {
-    pub group: String,
-    pub policy: &'static str,
-    pub peak_instances: u32,
-    pub scale_outs: u64,
-    pub scale_ins: u64,
-    /// Instances the policy wanted that no venue could hold.
-    pub failed_starts: u64,
-    pub instance_hours: f64,
-    /// Demand above the running instances' cores.
-    pub unserved_core_hours: f64,
-    /// Deadline queues: items left at the end, when the queue emptied, and whether that was by
-    /// the deadline.
-    pub items_left: Option<f64>,
-    pub emptied_at_s: Option<u64>,
-    pub deadline_met: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -495,24 +476,11 @@ impl Summary {
             autoscale: outcome
                 .autoscale
                 .iter()
-                .zip(&scenario.autoscale)
-                .map(|(g, a)| AutoscaleSummary {
-                    group: g.group.clone(),
-                    policy: g.policy,
-                    peak_instances: g.peak_instances,
-                    scale_outs: g.scale_outs,
-                    scale_ins: g.scale_ins,
-                    failed_starts: g.failed_starts,
+                .map(|g| ScaledGroup {
                     instance_hours: four(g.instance_hours),
                     unserved_core_hours: four(g.unserved_core_hours),
                     items_left: g.items_left.map(four),
-                    emptied_at_s: g.emptied_at,
-                    deadline_met: match a.rule {
-                        ScaleRule::Deadline { deadline, .. } => {
-                            Some(g.emptied_at.is_some_and(|t| t <= deadline))
-                        }
-                        _ => None,
-                    },
+                    ..g.clone()
                 })
                 .collect(),
             interruptions: InterruptionSummary {

@@ -5,12 +5,12 @@
 use super::autoscale::{ScalePolicy, Signal, for_config};
 use super::{Event, Placed, State, Why};
 use crate::engine::Engine;
-use crate::scenario::{Autoscale, Scenario};
+use crate::scenario::{Autoscale, ScaleRule, Scenario};
 use crate::trace::{Vm, VmTable};
 use crate::units::{HOUR, SimTime};
 
 /// What the run says about one autoscaled group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ScaledGroup {
     pub group: String,
     pub policy: &'static str,
@@ -22,9 +22,11 @@ pub struct ScaledGroup {
     pub instance_hours: f64,
     /// Demand above the running instances' cores, core-hours.
     pub unserved_core_hours: f64,
-    /// Deadline queues: items left at the end and when the queue emptied.
+    /// Deadline queues: items left at the end, when the queue emptied, and whether that was by
+    /// the deadline.
     pub items_left: Option<f64>,
-    pub emptied_at: Option<SimTime>,
+    pub emptied_at_s: Option<SimTime>,
+    pub deadline_met: Option<bool>,
 }
 
 pub struct Scaler {
@@ -113,7 +115,13 @@ impl Scaler {
             instance_hours: self.instance_seconds / HOUR as f64,
             unserved_core_hours: self.unserved_core_seconds / HOUR as f64,
             items_left: queue.map(|q| q.0),
-            emptied_at: queue.and_then(|q| q.1),
+            emptied_at_s: queue.and_then(|q| q.1),
+            deadline_met: match a.rule {
+                ScaleRule::Deadline { deadline, .. } => {
+                    Some(queue.and_then(|q| q.1).is_some_and(|t| t <= deadline))
+                }
+                _ => None,
+            },
         }
     }
 }
