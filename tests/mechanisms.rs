@@ -326,3 +326,18 @@ fn memory_utilisation_from_samples_sets_site_memory_use() {
     assert_eq!(site.mem_used_percentiles.as_ref().unwrap().p50, 0.25);
     assert_eq!(site.mem_allocated_percentiles.as_ref().unwrap().p50, 0.5);
 }
+
+#[test]
+fn failures_need_a_failure_model() {
+    let s = Scratch::new();
+    s.write("private.toml", &private_book(""));
+    s.write("vms.csv", &format!("{VM_HEADER}x,g,0,,2,8,0\n"));
+    let err = run_scenario(&s.write(
+        "t.toml",
+        &scenario("1d", "first-fit", "failures = true", &dc(1)),
+    ))
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.ends_with("key `failures`: is true, but no private or HCI venue's book has a failure model ([private.failures], or afr_pct in [hci])"), "{err}");
+}

@@ -183,6 +183,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
     let commitments =
         venues::validate_commitments(raw.commitments, &venues).map_err(|(k, m)| bad(k, m))?;
+    let has_failure_model = venues.iter().any(|v| {
+        v.private().is_some_and(|p| p.failures.is_some())
+            || v.hci().is_some_and(|h| h.failures().is_some())
+    });
+    if raw.failures && !has_failure_model {
+        let m = "is true, but no private or HCI venue's book has a failure model ([private.failures], or afr_pct in [hci])";
+        return Err(bad("failures".into(), m.into()));
+    }
     let mut autoscale: Vec<Autoscale> = Vec::with_capacity(raw.autoscale.len());
     for (i, a) in raw.autoscale.into_iter().enumerate() {
         let a = a.validate(i).map_err(|(k, m)| bad(k, m))?;
