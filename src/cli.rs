@@ -4,6 +4,7 @@
 use crate::error::{Error, InputError};
 use crate::pricing::Book;
 use crate::pricing::quote::{self, QuoteRequest};
+use crate::regress::{self, Tolerance, suite};
 use crate::report::files;
 use crate::trace::{Format, ReadOptions, TraceSpec, VmSize, stats, synthetic};
 use clap::{Args, Parser, Subcommand};
@@ -13,8 +14,11 @@ use std::process::ExitCode;
 /// Exit code for bad input: a scenario, price book or trace that cannot be accepted. Command-line
 /// usage errors also exit with 2 (clap's convention).
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code of `diff` and `check` when a figure moved beyond the tolerance or a baseline is
+/// missing.
+pub const EXIT_CHANGED: u8 = 1;
 /// Exit code when writing outputs or another system operation failed.
-pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_FAILURE: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +50,73 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Compare two runs (summary.json files or report folders) figure by figure; exit 1 when
+    /// any figure moved beyond the tolerance.
+    Diff {
+        /// The accepted run: a summary.json or a folder holding one.
+        baseline: PathBuf,
+        /// The run to check against it.
+        new: PathBuf,
+        #[command(flatten)]
+        compare: CompareArgs,
+    },
+    /// Run every scenario under a folder and compare it with its committed baseline; exit 1
+    /// when a figure moved beyond the tolerance or a baseline is missing.
+    Check {
+        /// The scenario folder, searched recursively (skips *.plan.toml, baselines/, traces/).
+        dir: PathBuf,
+        /// Where the baselines live [default: <DIR>/baselines].
+        #[arg(long)]
+        baselines: Option<PathBuf>,
+        /// Rewrite the baselines from this run instead of failing on changes.
+        #[arg(long)]
+        update: bool,
+        #[command(flatten)]
+        compare: CompareArgs,
+    },
+}
+
+/// How two runs are compared and the comparison reported.
+#[derive(Args)]
+struct CompareArgs {
+    /// How far a figure may move relative to its baseline value, e.g. 0.5% or 0.005.
+    #[arg(long, default_value = "0.5%", value_parser = Tolerance::parse_relative)]
+    tolerance: f64,
+    /// A change no larger than this never counts, whatever its share (in the figure's unit).
+    #[arg(long = "abs", default_value_t = 0.0, value_parser = parse_abs)]
+    absolute: f64,
+    /// text for the terminal, markdown for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum DiffFormat {
+    Text,
+    Markdown,
+}
+
+impl CompareArgs {
+    fn tolerance(&self) -> Tolerance {
+        Tolerance {
+            relative: self.tolerance,
+            absolute: self.absolute,
+        }
+    }
+
+    fn render(&self, title: &str, changes: &[regress::Change]) -> String {
+        match self.format {
+            DiffFormat::Text => regress::render_text(title, changes, self.tolerance()),
+            DiffFormat::Markdown => regress::render_markdown(title, changes, self.tolerance()),
+        }
+    }
+}
+
+fn parse_abs(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("\"{text}\" is not a number >= 0")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -163,12 +234,24 @@ pub fn main() -> ExitCode {
             scenario,
             out,
             quiet,
-        } => run(&scenario, out, quiet),
-        Command::Trace(cmd) => trace(cmd),
-        Command::Pricing(cmd) => pricing(cmd),
+        } => run(&scenario, out, quiet).map(|()| true),
+        Command::Trace(cmd) => trace(cmd).map(|()| true),
+        Command::Pricing(cmd) => pricing(cmd).map(|()| true),
+        Command::Diff {
+            baseline,
+            new,
+            compare,
+        } => diff(&baseline, &new, &compare),
+        Command::Check {
+            dir,
+            baselines,
+            update,
+            compare,
+        } => check(&dir, baselines, update, &compare),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(EXIT_CHANGED),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {
@@ -304,4 +387,115 @@ fn run(scenario: &std::path::Path, out: Option<PathBuf>, quiet: bool) -> Result<
         }
     }
     Ok(())
+}
+
+/// `diff`: true when nothing moved beyond the tolerance.
+fn diff(baseline: &Path, new: &Path, args: &CompareArgs) -> Result<bool, Error> {
+    let (old, new_doc) = (suite::load_summary(baseline)?, suite::load_summary(new)?);
+    let changes = regress::compare(&old, &new_doc, args.tolerance());
+    let title = format!("{} -> {}", baseline.display(), new.display());
+    print!("{}", args.render(&title, &changes));
+    Ok(!changes.iter().any(|c| c.beyond))
+}
+
+/// `check`: true when every scenario matches its baseline (or `--update` rewrote them).
+fn check(
+    dir: &Path,
+    baselines: Option<PathBuf>,
+    update: bool,
+    args: &CompareArgs,
+) -> Result<bool, Error> {
+    let baselines = baselines.unwrap_or_else(|| dir.join("baselines"));
+    let cases = suite::discover(dir, &baselines)?;
+    // Progress goes to stderr when stdout carries the Markdown comment.
+    let progress = |line: &str| match args.format {
+        DiffFormat::Text => println!("{line}"),
+        DiffFormat::Markdown => eprintln!("{line}"),
+    };
+    let mut report = String::new();
+    let (mut failed, mut first_error) = (0, None);
+    for case in &cases {
+        match suite::check_case(case, args.tolerance(), update) {
+            Ok(verdict) => {
+                failed += usize::from(verdict.fails());
+                progress(&check_line(case, &verdict, dir));
+                if let suite::Verdict::Compared(changes) = &verdict
+                    && verdict.fails()
+                {
+                    let section = args.render(&case.name, changes);
+                    match args.format {
+                        DiffFormat::Text => print!("{section}"),
+                        DiffFormat::Markdown => report.push_str(&section),
+                    }
+                }
+                if matches!(verdict, suite::Verdict::Missing) {
+                    report.push_str(&format!("- `{}`: no baseline\n", case.name));
+                }
+            }
+            Err(e) => {
+                progress(&format!("ERROR    {}: {e}", case.name));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    for stale in suite::stale_baselines(&baselines, &cases)? {
+        if update {
+            std::fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
+            progress(&format!(
+                "removed  {} (its scenario is gone)",
+                stale.display()
+            ));
+        } else {
+            progress(&format!(
+                "note     {} has no scenario; --update removes it",
+                stale.display()
+            ));
+        }
+    }
+    let verb = if update { "updated" } else { "checked" };
+    let tally = format!("{verb} {} scenarios: {failed} failed", cases.len());
+    match args.format {
+        DiffFormat::Text => println!("{tally}"),
+        DiffFormat::Markdown => {
+            let mark = if failed == 0 { "✅" } else { "⚠️" };
+            println!("## {mark} hybridplan check: {tally}\n");
+            print!("{report}");
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(failed == 0),
+    }
+}
+
+fn check_line(case: &suite::Case, verdict: &suite::Verdict, dir: &Path) -> String {
+    let count = |c: &[regress::Change]| c.iter().filter(|c| c.beyond).count();
+    match verdict {
+        suite::Verdict::Compared(c) if verdict.fails() => {
+            format!(
+                "CHANGED  {}: {} figures beyond tolerance",
+                case.name,
+                count(c)
+            )
+        }
+        suite::Verdict::Compared(c) => format!(
+            "ok       {} ({} figures changed within tolerance)",
+            case.name,
+            c.len()
+        ),
+        suite::Verdict::Missing => format!(
+            "MISSING  {}: no baseline {}; run `hybridplan check {} --update` to create it",
+            case.name,
+            case.baseline.display(),
+            dir.display()
+        ),
+        suite::Verdict::Updated(None) => format!("created  {}", case.baseline.display()),
+        suite::Verdict::Updated(Some(c)) if c.is_empty() => format!("same     {}", case.name),
+        suite::Verdict::Updated(Some(c)) => format!(
+            "updated  {} ({} figures changed, {} beyond tolerance)",
+            case.name,
+            c.len(),
+            count(c)
+        ),
+    }
 }

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod pricing;
+pub mod regress;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -102,3 +102,38 @@ proptest! {
         prop_assert_eq!(ledger(&a), ledger(&b));
     }
 }
+
+proptest! {
+    /// `diff`: a run never differs from itself, and moving every figure by less than the
+    /// tolerance never counts, while moving one by more always does.
+    #[test]
+    fn diff_respects_the_tolerance(
+        values in proptest::collection::vec(1.0f64..1e6, 1..20),
+        share in 0.0f64..0.004,
+        pick in 0usize..20,
+    ) {
+        use hybridplan::regress::{Tolerance, compare};
+        let doc = |scale: f64, bump: Option<usize>| {
+            let venues: Vec<serde_json::Value> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let x = if bump == Some(i) { v * 1.01 } else { v * scale };
+                    serde_json::json!({"name": format!("v{i}"), "total": x})
+                })
+                .collect();
+            serde_json::json!({ "venues": venues })
+        };
+        let tol = Tolerance { relative: 0.005, absolute: 0.0 };
+        let base = doc(1.0, None);
+        prop_assert!(compare(&base, &base, tol).is_empty());
+        prop_assert!(!compare(&base, &doc(1.0 + share, None), tol).iter().any(|c| c.beyond));
+        let i = pick % values.len();
+        let moved: Vec<String> = compare(&base, &doc(1.0, Some(i)), tol)
+            .into_iter()
+            .filter(|c| c.beyond)
+            .map(|c| c.path)
+            .collect();
+        prop_assert_eq!(moved, vec![format!("venues[v{i}].total")]);
+    }
+}
