@@ -49,6 +49,31 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run N seeded replications drawing the scenario's [uncertainty] parameters (without
+        /// N, the scenario's own count) and a P10/P90 sensitivity run per parameter; writes
+        /// replications.json.
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "0")]
+        replications: Option<u32>,
+        /// Run every point of the scenario's [[sweep]] grid; writes sweep.csv.
+        #[arg(long, conflicts_with = "replications")]
+        sweep: bool,
+        /// With --replications or --sweep: run only shard K of N (items K-1, K-1+N, ...) and
+        /// write <replications|sweep>.shard-K-of-N.json for `hybridplan merge`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(u32, u32)>,
+    },
+    /// Combine the partial results of a sharded `run --replications` or `run --sweep` into the
+    /// result file of an unsharded run, byte for byte.
+    Merge {
+        /// The shards' *.shard-K-of-N.json files.
+        #[arg(required = true)]
+        partials: Vec<PathBuf>,
+        /// Output folder [default: reports/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Compare two runs (summary.json files or report folders) figure by figure; exit 1 when
     /// any figure moved beyond the tolerance.
@@ -109,6 +134,15 @@ impl CompareArgs {
             DiffFormat::Text => regress::render_text(title, changes, self.tolerance()),
             DiffFormat::Markdown => regress::render_markdown(title, changes, self.tolerance()),
         }
+    }
+}
+
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("\"{text}\" is not a shard K/N with 1 <= K <= N, e.g. 2/3");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
+        (Ok(k), Ok(n)) if 1 <= k && k <= n => Ok((k, n)),
+        _ => Err(bad()),
     }
 }
 
@@ -234,7 +268,25 @@ pub fn main() -> ExitCode {
             scenario,
             out,
             quiet,
-        } => run(&scenario, out, quiet).map(|()| true),
+            replications,
+            sweep,
+            shard,
+        } => match (replications, sweep) {
+            (Some(n), _) => study(&scenario, Some(n), shard, out, quiet),
+            (None, true) => study(&scenario, None, shard, out, quiet),
+            (None, false) if shard.is_some() => Err(InputError::file(
+                Path::new("--shard"),
+                "applies only with --replications or --sweep",
+            )
+            .into()),
+            (None, false) => run(&scenario, out, quiet),
+        }
+        .map(|()| true),
+        Command::Merge {
+            partials,
+            out,
+            quiet,
+        } => merge(&partials, out, quiet).map(|()| true),
         Command::Trace(cmd) => trace(cmd).map(|()| true),
         Command::Pricing(cmd) => pricing(cmd).map(|()| true),
         Command::Diff {
@@ -498,4 +550,128 @@ fn check_line(case: &suite::Case, verdict: &suite::Verdict, dir: &Path) -> Strin
             count(c)
         ),
     }
+}
+
+/// `run --replications` (`replications` is Some) or `run --sweep`: the study's items, or one
+/// shard of them, in parallel.
+fn study(
+    scenario: &Path,
+    replications: Option<u32>,
+    shard: Option<(u32, u32)>,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> Result<(), Error> {
+    use crate::uncertainty::{stats, study::Study};
+    let study = match replications {
+        Some(n) => Study::load(scenario, Some(n))?,
+        None => Study::sweep(scenario)?,
+    };
+    let header = stats::Header::of(&study);
+    let (k, of) = shard.unwrap_or((1, 1));
+    let indices: Vec<u32> = (k - 1..study.items()).step_by(of as usize).collect();
+    let bar = progress_bar(indices.len() as u64, quiet);
+    let records = study.run_all(&indices, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&study.name));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    if shard.is_some() {
+        let path = dir.join(format!("{}.shard-{k}-of-{of}.json", header.kind()));
+        let items = study.items();
+        let partial = stats::Partial {
+            header,
+            shard: format!("{k}/{of}"),
+            records,
+        };
+        write_json(&path, &partial)?;
+        if !quiet {
+            println!(
+                "wrote {} ({} of {items} items)",
+                path.display(),
+                indices.len()
+            );
+        }
+        return Ok(());
+    }
+    finish_study(header, records, &dir, quiet, scenario)
+}
+
+/// `merge`: the shards' records into one result.
+fn merge(partials: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<(), Error> {
+    use crate::uncertainty::stats;
+    let mut header: Option<stats::Header> = None;
+    let mut records = Vec::new();
+    for path in partials {
+        let text = crate::error::read_input(path)?;
+        let p: stats::Partial = serde_json::from_str(&text).map_err(|e| {
+            InputError::line(path, e.line() as u64, format!("not a shard's result: {e}"))
+        })?;
+        match &header {
+            Some(h) if *h != p.header => {
+                let msg = format!(
+                    "shard {} is of another study than {}",
+                    p.shard,
+                    partials[0].display()
+                );
+                return Err(InputError::file(path, msg).into());
+            }
+            Some(_) => {}
+            None => header = Some(p.header.clone()),
+        }
+        records.extend(p.records);
+    }
+    let header = header.expect("clap requires at least one partial");
+    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&header.scenario));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    finish_study(header, records, &dir, quiet, &partials[0])
+}
+
+/// Writes a whole study's result: replications.json or sweep.csv. `origin` is named when the
+/// records do not cover the study exactly once.
+fn finish_study(
+    header: crate::uncertainty::stats::Header,
+    records: Vec<crate::uncertainty::study::Record>,
+    dir: &Path,
+    quiet: bool,
+    origin: &Path,
+) -> Result<(), Error> {
+    use crate::uncertainty::stats;
+    let bad = |m: String| -> Error { InputError::file(origin, m).into() };
+    let (path, text) = if header.sweep.is_empty() {
+        let result = stats::build(header, records).map_err(bad)?;
+        let path = dir.join("replications.json");
+        write_json(&path, &result)?;
+        (path, stats::render_text(&result))
+    } else {
+        let records = stats::complete(&header, records).map_err(bad)?;
+        let path = dir.join("sweep.csv");
+        files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
+        (path, stats::render_sweep(&header, &records))
+    };
+    if !quiet {
+        print!("{text}");
+        println!("\nwrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+    files::write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        w.write_all(b"\n")
+    })
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal or with --quiet.
+fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
+    {
+        bar.set_style(style);
+    }
+    bar
 }

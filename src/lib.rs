@@ -21,6 +21,7 @@ pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod trace;
+pub mod uncertainty;
 pub mod units;
 
 use error::Error;

@@ -26,6 +26,10 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The `[uncertainty]` table: distributions of guessed inputs for `run --replications`.
+    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
+    /// The `[[sweep]]` grid for `run --sweep`.
+    pub sweep: Vec<crate::uncertainty::Axis>,
     pub path: PathBuf,
     pub name: String,
     pub description: String,
@@ -90,6 +94,9 @@ struct RawScenario {
     failures: bool,
     #[serde(default)]
     autoscale: Vec<autoscale::RawAutoscale>,
+    uncertainty: Option<crate::uncertainty::RawUncertainty>,
+    #[serde(default)]
+    sweep: Vec<crate::uncertainty::Axis>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -219,7 +226,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         ));
     }
 
+    let uncertainty = match raw.uncertainty {
+        Some(u) => Some(u.validate().map_err(|(k, m)| bad(k, m))?),
+        None => None,
+    };
+    crate::uncertainty::validate_sweep(&raw.sweep).map_err(|(k, m)| bad(k, m))?;
+
     Ok(Scenario {
+        uncertainty,
+        sweep: raw.sweep,
         path: path.to_path_buf(),
         name: raw.name,
         description: raw.description,

@@ -90,6 +90,8 @@ pub(super) struct RawVenue {
     nodes: Option<u32>,
     units: Option<u32>,
     carbon_kg_per_kwh: Option<f64>,
+    /// Multiplies every price of the venue's book (what-if and uncertainty studies).
+    price_factor: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -128,7 +130,12 @@ pub(super) fn validate(
             return Err(bad(key("name"), format!("venue \"{}\" is named twice", v.name)).into());
         }
         let book = Book::load(&base.join(&v.book))?;
-        let rate = rate_of(&book).map_err(|m| bad(key("book"), m))?;
+        let factor = v.price_factor.unwrap_or(1.0);
+        if !(factor.is_finite() && factor > 0.0) {
+            let msg = format!("{factor} must be a finite number > 0");
+            return Err(bad(key("price_factor"), msg).into());
+        }
+        let rate = rate_of(&book).map_err(|m| bad(key("book"), m))? * factor;
         let size = match (&book.kind, v.hosts, v.nodes, v.units) {
             (BookKind::Public(_), None, None, None) => VenueSize::Public,
             (BookKind::Public(_), ..) => {

@@ -1,0 +1,97 @@
+//! Setting a scenario key by its dotted path (`backup.dedup`, `venues.1.hosts`) in the parsed
+//! TOML of a scenario, before the scenario is validated.
+
+use toml::{Table, Value};
+
+/// Sets `key` to `value`. Every table and array on the way must exist; the last part may be new
+/// (a default the scenario did not write). An integer key keeps integers: the value is rounded.
+pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let (last, path) = parts.split_last().ok_or("an empty key")?;
+    let mut at = table;
+    for (i, part) in path.iter().enumerate() {
+        let here = parts[..=i].join(".");
+        let next = match at.get_mut(*part) {
+            Some(Value::Table(t)) => t,
+            Some(Value::Array(items)) => {
+                let idx_part = parts
+                    .get(i + 1)
+                    .ok_or(format!("`{here}` is a list: add an index"))?;
+                return set_in_array(items, &parts, i + 1, idx_part, value);
+            }
+            Some(_) => return Err(format!("`{here}` is not a table")),
+            None => return Err(format!("the scenario has no `{here}`")),
+        };
+        at = next;
+    }
+    put(at, last, value, key)
+}
+
+fn set_in_array(
+    items: &mut [Value],
+    parts: &[&str],
+    i: usize,
+    idx: &str,
+    value: f64,
+) -> Result<(), String> {
+    let here = parts[..=i].join(".");
+    let n: usize = idx
+        .parse()
+        .map_err(|_| format!("`{here}`: \"{idx}\" is not a list index"))?;
+    let len = items.len();
+    let item = items.get_mut(n).ok_or(format!(
+        "`{here}`: index {n} is beyond the list's {len} entries"
+    ))?;
+    let rest = &parts[i + 1..];
+    match item {
+        Value::Table(t) if !rest.is_empty() => {
+            set(t, &rest.join("."), value).map_err(|e| format!("`{here}`: {e}"))
+        }
+        _ => Err(format!(
+            "`{here}` must be followed by a key of a table in the list"
+        )),
+    }
+}
+
+fn put(at: &mut Table, last: &str, value: f64, key: &str) -> Result<(), String> {
+    let new = match at.get(last) {
+        Some(Value::Integer(_)) => Value::Integer(value.round() as i64),
+        Some(Value::Float(_)) | None => Value::Float(value),
+        Some(_) => return Err(format!("`{key}` is not a number")),
+    };
+    at.insert(last.to_string(), new);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_set_through_tables_and_lists() {
+        let mut t: Table = toml::from_str(
+            "seed = 1\n[backup]\ndedup = 3.0\n[[venues]]\nname = \"a\"\nhosts = 2\n[[venues]]\nname = \"b\"\n",
+        )
+        .unwrap();
+        set(&mut t, "backup.dedup", 2.5).unwrap();
+        set(&mut t, "venues.0.hosts", 3.6).unwrap();
+        set(&mut t, "venues.1.price_factor", 1.1).unwrap();
+        assert_eq!(t["backup"]["dedup"].as_float(), Some(2.5));
+        assert_eq!(t["venues"][0]["hosts"].as_integer(), Some(4)); // integers stay integers
+        assert_eq!(t["venues"][1]["price_factor"].as_float(), Some(1.1));
+        assert_eq!(
+            set(&mut t, "nothing.x", 1.0).unwrap_err(),
+            "the scenario has no `nothing`"
+        );
+        assert!(
+            set(&mut t, "venues.5.hosts", 1.0)
+                .unwrap_err()
+                .contains("index 5 is beyond")
+        );
+        assert!(
+            set(&mut t, "venues.0.name", 1.0)
+                .unwrap_err()
+                .contains("is not a number")
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! From the runs of a study to its result: the distribution of each figure over the
+//! replications and the one-at-a-time sensitivity ranking. A shard's partial result and the
+//! merged result go through the same code, so a merge equals an unsharded run byte for byte.
+
+use super::study::{HIGH, LOW, Record, Study};
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::fmt::Write;
+
+/// What every shard of a study shares; a merge checks the partials agree on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub scenario: String,
+    pub currency: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub parameters: Vec<ParameterRange>,
+    /// A sweep's grid (empty for a Monte Carlo study).
+    pub sweep: Vec<super::Axis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterRange {
+    pub name: String,
+    pub key: String,
+    pub distribution: String,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+impl Header {
+    pub fn of(study: &Study) -> Header {
+        Header {
+            scenario: study.name.clone(),
+            currency: study.currency.clone(),
+            seed: study.seed,
+            replications: study.replications,
+            sweep: study.sweep.clone(),
+            parameters: study
+                .parameters
+                .iter()
+                .map(|p| ParameterRange {
+                    name: p.name.clone(),
+                    key: p.key.clone(),
+                    distribution: p.describe(),
+                    p10: p.dist.quantile(LOW),
+                    p50: p.dist.quantile(0.5),
+                    p90: p.dist.quantile(HIGH),
+                })
+                .collect(),
+        }
+    }
+
+    /// Work items of the whole study.
+    pub fn items(&self) -> u32 {
+        if self.sweep.is_empty() {
+            self.replications + 2 * self.parameters.len() as u32
+        } else {
+            self.sweep.iter().map(|a| a.values.len() as u32).product()
+        }
+    }
+
+    /// The result file's stem: `replications` or `sweep`.
+    pub fn kind(&self) -> &'static str {
+        if self.sweep.is_empty() {
+            "replications"
+        } else {
+            "sweep"
+        }
+    }
+}
+
+/// The runs of one shard (`--shard K/N`): items K-1, K-1+N, K-1+2N, ...
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Partial {
+    pub header: Header,
+    pub shard: String,
+    pub records: Vec<Record>,
+}
+
+/// Mean, spread and percentiles of one figure over the replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    pub figure: String,
+    pub mean: f64,
+    pub sd: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    /// 95 % confidence interval of the mean (Student's t), equal to the mean for one run.
+    pub mean_ci95: (f64, f64),
+}
+
+/// The effect of one parameter on total cost, between its P10 and P90.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Swing {
+    pub parameter: String,
+    pub low_value: f64,
+    pub high_value: f64,
+    pub total_at_low: f64,
+    pub total_at_high: f64,
+    pub swing: f64,
+}
+
+/// A study's result (replications.json).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Result {
+    #[serde(flatten)]
+    pub header: Header,
+    pub figures: Vec<Spread>,
+    /// Parameters by their swing of total cost, largest first (a tornado chart's bars).
+    pub sensitivity: Vec<Swing>,
+    pub runs: Vec<Record>,
+}
+
+/// Percentile by linear interpolation between order statistics (`sorted` ascending, non-empty).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+pub fn spread(figure: &str, values: &[f64]) -> Spread {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = if values.len() > 1 {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let half = match StudentsT::new(0.0, 1.0, n - 1.0) {
+        Ok(t) if values.len() > 1 => t.inverse_cdf(0.975) * sd / n.sqrt(),
+        _ => 0.0,
+    };
+    Spread {
+        figure: figure.to_string(),
+        mean,
+        sd,
+        p10: percentile(&sorted, 0.1),
+        p50: percentile(&sorted, 0.5),
+        p90: percentile(&sorted, 0.9),
+        mean_ci95: (mean - half, mean + half),
+    }
+}
+
+/// Sorts the records of a whole study; refuses duplicates and gaps.
+pub fn complete(
+    header: &Header,
+    mut records: Vec<Record>,
+) -> std::result::Result<Vec<Record>, String> {
+    records.sort_by_key(|r| r.index);
+    let n = header.items();
+    if records.len() != n as usize || records.iter().enumerate().any(|(i, r)| r.index != i as u32) {
+        let have: Vec<u32> = records.iter().map(|r| r.index).collect();
+        let missing: Vec<u32> = (0..n).filter(|i| have.binary_search(i).is_err()).collect();
+        return Err(format!(
+            "the runs do not cover the study exactly once: {} of {n} items, missing {:?}",
+            records.len(),
+            &missing[..missing.len().min(10)]
+        ));
+    }
+    Ok(records)
+}
+
+/// Builds a Monte Carlo result from every record of the study (any order).
+pub fn build(header: Header, records: Vec<Record>) -> std::result::Result<Result, String> {
+    let records = complete(&header, records)?;
+    let reps = &records[..header.replications as usize];
+    let mut figures = vec![spread(
+        "total",
+        &reps.iter().map(|r| r.metrics.total).collect::<Vec<_>>(),
+    )];
+    for (v, (name, _)) in reps[0].metrics.venues.iter().enumerate() {
+        let values: Vec<f64> = reps.iter().map(|r| r.metrics.venues[v].1).collect();
+        figures.push(spread(&format!("venue {name}"), &values));
+    }
+    let pick = |f: fn(&Record) -> f64| reps.iter().map(f).collect::<Vec<f64>>();
+    figures.push(spread(
+        "shortfall VM-hours",
+        &pick(|r| r.metrics.shortfall_vm_hours),
+    ));
+    figures.push(spread(
+        "backup windows missed",
+        &pick(|r| r.metrics.backup_windows_missed as f64),
+    ));
+    figures.push(spread("kgCO2e", &pick(|r| r.metrics.carbon_kg)));
+
+    let sens = &records[header.replications as usize..];
+    let mut sensitivity: Vec<Swing> = header
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(p, range)| {
+            let (lo, hi) = (&sens[2 * p], &sens[2 * p + 1]);
+            Swing {
+                parameter: range.name.clone(),
+                low_value: range.p10,
+                high_value: range.p90,
+                total_at_low: lo.metrics.total,
+                total_at_high: hi.metrics.total,
+                swing: (hi.metrics.total - lo.metrics.total).abs(),
+            }
+        })
+        .collect();
+    // Stable: equal swings keep the scenario's order.
+    sensitivity.sort_by(|a, b| b.swing.total_cmp(&a.swing));
+    Ok(Result {
+        header,
+        figures,
+        sensitivity,
+        runs: records,
+    })
+}
+
+/// The terminal view: one row per figure, then the ranking.
+pub fn render_text(r: &Result) -> String {
+    let currency = &r.header.currency;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} replications, seed {}; costs in {currency}\n",
+        r.header.scenario, r.header.replications, r.header.seed
+    );
+    let w = r
+        .figures
+        .iter()
+        .map(|f| f.figure.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "{:<w$}  {:>12}  {:>10}  {:>12}  {:>12}  {:>12}  {:>25}",
+        "figure", "mean", "sd", "P10", "P50", "P90", "95% CI of the mean"
+    );
+    for f in &r.figures {
+        let ci = format!("{:.2} .. {:.2}", f.mean_ci95.0, f.mean_ci95.1);
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:>12.2}  {:>10.2}  {:>12.2}  {:>12.2}  {:>12.2}  {:>25}",
+            f.figure, f.mean, f.sd, f.p10, f.p50, f.p90, ci
+        );
+    }
+    if !r.sensitivity.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nsensitivity of total cost, each parameter from its P10 to its P90 (others at P50):"
+        );
+        let w = r
+            .sensitivity
+            .iter()
+            .map(|s| s.parameter.len())
+            .max()
+            .unwrap_or(9)
+            .max(9);
+        for s in &r.sensitivity {
+            let _ = writeln!(
+                out,
+                "  {:<w$}  {:>10.4} -> {:>10.4}   total {:>12.2} -> {:>12.2}   swing {:>10.2}",
+                s.parameter, s.low_value, s.high_value, s.total_at_low, s.total_at_high, s.swing
+            );
+        }
+    }
+    out
+}
+
+/// A sweep as CSV: one row per grid point with its values and figures.
+pub fn write_sweep_csv(
+    header: &Header,
+    records: &[Record],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut head: Vec<String> = header.sweep.iter().map(|a| a.key.clone()).collect();
+    head.push("total".into());
+    if let Some(r) = records.first() {
+        head.extend(
+            r.metrics
+                .venues
+                .iter()
+                .map(|(name, _)| format!("venue {name}")),
+        );
+    }
+    head.extend(["shortfall_vm_hours", "backup_windows_missed", "carbon_kg"].map(String::from));
+    w.write_record(&head)?;
+    for r in records {
+        let mut row: Vec<String> = r.values.iter().map(|v| v.to_string()).collect();
+        row.push(r.metrics.total.to_string());
+        row.extend(r.metrics.venues.iter().map(|(_, v)| v.to_string()));
+        row.push(r.metrics.shortfall_vm_hours.to_string());
+        row.push(r.metrics.backup_windows_missed.to_string());
+        row.push(r.metrics.carbon_kg.to_string());
+        w.write_record(&row)?;
+    }
+    w.flush()
+}
+
+/// The terminal view of a sweep: one row per grid point, cheapest marked.
+pub fn render_sweep(header: &Header, records: &[Record]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: sweep of {} points; costs in {}\n",
+        header.scenario,
+        records.len(),
+        header.currency
+    );
+    let widths: Vec<usize> = header.sweep.iter().map(|a| a.key.len().max(8)).collect();
+    for (a, w) in header.sweep.iter().zip(&widths) {
+        let _ = write!(out, "{:>w$}  ", a.key);
+    }
+    let _ = writeln!(out, "{:>12}  {:>14}", "total", "shortfall VM-h");
+    let cheapest = records
+        .iter()
+        .map(|r| r.metrics.total)
+        .fold(f64::INFINITY, f64::min);
+    for r in records {
+        for (v, w) in r.values.iter().zip(&widths) {
+            let _ = write!(out, "{v:>w$}  ");
+        }
+        let mark = if r.metrics.total == cheapest {
+            "  <- cheapest"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{:>12.2}  {:>14.1}{mark}",
+            r.metrics.total, r.metrics.shortfall_vm_hours
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_is_hand_checked() {
+        // 1..=5: mean 3, sd sqrt(10 / 4) = 1.5811; P10 = 1 + 0.4 x 1 = 1.4; P90 = 4.6.
+        // t(0.975, 4) = 2.7764, so the half-width is 2.7764 x 1.5811 / sqrt(5) = 1.9632.
+        let s = spread("x", &[3.0, 1.0, 5.0, 2.0, 4.0]);
+        assert_eq!((s.mean, s.p10, s.p50), (3.0, 1.4, 3.0));
+        assert!((s.p90 - 4.6).abs() < 1e-12);
+        assert!((s.sd - 1.5811).abs() < 1e-4);
+        assert!(
+            (s.mean_ci95.1 - 3.0 - 1.9632).abs() < 1e-3,
+            "{:?}",
+            s.mean_ci95
+        );
+    }
+}
