@@ -24,16 +24,10 @@ fn json(path: &std::path::Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-#[test]
-fn a_price_factor_scales_its_venue_exactly() {
-    // The example's private site dc-east costs 1,228.44 over 30 days (README totals table); its
-    // hosts cost the same whatever runs on them, so placement does not change. A fixed price
-    // factor of 2 adds exactly 1,228.44 to every replication's total (to the cent).
+/// The example with `table` appended, run with --replications: (stdout, replications.json).
+fn replicate(table: &str) -> (String, Value) {
     let scratch = Scratch::new();
-    let scenario = example_with(
-        &scratch,
-        "[uncertainty]\nreplications = 3\n[[uncertainty.parameters]]\nname = \"dc price\"\nkey = \"venues.0.price_factor\"\ndistribution = \"fixed\"\nvalue = 2.0\n",
-    );
+    let scenario = example_with(&scratch, table);
     let out = scratch.path().join("out");
     let stdout = ok(&[
         "run",
@@ -42,11 +36,21 @@ fn a_price_factor_scales_its_venue_exactly() {
         "--out",
         out.to_str().unwrap(),
     ]);
+    (stdout, json(&out.join("replications.json")))
+}
+
+#[test]
+fn a_price_factor_scales_its_venue_exactly() {
+    // The example's private site dc-east costs 1,228.44 over 30 days (README totals table); its
+    // hosts cost the same whatever runs on them, so placement does not change. A fixed price
+    // factor of 2 adds exactly 1,228.44 to every replication's total (to the cent).
+    let (stdout, r) = replicate(
+        "[uncertainty]\nreplications = 3\n[[uncertainty.parameters]]\nname = \"dc price\"\nkey = \"venues.0.price_factor\"\ndistribution = \"fixed\"\nvalue = 2.0\n",
+    );
     assert!(
         stdout.contains("example-hybrid: 3 replications"),
         "{stdout}"
     );
-    let r = json(&out.join("replications.json"));
     let runs = r["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3 + 2); // three replications, a P10 and a P90 run
     for run in runs {
@@ -63,20 +67,9 @@ fn a_price_factor_scales_its_venue_exactly() {
 fn replications_draw_their_parameters_and_report_the_spread() {
     // dc-east's cost is 1,228.44 x the factor; the factor is uniform on 0.5..1.5, so every
     // replication's dc-east total divided by its drawn factor is 1,228.44.
-    let scratch = Scratch::new();
-    let scenario = example_with(
-        &scratch,
+    let (stdout, r) = replicate(
         "[uncertainty]\nreplications = 40\n[[uncertainty.parameters]]\nname = \"dc price\"\nkey = \"venues.0.price_factor\"\ndistribution = \"uniform\"\nmin = 0.5\nmax = 1.5\n",
     );
-    let out = scratch.path().join("out");
-    let stdout = ok(&[
-        "run",
-        &scenario,
-        "--replications",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let r = json(&out.join("replications.json"));
     let runs = r["runs"].as_array().unwrap();
     let mut factors = Vec::new();
     for run in &runs[..40] {
