@@ -274,3 +274,51 @@ fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
     assert_eq!(code, 2);
     assert!(stderr.contains("has no [[sweep]] axes"), "{stderr}");
 }
+
+#[test]
+fn failure_and_eviction_factors_scale_the_books_rates() {
+    // The example's hosts fail at 4.8 % a year: over 30 days two hosts expect
+    // 2 x 0.048 x 30 / 365 = 0.008 failures. A factor of 0 means none; a factor of 5,000 makes
+    // 39 expected, so some certainly happen.
+    let failures = |factor: &str| {
+        let scratch = Scratch::new();
+        let path = copy_example(&scratch);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text
+            .replace(
+                "policy = \"cheapest\"",
+                "policy = \"cheapest\"\nfailures = true",
+            )
+            .replace(
+                "hosts = 2\n",
+                &format!("hosts = 2\nfailure_factor = {factor}\n"),
+            );
+        std::fs::write(&path, text).unwrap();
+        let out = scratch.path().join("out");
+        ok(&[
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        json(&out.join("summary.json"))["interruptions"]["host_failures"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(failures("0"), 0);
+    assert!(failures("5000") > 10);
+
+    // A factor on a venue it cannot apply to is named.
+    let scratch = Scratch::new();
+    let path = copy_example(&scratch);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace("hosts = 2\n", "hosts = 2\neviction_factor = 2\n");
+    std::fs::write(&path, text).unwrap();
+    let (code, _, stderr) = hybridplan(&["run", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("key `venues[0].eviction_factor`: applies only to a public venue"),
+        "{stderr}"
+    );
+}

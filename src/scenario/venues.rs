@@ -92,6 +92,10 @@ pub(super) struct RawVenue {
     carbon_kg_per_kwh: Option<f64>,
     /// Multiplies every price of the venue's book (what-if and uncertainty studies).
     price_factor: Option<f64>,
+    /// Multiplies the book's annual failure rate (private and HCI venues with a failure model).
+    failure_factor: Option<f64>,
+    /// Multiplies the book's spot eviction rate (public venues).
+    eviction_factor: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -129,11 +133,35 @@ pub(super) fn validate(
         if venues.iter().any(|u| u.name == v.name) {
             return Err(bad(key("name"), format!("venue \"{}\" is named twice", v.name)).into());
         }
-        let book = Book::load(&base.join(&v.book))?;
+        let mut book = Book::load(&base.join(&v.book))?;
+        for (k, f) in [
+            ("price_factor", v.price_factor),
+            ("failure_factor", v.failure_factor),
+            ("eviction_factor", v.eviction_factor),
+        ] {
+            if let Some(f) = f
+                && !(f.is_finite() && f >= 0.0 && (f > 0.0 || k != "price_factor"))
+            {
+                let least = if k == "price_factor" { "> 0" } else { ">= 0" };
+                return Err(bad(key(k), format!("{f} must be a finite number {least}")).into());
+            }
+        }
         let factor = v.price_factor.unwrap_or(1.0);
-        if !(factor.is_finite() && factor > 0.0) {
-            let msg = format!("{factor} must be a finite number > 0");
-            return Err(bad(key("price_factor"), msg).into());
+        if let Some(f) = v.failure_factor {
+            let afr = match &mut book.kind {
+                BookKind::Private(p) => p.failures.as_mut().map(|x| &mut x.afr),
+                BookKind::Hci(h) => h.afr.as_mut(),
+                _ => None,
+            };
+            let msg = "applies only to a private or HCI venue whose book has a failure model";
+            *afr.ok_or_else(|| bad(key("failure_factor"), msg.into()))? *= f;
+        }
+        if let Some(f) = v.eviction_factor {
+            let BookKind::Public(p) = &mut book.kind else {
+                let msg = "applies only to a public venue".to_string();
+                return Err(bad(key("eviction_factor"), msg).into());
+            };
+            p.spot_evictions_per_hour *= f;
         }
         let rate = rate_of(&book).map_err(|m| bad(key("book"), m))? * factor;
         let size = match (&book.kind, v.hosts, v.nodes, v.units) {
