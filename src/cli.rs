@@ -62,6 +62,24 @@ enum Command {
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<(u32, u32)>,
     },
+    /// Recommend where each group runs and how many hosts each private site needs (a mixed-
+    /// integer model over the trace's demand); writes optimize.json and a plan file.
+    Optimize {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Share of each host kept free for packing losses and bursts, e.g. 0.1.
+        #[arg(long, default_value_t = 0.1, value_parser = parse_headroom)]
+        headroom: f64,
+        /// Put each group on exactly one venue.
+        #[arg(long)]
+        whole_groups: bool,
+        /// Simulate the plan (plan-driven placement, the recommended hosts) and compare.
+        #[arg(long)]
+        validate: bool,
+        /// Output folder [default: reports/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Combine the partial results of a sharded `run --replications` or `run --sweep` into the
     /// result file of an unsharded run, byte for byte.
     Merge {
@@ -134,6 +152,13 @@ impl CompareArgs {
             DiffFormat::Text => regress::render_text(title, changes, self.tolerance()),
             DiffFormat::Markdown => regress::render_markdown(title, changes, self.tolerance()),
         }
+    }
+}
+
+fn parse_headroom(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!("\"{text}\" is not a share in 0..1, e.g. 0.1")),
     }
 }
 
@@ -282,6 +307,19 @@ pub fn main() -> ExitCode {
             (None, false) => run(&scenario, out, quiet),
         }
         .map(|()| true),
+        Command::Optimize {
+            scenario,
+            headroom,
+            whole_groups,
+            validate,
+            out,
+        } => {
+            let opt = crate::optimize::Options {
+                headroom,
+                whole_groups,
+            };
+            optimize(&scenario, opt, validate, out).map(|()| true)
+        }
         Command::Merge {
             partials,
             out,
@@ -674,4 +712,129 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// `optimize`: solve, print and write the plan; with `validate`, simulate it.
+fn optimize(
+    path: &Path,
+    opt: crate::optimize::Options,
+    validate: bool,
+    out: Option<PathBuf>,
+) -> Result<(), Error> {
+    use crate::optimize::{self as o, NoPlan};
+    let mut scenario = crate::scenario::load(path)?;
+    let trace = crate::trace::load(&scenario.trace)?;
+    let profile = o::Profile::build(&scenario, &trace.table);
+    let sites = o::sites(&scenario);
+    let solved = o::model::solve(&profile, scenario.venues.len(), &sites, opt).map_err(|e| {
+        let msg = match e {
+            NoPlan::NoVenue(groups) => format!(
+                "no venue can hold group(s) {}: a VM of each is larger than every public instance type and every private host",
+                groups.join(", ")
+            ),
+            NoPlan::Solver(m) => format!("the model has no solution: {m}"),
+        };
+        InputError::file(path, msg)
+    })?;
+    let names: Vec<&str> = scenario.venues.iter().map(|v| v.name.as_str()).collect();
+    let cur = scenario.currency.to_string();
+    println!(
+        "{}: placement and sizing over {} steps ({} distinct), headroom {:.0} %; costs in {cur}\n",
+        scenario.name,
+        profile.steps,
+        o::model::distinct_steps(&profile).len(),
+        opt.headroom * 100.0
+    );
+    let mut plan_text = format!(
+        "# Written by `hybridplan optimize {}`: the share of each group's VMs per venue.\n[groups]\n",
+        path.display()
+    );
+    for (g, shares) in profile.groups.iter().zip(&solved.shares) {
+        let parts: Vec<String> = shares
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(v, s)| format!("{} {:.1} %", names[v], s * 100.0))
+            .collect();
+        println!("  {:<16} {}", g.name, parts.join(", "));
+        let entries: Vec<String> = o::micro_shares(shares)
+            .into_iter()
+            .map(|(v, m)| {
+                let share = format!("{}.{:06}", m / 1_000_000, m % 1_000_000);
+                let share = share.trim_end_matches('0').trim_end_matches('.');
+                format!("{} = {share}", toml::Value::from(names[v]))
+            })
+            .collect();
+        let key = toml::Value::from(g.name.as_str());
+        plan_text.push_str(&format!("{key} = {{ {} }}\n", entries.join(", ")));
+    }
+    println!();
+    for (site, (n, c)) in sites.iter().zip(solved.hosts.iter().zip(&solved.site_cost)) {
+        println!("  {:<16} {n} hosts  {c:>12.2}", names[site.venue]);
+    }
+    for (v, c) in solved.public_cost.iter().enumerate() {
+        if *c > 0.0 {
+            println!("  {:<16} public   {c:>12.2}", names[v]);
+        }
+    }
+    let committed = o::committed_cost(&scenario);
+    if committed > 0.0 {
+        println!("  {:<16} sunk     {committed:>12.2}", "commitments");
+    }
+    let planned = solved.cost + committed;
+    println!("  {:<16}          {planned:>12.2}", "planned total");
+    for name in o::left_out(&scenario) {
+        println!("note: HCI venue {name} is left out of the model (HCI sizing is not built yet)");
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
+    files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
+    let cents = |x: f64| (x * 100.0).round() / 100.0;
+    let json = serde_json::json!({
+        "scenario": scenario.name,
+        "currency": cur,
+        "headroom": opt.headroom,
+        "whole_groups": opt.whole_groups,
+        "planned_total": cents(planned),
+        "commitments": cents(committed),
+        "groups": profile.groups.iter().zip(&solved.shares).map(|(g, sh)| {
+            let shares: serde_json::Map<String, serde_json::Value> = o::micro_shares(sh)
+                .into_iter()
+                .map(|(v, m)| (names[v].to_string(), serde_json::json!(m as f64 / 1e6)))
+                .collect();
+            serde_json::json!({ "group": g.name, "shares": shares })
+        }).collect::<Vec<_>>(),
+        "sites": sites.iter().zip(solved.hosts.iter().zip(&solved.site_cost)).map(|(s, (n, c))| {
+            serde_json::json!({ "venue": names[s.venue], "hosts": n, "cost": cents(*c) })
+        }).collect::<Vec<_>>(),
+        "public": names.iter().zip(&solved.public_cost).filter(|(_, c)| **c > 0.0)
+            .map(|(n, c)| serde_json::json!({ "venue": n, "cost": cents(*c) })).collect::<Vec<_>>(),
+    });
+    write_json(&dir.join("optimize.json"), &json)?;
+    println!(
+        "\nwrote {}\nwrote {}",
+        plan_path.display(),
+        dir.join("optimize.json").display()
+    );
+    if validate {
+        for (site, n) in sites.iter().zip(&solved.hosts) {
+            scenario.venues[site.venue].size = crate::scenario::VenueSize::Hosts((*n).max(1));
+        }
+        scenario.plan = Some(crate::scenario::load_plan(&plan_path, &scenario.venues)?);
+        scenario.policy = crate::scenario::Policy::Plan;
+        let outcome = crate::sim::run(&scenario, &trace.table, trace.samples()?)?;
+        let summary = crate::report::Summary::build(&scenario, &trace.table, &outcome);
+        let diff = summary.total - planned;
+        println!(
+            "\nvalidate: simulated total {:.2} vs planned {:.2} ({:+.2}, {:+.1} %); {} VMs unplaced, {:.1} shortfall VM-hours",
+            summary.total,
+            planned,
+            diff,
+            diff / planned.max(1e-9) * 100.0,
+            summary.shortfalls.count,
+            summary.shortfalls.vm_hours
+        );
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod optimize;
 pub mod pricing;
 pub mod regress;
 pub mod report;

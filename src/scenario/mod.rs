@@ -13,7 +13,7 @@ mod venues;
 pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
 pub use groups::{GroupPolicy, SpotFallback};
-pub use placement::{Plan, PlanRule, Policy};
+pub use placement::{Plan, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 
 use crate::error::{Error, InputError, read_input};

@@ -126,7 +126,8 @@ pub(super) fn validate(
     Ok((raw.min_stay.unwrap_or(HOUR), plan))
 }
 
-fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
+/// Reads a plan file against the scenario's venues.
+pub fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
     let text = read_input(path)?;
     let raw: RawPlan = toml::from_str(&text).map_err(|e| InputError::from_toml(path, &text, &e))?;
     let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };

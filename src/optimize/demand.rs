@@ -1,0 +1,155 @@
+//! What each workload group asks for: requested vCPUs and memory at every step, and what all of
+//! the group's VMs would cost on each public venue. VMs are aggregated per group, so the model's
+//! size grows with groups x venues x steps, never with VMs.
+
+use crate::pricing::Purchase;
+use crate::scenario::{GroupPolicy, Scenario, Venue};
+use crate::trace::VmTable;
+use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
+
+/// One group's demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupDemand {
+    pub name: String,
+    /// Requested vCPUs and GiB alive at each step boundary.
+    pub vcpus: Vec<f64>,
+    pub mem_gib: Vec<f64>,
+    /// Cost of the whole group on each venue (scenario order): `None` for private and HCI
+    /// venues (their cost is their hosts) and for public venues where some VM fits no type.
+    pub public_cost: Vec<Option<f64>>,
+    /// The largest VM's vCPUs and GiB: a private site whose hosts are smaller cannot take it.
+    pub largest: (f64, f64),
+}
+
+/// Every group's demand over the horizon, sampled at step boundaries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub step: SimTime,
+    pub steps: usize,
+    pub groups: Vec<GroupDemand>,
+}
+
+impl Profile {
+    /// Builds the profile in one pass over the VMs (difference arrays, then prefix sums).
+    pub fn build(scenario: &Scenario, table: &VmTable) -> Profile {
+        let group = |name: &str| scenario.group(name);
+        Self::of(
+            scenario.horizon,
+            scenario.step,
+            &scenario.venues,
+            &group,
+            table,
+        )
+    }
+
+    pub fn of(
+        horizon: SimTime,
+        step: SimTime,
+        venues: &[Venue],
+        group: &dyn Fn(&str) -> GroupPolicy,
+        table: &VmTable,
+    ) -> Profile {
+        let step = step.max(1);
+        let steps = horizon.div_ceil(step).max(1) as usize;
+        let mut groups: Vec<GroupDemand> = table
+            .groups
+            .iter()
+            .map(|name| GroupDemand {
+                name: name.clone(),
+                vcpus: vec![0.0; steps + 1],
+                mem_gib: vec![0.0; steps + 1],
+                public_cost: venues.iter().map(|v| v.public().map(|_| 0.0)).collect(),
+                largest: (0.0, 0.0),
+            })
+            .collect();
+        for vm in &table.vms {
+            let end = vm.end.unwrap_or(horizon).min(horizon);
+            if vm.start >= end {
+                continue;
+            }
+            // Alive at boundary k*step when start <= k*step < end.
+            let (first, last) = (
+                vm.start.div_ceil(step) as usize,
+                end.div_ceil(step) as usize,
+            );
+            let g = &mut groups[vm.group as usize];
+            g.largest = (g.largest.0.max(vm.vcpus), g.largest.1.max(vm.mem_gib));
+            if first < last {
+                g.vcpus[first] += vm.vcpus;
+                g.vcpus[last.min(steps)] -= vm.vcpus;
+                g.mem_gib[first] += vm.mem_gib;
+                g.mem_gib[last.min(steps)] -= vm.mem_gib;
+            }
+            let policy = group(&table.groups[vm.group as usize]);
+            let hours = (end - vm.start) as f64 / HOUR as f64;
+            for (v, venue) in venues.iter().enumerate() {
+                let (Some(book), Some(cost)) = (venue.public(), g.public_cost[v].as_mut()) else {
+                    continue;
+                };
+                // As the simulator buys: spot when the group asks and a type has a spot price.
+                let spot = (policy.purchase == Purchase::Spot)
+                    .then(|| book.cheapest_spot_fit(vm.vcpus, vm.mem_gib))
+                    .flatten()
+                    .map(|(i, _)| (i, Purchase::Spot));
+                let fit = spot.or_else(|| {
+                    let on_demand = book.cheapest_fit(vm.vcpus, vm.mem_gib);
+                    on_demand.map(|(i, _)| (i, Purchase::OnDemand))
+                });
+                match fit {
+                    Some((i, purchase)) => {
+                        let disk = vm.disk_gib * book.storage_gb_month * hours / HOURS_PER_MONTH;
+                        let compute = book.hourly(i, purchase, policy.windows) * hours;
+                        *cost += (compute + disk) * venue.rate;
+                    }
+                    None => g.public_cost[v] = None,
+                }
+            }
+        }
+        for g in &mut groups {
+            for series in [&mut g.vcpus, &mut g.mem_gib] {
+                let mut run = 0.0;
+                for x in series.iter_mut() {
+                    run += *x;
+                    // Sums of whole sizes: clear the rounding dust of additions and removals.
+                    *x = (run * 1e6).round() / 1e6;
+                }
+                series.truncate(steps);
+            }
+        }
+        Profile {
+            step,
+            steps,
+            groups,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Vm;
+
+    #[test]
+    fn demand_counts_vms_alive_at_each_boundary() {
+        let vm = |id: &str, start: u64, end: Option<u64>, vcpus: f64| Vm {
+            id: id.into(),
+            group: 0,
+            start,
+            end,
+            vcpus,
+            mem_gib: vcpus * 4.0,
+            disk_gib: 0.0,
+        };
+        let table = VmTable::new(
+            vec![
+                vm("a", 0, Some(2 * HOUR), 2.0),
+                vm("b", HOUR / 2, None, 4.0),
+            ],
+            vec!["g".into()],
+        );
+        let p = Profile::of(4 * HOUR, HOUR, &[], &|_| GroupPolicy::default(), &table);
+        // Boundaries 0, 1 h, 2 h, 3 h: a alive at 0 and 1 h; b (from 0.5 h) at 1 h, 2 h, 3 h.
+        assert_eq!(p.groups[0].vcpus, [2.0, 6.0, 4.0, 4.0]);
+        assert_eq!(p.groups[0].mem_gib, [8.0, 24.0, 16.0, 16.0]);
+    }
+}
