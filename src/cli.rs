@@ -52,14 +52,14 @@ enum Command {
         /// Run N seeded replications drawing the scenario's [uncertainty] parameters (without
         /// N, the scenario's own count) and a P10/P90 sensitivity run per parameter; writes
         /// replications.json.
-        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "0")]
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "0", group = "study")]
         replications: Option<u32>,
         /// Run every point of the scenario's [[sweep]] grid; writes sweep.csv.
-        #[arg(long, conflicts_with = "replications")]
+        #[arg(long, group = "study")]
         sweep: bool,
         /// With --replications or --sweep: run only shard K of N (items K-1, K-1+N, ...) and
         /// write <replications|sweep>.shard-K-of-N.json for `hybridplan merge`.
-        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "study")]
         shard: Option<(u32, u32)>,
     },
     /// Recommend where each group runs and how many hosts each private site needs (a mixed-
@@ -299,11 +299,6 @@ pub fn main() -> ExitCode {
         } => match (replications, sweep) {
             (Some(n), _) => study(&scenario, Some(n), shard, out, quiet),
             (None, true) => study(&scenario, None, shard, out, quiet),
-            (None, false) if shard.is_some() => Err(InputError::file(
-                Path::new("--shard"),
-                "applies only with --replications or --sweep",
-            )
-            .into()),
             (None, false) => run(&scenario, out, quiet),
         }
         .map(|()| true),

@@ -24,8 +24,19 @@ pub struct Case {
 
 /// Scenario files under `dir`, in name order.
 pub fn discover(dir: &Path, baselines: &Path) -> Result<Vec<Case>, Error> {
+    let name = |p: &Path| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let enter = |p: &Path| !SKIPPED_DIRS.contains(&name(p).as_str()) && p != baselines;
+    let keep = |p: &Path| {
+        let n = name(p);
+        n.ends_with(".toml") && !n.ends_with(".plan.toml")
+    };
     let mut files = Vec::new();
-    collect(dir, baselines, &mut files)?;
+    walk(dir, &enter, &keep, &mut files)?;
     files.sort();
     if files.is_empty() {
         let msg = "no scenario files (*.toml) found below this folder";
@@ -51,16 +62,20 @@ pub fn discover(dir: &Path, baselines: &Path) -> Result<Vec<Case>, Error> {
         .collect())
 }
 
-fn collect(dir: &Path, baselines: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
+/// Files below `dir` that `keep` accepts, not entering folders that `enter` refuses.
+fn walk(
+    dir: &Path,
+    enter: &dyn Fn(&Path) -> bool,
+    keep: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
         if path.is_dir() {
-            if !SKIPPED_DIRS.contains(&file_name.as_ref()) && path != baselines {
-                collect(&path, baselines, out)?;
+            if enter(&path) {
+                walk(&path, enter, keep, out)?;
             }
-        } else if file_name.ends_with(".toml") && !file_name.ends_with(".plan.toml") {
+        } else if keep(&path) {
             out.push(path);
         }
     }
@@ -123,23 +138,12 @@ pub fn check_case(case: &Case, tol: Tolerance, update: bool) -> Result<Verdict, 
 pub fn stale_baselines(baselines: &Path, cases: &[Case]) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     if baselines.is_dir() {
-        json_files(baselines, &mut found)?;
+        let json = |p: &Path| p.extension().is_some_and(|e| e == "json");
+        walk(baselines, &|_| true, &json, &mut found)?;
     }
     found.retain(|p| !cases.iter().any(|c| &c.baseline == p));
     found.sort();
     Ok(found)
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.is_dir() {
-            json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Reads a summary.json, or the summary.json inside a report folder.

@@ -56,11 +56,7 @@ pub fn validate_sweep(axes: &[Axis]) -> Result<(), (String, String)> {
     let mut points: usize = 1;
     for (i, a) in axes.iter().enumerate() {
         let at = |k: &str| format!("sweep[{i}].{k}");
-        if a.key.is_empty()
-            || a.key == "seed"
-            || a.key.starts_with("uncertainty")
-            || a.key.starts_with("sweep")
-        {
+        if reserved_key(&a.key) {
             let msg = format!(
                 "\"{}\" must name a scenario key other than seed, uncertainty and sweep",
                 a.key
@@ -85,6 +81,21 @@ pub fn validate_sweep(axes: &[Axis]) -> Result<(), (String, String)> {
         ));
     }
     Ok(())
+}
+
+/// Work items of a study: replications then two sensitivity runs per parameter, or the points
+/// of a sweep's grid.
+pub fn item_count(replications: u32, parameters: usize, sweep: &[Axis]) -> u32 {
+    if sweep.is_empty() {
+        replications + 2 * parameters as u32
+    } else {
+        sweep.iter().map(|a| a.values.len() as u32).product()
+    }
+}
+
+/// Keys a study may not set: the seed (each item sets its own) and the study's own tables.
+fn reserved_key(key: &str) -> bool {
+    key.is_empty() || key == "seed" || key.starts_with("uncertainty") || key.starts_with("sweep")
 }
 
 /// A distribution of one parameter.
@@ -201,9 +212,9 @@ impl RawUncertainty {
                     format!("\"{}\" must be a unique, non-empty name", p.name),
                 ));
             }
-            if p.key.is_empty() || p.key == "seed" || p.key.starts_with("uncertainty") {
+            if reserved_key(&p.key) {
                 let msg = format!(
-                    "\"{}\" must name a scenario key other than seed and uncertainty",
+                    "\"{}\" must name a scenario key other than seed, uncertainty and sweep",
                     p.key
                 );
                 return Err((at("key"), msg));

@@ -54,11 +54,7 @@ impl Header {
 
     /// Work items of the whole study.
     pub fn items(&self) -> u32 {
-        if self.sweep.is_empty() {
-            self.replications + 2 * self.parameters.len() as u32
-        } else {
-            self.sweep.iter().map(|a| a.values.len() as u32).product()
-        }
+        super::item_count(self.replications, self.parameters.len(), &self.sweep)
     }
 
     /// The result file's stem: `replications` or `sweep`.

@@ -136,11 +136,7 @@ impl Study {
     /// Work items: replications first, then two sensitivity runs per parameter; or the points
     /// of the sweep's grid.
     pub fn items(&self) -> u32 {
-        if self.sweep.is_empty() {
-            self.replications + 2 * self.parameters.len() as u32
-        } else {
-            self.sweep.iter().map(|a| a.values.len() as u32).product()
-        }
+        super::item_count(self.replications, self.parameters.len(), &self.sweep)
     }
 
     pub fn item(&self, index: u32) -> Item {
