@@ -61,6 +61,8 @@ enum Command {
         /// write <replications|sweep>.shard-K-of-N.json for `hybridplan merge`.
         #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "study")]
         shard: Option<(u32, u32)>,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Recommend where each group runs and how many hosts each private site needs (a mixed-
     /// integer model over the trace's demand); writes optimize.json and a plan file.
@@ -77,6 +79,23 @@ enum Command {
         #[arg(long)]
         validate: bool,
         /// Output folder [default: reports/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write index.html (and each chart as .svg) of the simulated plan; implies
+        /// --validate.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        report: Option<ReportFormat>,
+    },
+    /// Put two runs side by side: print each figure of both and the change; with
+    /// --report html, write a comparison page.
+    Compare {
+        /// Run A: a summary.json or a folder holding one.
+        a: PathBuf,
+        /// Run B, compared against A.
+        b: PathBuf,
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        report: Option<ReportFormat>,
+        /// Output folder for the page [default: reports/compare-<A>-vs-<B>].
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -117,6 +136,33 @@ enum Command {
         #[command(flatten)]
         compare: CompareArgs,
     },
+}
+
+/// The report formats for people.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// One self-contained HTML page (index.html) and each chart as an .svg file.
+    Html,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Also write a report for people: index.html and each chart as an .svg file.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    report: Option<ReportFormat>,
+    /// With --report: a run (summary.json or its folder) to state savings against.
+    #[arg(long, value_name = "SUMMARY", requires = "report")]
+    baseline: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The --baseline run, read before anything is simulated or written.
+    fn baseline(&self) -> Result<Option<crate::report::Summary>, Error> {
+        self.baseline
+            .as_deref()
+            .map(suite::load_typed_summary)
+            .transpose()
+    }
 }
 
 /// How two runs are compared and the comparison reported.
@@ -296,10 +342,11 @@ pub fn main() -> ExitCode {
             replications,
             sweep,
             shard,
+            report,
         } => match (replications, sweep) {
-            (Some(n), _) => study(&scenario, Some(n), shard, out, quiet),
-            (None, true) => study(&scenario, None, shard, out, quiet),
-            (None, false) => run(&scenario, out, quiet),
+            (Some(n), _) => study(&scenario, Some(n), shard, out, quiet, &report),
+            (None, true) => study(&scenario, None, shard, out, quiet, &report),
+            (None, false) => run(&scenario, out, quiet, &report),
         }
         .map(|()| true),
         Command::Optimize {
@@ -308,13 +355,15 @@ pub fn main() -> ExitCode {
             whole_groups,
             validate,
             out,
+            report,
         } => {
             let opt = crate::optimize::Options {
                 headroom,
                 whole_groups,
             };
-            optimize(&scenario, opt, validate, out).map(|()| true)
+            optimize(&scenario, opt, validate, out, report).map(|()| true)
         }
+        Command::Compare { a, b, report, out } => compare(&a, &b, report, out).map(|()| true),
         Command::Merge {
             partials,
             out,
@@ -460,14 +509,73 @@ fn write_canonical(trace: &crate::trace::Trace, dir: &Path) -> Result<(), Error>
     Ok(())
 }
 
-fn run(scenario: &std::path::Path, out: Option<PathBuf>, quiet: bool) -> Result<(), Error> {
+fn run(
+    scenario: &Path,
+    out: Option<PathBuf>,
+    quiet: bool,
+    report: &ReportArgs,
+) -> Result<(), Error> {
+    let baseline = report.baseline()?;
     let run = crate::run_scenario(scenario)?;
     let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&run.scenario.name));
-    let written = crate::write_outputs(&run, &dir)?;
+    let mut written = crate::write_outputs(&run, &dir)?;
+    if report.report.is_some() {
+        written.extend(write_report(
+            &run,
+            scenario,
+            baseline.as_ref(),
+            None,
+            None,
+            &dir,
+        )?);
+    }
     if !quiet {
         print!("{}", crate::report::totals_table(&run.summary));
         println!();
         for path in written {
+            println!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The run's page (and charts) in `dir`, with the savings against `baseline` and the study's
+/// or the optimizer's section when given.
+fn write_report(
+    run: &crate::Run,
+    scenario: &Path,
+    baseline: Option<&crate::report::Summary>,
+    study: Option<&crate::uncertainty::stats::Result>,
+    plan: Option<&crate::optimize::Recommendation>,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    use crate::report::html;
+    let mut report = html::Report::of_run(run);
+    report.baseline = baseline;
+    report.study = study;
+    report.plan = plan;
+    report.inputs = Some(html::Inputs {
+        path: scenario.display().to_string(),
+        text: crate::error::read_input(scenario)?,
+    });
+    files::write_page(dir, &html::render(&report))
+}
+
+/// `compare`: both runs' headline figures and their change; with --report html, a page.
+fn compare(
+    a: &Path,
+    b: &Path,
+    report: Option<ReportFormat>,
+    out: Option<PathBuf>,
+) -> Result<(), Error> {
+    let (sa, sb) = (suite::load_typed_summary(a)?, suite::load_typed_summary(b)?);
+    print!("{}", crate::report::compare_table(&sa, &sb));
+    if report.is_some() {
+        let dir = out.unwrap_or_else(|| {
+            PathBuf::from("reports").join(format!("compare-{}-vs-{}", sa.scenario, sb.scenario))
+        });
+        let page = crate::report::html::render_compare(&sa, &sb);
+        for path in files::write_page(&dir, &page)? {
             println!("wrote {}", path.display());
         }
     }
@@ -593,8 +701,10 @@ fn study(
     shard: Option<(u32, u32)>,
     out: Option<PathBuf>,
     quiet: bool,
+    report: &ReportArgs,
 ) -> Result<(), Error> {
     use crate::uncertainty::{stats, study::Study};
+    let baseline = report.baseline()?;
     let study = match replications {
         Some(n) => Study::load(scenario, Some(n))?,
         None => Study::sweep(scenario)?,
@@ -625,7 +735,27 @@ fn study(
         }
         return Ok(());
     }
-    finish_study(header, records, &dir, quiet, scenario)
+    let result = finish_study(header, records, &dir, quiet, scenario)?;
+    if report.report.is_some() {
+        // The page shows the scenario as written, with the study's spread beside it.
+        let run = crate::run_scenario(scenario)?;
+        let mut written = crate::write_outputs(&run, &dir)?;
+        let study = result.as_ref();
+        written.extend(write_report(
+            &run,
+            scenario,
+            baseline.as_ref(),
+            study,
+            None,
+            &dir,
+        )?);
+        if !quiet {
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `merge`: the shards' records into one result.
@@ -655,36 +785,37 @@ fn merge(partials: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<(), 
     let header = header.expect("clap requires at least one partial");
     let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&header.scenario));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    finish_study(header, records, &dir, quiet, &partials[0])
+    finish_study(header, records, &dir, quiet, &partials[0]).map(|_| ())
 }
 
 /// Writes a whole study's result: replications.json or sweep.csv. `origin` is named when the
-/// records do not cover the study exactly once.
+/// records do not cover the study exactly once. Returns a Monte Carlo study's result.
 fn finish_study(
     header: crate::uncertainty::stats::Header,
     records: Vec<crate::uncertainty::study::Record>,
     dir: &Path,
     quiet: bool,
     origin: &Path,
-) -> Result<(), Error> {
+) -> Result<Option<crate::uncertainty::stats::Result>, Error> {
     use crate::uncertainty::stats;
     let bad = |m: String| -> Error { InputError::file(origin, m).into() };
-    let (path, text) = if header.sweep.is_empty() {
+    let (path, text, result) = if header.sweep.is_empty() {
         let result = stats::build(header, records).map_err(bad)?;
         let path = dir.join("replications.json");
         write_json(&path, &result)?;
-        (path, stats::render_text(&result))
+        let text = stats::render_text(&result);
+        (path, text, Some(result))
     } else {
         let records = stats::complete(&header, records).map_err(bad)?;
         let path = dir.join("sweep.csv");
         files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
-        (path, stats::render_sweep(&header, &records))
+        (path, stats::render_sweep(&header, &records), None)
     };
     if !quiet {
         print!("{text}");
         println!("\nwrote {}", path.display());
     }
-    Ok(())
+    Ok(result)
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Error> {
@@ -709,12 +840,13 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// `optimize`: solve, print and write the plan; with `validate`, simulate it.
+/// `optimize`: solve, print and write the plan; with `validate` (or a report), simulate it.
 fn optimize(
     path: &Path,
     opt: crate::optimize::Options,
     validate: bool,
     out: Option<PathBuf>,
+    report: Option<ReportFormat>,
 ) -> Result<(), Error> {
     use crate::optimize::{self as o, NoPlan};
     let mut scenario = crate::scenario::load(path)?;
@@ -733,6 +865,21 @@ fn optimize(
     })?;
     let names: Vec<&str> = scenario.venues.iter().map(|v| v.name.as_str()).collect();
     let cur = scenario.currency.to_string();
+    let mut rec = o::Recommendation::build(
+        &scenario.name,
+        &cur,
+        &names,
+        &profile,
+        &sites,
+        &solved,
+        opt,
+        o::committed_cost(&scenario),
+    );
+    for name in o::left_out(&scenario) {
+        rec.notes.push(format!(
+            "HCI venue {name} is left out of the model (HCI sizing is not built yet)"
+        ));
+    }
     println!(
         "{}: placement and sizing over {} steps ({} distinct), headroom {:.0} %; costs in {cur}\n",
         scenario.name,
@@ -740,79 +887,14 @@ fn optimize(
         o::model::distinct_steps(&profile).len(),
         opt.headroom * 100.0
     );
-    let mut plan_text = format!(
-        "# Written by `hybridplan optimize {}`: the share of each group's VMs per venue.\n[groups]\n",
-        path.display()
-    );
-    for (g, shares) in profile.groups.iter().zip(&solved.shares) {
-        let parts: Vec<String> = shares
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| **s > 0.0)
-            .map(|(v, s)| format!("{} {:.1} %", names[v], s * 100.0))
-            .collect();
-        println!("  {:<16} {}", g.name, parts.join(", "));
-        let entries: Vec<String> = o::micro_shares(shares)
-            .into_iter()
-            .map(|(v, m)| {
-                let share = format!("{}.{:06}", m / 1_000_000, m % 1_000_000);
-                let share = share.trim_end_matches('0').trim_end_matches('.');
-                format!("{} = {share}", toml::Value::from(names[v]))
-            })
-            .collect();
-        let key = toml::Value::from(g.name.as_str());
-        plan_text.push_str(&format!("{key} = {{ {} }}\n", entries.join(", ")));
-    }
-    println!();
-    for (site, (n, c)) in sites.iter().zip(solved.hosts.iter().zip(&solved.site_cost)) {
-        println!("  {:<16} {n} hosts  {c:>12.2}", names[site.venue]);
-    }
-    for (v, c) in solved.public_cost.iter().enumerate() {
-        if *c > 0.0 {
-            println!("  {:<16} public   {c:>12.2}", names[v]);
-        }
-    }
-    let committed = o::committed_cost(&scenario);
-    if committed > 0.0 {
-        println!("  {:<16} sunk     {committed:>12.2}", "commitments");
-    }
-    let planned = solved.cost + committed;
-    println!("  {:<16}          {planned:>12.2}", "planned total");
-    for name in o::left_out(&scenario) {
-        println!("note: HCI venue {name} is left out of the model (HCI sizing is not built yet)");
-    }
+    print!("{}", rec.table());
     let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
+    let plan_text = rec.plan_file(&path.display().to_string());
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
-    let cents = |x: f64| (x * 100.0).round() / 100.0;
-    let json = serde_json::json!({
-        "scenario": scenario.name,
-        "currency": cur,
-        "headroom": opt.headroom,
-        "whole_groups": opt.whole_groups,
-        "planned_total": cents(planned),
-        "commitments": cents(committed),
-        "groups": profile.groups.iter().zip(&solved.shares).map(|(g, sh)| {
-            let shares: serde_json::Map<String, serde_json::Value> = o::micro_shares(sh)
-                .into_iter()
-                .map(|(v, m)| (names[v].to_string(), serde_json::json!(m as f64 / 1e6)))
-                .collect();
-            serde_json::json!({ "group": g.name, "shares": shares })
-        }).collect::<Vec<_>>(),
-        "sites": sites.iter().zip(solved.hosts.iter().zip(&solved.site_cost)).map(|(s, (n, c))| {
-            serde_json::json!({ "venue": names[s.venue], "hosts": n, "cost": cents(*c) })
-        }).collect::<Vec<_>>(),
-        "public": names.iter().zip(&solved.public_cost).filter(|(_, c)| **c > 0.0)
-            .map(|(n, c)| serde_json::json!({ "venue": n, "cost": cents(*c) })).collect::<Vec<_>>(),
-    });
-    write_json(&dir.join("optimize.json"), &json)?;
-    println!(
-        "\nwrote {}\nwrote {}",
-        plan_path.display(),
-        dir.join("optimize.json").display()
-    );
-    if validate {
+    let mut written = vec![plan_path.clone()];
+    if validate || report.is_some() {
         for (site, n) in sites.iter().zip(&solved.hosts) {
             scenario.venues[site.venue].size = crate::scenario::VenueSize::Hosts((*n).max(1));
         }
@@ -820,16 +902,38 @@ fn optimize(
         scenario.policy = crate::scenario::Policy::Plan;
         let outcome = crate::sim::run(&scenario, &trace.table, trace.samples()?)?;
         let summary = crate::report::Summary::build(&scenario, &trace.table, &outcome);
-        let diff = summary.total - planned;
+        let diff = summary.total - rec.planned_total;
         println!(
             "\nvalidate: simulated total {:.2} vs planned {:.2} ({:+.2}, {:+.1} %); {} VMs unplaced, {:.1} shortfall VM-hours",
             summary.total,
-            planned,
+            rec.planned_total,
             diff,
-            diff / planned.max(1e-9) * 100.0,
+            diff / rec.planned_total.max(1e-9) * 100.0,
             summary.shortfalls.count,
             summary.shortfalls.vm_hours
         );
+        rec.validation = Some(o::Validation {
+            simulated_total: summary.total,
+            difference: (diff * 100.0).round() / 100.0,
+            unplaced_vms: summary.shortfalls.count,
+            shortfall_vm_hours: summary.shortfalls.vm_hours,
+        });
+        if report.is_some() {
+            let run = crate::Run {
+                scenario,
+                trace,
+                outcome,
+                summary,
+            };
+            written.extend(write_report(&run, path, None, None, Some(&rec), &dir)?);
+        }
+    }
+    let json_path = dir.join("optimize.json");
+    write_json(&json_path, &rec)?;
+    written.insert(1, json_path);
+    println!();
+    for p in written {
+        println!("wrote {}", p.display());
     }
     Ok(())
 }

@@ -5,9 +5,11 @@
 
 pub mod demand;
 pub mod model;
+mod recommend;
 
 pub use demand::Profile;
 pub use model::{NoPlan, Options, Site, Solved};
+pub use recommend::{GroupShares, Recommendation, SiteHosts, Validation, VenueCost};
 
 use crate::scenario::{Commitment, Scenario, VenueSize};
 use crate::units::HOUR;

@@ -157,6 +157,15 @@ pub fn load_summary(path: &Path) -> Result<Value, Error> {
     parse_summary(&file, &bytes)
 }
 
+/// A summary.json (or a folder holding one) read back as a [`Summary`] for reports.
+pub fn load_typed_summary(path: &Path) -> Result<crate::report::Summary, Error> {
+    let value = load_summary(path)?;
+    serde_json::from_value(value).map_err(|e| {
+        let msg = format!("not a summary.json this version can report on: {e}");
+        InputError::file(path, msg).into()
+    })
+}
+
 fn parse_summary(file: &Path, bytes: &[u8]) -> Result<Value, Error> {
     let v: Value = serde_json::from_slice(bytes)
         .map_err(|e| InputError::line(file, e.line() as u64, format!("not a summary.json: {e}")))?;

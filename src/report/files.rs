@@ -24,9 +24,34 @@ where
     let tmp = w
         .into_inner()
         .map_err(|e| Error::io(path, e.into_error()))?;
+    // Temporary files are private (0600); outputs are for sharing, as any new file would be.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::Permissions::from_mode(0o644);
+        tmp.as_file()
+            .set_permissions(perms)
+            .map_err(|e| Error::io(path, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Writes a report page as `dir/index.html` and each chart as `dir/<id>.svg`; returns the
+/// page's path first.
+pub fn write_page(dir: &Path, page: &super::html::Page) -> Result<Vec<std::path::PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = Vec::new();
+    for chart in &page.charts {
+        let path = dir.join(format!("{}.svg", chart.id));
+        write_atomic(&path, |w| w.write_all(chart.svg.as_bytes()))?;
+        written.push(path);
+    }
+    let index = dir.join("index.html");
+    write_atomic(&index, |w| w.write_all(page.html.as_bytes()))?;
+    written.insert(0, index);
+    Ok(written)
 }
 
 #[cfg(test)]

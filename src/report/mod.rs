@@ -2,18 +2,25 @@
 //! CSV and the totals table printed by the CLI. Rendering functions write to `impl Write`; only
 //! `files` touches the file system.
 
+mod compare;
 pub mod files;
+pub mod html;
 mod text;
 
+pub use compare::{change, compare_rows, compare_table, venue_names, venue_total};
 pub use text::totals_table;
 
 use crate::scenario::{Scenario, VenueSize};
 use crate::sim::{Category, Outcome, ScaledGroup};
 use crate::trace::VmTable;
 use crate::units::{HOUR, format_duration};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
+
+/// Names the code fixes (categories, kinds, policies), read back from summary.json as owned.
+pub type Name = Cow<'static, str>;
 
 /// How many shortfalls summary.json lists one by one (all are counted).
 pub const SHORTFALL_EXAMPLES: usize = 20;
@@ -29,7 +36,7 @@ fn four(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0 + 0.0
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub scenario: String,
     pub description: String,
@@ -38,15 +45,18 @@ pub struct Summary {
     pub horizon_s: u64,
     pub step_s: u64,
     pub seed: u64,
-    pub policy: &'static str,
+    pub policy: Name,
     /// Total cost over the horizon.
     pub total: f64,
-    pub by_category: BTreeMap<&'static str, f64>,
+    pub by_category: BTreeMap<Name, f64>,
     /// In scenario order, then the backup service if the scenario has one.
     pub venues: Vec<VenueSummary>,
     /// Cost per 730-hour month (a day belongs to the month its start falls in).
     pub by_month: Vec<MonthSummary>,
     pub vms: VmSummary,
+    /// Where each group ran: VM-hours per venue (venues it never used are left out).
+    #[serde(default)]
+    pub groups: Vec<GroupSummary>,
     pub shortfalls: ShortfallSummary,
     /// Private and HCI venues, in scenario order.
     pub private_sites: Vec<SiteSummary>,
@@ -66,14 +76,14 @@ pub struct Summary {
     pub usage_samples: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MonthSummary {
     pub month: usize,
     pub first_day: usize,
     pub days: usize,
     pub total: f64,
     pub by_venue: BTreeMap<String, f64>,
-    pub by_category: BTreeMap<&'static str, f64>,
+    pub by_category: BTreeMap<Name, f64>,
 }
 
 /// The month (of 730 hours) that day `d` starts in.
@@ -107,7 +117,9 @@ fn by_month(scenario: &Scenario, outcome: &Outcome) -> Vec<MonthSummary> {
                 *m.by_venue
                     .entry(names[line.venue].to_string())
                     .or_insert(0.0) += amount;
-                *m.by_category.entry(line.category.name()).or_insert(0.0) += amount;
+                *m.by_category
+                    .entry(line.category.name().into())
+                    .or_insert(0.0) += amount;
             }
         }
     }
@@ -119,16 +131,16 @@ fn by_month(scenario: &Scenario, outcome: &Outcome) -> Vec<MonthSummary> {
     out
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VenueSummary {
     pub name: String,
     /// public, private, hci or backup.
-    pub kind: &'static str,
+    pub kind: Name,
     pub book: String,
     pub book_source: String,
     pub book_as_of: String,
     pub total: f64,
-    pub by_category: BTreeMap<&'static str, f64>,
+    pub by_category: BTreeMap<Name, f64>,
     /// Amount per price rule, largest first.
     pub by_rule: Vec<RuleAmount>,
     pub placements: u64,
@@ -137,21 +149,21 @@ pub struct VenueSummary {
     pub commitments: Vec<CommitmentSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleAmount {
-    pub category: &'static str,
+    pub category: Name,
     pub rule: String,
     pub amount: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommitmentSummary {
     pub what: String,
     pub paid_hours: f64,
     pub utilisation: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VmSummary {
     pub in_trace: u64,
     pub outside_horizon: u64,
@@ -161,25 +173,31 @@ pub struct VmSummary {
     pub vm_hours_unplaced: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub group: String,
+    pub vm_hours: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShortfallSummary {
     pub count: u64,
     pub vm_hours: f64,
-    pub by_kind: BTreeMap<&'static str, u64>,
+    pub by_kind: BTreeMap<Name, u64>,
     /// The first `SHORTFALL_EXAMPLES`, in time order.
     pub first: Vec<ShortfallExample>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShortfallExample {
     pub vm: String,
     pub group: String,
     pub t_s: u64,
-    pub kind: &'static str,
+    pub kind: Name,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SiteSummary {
     pub venue: String,
     pub hosts: usize,
@@ -212,7 +230,7 @@ pub struct SiteSummary {
     pub host_failures: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Percentiles {
     pub p50: f64,
     pub p95: f64,
@@ -237,7 +255,7 @@ impl Percentiles {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InterruptionSummary {
     pub spot_evictions: u64,
     pub host_failures: u64,
@@ -245,7 +263,7 @@ pub struct InterruptionSummary {
     pub returns: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackupSummary {
     pub service: String,
     /// Nightly jobs that ended after their window closed, over all sites.
@@ -257,7 +275,7 @@ pub struct BackupSummary {
     pub sites: Vec<BackupSiteSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackupSiteSummary {
     pub site: String,
     /// When the first full copy was at the target (null: not within the horizon).
@@ -278,15 +296,15 @@ pub struct BackupSiteSummary {
 fn venue_costs(
     outcome: &Outcome,
     v: usize,
-    by_category: &mut BTreeMap<&'static str, f64>,
-) -> (f64, BTreeMap<&'static str, f64>, Vec<RuleAmount>) {
+    by_category: &mut BTreeMap<Name, f64>,
+) -> (f64, BTreeMap<Name, f64>, Vec<RuleAmount>) {
     let ledger = &outcome.ledger;
     let mut cats = BTreeMap::new();
     for cat in Category::ALL {
         let amount = ledger.total(v, cat);
         if amount != 0.0 {
             cats.insert(cat.name(), amount);
-            *by_category.entry(cat.name()).or_insert(0.0) += amount;
+            *by_category.entry(cat.name().into()).or_insert(0.0) += amount;
         }
     }
     let mut rules: Vec<RuleAmount> = ledger
@@ -294,7 +312,7 @@ fn venue_costs(
         .iter()
         .filter(|l| l.venue == v && l.total() != 0.0)
         .map(|l| RuleAmount {
-            category: l.category.name(),
+            category: l.category.name().into(),
             rule: l.rule.clone(),
             amount: l.total(),
         })
@@ -310,7 +328,9 @@ fn venue_costs(
     let total: f64 = cats.values().sum();
     (
         cents(total),
-        cats.into_iter().map(|(k, a)| (k, cents(a))).collect(),
+        cats.into_iter()
+            .map(|(k, a)| (k.into(), cents(a)))
+            .collect(),
         rules,
     )
 }
@@ -324,7 +344,7 @@ impl Summary {
             let (total, cats, by_rule) = venue_costs(outcome, v, &mut by_category);
             venues.push(VenueSummary {
                 name: venue.name.clone(),
-                kind: venue.book.kind.name(),
+                kind: venue.book.kind.name().into(),
                 book: venue.book.name.clone(),
                 book_source: venue.book.source.clone(),
                 book_as_of: venue.book.as_of.clone(),
@@ -393,7 +413,7 @@ impl Summary {
                     venue_costs(outcome, scenario.venues.len(), &mut by_category);
                 venues.push(VenueSummary {
                     name: plan.name.clone(),
-                    kind: "backup",
+                    kind: "backup".into(),
                     book: plan.book.name.clone(),
                     book_source: plan.book.source.clone(),
                     book_as_of: plan.book.as_of.clone(),
@@ -443,7 +463,7 @@ impl Summary {
         let unplaced_hours = four(outcome.unplaced_vm_seconds as f64 / HOUR as f64);
         let mut by_kind = BTreeMap::new();
         for s in &outcome.shortfalls {
-            *by_kind.entry(s.kind.name()).or_insert(0) += 1;
+            *by_kind.entry(s.kind.name().into()).or_insert(0) += 1;
         }
         let first = outcome
             .shortfalls
@@ -453,7 +473,7 @@ impl Summary {
                 vm: s.vm.clone(),
                 group: s.group.clone(),
                 t_s: s.t,
-                kind: s.kind.name(),
+                kind: s.kind.name().into(),
                 reason: s.reason.clone(),
             })
             .collect();
@@ -466,7 +486,7 @@ impl Summary {
             horizon_s: scenario.horizon,
             step_s: scenario.step,
             seed: scenario.seed,
-            policy: scenario.policy.name(),
+            policy: scenario.policy.name().into(),
             total: cents(total),
             by_category: by_category
                 .into_iter()
@@ -520,6 +540,24 @@ impl Summary {
                 vm_hours_placed: four(placed_seconds as f64 / HOUR as f64),
                 vm_hours_unplaced: unplaced_hours,
             },
+            groups: outcome
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, name)| GroupSummary {
+                    group: name.clone(),
+                    vm_hours: scenario
+                        .venues
+                        .iter()
+                        .zip(&outcome.venues)
+                        .filter(|(_, o)| o.group_vm_seconds[g] > 0)
+                        .map(|(v, o)| {
+                            let hours = o.group_vm_seconds[g] as f64 / HOUR as f64;
+                            (v.name.clone(), four(hours))
+                        })
+                        .collect(),
+                })
+                .collect(),
             shortfalls: ShortfallSummary {
                 count: outcome.shortfalls.len() as u64,
                 vm_hours: unplaced_hours,

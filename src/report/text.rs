@@ -38,7 +38,7 @@ pub fn totals_table(s: &Summary) -> String {
         let mut first = true;
         for (cat, amount) in &v.by_category {
             let (name, kind) = if first {
-                (v.name.as_str(), v.kind)
+                (v.name.as_str(), v.kind.as_ref())
             } else {
                 ("", "")
             };

@@ -77,6 +77,8 @@ pub struct Interruptions {
 pub struct VenueOutcome {
     pub placements: u64,
     pub vm_seconds: u64,
+    /// VM-seconds by group (indexed like `Outcome::groups`).
+    pub group_vm_seconds: Vec<u64>,
     /// Present for private and HCI venues.
     pub site: Option<SiteOutcome>,
     /// Reservations and savings plans bought on a public venue, with their use.
@@ -351,6 +353,7 @@ impl<'s> State<'s> {
         let empty = VenueOutcome {
             placements: 0,
             vm_seconds: 0,
+            group_vm_seconds: vec![0; group_names.len()],
             site: None,
             commitments: Vec::new(),
         };
@@ -595,7 +598,9 @@ impl<'s> State<'s> {
             from: self.since[i as usize],
             at,
         };
-        self.outcomes[v].vm_seconds += at - stay.from;
+        let out = &mut self.outcomes[v];
+        out.vm_seconds += at - stay.from;
+        out.group_vm_seconds[stay.vm.group as usize] += at - stay.from;
         match (&mut self.venues[v], target) {
             (VenueState::Public(p), Target::Instance(inst)) => {
                 p.finish(&mut self.ledger, stay.vm, stay.group, inst, stay.from, at);

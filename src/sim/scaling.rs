@@ -10,10 +10,10 @@ use crate::trace::{Vm, VmTable};
 use crate::units::{HOUR, SimTime};
 
 /// What the run says about one autoscaled group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScaledGroup {
     pub group: String,
-    pub policy: &'static str,
+    pub policy: std::borrow::Cow<'static, str>,
     pub peak_instances: u32,
     pub scale_outs: u64,
     pub scale_ins: u64,
@@ -107,7 +107,7 @@ impl Scaler {
         let queue = self.policy.queue();
         ScaledGroup {
             group: a.group.clone(),
-            policy: a.rule.name(),
+            policy: a.rule.name().into(),
             peak_instances: self.peak,
             scale_outs: self.scale_outs,
             scale_ins: self.scale_ins,

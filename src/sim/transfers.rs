@@ -19,6 +19,8 @@ pub struct SiteTransfers {
     pub rpo_breaches: u64,
     /// The longest nightly job, seconds.
     pub longest_job: SimTime,
+    /// (start, seconds) of every nightly job that finished, in time order.
+    pub jobs: Vec<(SimTime, SimTime)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,6 +88,7 @@ impl Transfers {
                     windows_missed: 0,
                     rpo_breaches: 0,
                     longest_job: 0,
+                    jobs: Vec::new(),
                 })
                 .collect(),
         };
@@ -203,6 +206,7 @@ impl Transfers {
                 }
                 Kind::Nightly(started) => {
                     s.longest_job = s.longest_job.max(now - started);
+                    s.jobs.push((started, now - started));
                     if now > started + self.window {
                         s.windows_missed += 1;
                     }

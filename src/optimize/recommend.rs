@@ -1,0 +1,178 @@
+//! What the optimizer recommends, as people and files see it: optimize.json (this struct,
+//! serialised), the plan file for `policy = "plan"` and the terminal table.
+
+use super::{Profile, Site, Solved, micro_shares};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// optimize.json. Fields are in alphabetical order, as the file has always listed them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendation {
+    /// What the scenario's commitments cost whatever the placement (sunk).
+    pub commitments: f64,
+    pub currency: String,
+    /// Why the plan is what it is (binding constraints, marginal costs), when known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<String>,
+    pub groups: Vec<GroupShares>,
+    pub headroom: f64,
+    /// What the model leaves out or assumes, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    pub planned_total: f64,
+    pub public: Vec<VenueCost>,
+    pub scenario: String,
+    pub sites: Vec<SiteHosts>,
+    /// The simulated plan (with --validate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
+    pub whole_groups: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupShares {
+    pub group: String,
+    /// Venue -> share of the group's VMs (millionths, adding up to 1).
+    pub shares: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VenueCost {
+    pub cost: f64,
+    pub venue: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteHosts {
+    pub cost: f64,
+    pub hosts: u32,
+    pub venue: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    pub simulated_total: f64,
+    pub difference: f64,
+    pub unplaced_vms: u64,
+    pub shortfall_vm_hours: f64,
+}
+
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0 + 0.0
+}
+
+impl Recommendation {
+    /// The recommendation of `solved`; `names` are the scenario's venue names.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        scenario: &str,
+        currency: &str,
+        names: &[&str],
+        profile: &Profile,
+        sites: &[Site],
+        solved: &Solved,
+        opt: super::Options,
+        committed: f64,
+    ) -> Recommendation {
+        Recommendation {
+            commitments: cents(committed),
+            currency: currency.to_string(),
+            explanation: Vec::new(),
+            groups: profile
+                .groups
+                .iter()
+                .zip(&solved.shares)
+                .map(|(g, sh)| GroupShares {
+                    group: g.name.clone(),
+                    shares: micro_shares(sh)
+                        .into_iter()
+                        .map(|(v, m)| (names[v].to_string(), m as f64 / 1e6))
+                        .collect(),
+                })
+                .collect(),
+            headroom: opt.headroom,
+            notes: Vec::new(),
+            planned_total: cents(solved.cost + committed),
+            public: names
+                .iter()
+                .zip(&solved.public_cost)
+                .filter(|(_, c)| **c > 0.0)
+                .map(|(n, c)| VenueCost {
+                    cost: cents(*c),
+                    venue: n.to_string(),
+                })
+                .collect(),
+            scenario: scenario.to_string(),
+            sites: sites
+                .iter()
+                .zip(solved.hosts.iter().zip(&solved.site_cost))
+                .map(|(s, (n, c))| SiteHosts {
+                    cost: cents(*c),
+                    hosts: *n,
+                    venue: names[s.venue].to_string(),
+                })
+                .collect(),
+            validation: None,
+            whole_groups: opt.whole_groups,
+        }
+    }
+
+    /// The plan file: `[groups]` with each group's shares (they add up to exactly 1).
+    pub fn plan_file(&self, origin: &str) -> String {
+        let mut text = format!(
+            "# Written by `hybridplan optimize {origin}`: the share of each group's VMs per venue.\n[groups]\n"
+        );
+        for g in &self.groups {
+            let entries: Vec<String> = g
+                .shares
+                .iter()
+                .map(|(v, s)| {
+                    let m = (s * 1e6).round() as u64;
+                    let share = format!("{}.{:06}", m / 1_000_000, m % 1_000_000);
+                    let share = share.trim_end_matches('0').trim_end_matches('.');
+                    format!("{} = {share}", toml::Value::from(v.as_str()))
+                })
+                .collect();
+            let key = toml::Value::from(g.group.as_str());
+            text.push_str(&format!("{key} = {{ {} }}\n", entries.join(", ")));
+        }
+        text
+    }
+
+    /// The terminal table: shares per group, hosts and cost per venue, the total.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        for g in &self.groups {
+            let parts: Vec<String> = g
+                .shares
+                .iter()
+                .map(|(v, s)| format!("{v} {:.1} %", s * 100.0))
+                .collect();
+            out.push_str(&format!("  {:<16} {}\n", g.group, parts.join(", ")));
+        }
+        out.push('\n');
+        for s in &self.sites {
+            out.push_str(&format!(
+                "  {:<16} {} hosts  {:>12.2}\n",
+                s.venue, s.hosts, s.cost
+            ));
+        }
+        for p in &self.public {
+            out.push_str(&format!("  {:<16} public   {:>12.2}\n", p.venue, p.cost));
+        }
+        if self.commitments > 0.0 {
+            out.push_str(&format!(
+                "  {:<16} sunk     {:>12.2}\n",
+                "commitments", self.commitments
+            ));
+        }
+        out.push_str(&format!(
+            "  {:<16}          {:>12.2}\n",
+            "planned total", self.planned_total
+        ));
+        for n in &self.notes {
+            out.push_str(&format!("note: {n}\n"));
+        }
+        out
+    }
+}
