@@ -19,6 +19,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_CHANGED: u8 = 1;
 /// Exit code when writing outputs or another system operation failed.
 pub const EXIT_FAILURE: u8 = 3;
+/// Exit code of `optimize` when no plan meets every requirement (the reasons are printed).
+pub const EXIT_NO_PLAN: u8 = 4;
 
 #[derive(Parser)]
 #[command(
@@ -391,6 +393,7 @@ pub fn main() -> ExitCode {
             ExitCode::from(match e {
                 Error::Input(_) => EXIT_BAD_INPUT,
                 Error::Io { .. } => EXIT_FAILURE,
+                Error::NoPlan { .. } => EXIT_NO_PLAN,
             })
         }
     }
@@ -854,14 +857,21 @@ fn optimize(
     let profile = o::Profile::build(&scenario, &trace.table);
     let sites = o::sites(&scenario);
     let solved = o::model::solve(&profile, scenario.venues.len(), &sites, opt).map_err(|e| {
-        let msg = match e {
-            NoPlan::NoVenue(groups) => format!(
-                "no venue can hold group(s) {}: a VM of each is larger than every public instance type and every private host",
+        let reasons = match e {
+            NoPlan::NoVenue(groups) => vec![format!(
+                "no allowed venue can hold group(s) {}: a VM of each is larger than every allowed public instance type and private host",
                 groups.join(", ")
-            ),
-            NoPlan::Solver(m) => format!("the model has no solution: {m}"),
+            )],
+            NoPlan::Conflict(reasons) => reasons,
+            NoPlan::Infeasible => vec![
+                "the groups' allowed venues and the sites' max_hosts leave no placement for all demand".into(),
+            ],
+            NoPlan::Solver(m) => vec![format!("the solver failed: {m}")],
         };
-        InputError::file(path, msg)
+        Error::NoPlan {
+            file: path.to_path_buf(),
+            reasons,
+        }
     })?;
     let names: Vec<&str> = scenario.venues.iter().map(|v| v.name.as_str()).collect();
     let cur = scenario.currency.to_string();
@@ -875,17 +885,22 @@ fn optimize(
         opt,
         o::committed_cost(&scenario),
     );
+    rec.explanation = o::explain::explain(&profile, &names, &sites, opt, &solved);
+    if let Some(r) = &mut rec.explanation.runner_up {
+        r.cost = ((r.cost + rec.commitments) * 100.0).round() / 100.0;
+    }
     for name in o::left_out(&scenario) {
         rec.notes.push(format!(
             "HCI venue {name} is left out of the model (HCI sizing is not built yet)"
         ));
     }
     println!(
-        "{}: placement and sizing over {} steps ({} distinct), headroom {:.0} %; costs in {cur}\n",
+        "{}: placement and sizing over {} steps ({} distinct), headroom {:.0} %, solver {}; costs in {cur}\n",
         scenario.name,
         profile.steps,
         o::model::distinct_steps(&profile).len(),
-        opt.headroom * 100.0
+        opt.headroom * 100.0,
+        o::model::SOLVER_NAME
     );
     print!("{}", rec.table());
     let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));

@@ -82,6 +82,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The optimizer found no plan that meets every requirement; the reasons in words.
+    #[error("{}: no plan meets every requirement:\n  - {}", file.display(), reasons.join("\n  - "))]
+    NoPlan { file: PathBuf, reasons: Vec<String> },
 }
 
 impl Error {

@@ -49,9 +49,119 @@ fn a_group_no_venue_can_hold_is_named() {
     text.push_str("huge-0,huge,0,,1000,8000,10\n");
     std::fs::write(&vms, text).unwrap();
     let (code, _, stderr) = hybridplan(&["optimize", scenario.to_str().unwrap()]);
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 4, "{stderr}");
     assert!(
-        stderr.contains("no venue can hold group(s) huge"),
+        stderr.contains("no plan meets every requirement")
+            && stderr.contains("no allowed venue can hold group(s) huge"),
         "{stderr}"
+    );
+}
+
+/// A copy of the example scenario with the first `find` replaced by `replace`.
+fn example_with(scratch: &Scratch, find: &str, replace: &str) -> std::path::PathBuf {
+    let scenario = copy_example(scratch);
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    assert!(text.contains(find), "{find}");
+    std::fs::write(&scenario, text.replacen(find, replace, 1)).unwrap();
+    scenario
+}
+
+#[test]
+fn sovereignty_keeps_a_group_on_its_venues_in_the_simulator_and_the_plan() {
+    let scratch = Scratch::new();
+    // web may only run on GCP (a latency class of one venue) and AWS (its own list): both give
+    // GCP alone, although dc-east has room for it.
+    let scenario = example_with(
+        &scratch,
+        "[groups.web]\n",
+        "[latency_classes]\nnear-users = [\"gcp-us-central1\"]\n\n[groups.web]\nvenues = [\"gcp-us-central1\", \"aws-us-east-1\"]\nlatency_class = \"near-users\"\n",
+    );
+    let out = scratch.path().join("out");
+    let (code, _, err) = hybridplan(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let web = summary["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "web")
+        .unwrap();
+    let venues: Vec<&String> = web["vm_hours"].as_object().unwrap().keys().collect();
+    assert_eq!(venues, ["gcp-us-central1"], "{web}");
+    let (code, stdout, err) = hybridplan(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("web              gcp-us-central1 100.0 %"),
+        "{stdout}"
+    );
+    // The restriction binds: the explanation prices it against a plan with every venue.
+    assert!(
+        stdout.contains("binding: allowed venues (sovereignty, latency class) of web"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn allowed_venues_must_name_venues_and_classes() {
+    let scratch = Scratch::new();
+    let scenario = example_with(
+        &scratch,
+        "[groups.web]\n",
+        "[groups.web]\nvenues = [\"dc-west\"]\n",
+    );
+    let (code, _, err) = hybridplan(&["run", scenario.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("groups.web.venues[0]") && err.contains("\"dc-west\" is no venue"),
+        "{err}"
+    );
+    let scenario = example_with(
+        &scratch,
+        "[groups.web]\n",
+        "[groups.web]\nlatency_class = \"edge\"\n",
+    );
+    let (code, _, err) = hybridplan(&["run", scenario.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("groups.web.latency_class")
+            && err.contains("\"edge\" is not in [latency_classes]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_group_bound_to_a_full_site_is_infeasible_in_plain_words() {
+    let scratch = Scratch::new();
+    // Every group on dc-east only, and dc-east may have one host: 44 VMs do not fit.
+    let scenario = example_with(
+        &scratch,
+        "hosts = 2\n",
+        "hosts = 2\nmax_hosts = 1\n\n[groups.\"*\"]\nvenues = [\"dc-east\"]\n",
+    );
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    // The example's own "*" table moves under the new one's keys.
+    std::fs::write(
+        &scenario,
+        text.replacen("[groups.\"*\"]\negress_gib_per_vm_month = 2\n", "", 1),
+    )
+    .unwrap();
+    let (code, _, err) = hybridplan(&["optimize", scenario.to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("no plan meets every requirement"), "{err}");
+    assert!(
+        err.contains("may run only on capped sites (dc-east: max_hosts = 1"),
+        "{err}"
     );
 }

@@ -19,6 +19,8 @@ pub struct GroupDemand {
     pub public_cost: Vec<Option<f64>>,
     /// The largest VM's vCPUs and GiB: a private site whose hosts are smaller cannot take it.
     pub largest: (f64, f64),
+    /// The venues the group may use (sovereignty, latency class), by scenario index.
+    pub allowed: Vec<bool>,
 }
 
 /// Every group's demand over the horizon, sampled at step boundaries.
@@ -54,12 +56,16 @@ impl Profile {
         let mut groups: Vec<GroupDemand> = table
             .groups
             .iter()
-            .map(|name| GroupDemand {
-                name: name.clone(),
-                vcpus: vec![0.0; steps + 1],
-                mem_gib: vec![0.0; steps + 1],
-                public_cost: venues.iter().map(|v| v.public().map(|_| 0.0)).collect(),
-                largest: (0.0, 0.0),
+            .map(|name| {
+                let policy = group(name);
+                GroupDemand {
+                    name: name.clone(),
+                    vcpus: vec![0.0; steps + 1],
+                    mem_gib: vec![0.0; steps + 1],
+                    public_cost: venues.iter().map(|v| v.public().map(|_| 0.0)).collect(),
+                    largest: (0.0, 0.0),
+                    allowed: (0..venues.len()).map(|v| policy.allows(v)).collect(),
+                }
             })
             .collect();
         for vm in &table.vms {

@@ -4,10 +4,12 @@
 //! can be checked by simulating it.
 
 pub mod demand;
+pub mod explain;
 pub mod model;
 mod recommend;
 
 pub use demand::Profile;
+pub use explain::{Binding, Explanation, RunnerUp};
 pub use model::{NoPlan, Options, Site, Solved};
 pub use recommend::{GroupShares, Recommendation, SiteHosts, Validation, VenueCost};
 
@@ -32,9 +34,11 @@ pub fn sites(scenario: &Scenario) -> Vec<Site> {
                 .map_or(0.0, |p| p.cost(POWER_UTILISATION, hours));
             Some(Site {
                 venue: v,
+                name: venue.name.clone(),
                 vcpus: book.vcpu_capacity(),
                 mem_gib: book.mem_gib,
                 host_cost: (book.hosts_cost(1, scenario.horizon) + power) * venue.rate,
+                max_hosts: venue.max_hosts,
             })
         })
         .collect()

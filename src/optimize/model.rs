@@ -9,14 +9,33 @@ use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, var
 /// A private site the model sizes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
-    /// Index of the venue in the scenario.
+    /// Index of the venue in the scenario, and its name.
     pub venue: usize,
+    pub name: String,
     /// What one host offers tenants (vCPUs after overcommit, GiB).
     pub vcpus: f64,
     pub mem_gib: f64,
     /// Cost of one host over the horizon.
     pub host_cost: f64,
+    /// The most hosts the site may have (`max_hosts` of the venue).
+    pub max_hosts: Option<u32>,
 }
+
+/// The solver: pure-Rust microlp by default; HiGHS with the `highs` cargo feature (it builds
+/// HiGHS from source: cmake and libclang-dev are needed).
+#[cfg(not(feature = "highs"))]
+const SOLVER: fn(good_lp::variable::UnsolvedProblem) -> good_lp::solvers::microlp::MicroLpProblem =
+    good_lp::microlp;
+#[cfg(feature = "highs")]
+const SOLVER: fn(good_lp::variable::UnsolvedProblem) -> good_lp::solvers::highs::HighsProblem =
+    good_lp::highs;
+
+/// The solver's name, for outputs.
+pub const SOLVER_NAME: &str = if cfg!(feature = "highs") {
+    "HiGHS"
+} else {
+    "microlp"
+};
 
 /// Model options.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +64,24 @@ pub struct Solved {
 pub enum NoPlan {
     /// Groups with no venue: some VM fits no public instance type and no private host.
     NoVenue(Vec<String>),
+    /// Requirements that conflict, in words (e.g. groups bound to sites too small for them).
+    Conflict(Vec<String>),
+    /// The solver found the constraints contradictory without a conflict found in words.
+    Infeasible,
     Solver(String),
+}
+
+/// Changes to the model for the explanation's re-solves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tweak {
+    /// A site (index into the sites) gets this share of one host's capacity for free.
+    pub free_capacity: Option<(usize, f64)>,
+    /// Bounds on a site's hosts: (site, least, most).
+    pub hosts: Option<(usize, u32, u32)>,
+    /// Ignore the groups' allowed venues.
+    pub any_venue: bool,
+    /// Keep a group off a venue: (group, venue).
+    pub exclude: Option<(usize, usize)>,
 }
 
 /// Distinct demand steps: (vCPUs, GiB) per group. Identical steps constrain alike, so only one
@@ -64,13 +100,15 @@ pub fn distinct_steps(profile: &Profile) -> Vec<usize> {
         .collect()
 }
 
-/// The most hosts a site could need: all demand at its peak on that site alone, plus one.
-fn max_hosts(profile: &Profile, site: &Site) -> u32 {
+/// The most hosts a site may get: its `max_hosts`, else what all demand at its peak on that
+/// site alone would need with the headroom kept free, plus one.
+fn max_hosts(profile: &Profile, site: &Site, opt: Options) -> u32 {
     let peak = |f: &dyn Fn(usize) -> f64| (0..profile.steps).map(f).fold(0.0, f64::max);
     let cpu = peak(&|t| profile.groups.iter().map(|g| g.vcpus[t]).sum());
     let mem = peak(&|t| profile.groups.iter().map(|g| g.mem_gib[t]).sum());
-    let need = (cpu / site.vcpus).max(mem / site.mem_gib).ceil();
-    need.min(1e6) as u32 + 1
+    let usable = (1.0 - opt.headroom).max(1e-9);
+    let need = ((cpu / site.vcpus).max(mem / site.mem_gib) / usable).ceil();
+    site.max_hosts.unwrap_or(need.min(1e6) as u32 + 1)
 }
 
 pub fn solve(
@@ -79,18 +117,42 @@ pub fn solve(
     sites: &[Site],
     opt: Options,
 ) -> Result<Solved, NoPlan> {
+    solve_with(profile, venues, sites, opt, &Tweak::default()).map_err(|e| match e {
+        NoPlan::Infeasible => {
+            let conflicts = conflicts(profile, sites, opt);
+            if conflicts.is_empty() {
+                NoPlan::Infeasible
+            } else {
+                NoPlan::Conflict(conflicts)
+            }
+        }
+        e => e,
+    })
+}
+
+/// The model with `tweak` applied.
+pub fn solve_with(
+    profile: &Profile,
+    venues: usize,
+    sites: &[Site],
+    opt: Options,
+    tweak: &Tweak,
+) -> Result<Solved, NoPlan> {
     let site_of = |v: usize| sites.iter().position(|s| s.venue == v);
     let mut vars = ProblemVariables::new();
     // x[g][v]: a variable where group g may go to venue v.
     let x: Vec<Vec<Option<Variable>>> = profile
         .groups
         .iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(gi, g)| {
             (0..venues)
                 .map(|v| {
                     let fits = |s: &Site| g.largest.0 <= s.vcpus && g.largest.1 <= s.mem_gib;
-                    let allowed =
-                        g.public_cost[v].is_some() || site_of(v).is_some_and(|s| fits(&sites[s]));
+                    let allowed = (tweak.any_venue || g.allowed[v])
+                        && tweak.exclude != Some((gi, v))
+                        && (g.public_cost[v].is_some()
+                            || site_of(v).is_some_and(|s| fits(&sites[s])));
                     allowed.then(|| {
                         let def = variable().min(0.0).max(1.0);
                         vars.add(if opt.whole_groups { def.integer() } else { def })
@@ -111,18 +173,18 @@ pub fn solve(
     }
     let h: Vec<Variable> = sites
         .iter()
-        .map(|s| {
-            vars.add(
-                variable()
-                    .integer()
-                    .min(0)
-                    .max(max_hosts(profile, s) as f64),
-            )
+        .enumerate()
+        .map(|(i, s)| {
+            let (least, most) = match tweak.hosts {
+                Some((site, least, most)) if site == i => (least, most),
+                _ => (0, max_hosts(profile, s, opt)),
+            };
+            vars.add(variable().integer().min(least).max(most))
         })
         .collect();
 
     let objective = cost(profile, sites, &x, &h);
-    let mut model = vars.minimise(objective.clone()).using(good_lp::microlp);
+    let mut model = vars.minimise(objective.clone()).using(SOLVER);
     for xs in &x {
         model = model.with(xs.iter().flatten().copied().sum::<Expression>().eq(1.0));
     }
@@ -137,11 +199,18 @@ pub fn solve(
             };
             let cpu = on_site(&|g| profile.groups[g].vcpus[t]);
             let mem = on_site(&|g| profile.groups[g].mem_gib[t]);
-            model = model.with(cpu.leq(site.vcpus * usable * h[s]));
-            model = model.with(mem.leq(site.mem_gib * usable * h[s]));
+            let free = match tweak.free_capacity {
+                Some((site, share)) if site == s => share,
+                _ => 0.0,
+            };
+            model = model.with(cpu.leq(site.vcpus * usable * (h[s] + free)));
+            model = model.with(mem.leq(site.mem_gib * usable * (h[s] + free)));
         }
     }
-    let sol = model.solve().map_err(|e| NoPlan::Solver(e.to_string()))?;
+    let sol = model.solve().map_err(|e| match e {
+        good_lp::ResolutionError::Infeasible => NoPlan::Infeasible,
+        e => NoPlan::Solver(e.to_string()),
+    })?;
 
     let shares: Vec<Vec<f64>> = x
         .iter()
@@ -175,6 +244,89 @@ pub fn solve(
         site_cost,
         public_cost,
     })
+}
+
+/// Groups that may run only on sites with a `max_hosts` whose demand those sites cannot hold
+/// even at their limit, in words. Each set of such sites is checked with every group that is
+/// bound to it (a group bound to a subset counts too).
+pub fn conflicts(profile: &Profile, sites: &[Site], opt: Options) -> Vec<String> {
+    let usable = 1.0 - opt.headroom;
+    let capped = |v: usize| sites.iter().find(|s| s.venue == v && s.max_hosts.is_some());
+    // Each group's venues when all of them are capped sites.
+    let bound: Vec<Option<Vec<usize>>> = profile
+        .groups
+        .iter()
+        .map(|g| {
+            let venues: Vec<usize> = (0..g.allowed.len()).filter(|&v| g.allowed[v]).collect();
+            venues
+                .iter()
+                .all(|&v| capped(v).is_some())
+                .then_some(venues)
+        })
+        .collect();
+    let mut sets: Vec<&Vec<usize>> = bound.iter().flatten().collect();
+    sets.sort();
+    sets.dedup();
+    let mut out = Vec::new();
+    for set in sets {
+        let members: Vec<usize> = (0..profile.groups.len())
+            .filter(|&g| {
+                bound[g]
+                    .as_ref()
+                    .is_some_and(|b| b.iter().all(|v| set.contains(v)))
+            })
+            .collect();
+        let cap = |f: &dyn Fn(&Site) -> f64| -> f64 {
+            set.iter()
+                .filter_map(|&v| capped(v))
+                .map(|s| f(s) * f64::from(s.max_hosts.unwrap_or(0)) * usable)
+                .sum()
+        };
+        let (cpu_cap, mem_cap) = (cap(&|s| s.vcpus), cap(&|s| s.mem_gib));
+        let at = |t: usize| -> (f64, f64) {
+            members.iter().fold((0.0, 0.0), |(c, m), &g| {
+                (
+                    c + profile.groups[g].vcpus[t],
+                    m + profile.groups[g].mem_gib[t],
+                )
+            })
+        };
+        let worst = (0..profile.steps)
+            .map(|t| (t, at(t)))
+            .filter(|(_, (c, m))| *c > cpu_cap + 1e-9 || *m > mem_cap + 1e-9)
+            .max_by(|a, b| {
+                (a.1.1 / mem_cap)
+                    .max(a.1.0 / cpu_cap)
+                    .total_cmp(&(b.1.1 / mem_cap).max(b.1.0 / cpu_cap))
+            });
+        if let Some((t, (cpu, mem))) = worst {
+            let names: Vec<&str> = members
+                .iter()
+                .map(|&g| profile.groups[g].name.as_str())
+                .collect();
+            let limits: Vec<String> = set
+                .iter()
+                .filter_map(|&v| capped(v))
+                .map(|s| {
+                    format!(
+                        "{}: max_hosts = {} of {} vCPU and {} GiB",
+                        s.name,
+                        s.max_hosts.unwrap_or(0),
+                        s.vcpus,
+                        s.mem_gib
+                    )
+                })
+                .collect();
+            out.push(format!(
+                "group(s) {} may run only on capped sites ({}; {:.0} % usable after headroom), which hold {cpu_cap:.1} vCPU and {mem_cap:.1} GiB at most, but need {cpu:.1} vCPU and {mem:.1} GiB at step {t} ({} h); allow more venues or raise max_hosts",
+                names.join(", "),
+                limits.join(", "),
+                usable * 100.0,
+                t as f64 * profile.step as f64 / 3600.0,
+            ));
+        }
+    }
+    out
 }
 
 /// Total cost: the sites' hosts plus each group's share of its public cost.
@@ -226,13 +378,16 @@ mod tests {
                 mem_gib: vec![40.0, 40.0],
                 public_cost: vec![None, public],
                 largest: (4.0, 16.0),
+                allowed: vec![true, true],
             }],
         };
         let site = Site {
             venue: 0,
+            name: "dc".into(),
             vcpus: 8.0,
             mem_gib: 32.0,
             host_cost: 100.0,
+            max_hosts: None,
         };
         (profile, vec![site])
     }
@@ -292,5 +447,151 @@ mod tests {
             solve(&p, 2, &[], opt),
             Err(NoPlan::NoVenue(vec!["g".into()]))
         );
+    }
+
+    #[test]
+    fn the_explanation_is_hand_checked() {
+        let (p, sites) = instance(Some(150.0));
+        let opt = Options {
+            headroom: 0.0,
+            whole_groups: false,
+        };
+        let s = solve(&p, 2, &sites, opt).unwrap();
+        let e = crate::optimize::explain::explain(&p, &["dc", "cloud"], &sites, opt, &s);
+        // The plan (1 host, 80 % private, 130) fills the host: 0.8 x 10 = 8 vCPU, 0.8 x 40 =
+        // 32 GiB. 1 % more of a host (8.08 vCPU, 32.32 GiB) lets the share grow by 0.32 / 40 =
+        // 0.008, saving 0.008 x 150 = 1.2: 120 per host of capacity.
+        assert_eq!(e.binding.len(), 1, "{e:?}");
+        assert!(e.binding[0].constraint.starts_with("dc: vCPU"), "{e:?}");
+        assert!((e.binding[0].marginal_cost + 120.0).abs() < 1e-6, "{e:?}");
+        // Runner-up: 2 hosts all private (200), 0 hosts all public (150), or the group off the
+        // site (150): 0 hosts at 150, 20 more than the plan.
+        let r = e.runner_up.unwrap();
+        assert_eq!(r.design, "dc 0 hosts");
+        assert!(
+            (r.cost - 150.0).abs() < 1e-6 && (r.extra - 20.0).abs() < 1e-6,
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_group_bound_to_a_site_too_small_is_a_conflict_in_words() {
+        let (mut p, mut sites) = instance(Some(150.0));
+        // Only the site, at most one host: 32 GiB for 40 GiB of demand.
+        p.groups[0].allowed = vec![true, false];
+        sites[0].max_hosts = Some(1);
+        let opt = Options {
+            headroom: 0.0,
+            whole_groups: false,
+        };
+        let Err(NoPlan::Conflict(reasons)) = solve(&p, 2, &sites, opt) else {
+            panic!("expected a conflict");
+        };
+        assert_eq!(reasons.len(), 1);
+        let r = &reasons[0];
+        assert!(
+            r.contains("group(s) g may run only on capped sites (dc: max_hosts = 1"),
+            "{r}"
+        );
+        assert!(
+            r.contains("hold 8.0 vCPU and 32.0 GiB at most, but need 10.0 vCPU and 40.0 GiB"),
+            "{r}"
+        );
+        // Allowed on the cloud too, it is a plan again: 1 host + 20 % public = 130.
+        p.groups[0].allowed = vec![true, true];
+        assert!((solve(&p, 2, &sites, opt).unwrap().cost - 130.0).abs() < 1e-6);
+    }
+
+    /// The cheapest whole-group assignment by trying every one: each group on one allowed
+    /// venue; the site gets the fewest hosts that hold its groups at every step.
+    fn enumerate(p: &Profile, site: &Site, venues: usize, usable: f64) -> Option<f64> {
+        let n = p.groups.len();
+        let mut best: Option<f64> = None;
+        for code in 0..venues.pow(n as u32) {
+            let pick: Vec<usize> = (0..n)
+                .map(|g| code / venues.pow(g as u32) % venues)
+                .collect();
+            let mut cost = 0.0;
+            let mut ok = true;
+            for (g, &v) in pick.iter().enumerate() {
+                let grp = &p.groups[g];
+                if !grp.allowed[v] {
+                    ok = false;
+                } else if v == site.venue {
+                    ok &= grp.largest.0 <= site.vcpus && grp.largest.1 <= site.mem_gib;
+                } else {
+                    match grp.public_cost[v] {
+                        Some(c) => cost += c,
+                        None => ok = false,
+                    }
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let need = (0..p.steps)
+                .map(|t| {
+                    let on = |f: &dyn Fn(usize) -> f64| -> f64 {
+                        (0..n).filter(|&g| pick[g] == site.venue).map(f).sum()
+                    };
+                    let cpu = on(&|g| p.groups[g].vcpus[t]) / (site.vcpus * usable);
+                    let mem = on(&|g| p.groups[g].mem_gib[t]) / (site.mem_gib * usable);
+                    (cpu.max(mem) - 1e-9).ceil().max(0.0)
+                })
+                .fold(0.0, f64::max);
+            cost += need * site.host_cost;
+            if best.is_none_or(|b| cost < b) {
+                best = Some(cost);
+            }
+        }
+        best
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// On random small instances (1 to 3 groups, 1 to 3 steps, a site and two public
+        /// venues), the whole-group model finds exactly the cheapest assignment, and the
+        /// continuous model never costs more.
+        #[test]
+        fn the_model_matches_exhaustive_enumeration(
+            groups in proptest::collection::vec(
+                (proptest::collection::vec((1u32..=12, 1u32..=48), 3), 10u32..400, 10u32..400, proptest::bool::ANY),
+                1..=3,
+            ),
+            steps in 1usize..=3,
+            host_cost in 50u32..300,
+            headroom in proptest::sample::select(vec![0.0, 0.1, 0.25]),
+        ) {
+            let profile = Profile {
+                step: 3600,
+                steps,
+                groups: groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (demand, a, b, public_only))| GroupDemand {
+                        name: format!("g{i}"),
+                        vcpus: demand[..steps].iter().map(|d| f64::from(d.0)).collect(),
+                        mem_gib: demand[..steps].iter().map(|d| f64::from(d.1)).collect(),
+                        public_cost: vec![None, Some(f64::from(*a)), Some(f64::from(*b))],
+                        largest: (1.0, 4.0),
+                        allowed: vec![!public_only, true, true],
+                    })
+                    .collect(),
+            };
+            let site = Site {
+                venue: 0,
+                name: "dc".into(),
+                vcpus: 16.0,
+                mem_gib: 64.0,
+                host_cost: f64::from(host_cost),
+                max_hosts: None,
+            };
+            let whole = Options { headroom, whole_groups: true };
+            let expected = enumerate(&profile, &site, 3, 1.0 - headroom).unwrap();
+            let got = solve(&profile, 3, std::slice::from_ref(&site), whole).unwrap();
+            proptest::prop_assert!((got.cost - expected).abs() < 1e-6 * expected.max(1.0), "{} vs {}", got.cost, expected);
+            let shares = solve(&profile, 3, &[site], Options { whole_groups: false, ..whole }).unwrap();
+            proptest::prop_assert!(shares.cost <= got.cost + 1e-6 * got.cost.max(1.0));
+        }
     }
 }

@@ -11,9 +11,9 @@ pub struct Recommendation {
     /// What the scenario's commitments cost whatever the placement (sunk).
     pub commitments: f64,
     pub currency: String,
-    /// Why the plan is what it is (binding constraints, marginal costs), when known.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub explanation: Vec<String>,
+    /// Why the plan is what it is: binding constraints with their marginal costs, and the
+    /// runner-up design.
+    pub explanation: super::Explanation,
     pub groups: Vec<GroupShares>,
     pub headroom: f64,
     /// What the model leaves out or assumes, in words.
@@ -77,7 +77,7 @@ impl Recommendation {
         Recommendation {
             commitments: cents(committed),
             currency: currency.to_string(),
-            explanation: Vec::new(),
+            explanation: super::Explanation::default(),
             groups: profile
                 .groups
                 .iter()
@@ -170,6 +170,22 @@ impl Recommendation {
             "  {:<16}          {:>12.2}\n",
             "planned total", self.planned_total
         ));
+        let e = &self.explanation;
+        if !e.binding.is_empty() || e.runner_up.is_some() {
+            out.push_str("\nwhy this plan:\n");
+        }
+        for b in &e.binding {
+            out.push_str(&format!(
+                "  binding: {}; with {}: {:+.2}\n",
+                b.constraint, b.relaxed, b.marginal_cost
+            ));
+        }
+        if let Some(r) = &e.runner_up {
+            out.push_str(&format!(
+                "  runner-up: {}: {:.2} ({:+.2})\n",
+                r.design, r.cost, r.extra
+            ));
+        }
         for n in &self.notes {
             out.push_str(&format!("note: {n}\n"));
         }

@@ -19,6 +19,16 @@ pub struct GroupPolicy {
     pub spot_fallback: SpotFallback,
     /// How long an evicted spot VM waits before it tries spot again (with `wait`).
     pub spot_wait: SimTime,
+    /// The venues the group may run on (by scenario index), from its `venues` (sovereignty)
+    /// and its `latency_class`; `None`: any venue.
+    pub allowed: Option<Vec<bool>>,
+}
+
+impl GroupPolicy {
+    /// Whether the group may run on venue `v`.
+    pub fn allows(&self, v: usize) -> bool {
+        self.allowed.as_ref().is_none_or(|a| a[v])
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -40,6 +50,7 @@ impl Default for GroupPolicy {
             inter_region_gib_per_vm_month: 0.0,
             spot_fallback: SpotFallback::OnDemand,
             spot_wait: 30 * MINUTE,
+            allowed: None,
         }
     }
 }
@@ -67,14 +78,84 @@ pub(super) struct RawGroup {
     spot_fallback: SpotFallback,
     #[serde(default, deserialize_with = "de_opt_duration")]
     spot_wait: Option<SimTime>,
+    /// Sovereignty: the only venues the group's VMs may run on.
+    venues: Option<Vec<String>>,
+    /// A class of the scenario's `[latency_classes]`: the venues close enough to its users.
+    latency_class: Option<String>,
 }
 
-/// Validates every group; an error is (key, message).
+/// The venues of a list of names, as a mask over `venues`; `key` names the list in errors.
+fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>, (String, String)> {
+    let mut mask = vec![false; venues.len()];
+    for (i, n) in names.iter().enumerate() {
+        let v = venues.iter().position(|v| v == n).ok_or_else(|| {
+            let m = format!(
+                "\"{n}\" is no venue of this scenario (venues: {})",
+                venues.join(", ")
+            );
+            (format!("{key}[{i}]"), m)
+        })?;
+        mask[v] = true;
+    }
+    Ok(mask)
+}
+
+/// `[latency_classes]`: each class's venues as a mask; an error is (key, message).
+pub(super) fn latency_classes(
+    raw: BTreeMap<String, Vec<String>>,
+    venues: &[&str],
+) -> Result<BTreeMap<String, Vec<bool>>, (String, String)> {
+    raw.into_iter()
+        .map(|(class, names)| {
+            let key = format!("latency_classes.{class}");
+            if names.is_empty() {
+                return Err((key, "lists no venue; a class needs at least one".into()));
+            }
+            Ok((class, venue_mask(&names, venues, &key)?))
+        })
+        .collect()
+}
+
+/// Validates every group against the scenario's venues and latency classes; an error is
+/// (key, message).
 pub(super) fn validate(
     raw: BTreeMap<String, RawGroup>,
+    venues: &[&str],
+    classes: &BTreeMap<String, Vec<bool>>,
 ) -> Result<BTreeMap<String, GroupPolicy>, (String, String)> {
     let mut out = BTreeMap::new();
     for (name, g) in raw {
+        let mut allowed: Option<Vec<bool>> = None;
+        if let Some(list) = &g.venues {
+            let key = format!("groups.{name}.venues");
+            if list.is_empty() {
+                return Err((
+                    key,
+                    "lists no venue; leave it out to allow every venue".into(),
+                ));
+            }
+            allowed = Some(venue_mask(list, venues, &key)?);
+        }
+        if let Some(class) = &g.latency_class {
+            let mask = classes.get(class).ok_or_else(|| {
+                let known: Vec<&str> = classes.keys().map(String::as_str).collect();
+                let m = format!(
+                    "\"{class}\" is not in [latency_classes] (classes: {})",
+                    known.join(", ")
+                );
+                (format!("groups.{name}.latency_class"), m)
+            })?;
+            let both: Vec<bool> = match &allowed {
+                Some(a) => a.iter().zip(mask).map(|(x, y)| *x && *y).collect(),
+                None => mask.clone(),
+            };
+            if !both.contains(&true) {
+                let m =
+                    format!("no venue of latency class \"{class}\" is among the group's venues");
+                return Err((format!("groups.{name}.latency_class"), m));
+            }
+            allowed = Some(both);
+        }
         for (k, v) in [
             ("egress_gib_per_vm_month", g.egress_gib_per_vm_month),
             (
@@ -98,6 +179,7 @@ pub(super) fn validate(
                 inter_region_gib_per_vm_month: g.inter_region_gib_per_vm_month,
                 spot_fallback: g.spot_fallback,
                 spot_wait: g.spot_wait.unwrap_or(30 * MINUTE),
+                allowed,
             },
         );
     }

@@ -84,6 +84,9 @@ struct RawScenario {
     trace: trace::RawTrace,
     #[serde(default)]
     groups: BTreeMap<String, groups::RawGroup>,
+    /// Latency class -> the venues that serve it.
+    #[serde(default)]
+    latency_classes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     exchange_rates: BTreeMap<String, f64>,
     venues: Vec<venues::RawVenue>,
@@ -163,7 +166,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
             ),
         ));
     }
-    let groups = groups::validate(raw.groups).map_err(|(k, m)| bad(k, m))?;
     let mut rates = Rates {
         reporting: raw.currency,
         rates: BTreeMap::new(),
@@ -187,6 +189,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .validate(base, raw.horizon, raw.seed)
         .map_err(|(k, m)| bad(k, m))?;
     let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    let classes =
+        groups::latency_classes(raw.latency_classes, &names).map_err(|(k, m)| bad(k, m))?;
+    let groups = groups::validate(raw.groups, &names, &classes).map_err(|(k, m)| bad(k, m))?;
     let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
     let commitments =
         venues::validate_commitments(raw.commitments, &venues).map_err(|(k, m)| bad(k, m))?;

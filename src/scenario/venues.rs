@@ -17,6 +17,8 @@ pub struct Venue {
     pub size: VenueSize,
     /// Grid emissions at a private or HCI site, kgCO2e per kWh.
     pub carbon_kg_per_kwh: Option<f64>,
+    /// The most hosts the optimizer may give a private site (floor space, power, racks).
+    pub max_hosts: Option<u32>,
 }
 
 /// How big a venue is: public regions have no size, private sites have hosts, HCI venues have
@@ -96,6 +98,7 @@ pub(super) struct RawVenue {
     failure_factor: Option<f64>,
     /// Multiplies the book's spot eviction rate (public venues).
     eviction_factor: Option<f64>,
+    max_hosts: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -227,12 +230,22 @@ pub(super) fn validate(
                 .into());
             }
         }
+        if let Some(m) = v.max_hosts {
+            if !matches!(size, VenueSize::Hosts(_)) {
+                let msg = "applies only to a private venue (the optimizer's limit on its hosts)";
+                return Err(bad(key("max_hosts"), msg.into()).into());
+            }
+            if m == 0 {
+                return Err(bad(key("max_hosts"), "must be at least 1".into()).into());
+            }
+        }
         venues.push(Venue {
             name: v.name,
             book,
             rate,
             size,
             carbon_kg_per_kwh: v.carbon_kg_per_kwh,
+            max_hosts: v.max_hosts,
         });
     }
     Ok(venues)

@@ -519,6 +519,8 @@ impl<'s> State<'s> {
         let choice = self.policy.host_choice();
         for (v, venue) in self.venues.iter().enumerate() {
             let offer = match venue {
+                // Sovereignty and latency: the group's venues only.
+                _ if !group.allows(v) => None,
                 VenueState::Public(_) if why == Why::Return => None,
                 VenueState::Public(p) => p
                     .offer(vm, group, now, self.on_demand[i as usize])
@@ -881,9 +883,13 @@ impl<'s> State<'s> {
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
         let mut kind = ShortfallKind::TooLarge;
         let mut reasons = Vec::with_capacity(self.venues.len());
+        let group = &self.groups[vm.group as usize];
         for (v, venue) in self.venues.iter().enumerate() {
             let name = &self.scenario.venues[v].name;
             match venue {
+                _ if !group.allows(v) => {
+                    reasons.push(format!("{name}: not among the group's allowed venues"));
+                }
                 VenueState::Public(p) => {
                     let (c, m) = p.book.largest();
                     reasons.push(format!(

@@ -491,9 +491,21 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
             p.bad { "The simulated plan left " (s.shortfalls.count) " VMs without a venue ("
                 (format!("{:.1}", s.shortfalls.vm_hours)) " VM-hours)." }
         }
-        @if !plan.explanation.is_empty() {
-            h3 { "Why this plan" }
-            ul { @for e in &plan.explanation { li { (e) } } }
+        h3 { "Why this plan" }
+        @if plan.explanation.binding.is_empty() {
+            p { "No capacity binds: every site has room at its busiest step, and the groups' venue restrictions cost nothing." }
+        } @else {
+            table {
+                tr { th { "binding constraint" } th { "relaxed to" } th.n { "change in total (" (cur) ")" } }
+                @for b in &plan.explanation.binding {
+                    tr { td { (b.constraint) } td { (b.relaxed) } td.n { (money(b.marginal_cost)) } }
+                }
+            }
+            p.note { "Each change is a re-solve of the model with that one constraint relaxed (the pure-Rust solver gives no dual values)." }
+        }
+        @if let Some(r) = &plan.explanation.runner_up {
+            p { "Runner-up design: " strong { (r.design) } ", " (money(r.cost)) " " (cur)
+                " (" (money(r.extra)) " more than the plan)." }
         }
         @if !plan.notes.is_empty() {
             ul.note { @for n in &plan.notes { li { (n) } } }
