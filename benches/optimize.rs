@@ -43,6 +43,7 @@ fn profile(groups: usize, venues: usize, sites: usize, seed: u64) -> Profile {
                     .collect(),
                 largest: (4.0, 16.0),
                 allowed: vec![true; venues],
+                current: None,
             }
         })
         .collect();

@@ -77,6 +77,10 @@ enum Command {
         /// Put each group on exactly one venue.
         #[arg(long)]
         whole_groups: bool,
+        /// Plan capacity for each group's P-th percentile of demand (e.g. 95) instead of every
+        /// step; the headroom is kept on top.
+        #[arg(long, value_name = "P", value_parser = parse_percentile)]
+        percentile: Option<f64>,
         /// Simulate the plan (plan-driven placement, the recommended hosts) and compare.
         #[arg(long)]
         validate: bool,
@@ -207,6 +211,15 @@ fn parse_headroom(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
         _ => Err(format!("\"{text}\" is not a share in 0..1, e.g. 0.1")),
+    }
+}
+
+fn parse_percentile(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
+        _ => Err(format!(
+            "{text:?} is not a percentile: expected a number in (0, 100], e.g. 95"
+        )),
     }
 }
 
@@ -355,6 +368,7 @@ pub fn main() -> ExitCode {
             scenario,
             headroom,
             whole_groups,
+            percentile,
             validate,
             out,
             report,
@@ -363,7 +377,7 @@ pub fn main() -> ExitCode {
                 headroom,
                 whole_groups,
             };
-            optimize(&scenario, opt, validate, out, report).map(|()| true)
+            optimize(&scenario, opt, percentile, validate, out, report).map(|()| true)
         }
         Command::Compare { a, b, report, out } => compare(&a, &b, report, out).map(|()| true),
         Command::Merge {
@@ -847,6 +861,7 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
 fn optimize(
     path: &Path,
     opt: crate::optimize::Options,
+    percentile: Option<f64>,
     validate: bool,
     out: Option<PathBuf>,
     report: Option<ReportFormat>,
@@ -854,7 +869,11 @@ fn optimize(
     use crate::optimize::{self as o, NoPlan};
     let mut scenario = crate::scenario::load(path)?;
     let trace = crate::trace::load(&scenario.trace)?;
-    let profile = o::Profile::build(&scenario, &trace.table);
+    let full = o::Profile::build(&scenario, &trace.table);
+    let profile = match percentile {
+        Some(p) => full.at_percentile(p),
+        None => full.clone(),
+    };
     let sites = o::sites(&scenario);
     let solved = o::model::solve(&profile, scenario.venues.len(), &sites, opt).map_err(|e| {
         let reasons = match e {
@@ -885,6 +904,8 @@ fn optimize(
         opt,
         o::committed_cost(&scenario),
     );
+    rec.demand = full.stats();
+    rec.percentile = percentile;
     rec.explanation = o::explain::explain(&profile, &names, &sites, opt, &solved);
     if let Some(r) = &mut rec.explanation.runner_up {
         r.cost = ((r.cost + rec.commitments) * 100.0).round() / 100.0;
@@ -894,11 +915,17 @@ fn optimize(
             "HCI venue {name} is left out of the model (HCI sizing is not built yet)"
         ));
     }
+    let basis = match percentile {
+        Some(p) => format!("each group's P{p} of demand over {} steps", full.steps),
+        None => format!(
+            "{} steps ({} distinct)",
+            full.steps,
+            o::model::distinct_steps(&profile).len()
+        ),
+    };
     println!(
-        "{}: placement and sizing over {} steps ({} distinct), headroom {:.0} %, solver {}; costs in {cur}\n",
+        "{}: placement and sizing for {basis}, headroom {:.0} %, solver {}; costs in {cur}\n",
         scenario.name,
-        profile.steps,
-        o::model::distinct_steps(&profile).len(),
         opt.headroom * 100.0,
         o::model::SOLVER_NAME
     );

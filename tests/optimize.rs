@@ -165,3 +165,71 @@ fn a_group_bound_to_a_full_site_is_infeasible_in_plain_words() {
         "{err}"
     );
 }
+
+#[test]
+fn percentile_planning_and_migration_show_in_the_plan() {
+    let scratch = Scratch::new();
+    // batch runs on GCP today; moving one of its VMs costs 1,000 USD, so it stays there.
+    let scenario = example_with(
+        &scratch,
+        "[groups.batch]\n",
+        "[groups.batch]\ncurrent_venue = \"gcp-us-central1\"\nmigration_per_vm = 1000\n",
+    );
+    let out = scratch.path().join("out");
+    let (code, stdout, err) = hybridplan(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--percentile",
+        "95",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("for each group's P95 of demand over 720 steps"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("batch            gcp-us-central1 100.0 %"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
+    assert_eq!(json["percentile"], 95.0);
+    assert!(json.get("migration").is_none(), "nothing moves: {json}");
+    // Free to move, batch leaves GCP in part, and the move is costed (one-off).
+    let scenario = example_with(
+        &scratch,
+        "[groups.batch]\n",
+        "[groups.batch]\ncurrent_venue = \"gcp-us-central1\"\nmigration_per_vm = 0.5\n",
+    );
+    let (code, stdout, err) = hybridplan(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("migration        one-off"), "{stdout}");
+
+    let scenario = example_with(
+        &scratch,
+        "[groups.batch]\n",
+        "[groups.batch]\ncurrent_venue = \"gcp-us-central1\"\n",
+    );
+    let (code, _, err) = hybridplan(&["optimize", scenario.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("groups.batch.migration_per_vm")
+            && err.contains("is needed with current_venue"),
+        "{err}"
+    );
+    let (code, _, err) = hybridplan(&[
+        "optimize",
+        "scenarios/example-hybrid.toml",
+        "--percentile",
+        "120",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a percentile"), "{err}");
+}

@@ -21,6 +21,8 @@ pub struct GroupDemand {
     pub largest: (f64, f64),
     /// The venues the group may use (sovereignty, latency class), by scenario index.
     pub allowed: Vec<bool>,
+    /// Where the group runs today and the one-off cost of moving all of it elsewhere.
+    pub current: Option<(usize, f64)>,
 }
 
 /// Every group's demand over the horizon, sampled at step boundaries.
@@ -53,19 +55,19 @@ impl Profile {
     ) -> Profile {
         let step = step.max(1);
         let steps = horizon.div_ceil(step).max(1) as usize;
+        let policies: Vec<GroupPolicy> = table.groups.iter().map(|n| group(n)).collect();
         let mut groups: Vec<GroupDemand> = table
             .groups
             .iter()
-            .map(|name| {
-                let policy = group(name);
-                GroupDemand {
-                    name: name.clone(),
-                    vcpus: vec![0.0; steps + 1],
-                    mem_gib: vec![0.0; steps + 1],
-                    public_cost: venues.iter().map(|v| v.public().map(|_| 0.0)).collect(),
-                    largest: (0.0, 0.0),
-                    allowed: (0..venues.len()).map(|v| policy.allows(v)).collect(),
-                }
+            .zip(&policies)
+            .map(|(name, policy)| GroupDemand {
+                name: name.clone(),
+                vcpus: vec![0.0; steps + 1],
+                mem_gib: vec![0.0; steps + 1],
+                public_cost: venues.iter().map(|v| v.public().map(|_| 0.0)).collect(),
+                largest: (0.0, 0.0),
+                allowed: (0..venues.len()).map(|v| policy.allows(v)).collect(),
+                current: policy.current.map(|(v, _)| (v, 0.0)),
             })
             .collect();
         for vm in &table.vms {
@@ -86,8 +88,15 @@ impl Profile {
                 g.mem_gib[first] += vm.mem_gib;
                 g.mem_gib[last.min(steps)] -= vm.mem_gib;
             }
-            let policy = group(&table.groups[vm.group as usize]);
+            let policy = &policies[vm.group as usize];
             let hours = (end - vm.start) as f64 / HOUR as f64;
+            // Moving the group moves each of its VMs: the per-VM cost adds up over its VMs.
+            if let Some((v, per_vm)) = policy.current
+                && let Some(c) = g.current.as_mut()
+            {
+                *c = (v, c.1 + per_vm);
+            }
+            let months = hours / HOURS_PER_MONTH;
             for (v, venue) in venues.iter().enumerate() {
                 let (Some(book), Some(cost)) = (venue.public(), g.public_cost[v].as_mut()) else {
                     continue;
@@ -103,9 +112,14 @@ impl Profile {
                 });
                 match fit {
                     Some((i, purchase)) => {
-                        let disk = vm.disk_gib * book.storage_gb_month * hours / HOURS_PER_MONTH;
+                        let disk = vm.disk_gib * book.storage_gb_month * months;
                         let compute = book.hourly(i, purchase, policy.windows) * hours;
-                        *cost += (compute + disk) * venue.rate;
+                        // Traffic at the first paid egress tier, as the simulator's offers
+                        // price it (the bill applies the tiers to the venue's monthly total).
+                        let traffic = months
+                            * (policy.egress_gib_per_vm_month * book.egress.first_price()
+                                + policy.inter_region_gib_per_vm_month * book.inter_region_gb);
+                        *cost += (compute + disk + traffic) * venue.rate;
                     }
                     None => g.public_cost[v] = None,
                 }
@@ -127,6 +141,66 @@ impl Profile {
             steps,
             groups,
         }
+    }
+}
+
+/// Nearest-rank percentile `p` (0..=100) of a series (0 for an empty one).
+fn percentile(series: &[f64], p: f64) -> f64 {
+    if series.is_empty() {
+        return 0.0;
+    }
+    let mut v = series.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
+}
+
+/// A group's demand in figures: percentiles of its vCPUs and GiB over the steps.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DemandStats {
+    pub group: String,
+    pub vcpus_p50: f64,
+    pub vcpus_p95: f64,
+    pub vcpus_peak: f64,
+    pub mem_gib_p50: f64,
+    pub mem_gib_p95: f64,
+    pub mem_gib_peak: f64,
+}
+
+impl Profile {
+    /// The profile collapsed to one step: each group's `p`-th percentile of vCPUs and of GiB.
+    /// Summing per-group percentiles plans for more than the percentile of the sum (groups
+    /// rarely peak together), so this errs on the side of capacity.
+    pub fn at_percentile(&self, p: f64) -> Profile {
+        Profile {
+            step: self.step * self.steps as SimTime,
+            steps: 1,
+            groups: self
+                .groups
+                .iter()
+                .map(|g| GroupDemand {
+                    vcpus: vec![percentile(&g.vcpus, p)],
+                    mem_gib: vec![percentile(&g.mem_gib, p)],
+                    ..g.clone()
+                })
+                .collect(),
+        }
+    }
+
+    /// P50, P95 and the peak of every group's demand.
+    pub fn stats(&self) -> Vec<DemandStats> {
+        self.groups
+            .iter()
+            .map(|g| DemandStats {
+                group: g.name.clone(),
+                vcpus_p50: percentile(&g.vcpus, 50.0),
+                vcpus_p95: percentile(&g.vcpus, 95.0),
+                vcpus_peak: percentile(&g.vcpus, 100.0),
+                mem_gib_p50: percentile(&g.mem_gib, 50.0),
+                mem_gib_p95: percentile(&g.mem_gib, 95.0),
+                mem_gib_peak: percentile(&g.mem_gib, 100.0),
+            })
+            .collect()
     }
 }
 
@@ -157,5 +231,14 @@ mod tests {
         // Boundaries 0, 1 h, 2 h, 3 h: a alive at 0 and 1 h; b (from 0.5 h) at 1 h, 2 h, 3 h.
         assert_eq!(p.groups[0].vcpus, [2.0, 6.0, 4.0, 4.0]);
         assert_eq!(p.groups[0].mem_gib, [8.0, 24.0, 16.0, 16.0]);
+        // Sorted 2, 4, 4, 6: P50 is rank ceil(0.5 x 4) = 2 -> 4; P95 rank 4 -> 6; P25 rank 1 -> 2.
+        let one = p.at_percentile(50.0);
+        assert_eq!(
+            (one.steps, one.groups[0].vcpus.as_slice()),
+            (1, [4.0].as_slice())
+        );
+        assert_eq!(p.at_percentile(25.0).groups[0].mem_gib, [8.0]);
+        let s = &p.stats()[0];
+        assert_eq!((s.vcpus_p50, s.vcpus_p95, s.vcpus_peak), (4.0, 6.0, 6.0));
     }
 }

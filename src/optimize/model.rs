@@ -57,6 +57,8 @@ pub struct Solved {
     /// Cost of the hosts per site, and of the public share per venue.
     pub site_cost: Vec<f64>,
     pub public_cost: Vec<f64>,
+    /// One-off cost of moving groups off their current venue (included in `cost`).
+    pub migration: f64,
 }
 
 /// Why no plan exists.
@@ -236,13 +238,20 @@ pub fn solve_with(
                 .sum()
         })
         .collect();
-    let cost = site_cost.iter().sum::<f64>() + public_cost.iter().sum::<f64>();
+    let migration: f64 = profile
+        .groups
+        .iter()
+        .zip(&shares)
+        .filter_map(|(g, sh)| g.current.map(|(v, c)| c * (1.0 - sh[v])))
+        .sum();
+    let cost = site_cost.iter().sum::<f64>() + public_cost.iter().sum::<f64>() + migration;
     Ok(Solved {
         shares,
         hosts,
         cost,
         site_cost,
         public_cost,
+        migration,
     })
 }
 
@@ -329,7 +338,8 @@ pub fn conflicts(profile: &Profile, sites: &[Site], opt: Options) -> Vec<String>
     out
 }
 
-/// Total cost: the sites' hosts plus each group's share of its public cost.
+/// Total cost: the sites' hosts, each group's share of its public cost, and moving the share
+/// of each group that leaves its current venue.
 fn cost(
     profile: &Profile,
     sites: &[Site],
@@ -347,7 +357,20 @@ fn cost(
                 .filter_map(|(var, c)| Some((*c)? * (*var)?))
         })
         .sum();
-    hosts + public
+    // c x (1 - x[g][current]); a current venue the group may not use is all moved.
+    let moves: Expression = profile
+        .groups
+        .iter()
+        .zip(x)
+        .filter_map(|(g, xs)| {
+            let (v, c) = g.current?;
+            Some(match xs[v] {
+                Some(var) => c - c * var,
+                None => Expression::from(c),
+            })
+        })
+        .sum();
+    hosts + public + moves
 }
 
 /// Solver noise: shares within 1e-7 of 0 or 1 are those values.
@@ -379,6 +402,7 @@ mod tests {
                 public_cost: vec![None, public],
                 largest: (4.0, 16.0),
                 allowed: vec![true, true],
+                current: None,
             }],
         };
         let site = Site {
@@ -471,6 +495,28 @@ mod tests {
         assert!(
             (r.cost - 150.0).abs() < 1e-6 && (r.extra - 20.0).abs() < 1e-6,
             "{r:?}"
+        );
+    }
+
+    #[test]
+    fn moving_off_the_current_venue_is_costed() {
+        let (mut p, sites) = instance(Some(150.0));
+        let opt = Options {
+            headroom: 0.0,
+            whole_groups: false,
+        };
+        // The group runs on the cloud today; moving a share s to the host costs 100 + 150 (1 -
+        // s) + m s, s <= 0.8. At m = 60 (the whole group): 250 - 90 s -> 178 at s = 0.8, so
+        // staying public (150) wins. At m = 20: 250 - 130 s -> 146 at s = 0.8, of which 16 is
+        // moving.
+        p.groups[0].current = Some((1, 60.0));
+        let s = solve(&p, 2, &sites, opt).unwrap();
+        assert!((s.cost - 150.0).abs() < 1e-6 && s.migration == 0.0, "{s:?}");
+        p.groups[0].current = Some((1, 20.0));
+        let s = solve(&p, 2, &sites, opt).unwrap();
+        assert!(
+            (s.cost - 146.0).abs() < 1e-6 && (s.migration - 16.0).abs() < 1e-6,
+            "{s:?}"
         );
     }
 
@@ -575,6 +621,7 @@ mod tests {
                         public_cost: vec![None, Some(f64::from(*a)), Some(f64::from(*b))],
                         largest: (1.0, 4.0),
                         allowed: vec![!public_only, true, true],
+                        current: None,
                     })
                     .collect(),
             };

@@ -11,14 +11,22 @@ pub struct Recommendation {
     /// What the scenario's commitments cost whatever the placement (sunk).
     pub commitments: f64,
     pub currency: String,
+    /// Each group's demand: P50, P95 and peak of vCPUs and GiB over the steps.
+    pub demand: Vec<super::demand::DemandStats>,
     /// Why the plan is what it is: binding constraints with their marginal costs, and the
     /// runner-up design.
     pub explanation: super::Explanation,
     pub groups: Vec<GroupShares>,
     pub headroom: f64,
+    /// One-off cost of moving groups off their current venues (not in `planned_total`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub migration: f64,
     /// What the model leaves out or assumes, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Capacity planned for each group's percentile of demand instead of every step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentile: Option<f64>,
     pub planned_total: f64,
     pub public: Vec<VenueCost>,
     pub scenario: String,
@@ -57,6 +65,10 @@ pub struct Validation {
     pub shortfall_vm_hours: f64,
 }
 
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0 + 0.0
 }
@@ -77,6 +89,7 @@ impl Recommendation {
         Recommendation {
             commitments: cents(committed),
             currency: currency.to_string(),
+            demand: profile.stats(),
             explanation: super::Explanation::default(),
             groups: profile
                 .groups
@@ -91,8 +104,10 @@ impl Recommendation {
                 })
                 .collect(),
             headroom: opt.headroom,
+            migration: cents(solved.migration),
             notes: Vec::new(),
-            planned_total: cents(solved.cost + committed),
+            percentile: None,
+            planned_total: cents(solved.cost - solved.migration + committed),
             public: names
                 .iter()
                 .zip(&solved.public_cost)
@@ -170,6 +185,12 @@ impl Recommendation {
             "  {:<16}          {:>12.2}\n",
             "planned total", self.planned_total
         ));
+        if self.migration > 0.0 {
+            out.push_str(&format!(
+                "  {:<16} one-off  {:>12.2}  (moving groups off their current venue)\n",
+                "migration", self.migration
+            ));
+        }
         let e = &self.explanation;
         if !e.binding.is_empty() || e.runner_up.is_some() {
             out.push_str("\nwhy this plan:\n");

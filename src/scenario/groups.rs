@@ -22,6 +22,9 @@ pub struct GroupPolicy {
     /// The venues the group may run on (by scenario index), from its `venues` (sovereignty)
     /// and its `latency_class`; `None`: any venue.
     pub allowed: Option<Vec<bool>>,
+    /// Where the group runs today (venue index) and what moving one of its VMs elsewhere
+    /// costs, one-off, in the reporting currency (for the optimizer).
+    pub current: Option<(usize, f64)>,
 }
 
 impl GroupPolicy {
@@ -51,6 +54,7 @@ impl Default for GroupPolicy {
             spot_fallback: SpotFallback::OnDemand,
             spot_wait: 30 * MINUTE,
             allowed: None,
+            current: None,
         }
     }
 }
@@ -82,6 +86,9 @@ pub(super) struct RawGroup {
     venues: Option<Vec<String>>,
     /// A class of the scenario's `[latency_classes]`: the venues close enough to its users.
     latency_class: Option<String>,
+    /// Where the group runs today, and the one-off cost of moving one VM off it.
+    current_venue: Option<String>,
+    migration_per_vm: Option<f64>,
 }
 
 /// The venues of a list of names, as a mask over `venues`; `key` names the list in errors.
@@ -98,6 +105,42 @@ fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>,
         mask[v] = true;
     }
     Ok(mask)
+}
+
+/// `current_venue` and `migration_per_vm`, which go together.
+fn current(
+    name: &str,
+    g: &RawGroup,
+    venues: &[&str],
+) -> Result<Option<(usize, f64)>, (String, String)> {
+    let key = |k: &str| format!("groups.{name}.{k}");
+    match (&g.current_venue, g.migration_per_vm) {
+        (None, None) => Ok(None),
+        (Some(v), Some(cost)) => {
+            let i = venues.iter().position(|n| n == v).ok_or_else(|| {
+                let m = format!(
+                    "\"{v}\" is no venue of this scenario (venues: {})",
+                    venues.join(", ")
+                );
+                (key("current_venue"), m)
+            })?;
+            if !(cost.is_finite() && cost >= 0.0) {
+                return Err((
+                    key("migration_per_vm"),
+                    format!("{cost} must be a finite amount >= 0"),
+                ));
+            }
+            Ok(Some((i, cost)))
+        }
+        (Some(_), None) => Err((
+            key("migration_per_vm"),
+            "is needed with current_venue: the one-off cost of moving one VM".into(),
+        )),
+        (None, Some(_)) => Err((
+            key("current_venue"),
+            "is needed with migration_per_vm: where the group runs today".into(),
+        )),
+    }
 }
 
 /// `[latency_classes]`: each class's venues as a mask; an error is (key, message).
@@ -170,6 +213,7 @@ pub(super) fn validate(
                 ));
             }
         }
+        let current = current(&name, &g, venues)?;
         out.insert(
             name,
             GroupPolicy {
@@ -180,6 +224,7 @@ pub(super) fn validate(
                 spot_fallback: g.spot_fallback,
                 spot_wait: g.spot_wait.unwrap_or(30 * MINUTE),
                 allowed,
+                current,
             },
         );
     }
