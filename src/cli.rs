@@ -905,6 +905,7 @@ fn optimize(
         o::committed_cost(&scenario),
     );
     rec.demand = full.stats();
+    rec.commitments_to_buy = o::commit::advise(&scenario, &trace.table, &solved, full.steps);
     rec.percentile = percentile;
     rec.explanation = o::explain::explain(&profile, &names, &sites, opt, &solved);
     if let Some(r) = &mut rec.explanation.runner_up {
@@ -954,6 +955,28 @@ fn optimize(
             summary.shortfalls.count,
             summary.shortfalls.vm_hours
         );
+        let buy: Vec<crate::scenario::Commitment> = rec
+            .commitments_to_buy
+            .iter()
+            .map(|a| a.commitment.clone())
+            .collect();
+        if !buy.is_empty() {
+            // The plan again with the recommended commitments bought.
+            let mut with = scenario.clone();
+            with.commitments.extend(buy);
+            let outcome = crate::sim::run(&with, &trace.table, trace.samples()?)?;
+            let bought = crate::report::Summary::build(&with, &trace.table, &outcome);
+            let saving: f64 = rec.commitments_to_buy.iter().map(|a| a.saving).sum();
+            let planned = rec.planned_total - saving;
+            println!(
+                "validate with the commitments to buy: simulated total {:.2} vs planned {:.2} ({:+.1} %); simulated saving {:.2} vs planned {:.2}",
+                bought.total,
+                planned,
+                (bought.total - planned) / planned.max(1e-9) * 100.0,
+                summary.total - bought.total,
+                saving
+            );
+        }
         rec.validation = Some(o::Validation {
             simulated_total: summary.total,
             difference: (diff * 100.0).round() / 100.0,

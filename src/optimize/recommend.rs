@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 pub struct Recommendation {
     /// What the scenario's commitments cost whatever the placement (sunk).
     pub commitments: f64,
+    /// Reservations and savings plans the plan's on-demand public use would pay for.
+    pub commitments_to_buy: Vec<super::commit::Advice>,
     pub currency: String,
     /// Each group's demand: P50, P95 and peak of vCPUs and GiB over the steps.
     pub demand: Vec<super::demand::DemandStats>,
@@ -88,6 +90,7 @@ impl Recommendation {
     ) -> Recommendation {
         Recommendation {
             commitments: cents(committed),
+            commitments_to_buy: Vec::new(),
             currency: currency.to_string(),
             demand: profile.stats(),
             explanation: super::Explanation::default(),
@@ -189,6 +192,19 @@ impl Recommendation {
             out.push_str(&format!(
                 "  {:<16} one-off  {:>12.2}  (moving groups off their current venue)\n",
                 "migration", self.migration
+            ));
+        }
+        if !self.commitments_to_buy.is_empty() {
+            out.push_str("\ncommitments to buy (break-even / expected utilisation, saving):\n");
+        }
+        for a in &self.commitments_to_buy {
+            out.push_str(&format!(
+                "  {:<16} {:<40} {:>5.1} % / {:>5.1} %  {:>12.2}\n",
+                a.venue,
+                a.what,
+                a.break_even_utilisation * 100.0,
+                a.expected_utilisation * 100.0,
+                a.saving
             ));
         }
         let e = &self.explanation;

@@ -491,6 +491,17 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
             p.bad { "The simulated plan left " (s.shortfalls.count) " VMs without a venue ("
                 (format!("{:.1}", s.shortfalls.vm_hours)) " VM-hours)." }
         }
+        @if !plan.commitments_to_buy.is_empty() {
+            h3 { "Commitments to buy" }
+            table {
+                tr { th { "venue" } th { "buy" } th.n { "break-even use" } th.n { "expected use" } th.n { "saving (" (cur) ")" } }
+                @for a in &plan.commitments_to_buy {
+                    tr { td { (a.venue) } td { (a.what) } td.n { (pct(a.break_even_utilisation)) }
+                         td.n { (pct(a.expected_utilisation)) } td.n { (money(a.saving)) } }
+                }
+            }
+            p.note { "Read off the load-duration curve of the plan's on-demand public use: each commitment is bought as far as it is busy at least its break-even share of the hours." }
+        }
         h3 { "Why this plan" }
         @if plan.explanation.binding.is_empty() {
             p { "No capacity binds: every site has room at its busiest step, and the groups' venue restrictions cost nothing." }
