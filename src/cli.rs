@@ -905,6 +905,15 @@ fn optimize(
         o::committed_cost(&scenario),
     );
     rec.demand = full.stats();
+    rec.backup = scenario
+        .backup
+        .as_ref()
+        .map(|b| o::backup::advise(b, scenario.horizon));
+    // The backup service is part of the plan's cost (what it bills is independent of
+    // placement, so it is added to the model's optimum).
+    if let Some(b) = &rec.backup {
+        rec.planned_total = ((rec.planned_total + b.cost) * 100.0).round() / 100.0;
+    }
     rec.commitments_to_buy = o::commit::advise(&scenario, &trace.table, &solved, full.steps);
     rec.percentile = percentile;
     rec.explanation = o::explain::explain(&profile, &names, &sites, opt, &solved);
@@ -942,6 +951,9 @@ fn optimize(
             scenario.venues[site.venue].size = crate::scenario::VenueSize::Hosts((*n).max(1));
         }
         scenario.plan = Some(crate::scenario::load_plan(&plan_path, &scenario.venues)?);
+        if let (Some(plan), Some(advice)) = (scenario.backup.as_mut(), rec.backup.as_ref()) {
+            *plan = o::backup::apply(plan, advice);
+        }
         scenario.policy = crate::scenario::Policy::Plan;
         let outcome = crate::sim::run(&scenario, &trace.table, trace.samples()?)?;
         let summary = crate::report::Summary::build(&scenario, &trace.table, &outcome);
@@ -955,6 +967,14 @@ fn optimize(
             summary.shortfalls.count,
             summary.shortfalls.vm_hours
         );
+        if let Some(b) = &summary.backup {
+            println!(
+                "validate backup: {} of {} nightly windows missed, {} RPO breaches with the recommended links",
+                b.windows_missed,
+                b.sites.iter().map(|s| s.nights).sum::<u64>(),
+                b.rpo_breaches
+            );
+        }
         let buy: Vec<crate::scenario::Commitment> = rec
             .commitments_to_buy
             .iter()

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 /// optimize.json. Fields are in alphabetical order, as the file has always listed them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recommendation {
+    /// Links and seeding for the scenario's backup sites, when it has a `[backup]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<super::backup::BackupAdvice>,
     /// What the scenario's commitments cost whatever the placement (sunk).
     pub commitments: f64,
     /// Reservations and savings plans the plan's on-demand public use would pay for.
@@ -89,6 +92,7 @@ impl Recommendation {
         committed: f64,
     ) -> Recommendation {
         Recommendation {
+            backup: None,
             commitments: cents(committed),
             commitments_to_buy: Vec::new(),
             currency: currency.to_string(),
@@ -206,6 +210,21 @@ impl Recommendation {
                 a.expected_utilisation * 100.0,
                 a.saving
             ));
+        }
+        if let Some(b) = &self.backup {
+            out.push_str(&format!(
+                "\nbackup: seeding by {}, {} store(s) for {:.1} TB; the service {:.2} (as the scenario has it: {:.2}):\n",
+                b.seeding, b.stores, b.stored_tb, b.cost, b.current_cost
+            ));
+            for l in &b.sites {
+                out.push_str(&format!(
+                    "  {:<16} {:>6} Mbps (now {:>6}), nightly {:>5.2} h of {:.1}, seeded in {:.1} d  {:>10.2}\n",
+                    l.site, l.link_mbps, l.current_mbps, l.nightly_hours, b.window_hours, l.seed_days, l.cost
+                ));
+            }
+            for p in &b.problems {
+                out.push_str(&format!("  problem: {p}\n"));
+            }
         }
         let e = &self.explanation;
         if !e.binding.is_empty() || e.runner_up.is_some() {

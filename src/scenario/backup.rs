@@ -23,6 +23,8 @@ pub struct BackupPlan {
     pub rpo: SimTime,
     /// The backup target's shared ingress, Mbps (none: only the sites' links limit).
     pub target_ingress_mbps: Option<f64>,
+    /// How long seeding may take at most, for the optimizer's link choice (none: the horizon).
+    pub seed_within: Option<SimTime>,
 }
 
 impl BackupPlan {
@@ -70,6 +72,8 @@ pub(super) struct RawBackup {
     #[serde(default, deserialize_with = "de_opt_duration")]
     rpo: Option<SimTime>,
     target_ingress_mbps: Option<f64>,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    seed_within: Option<SimTime>,
     sites: Vec<RawSite>,
 }
 
@@ -191,6 +195,7 @@ impl RawBackup {
             window,
             rpo,
             target_ingress_mbps: self.target_ingress_mbps,
+            seed_within: self.seed_within,
             name: self.name,
             book,
             service,

@@ -502,6 +502,19 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
             }
             p.note { "Read off the load-duration curve of the plan's on-demand public use: each commitment is bought as far as it is busy at least its break-even share of the hours." }
         }
+        @if let Some(b) = &plan.backup {
+            h3 { "Backup links" }
+            p { "Seeding by " (b.seeding) "; " (b.stores) " store(s) for " (format!("{:.1}", b.stored_tb)) " TB stored; links and seeding "
+                (money(b.cost)) " " (cur) " (the scenario's: " (money(b.current_cost)) ")." }
+            table {
+                tr { th { "site" } th.n { "Mbps" } th.n { "now" } th.n { "nightly h" } th.n { "window h" } th.n { "seeded in days" } th.n { "cost" } }
+                @for l in &b.sites {
+                    tr { td { (l.site) } td.n { (l.link_mbps) } td.n { (l.current_mbps) } td.n { (format!("{:.2}", l.nightly_hours)) }
+                         td.n { (format!("{:.1}", b.window_hours)) } td.n { (format!("{:.1}", l.seed_days)) } td.n { (money(l.cost)) } }
+                }
+            }
+            @for p in &b.problems { p.bad { (p) } }
+        }
         h3 { "Why this plan" }
         @if plan.explanation.binding.is_empty() {
             p { "No capacity binds: every site has room at its busiest step, and the groups' venue restrictions cost nothing." }
