@@ -36,7 +36,7 @@ fn profile(groups: usize, venues: usize, sites: usize, seed: u64) -> Profile {
                 name: format!("g{g}"),
                 mem_gib: vcpus.iter().map(|v| v * 4.0).collect(),
                 vcpus,
-                public_cost: (0..venues)
+                usage_cost: (0..venues)
                     .map(|v| {
                         (v >= sites).then(|| hourly * STEPS as f64 * rng.random_range(0.8..1.3))
                     })
@@ -62,6 +62,8 @@ fn sites(n: usize, seed: u64) -> Vec<Site> {
             name: format!("dc{v}"),
             vcpus: 64.0,
             mem_gib: 256.0,
+            fits: (64.0, 256.0),
+            nodes: None,
             host_cost: rng.random_range(1.5..3.0) * STEPS as f64,
             max_hosts: None,
         })

@@ -874,8 +874,7 @@ fn optimize(
         Some(p) => full.at_percentile(p),
         None => full.clone(),
     };
-    let sites = o::sites(&scenario);
-    let solved = o::model::solve(&profile, scenario.venues.len(), &sites, opt).map_err(|e| {
+    let (sites, solved) = o::plan(&scenario, &profile, opt).map_err(|e| {
         let reasons = match e {
             NoPlan::NoVenue(groups) => vec![format!(
                 "no allowed venue can hold group(s) {}: a VM of each is larger than every allowed public instance type and private host",
@@ -904,6 +903,17 @@ fn optimize(
         opt,
         o::committed_cost(&scenario),
     );
+    if !scenario.autoscale.is_empty() {
+        let groups: Vec<&str> = scenario
+            .autoscale
+            .iter()
+            .map(|a| a.group.as_str())
+            .collect();
+        rec.notes.push(format!(
+            "autoscaled group(s) {} are sized by their autoscaler when simulated, not by the model: their instances are not in the planned total, so --validate differs by them",
+            groups.join(", ")
+        ));
+    }
     rec.demand = full.stats();
     rec.backup = scenario
         .backup
@@ -919,11 +929,6 @@ fn optimize(
     rec.explanation = o::explain::explain(&profile, &names, &sites, opt, &solved);
     if let Some(r) = &mut rec.explanation.runner_up {
         r.cost = ((r.cost + rec.commitments) * 100.0).round() / 100.0;
-    }
-    for name in o::left_out(&scenario) {
-        rec.notes.push(format!(
-            "HCI venue {name} is left out of the model (HCI sizing is not built yet)"
-        ));
     }
     let basis = match percentile {
         Some(p) => format!("each group's P{p} of demand over {} steps", full.steps),
@@ -948,7 +953,10 @@ fn optimize(
     let mut written = vec![plan_path.clone()];
     if validate || report.is_some() {
         for (site, n) in sites.iter().zip(&solved.hosts) {
-            scenario.venues[site.venue].size = crate::scenario::VenueSize::Hosts((*n).max(1));
+            scenario.venues[site.venue].size = match site.nodes {
+                Some(nodes) => crate::scenario::VenueSize::Hci { nodes, units: *n },
+                None => crate::scenario::VenueSize::Hosts(*n),
+            };
         }
         scenario.plan = Some(crate::scenario::load_plan(&plan_path, &scenario.venues)?);
         if let (Some(plan), Some(advice)) = (scenario.backup.as_mut(), rec.backup.as_ref()) {

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{Scratch, copy_example, hybridplan};
+use std::path::Path;
 
 #[test]
 fn the_example_plan_is_pinned_and_its_simulation_agrees() {
@@ -57,6 +58,20 @@ fn a_group_no_venue_can_hold_is_named() {
     );
 }
 
+/// Runs `hybridplan optimize <scenario> <extra> --out <out>`, which must succeed; its stdout.
+fn optimize(scenario: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["optimize", scenario.to_str().unwrap()];
+    args.extend(extra);
+    args.extend(["--out", out.to_str().unwrap()]);
+    let (code, stdout, err) = hybridplan(&args);
+    assert_eq!(code, 0, "{err}");
+    stdout
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// A copy of the example scenario with the first `find` replaced by `replace`.
 fn example_with(scratch: &Scratch, find: &str, replace: &str) -> std::path::PathBuf {
     let scenario = copy_example(scratch);
@@ -95,13 +110,7 @@ fn sovereignty_keeps_a_group_on_its_venues_in_the_simulator_and_the_plan() {
         .unwrap();
     let venues: Vec<&String> = web["vm_hours"].as_object().unwrap().keys().collect();
     assert_eq!(venues, ["gcp-us-central1"], "{web}");
-    let (code, stdout, err) = hybridplan(&[
-        "optimize",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let stdout = optimize(&scenario, &out, &[]);
     assert!(
         stdout.contains("web              gcp-us-central1 100.0 %"),
         "{stdout}"
@@ -176,15 +185,7 @@ fn percentile_planning_and_migration_show_in_the_plan() {
         "[groups.batch]\ncurrent_venue = \"gcp-us-central1\"\nmigration_per_vm = 1000\n",
     );
     let out = scratch.path().join("out");
-    let (code, stdout, err) = hybridplan(&[
-        "optimize",
-        scenario.to_str().unwrap(),
-        "--percentile",
-        "95",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let stdout = optimize(&scenario, &out, &["--percentile", "95"]);
     assert!(
         stdout.contains("for each group's P95 of demand over 720 steps"),
         "{stdout}"
@@ -193,8 +194,7 @@ fn percentile_planning_and_migration_show_in_the_plan() {
         stdout.contains("batch            gcp-us-central1 100.0 %"),
         "{stdout}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
+    let json = read_json(&out.join("optimize.json"));
     assert_eq!(json["percentile"], 95.0);
     assert!(json.get("migration").is_none(), "nothing moves: {json}");
     // Free to move, batch leaves GCP in part, and the move is costed (one-off).
@@ -203,13 +203,7 @@ fn percentile_planning_and_migration_show_in_the_plan() {
         "[groups.batch]\n",
         "[groups.batch]\ncurrent_venue = \"gcp-us-central1\"\nmigration_per_vm = 0.5\n",
     );
-    let (code, stdout, err) = hybridplan(&[
-        "optimize",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let stdout = optimize(&scenario, &out, &[]);
     assert!(stdout.contains("migration        one-off"), "{stdout}");
 
     let scenario = example_with(
@@ -232,4 +226,78 @@ fn percentile_planning_and_migration_show_in_the_plan() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("not a percentile"), "{err}");
+}
+
+#[test]
+fn hci_scale_units_are_sized_and_their_plan_simulates_close() {
+    let scratch = Scratch::new();
+    for rel in [
+        "scenarios/retail-hci.toml",
+        "scenarios/traces/planetlab-mix/vms.csv",
+        "scenarios/traces/planetlab-mix/usage.csv",
+        "pricing/azure-stack-hub.toml",
+        "pricing/azure-eastus.toml",
+        "pricing/backup-msp.toml",
+    ] {
+        scratch.write(
+            rel,
+            &std::fs::read_to_string(common::root().join(rel)).unwrap(),
+        );
+    }
+    let scenario = scratch.path().join("scenarios/retail-hci.toml");
+    let out = scratch.path().join("out");
+    // As shipped, Azure pay-as-you-go is cheaper than a scale unit: no unit, and the runner-up
+    // is one 4-node unit.
+    let stdout = optimize(&scenario, &out, &["--validate"]);
+    assert!(
+        stdout.contains("ash-store-dc     0 x 4-node units"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("runner-up: ash-store-dc 1 x 4-node units"),
+        "{stdout}"
+    );
+    // At a tenth of the price the estate moves onto one unit; the simulated plan agrees.
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let cheap = text.replacen(
+        "book = \"../pricing/azure-stack-hub.toml\"\n",
+        "book = \"../pricing/azure-stack-hub.toml\"\nprice_factor = 0.1\n",
+        1,
+    );
+    assert_ne!(cheap, text);
+    std::fs::write(&scenario, cheap).unwrap();
+    let stdout = optimize(&scenario, &out, &["--validate"]);
+    assert!(
+        stdout.contains("web              ash-store-dc 100.0 %"),
+        "{stdout}"
+    );
+    let json = read_json(&out.join("optimize.json"));
+    let site = &json["sites"][0];
+    assert_eq!(site["venue"], "ash-store-dc");
+    assert!(
+        site["hosts"].as_u64().unwrap() >= 1 && site["nodes_per_unit"].as_u64().unwrap() >= 4,
+        "{site}"
+    );
+    let v = &json["validation"];
+    let pct = v["difference"].as_f64().unwrap() / json["planned_total"].as_f64().unwrap() * 100.0;
+    assert!(pct.abs() <= 5.0, "{json}");
+    assert_eq!(v["unplaced_vms"], 0);
+}
+
+#[test]
+fn a_plan_simulates_with_autoscaled_groups_and_says_what_it_leaves_out() {
+    // The plan policy once indexed its rules by the trace's groups only and panicked on the
+    // render group, which has no trace VMs (it is the autoscaler's).
+    let scratch = Scratch::new();
+    let out = scratch.path().join("out");
+    let stdout = optimize(
+        Path::new("scenarios/worked/deadline-batch/deadline-batch.toml"),
+        &out,
+        &["--validate"],
+    );
+    assert!(
+        stdout.contains("note: autoscaled group(s) render are sized by their autoscaler"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("validate: simulated total"), "{stdout}");
 }

@@ -14,9 +14,10 @@ pub struct GroupDemand {
     /// Requested vCPUs and GiB alive at each step boundary.
     pub vcpus: Vec<f64>,
     pub mem_gib: Vec<f64>,
-    /// Cost of the whole group on each venue (scenario order): `None` for private and HCI
-    /// venues (their cost is their hosts) and for public venues where some VM fits no type.
-    pub public_cost: Vec<Option<f64>>,
+    /// What the whole group's use costs on each venue (scenario order) apart from owned
+    /// capacity: public instances, storage and traffic; HCI consumption per vCPU-hour. `None`
+    /// for private sites (their cost is their hosts) and public venues where a VM fits no type.
+    pub usage_cost: Vec<Option<f64>>,
     /// The largest VM's vCPUs and GiB: a private site whose hosts are smaller cannot take it.
     pub largest: (f64, f64),
     /// The venues the group may use (sovereignty, latency class), by scenario index.
@@ -64,7 +65,10 @@ impl Profile {
                 name: name.clone(),
                 vcpus: vec![0.0; steps + 1],
                 mem_gib: vec![0.0; steps + 1],
-                public_cost: venues.iter().map(|v| v.public().map(|_| 0.0)).collect(),
+                usage_cost: venues
+                    .iter()
+                    .map(|v| (v.public().is_some() || v.hci().is_some()).then_some(0.0))
+                    .collect(),
                 largest: (0.0, 0.0),
                 allowed: (0..venues.len()).map(|v| policy.allows(v)).collect(),
                 current: policy.current.map(|(v, _)| (v, 0.0)),
@@ -98,7 +102,15 @@ impl Profile {
             }
             let months = hours / HOURS_PER_MONTH;
             for (v, venue) in venues.iter().enumerate() {
-                let (Some(book), Some(cost)) = (venue.public(), g.public_cost[v].as_mut()) else {
+                if let (Some(hci), Some(cost)) = (venue.hci(), g.usage_cost[v].as_mut()) {
+                    let rate = if policy.windows {
+                        hci.windows_vcpu_hour
+                    } else {
+                        hci.base_vcpu_hour
+                    };
+                    *cost += vm.vcpus * hours * rate * venue.rate;
+                }
+                let (Some(book), Some(cost)) = (venue.public(), g.usage_cost[v].as_mut()) else {
                     continue;
                 };
                 // As the simulator buys: spot when the group asks and a type has a spot price.
@@ -121,7 +133,7 @@ impl Profile {
                                 + policy.inter_region_gib_per_vm_month * book.inter_region_gb);
                         *cost += (compute + disk + traffic) * venue.rate;
                     }
-                    None => g.public_cost[v] = None,
+                    None => g.usage_cost[v] = None,
                 }
             }
         }

@@ -96,12 +96,15 @@ pub fn explain(
                 let hours = t as f64 * profile.step as f64 / 3600.0;
                 out.binding.push(Binding {
                     constraint: format!(
-                        "{name}: {what} at hour {hours:.0} fills {n} host(s) to {:.0} %",
+                        "{name}: {what} at hour {hours:.0} fills {} to {:.0} %",
+                        site.units(n),
                         usable * 100.0
                     ),
                     relaxed: format!(
-                        "a host's worth more capacity at {name} (priced from 1 % more, {n} host(s) kept; a host costs {:.2})",
-                        site.host_cost
+                        "a {u}'s worth more capacity at {name} (priced from 1 % more, {} kept; a {u} costs {:.2})",
+                        site.units(n),
+                        site.host_cost,
+                        u = site.unit()
                     ),
                     marginal_cost: cents((r.cost - solved.cost) / MARGIN),
                 });
@@ -160,7 +163,7 @@ fn runner_up(
         sites
             .iter()
             .zip(&s.hosts)
-            .map(|(site, n)| format!("{} {n} hosts", names[site.venue]))
+            .map(|(site, n)| format!("{} {}", names[site.venue], site.units(*n)))
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -13,6 +13,7 @@ mod recommend;
 pub use demand::Profile;
 pub use explain::{Binding, Explanation, RunnerUp};
 pub use model::{NoPlan, Options, Site, Solved};
+
 pub use recommend::{GroupShares, Recommendation, SiteHosts, Validation, VenueCost};
 
 use crate::scenario::{Commitment, Scenario, VenueSize};
@@ -21,39 +22,116 @@ use crate::units::HOUR;
 /// Utilisation assumed for a host's power in the model (the simulator uses the measured one).
 pub const POWER_UTILISATION: f64 = 0.5;
 
-/// The private sites of a scenario as the model sees them: one host's tenant capacity and its
-/// cost over the horizon (fixed items plus power at `POWER_UTILISATION`).
-pub fn sites(scenario: &Scenario) -> Vec<Site> {
+/// The owned sites of a scenario as the model sees them: a private site's unit is one host,
+/// an HCI site's a scale unit of `nodes[v]` nodes (for HCI venue v; else the scenario's), with
+/// the resiliency reserve for a largest VM of `largest_gib`. Each unit's tenant capacity and
+/// its cost over the horizon (fixed items plus power at `POWER_UTILISATION`).
+pub fn sites(
+    scenario: &Scenario,
+    nodes: &dyn Fn(usize) -> Option<u32>,
+    largest_gib: f64,
+) -> Vec<Site> {
     let hours = scenario.horizon as f64 / HOUR as f64;
     scenario
         .venues
         .iter()
         .enumerate()
         .filter_map(|(v, venue)| {
-            let book = venue.private()?;
+            if let Some(book) = venue.private() {
+                let power = book
+                    .power()
+                    .map_or(0.0, |p| p.cost(POWER_UTILISATION, hours));
+                let (vcpus, mem_gib) = (book.vcpu_capacity(), book.mem_gib);
+                return Some(Site {
+                    venue: v,
+                    name: venue.name.clone(),
+                    vcpus,
+                    mem_gib,
+                    fits: (vcpus, mem_gib),
+                    host_cost: (book.hosts_cost(1, scenario.horizon) + power) * venue.rate,
+                    max_hosts: venue.max_hosts,
+                    nodes: None,
+                });
+            }
+            let book = venue.hci()?;
+            let n = nodes(v).or(match venue.size {
+                VenueSize::Hci { nodes, .. } => Some(nodes),
+                _ => None,
+            })?;
+            let room = book.node_room(n);
+            let monthly: f64 = book
+                .tco
+                .fixed_items(book.node.cores, book.node.sockets)
+                .iter()
+                .map(|i| i.monthly)
+                .sum();
             let power = book
-                .power()
+                .tco
+                .power
+                .as_ref()
                 .map_or(0.0, |p| p.cost(POWER_UTILISATION, hours));
+            let node_cost = monthly * hours / crate::units::HOURS_PER_MONTH + power;
             Some(Site {
                 venue: v,
                 name: venue.name.clone(),
-                vcpus: book.vcpu_capacity(),
-                mem_gib: book.mem_gib,
-                host_cost: (book.hosts_cost(1, scenario.horizon) + power) * venue.rate,
-                max_hosts: venue.max_hosts,
+                vcpus: room.vcpus * f64::from(n),
+                mem_gib: book.tenant_mem_gib(n, largest_gib).max(0.0),
+                fits: (room.vcpus, room.mem_gib),
+                host_cost: node_cost * f64::from(n) * venue.rate,
+                max_hosts: None,
+                nodes: Some(n),
             })
         })
         .collect()
 }
 
-/// Venues the model leaves out (HCI scale units are not sized yet), by name.
-pub fn left_out(scenario: &Scenario) -> Vec<&str> {
-    scenario
-        .venues
-        .iter()
-        .filter(|v| matches!(v.size, VenueSize::Hci { .. }))
-        .map(|v| v.name.as_str())
-        .collect()
+/// The plan: the model solved for every unit size of each HCI site (one site at a time, the
+/// others at their best so far, starting from the scenario's sizes), keeping the cheapest.
+pub fn plan(
+    scenario: &Scenario,
+    profile: &Profile,
+    opt: Options,
+) -> Result<(Vec<Site>, Solved), NoPlan> {
+    // The reserve is sized for the largest VM an HCI node can take.
+    let largest_gib = |v: usize| -> f64 {
+        let room = scenario.venues[v].hci().map(|b| b.node_room(b.nodes_max));
+        profile
+            .groups
+            .iter()
+            .filter(|g| room.is_some_and(|r| g.largest.1 <= r.mem_gib && g.largest.0 <= r.vcpus))
+            .map(|g| g.largest.1)
+            .fold(0.0, f64::max)
+    };
+    let largest = (0..scenario.venues.len())
+        .map(largest_gib)
+        .fold(0.0, f64::max);
+    let mut chosen: Vec<Option<u32>> = vec![None; scenario.venues.len()];
+    let venues = scenario.venues.len();
+    let solve = |chosen: &[Option<u32>]| {
+        let sites = sites(scenario, &|v| chosen[v], largest);
+        model::solve(profile, venues, &sites, opt).map(|s| (sites, s))
+    };
+    let mut best = solve(&chosen);
+    for (v, venue) in scenario.venues.iter().enumerate() {
+        let Some(book) = venue.hci() else { continue };
+        for n in book.nodes_min..=book.nodes_max {
+            if book.check_unit(n).is_err() {
+                continue;
+            }
+            let mut trial = chosen.clone();
+            trial[v] = Some(n);
+            let Ok(r) = solve(&trial) else { continue };
+            let better = match &best {
+                Ok(b) => r.1.cost < b.1.cost - 1e-9,
+                Err(_) => true,
+            };
+            if better {
+                best = Ok(r);
+                chosen = trial;
+            }
+        }
+    }
+    best
 }
 
 /// What the scenario's `[[commitments]]` cost over the horizon whatever the placement: the

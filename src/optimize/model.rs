@@ -6,19 +6,25 @@
 use super::demand::Profile;
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 
-/// A private site the model sizes.
+/// An owned site the model sizes, in units it buys whole: hosts of a private site, or scale
+/// units of `nodes` nodes of an HCI site.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     /// Index of the venue in the scenario, and its name.
     pub venue: usize,
     pub name: String,
-    /// What one host offers tenants (vCPUs after overcommit, GiB).
+    /// What one unit offers tenants (vCPUs after overcommit, GiB; for HCI after the
+    /// infrastructure and the resiliency reserve).
     pub vcpus: f64,
     pub mem_gib: f64,
-    /// Cost of one host over the horizon.
+    /// The largest VM one unit can take (one host; one HCI node).
+    pub fits: (f64, f64),
+    /// Cost of one unit over the horizon.
     pub host_cost: f64,
-    /// The most hosts the site may have (`max_hosts` of the venue).
+    /// The most units the site may have (`max_hosts` of the venue).
     pub max_hosts: Option<u32>,
+    /// HCI: nodes per scale unit (`None`: the units are hosts).
+    pub nodes: Option<u32>,
 }
 
 /// The solver: pure-Rust microlp by default; HiGHS with the `highs` cargo feature (it builds
@@ -36,6 +42,21 @@ pub const SOLVER_NAME: &str = if cfg!(feature = "highs") {
 } else {
     "microlp"
 };
+
+impl Site {
+    /// What the site buys: "host" or "unit" (an HCI scale unit).
+    pub fn unit(&self) -> &'static str {
+        if self.nodes.is_some() { "unit" } else { "host" }
+    }
+
+    /// `n` of the site's units in words: "3 hosts" or "2 x 4-node units".
+    pub fn units(&self, n: u32) -> String {
+        match self.nodes {
+            Some(nodes) => format!("{n} x {nodes}-node units"),
+            None => format!("{n} hosts"),
+        }
+    }
+}
 
 /// Model options.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,7 +77,7 @@ pub struct Solved {
     pub cost: f64,
     /// Cost of the hosts per site, and of the public share per venue.
     pub site_cost: Vec<f64>,
-    pub public_cost: Vec<f64>,
+    pub usage_cost: Vec<f64>,
     /// One-off cost of moving groups off their current venue (included in `cost`).
     pub migration: f64,
 }
@@ -150,11 +171,13 @@ pub fn solve_with(
         .map(|(gi, g)| {
             (0..venues)
                 .map(|v| {
-                    let fits = |s: &Site| g.largest.0 <= s.vcpus && g.largest.1 <= s.mem_gib;
+                    let fits = |s: &Site| g.largest.0 <= s.fits.0 && g.largest.1 <= s.fits.1;
                     let allowed = (tweak.any_venue || g.allowed[v])
                         && tweak.exclude != Some((gi, v))
-                        && (g.public_cost[v].is_some()
-                            || site_of(v).is_some_and(|s| fits(&sites[s])));
+                        && match site_of(v) {
+                            Some(s) => fits(&sites[s]),
+                            None => g.usage_cost[v].is_some(),
+                        };
                     allowed.then(|| {
                         let def = variable().min(0.0).max(1.0);
                         vars.add(if opt.whole_groups { def.integer() } else { def })
@@ -228,13 +251,13 @@ pub fn solve_with(
         .zip(&hosts)
         .map(|(s, n)| s.host_cost * f64::from(*n))
         .collect();
-    let public_cost: Vec<f64> = (0..venues)
+    let usage_cost: Vec<f64> = (0..venues)
         .map(|v| {
             profile
                 .groups
                 .iter()
                 .zip(&shares)
-                .map(|(g, sh)| g.public_cost[v].map_or(0.0, |c| c * sh[v]))
+                .map(|(g, sh)| g.usage_cost[v].map_or(0.0, |c| c * sh[v]))
                 .sum()
         })
         .collect();
@@ -244,13 +267,13 @@ pub fn solve_with(
         .zip(&shares)
         .filter_map(|(g, sh)| g.current.map(|(v, c)| c * (1.0 - sh[v])))
         .sum();
-    let cost = site_cost.iter().sum::<f64>() + public_cost.iter().sum::<f64>() + migration;
+    let cost = site_cost.iter().sum::<f64>() + usage_cost.iter().sum::<f64>() + migration;
     Ok(Solved {
         shares,
         hosts,
         cost,
         site_cost,
-        public_cost,
+        usage_cost,
         migration,
     })
 }
@@ -353,7 +376,7 @@ fn cost(
         .zip(x)
         .flat_map(|(g, xs)| {
             xs.iter()
-                .zip(&g.public_cost)
+                .zip(&g.usage_cost)
                 .filter_map(|(var, c)| Some((*c)? * (*var)?))
         })
         .sum();
@@ -399,7 +422,7 @@ mod tests {
                 name: "g".into(),
                 vcpus: vec![10.0, 10.0],
                 mem_gib: vec![40.0, 40.0],
-                public_cost: vec![None, public],
+                usage_cost: vec![None, public],
                 largest: (4.0, 16.0),
                 allowed: vec![true, true],
                 current: None,
@@ -410,8 +433,10 @@ mod tests {
             name: "dc".into(),
             vcpus: 8.0,
             mem_gib: 32.0,
+            fits: (8.0, 32.0),
             host_cost: 100.0,
             max_hosts: None,
+            nodes: None,
         };
         (profile, vec![site])
     }
@@ -564,9 +589,9 @@ mod tests {
                 if !grp.allowed[v] {
                     ok = false;
                 } else if v == site.venue {
-                    ok &= grp.largest.0 <= site.vcpus && grp.largest.1 <= site.mem_gib;
+                    ok &= grp.largest.0 <= site.fits.0 && grp.largest.1 <= site.fits.1;
                 } else {
-                    match grp.public_cost[v] {
+                    match grp.usage_cost[v] {
                         Some(c) => cost += c,
                         None => ok = false,
                     }
@@ -618,7 +643,7 @@ mod tests {
                         name: format!("g{i}"),
                         vcpus: demand[..steps].iter().map(|d| f64::from(d.0)).collect(),
                         mem_gib: demand[..steps].iter().map(|d| f64::from(d.1)).collect(),
-                        public_cost: vec![None, Some(f64::from(*a)), Some(f64::from(*b))],
+                        usage_cost: vec![None, Some(f64::from(*a)), Some(f64::from(*b))],
                         largest: (1.0, 4.0),
                         allowed: vec![!public_only, true, true],
                         current: None,
@@ -630,8 +655,10 @@ mod tests {
                 name: "dc".into(),
                 vcpus: 16.0,
                 mem_gib: 64.0,
+                fits: (16.0, 64.0),
                 host_cost: f64::from(host_cost),
                 max_hosts: None,
+                nodes: None,
             };
             let whole = Options { headroom, whole_groups: true };
             let expected = enumerate(&profile, &site, 3, 1.0 - headroom).unwrap();

@@ -57,8 +57,13 @@ pub struct VenueCost {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteHosts {
+    /// The units and, for HCI, the consumption charged for the groups placed there.
     pub cost: f64,
+    /// Hosts, or HCI scale units.
     pub hosts: u32,
+    /// HCI: nodes per scale unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nodes_per_unit: Option<u32>,
     pub venue: String,
 }
 
@@ -117,7 +122,9 @@ impl Recommendation {
             planned_total: cents(solved.cost - solved.migration + committed),
             public: names
                 .iter()
-                .zip(&solved.public_cost)
+                .enumerate()
+                .filter(|(v, _)| !sites.iter().any(|s| s.venue == *v))
+                .map(|(v, n)| (n, &solved.usage_cost[v]))
                 .filter(|(_, c)| **c > 0.0)
                 .map(|(n, c)| VenueCost {
                     cost: cents(*c),
@@ -129,8 +136,10 @@ impl Recommendation {
                 .iter()
                 .zip(solved.hosts.iter().zip(&solved.site_cost))
                 .map(|(s, (n, c))| SiteHosts {
-                    cost: cents(*c),
+                    // An HCI site's consumption is part of what it costs.
+                    cost: cents(*c + solved.usage_cost[s.venue]),
                     hosts: *n,
+                    nodes_per_unit: s.nodes,
                     venue: names[s.venue].to_string(),
                 })
                 .collect(),
@@ -174,10 +183,11 @@ impl Recommendation {
         }
         out.push('\n');
         for s in &self.sites {
-            out.push_str(&format!(
-                "  {:<16} {} hosts  {:>12.2}\n",
-                s.venue, s.hosts, s.cost
-            ));
+            let units = match s.nodes_per_unit {
+                Some(n) => format!("{} x {n}-node units", s.hosts),
+                None => format!("{} hosts", s.hosts),
+            };
+            out.push_str(&format!("  {:<16} {units:<8} {:>12.2}\n", s.venue, s.cost));
         }
         for p in &self.public {
             out.push_str(&format!("  {:<16} public   {:>12.2}\n", p.venue, p.cost));

@@ -31,6 +31,11 @@ fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0 + 0.0
 }
 
+/// `part / whole`, 0 for a site with no capacity (an optimizer's plan may have no hosts).
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
 /// Ratios, hours and sizes are rendered with four decimals.
 fn four(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0 + 0.0
@@ -381,9 +386,9 @@ impl Summary {
                     vcpu_capacity,
                     mem_gib_capacity,
                     peak_vcpu_allocated: four(peak_vcpu),
-                    peak_vcpu_allocated_ratio: four(peak_vcpu / vcpu_capacity),
+                    peak_vcpu_allocated_ratio: four(ratio(peak_vcpu, vcpu_capacity)),
                     peak_mem_gib_allocated: four(peak_mem),
-                    peak_mem_allocated_ratio: four(peak_mem / mem_gib_capacity),
+                    peak_mem_allocated_ratio: four(ratio(peak_mem, mem_gib_capacity)),
                     peak_unit_mem_gib: site.peak_unit_mem.map(|m| four(m.0)),
                     unit_mem_limit_gib: site.peak_unit_mem.map(|m| four(m.1)),
                     peak_cpu_used_ratio: site

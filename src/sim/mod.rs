@@ -377,7 +377,7 @@ impl<'s> State<'s> {
             has_usage: false,
             demanding: vec![false; table.vms.len()],
             transfers: None,
-            policy: placement::for_scenario(scenario, &table.groups),
+            policy: placement::for_scenario(scenario, &group_names),
             outcomes: vec![empty; venues.len()],
             offers: vec![None; venues.len()],
             targets: vec![None; venues.len()],

@@ -490,7 +490,7 @@ impl<'s> Site<'s> {
         if self.has_usage {
             let cores = self.hosts() as f64 * self.cores_per_host * 1000.0;
             self.cpu_series
-                .push((self.cpu_used_milli as f64 / cores) as f32);
+                .push((self.cpu_used_milli as f64 / cores.max(1.0)) as f32);
         }
         let mem = self.hosts() as f64 * self.per_host.mib as f64;
         self.mem_series
