@@ -857,6 +857,43 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
+/// How far the simulated plan may be from the planned total and still agree.
+const VALIDATE_TOLERANCE_PCT: f64 = 5.0;
+
+/// Whether the simulated plan agrees with the planned total, and if not, the known reasons.
+fn validation_verdict(
+    diff: f64,
+    planned: f64,
+    summary: &crate::report::Summary,
+    scenario: &crate::scenario::Scenario,
+) -> (bool, String) {
+    let pct = diff / planned.abs().max(1e-9) * 100.0;
+    if pct.abs() <= VALIDATE_TOLERANCE_PCT && summary.shortfalls.count == 0 {
+        return (
+            true,
+            format!("validate: agrees within {VALIDATE_TOLERANCE_PCT} %"),
+        );
+    }
+    let mut why = Vec::new();
+    if !scenario.autoscale.is_empty() {
+        why.push("autoscaled groups are simulated but not in the model".to_string());
+    }
+    if summary.shortfalls.count > 0 {
+        why.push(format!(
+            "{} VMs found no room at some moment (packing whole VMs on hosts, or a percentile plan)",
+            summary.shortfalls.count
+        ));
+    }
+    if why.is_empty() {
+        why.push("static shares cannot follow bursts, and hosts pack whole VMs".to_string());
+    }
+    let verdict = format!(
+        "validate: differs by more than {VALIDATE_TOLERANCE_PCT} % or leaves VMs unplaced: {}",
+        why.join("; ")
+    );
+    (false, verdict)
+}
+
 /// `optimize`: solve, print and write the plan; with `validate` (or a report), simulate it.
 fn optimize(
     path: &Path,
@@ -975,6 +1012,8 @@ fn optimize(
             summary.shortfalls.count,
             summary.shortfalls.vm_hours
         );
+        let (agrees, verdict) = validation_verdict(diff, rec.planned_total, &summary, &scenario);
+        println!("{verdict}");
         if let Some(b) = &summary.backup {
             println!(
                 "validate backup: {} of {} nightly windows missed, {} RPO breaches with the recommended links",
@@ -1006,6 +1045,7 @@ fn optimize(
             );
         }
         rec.validation = Some(o::Validation {
+            agrees,
             simulated_total: summary.total,
             difference: (diff * 100.0).round() / 100.0,
             unplaced_vms: summary.shortfalls.count,

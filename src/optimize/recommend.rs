@@ -69,6 +69,8 @@ pub struct SiteHosts {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Validation {
+    /// Within the tolerance and no VM unplaced.
+    pub agrees: bool,
     pub simulated_total: f64,
     pub difference: f64,
     pub unplaced_vms: u64,
