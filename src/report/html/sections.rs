@@ -473,8 +473,9 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
     );
     let cur = &plan.currency;
     let m = html! {
-        p { "The optimizer chose the share of each group's VMs per venue and the hosts of each private site that "
-            "cover the trace's demand at every distinct step with " (pct(plan.headroom)) " of each host kept free"
+        p { "The optimizer chose the share of each group's VMs per venue and the hosts (or HCI scale units) of each owned site that cover "
+            @if let Some(p) = plan.percentile { "each group's P" (p) " of demand" } @else { "the trace's demand at every distinct step" }
+            " with " (pct(plan.headroom)) " of each host kept free"
             @if plan.whole_groups { ", each group on one venue" } "." }
         (figure(&chart, "The plan file written next to this report places VMs in these shares."))
         table {
