@@ -907,11 +907,10 @@ fn optimize(
     let mut scenario = crate::scenario::load(path)?;
     let trace = crate::trace::load(&scenario.trace)?;
     let full = o::Profile::build(&scenario, &trace.table);
-    let profile = match percentile {
-        Some(p) => full.at_percentile(p),
-        None => full.clone(),
-    };
-    let (sites, solved) = o::plan(&scenario, &profile, opt).map_err(|e| {
+    // Planning for a percentile collapses the profile to one step; else it is used as built.
+    let collapsed = percentile.map(|p| full.at_percentile(p));
+    let profile = collapsed.as_ref().unwrap_or(&full);
+    let (sites, solved) = o::plan(&scenario, profile, opt).map_err(|e| {
         let reasons = match e {
             NoPlan::NoVenue(groups) => vec![format!(
                 "no allowed venue can hold group(s) {}: a VM of each is larger than every allowed public instance type and private host",
@@ -934,7 +933,7 @@ fn optimize(
         &scenario.name,
         &cur,
         &names,
-        &profile,
+        profile,
         &sites,
         &solved,
         opt,
@@ -959,20 +958,20 @@ fn optimize(
     // The backup service is part of the plan's cost (what it bills is independent of
     // placement, so it is added to the model's optimum).
     if let Some(b) = &rec.backup {
-        rec.planned_total = ((rec.planned_total + b.cost) * 100.0).round() / 100.0;
+        rec.planned_total = crate::units::cents(rec.planned_total + b.cost);
     }
     rec.commitments_to_buy = o::commit::advise(&scenario, &trace.table, &solved, full.steps);
     rec.percentile = percentile;
-    rec.explanation = o::explain::explain(&profile, &names, &sites, opt, &solved);
+    rec.explanation = o::explain::explain(profile, &names, &sites, opt, &solved);
     if let Some(r) = &mut rec.explanation.runner_up {
-        r.cost = ((r.cost + rec.commitments) * 100.0).round() / 100.0;
+        r.cost = crate::units::cents(r.cost + rec.commitments);
     }
     let basis = match percentile {
         Some(p) => format!("each group's P{p} of demand over {} steps", full.steps),
         None => format!(
             "{} steps ({} distinct)",
             full.steps,
-            o::model::distinct_steps(&profile).len()
+            o::model::distinct_steps(profile).len()
         ),
     };
     println!(
@@ -989,19 +988,9 @@ fn optimize(
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
     let mut written = vec![plan_path.clone()];
     if validate || report.is_some() {
-        for (site, n) in sites.iter().zip(&solved.hosts) {
-            scenario.venues[site.venue].size = match site.nodes {
-                Some(nodes) => crate::scenario::VenueSize::Hci { nodes, units: *n },
-                None => crate::scenario::VenueSize::Hosts(*n),
-            };
-        }
-        scenario.plan = Some(crate::scenario::load_plan(&plan_path, &scenario.venues)?);
-        if let (Some(plan), Some(advice)) = (scenario.backup.as_mut(), rec.backup.as_ref()) {
-            *plan = o::backup::apply(plan, advice);
-        }
-        scenario.policy = crate::scenario::Policy::Plan;
-        let outcome = crate::sim::run(&scenario, &trace.table, trace.samples()?)?;
-        let summary = crate::report::Summary::build(&scenario, &trace.table, &outcome);
+        let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
+        o::apply(&mut scenario, plan, &sites, &solved, rec.backup.as_ref());
+        let (outcome, summary) = crate::simulate(&scenario, &trace)?;
         let diff = summary.total - rec.planned_total;
         println!(
             "\nvalidate: simulated total {:.2} vs planned {:.2} ({:+.2}, {:+.1} %); {} VMs unplaced, {:.1} shortfall VM-hours",
@@ -1031,8 +1020,7 @@ fn optimize(
             // The plan again with the recommended commitments bought.
             let mut with = scenario.clone();
             with.commitments.extend(buy);
-            let outcome = crate::sim::run(&with, &trace.table, trace.samples()?)?;
-            let bought = crate::report::Summary::build(&with, &trace.table, &outcome);
+            let (_, bought) = crate::simulate(&with, &trace)?;
             let saving: f64 = rec.commitments_to_buy.iter().map(|a| a.saving).sum();
             let planned = rec.planned_total - saving;
             println!(
@@ -1047,7 +1035,7 @@ fn optimize(
         rec.validation = Some(o::Validation {
             agrees,
             simulated_total: summary.total,
-            difference: (diff * 100.0).round() / 100.0,
+            difference: crate::units::cents(diff),
             unplaced_vms: summary.shortfalls.count,
             shortfall_vm_hours: summary.shortfalls.vm_hours,
         });

@@ -36,12 +36,21 @@ pub struct Run {
     pub summary: report::Summary,
 }
 
+/// Simulates a loaded scenario on its loaded trace: the outcome and its summary.
+pub fn simulate(
+    scenario: &scenario::Scenario,
+    trace: &trace::Trace,
+) -> Result<(sim::Outcome, report::Summary), Error> {
+    let outcome = sim::run(scenario, &trace.table, trace.samples()?)?;
+    let summary = report::Summary::build(scenario, &trace.table, &outcome);
+    Ok((outcome, summary))
+}
+
 /// Loads a scenario, its price books and trace, and simulates it.
 pub fn run_scenario(path: &Path) -> Result<Run, Error> {
     let scenario = scenario::load(path)?;
     let trace = trace::load(&scenario.trace)?;
-    let outcome = sim::run(&scenario, &trace.table, trace.samples()?)?;
-    let summary = report::Summary::build(&scenario, &trace.table, &outcome);
+    let (outcome, summary) = simulate(&scenario, &trace)?;
     Ok(Run {
         scenario,
         trace,

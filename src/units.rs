@@ -123,6 +123,17 @@ impl fmt::Display for Money {
     }
 }
 
+/// Money as outputs give it: rounded to cents. Adding 0.0 turns the -0.0 of an empty sum into
+/// 0.0.
+pub fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0 + 0.0
+}
+
+/// Ratios, hours and sizes as outputs give them: four decimals.
+pub fn four(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0 + 0.0
+}
+
 /// Renders an amount with two decimals and thousands separators: 1234567.891 -> "1,234,567.89".
 pub fn format_amount(amount: f64) -> String {
     let cents = (amount * 100.0).round() as i128;
@@ -305,6 +316,10 @@ mod tests {
         assert_eq!(Money::new(1234567.891, usd).to_string(), "1,234,567.89 USD");
         assert_eq!(format_amount(-0.5), "-0.50");
         assert_eq!(format_amount(999.999), "1,000.00");
+        assert_eq!(format_amount(1234567.891), "1,234,567.89");
+        assert_eq!(format_amount(-999.5), "-999.50");
+        assert_eq!(format_amount(-0.001), "0.00");
+        assert_eq!(format_amount(100.0), "100.00");
     }
 
     #[test]

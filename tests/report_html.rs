@@ -234,6 +234,17 @@ fn a_bad_baseline_is_named() {
         err.contains("nope.json") && err.contains("not a summary.json"),
         "{err}"
     );
+    // A missing run is bad input too (exit 2), for compare as for diff.
+    let (code, _, err) = hybridplan(&[
+        "compare",
+        "no-such/summary.json",
+        "scenarios/baselines/example-hybrid.json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no-such/summary.json: file not found"),
+        "{err}"
+    );
     let (code, _, err) = hybridplan(&["run", "scenarios/example-hybrid.toml", "--baseline", "x"]);
     assert_eq!(code, 2);
     assert!(err.contains("--report"), "{err}");

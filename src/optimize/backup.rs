@@ -6,6 +6,7 @@
 
 use crate::pricing::transfer_hours;
 use crate::scenario::{BackupPlan, Seeding};
+use crate::units::cents;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
 use serde::Serialize;
 
@@ -35,10 +36,6 @@ pub struct BackupAdvice {
     pub stores: u32,
     /// Requirements no option meets, in words (the site keeps its largest link).
     pub problems: Vec<String>,
-}
-
-fn cents(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// Cost over `horizon` of `mbps` and the seeding, and the seed days, for one site.
@@ -97,8 +94,8 @@ fn links(
             site: site.name.clone(),
             current_mbps: site.link_mbps,
             link_mbps: mbps,
-            nightly_hours: (transfer_hours(nightly, mbps) * 100.0).round() / 100.0,
-            seed_days: (seed_days * 100.0).round() / 100.0,
+            nightly_hours: cents(transfer_hours(nightly, mbps)),
+            seed_days: cents(seed_days),
             cost: cents(cost * plan.rate),
         });
     }

@@ -10,6 +10,7 @@ use crate::pricing::Purchase;
 use crate::scenario::{Commitment, Scenario};
 use crate::trace::VmTable;
 use crate::units::HOUR;
+use crate::units::{cents, four};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -127,14 +128,6 @@ fn counts(
         series.truncate(steps);
     }
     diff
-}
-
-fn cents(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0 + 0.0
-}
-
-fn four(x: f64) -> f64 {
-    (x * 1e4).round() / 1e4 + 0.0
 }
 
 /// What to commit to on each public venue against the plan's on-demand use, beyond the

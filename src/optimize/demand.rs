@@ -156,15 +156,19 @@ impl Profile {
     }
 }
 
-/// Nearest-rank percentile `p` (0..=100) of a series (0 for an empty one).
-fn percentile(series: &[f64], p: f64) -> f64 {
-    if series.is_empty() {
-        return 0.0;
-    }
+/// A series sorted ascending, for percentiles.
+fn sorted(series: &[f64]) -> Vec<f64> {
     let mut v = series.to_vec();
     v.sort_by(f64::total_cmp);
-    let rank = ((p / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[rank - 1]
+    v
+}
+
+/// Nearest-rank percentile `p` (0..=100) of a sorted series (0 for an empty one).
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    crate::uncertainty::stats::nearest_rank(sorted, p / 100.0)
 }
 
 /// A group's demand in figures: percentiles of its vCPUs and GiB over the steps.
@@ -191,8 +195,8 @@ impl Profile {
                 .groups
                 .iter()
                 .map(|g| GroupDemand {
-                    vcpus: vec![percentile(&g.vcpus, p)],
-                    mem_gib: vec![percentile(&g.mem_gib, p)],
+                    vcpus: vec![percentile(&sorted(&g.vcpus), p)],
+                    mem_gib: vec![percentile(&sorted(&g.mem_gib), p)],
                     ..g.clone()
                 })
                 .collect(),
@@ -203,14 +207,17 @@ impl Profile {
     pub fn stats(&self) -> Vec<DemandStats> {
         self.groups
             .iter()
-            .map(|g| DemandStats {
-                group: g.name.clone(),
-                vcpus_p50: percentile(&g.vcpus, 50.0),
-                vcpus_p95: percentile(&g.vcpus, 95.0),
-                vcpus_peak: percentile(&g.vcpus, 100.0),
-                mem_gib_p50: percentile(&g.mem_gib, 50.0),
-                mem_gib_p95: percentile(&g.mem_gib, 95.0),
-                mem_gib_peak: percentile(&g.mem_gib, 100.0),
+            .map(|g| {
+                let (cpu, mem) = (sorted(&g.vcpus), sorted(&g.mem_gib));
+                DemandStats {
+                    group: g.name.clone(),
+                    vcpus_p50: percentile(&cpu, 50.0),
+                    vcpus_p95: percentile(&cpu, 95.0),
+                    vcpus_peak: percentile(&cpu, 100.0),
+                    mem_gib_p50: percentile(&mem, 50.0),
+                    mem_gib_p95: percentile(&mem, 95.0),
+                    mem_gib_peak: percentile(&mem, 100.0),
+                }
             })
             .collect()
     }

@@ -4,11 +4,8 @@
 
 use super::Profile;
 use super::model::{Options, Site, Solved, Tweak, distinct_steps, solve_with};
+use crate::units::cents;
 use serde::Serialize;
-
-fn cents(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0 + 0.0
-}
 
 /// The share of a host added to a binding site to price its capacity.
 const MARGIN: f64 = 0.01;

@@ -134,6 +134,29 @@ pub fn plan(
     best
 }
 
+/// The scenario as the plan has it, to simulate: plan-driven placement with `plan` (the plan
+/// file of the recommendation), the sites' recommended hosts or units, and the advised backup
+/// links and seeding.
+pub fn apply(
+    scenario: &mut Scenario,
+    plan: crate::scenario::Plan,
+    sites: &[Site],
+    solved: &Solved,
+    backup: Option<&backup::BackupAdvice>,
+) {
+    for (site, n) in sites.iter().zip(&solved.hosts) {
+        scenario.venues[site.venue].size = match site.nodes {
+            Some(nodes) => VenueSize::Hci { nodes, units: *n },
+            None => VenueSize::Hosts(*n),
+        };
+    }
+    scenario.plan = Some(plan);
+    scenario.policy = crate::scenario::Policy::Plan;
+    if let (Some(b), Some(advice)) = (scenario.backup.as_mut(), backup) {
+        *b = backup::apply(b, advice);
+    }
+}
+
 /// What the scenario's `[[commitments]]` cost over the horizon whatever the placement: the
 /// model adds it to the planned total as a constant (it does not yet use reserved capacity).
 pub fn committed_cost(scenario: &Scenario) -> f64 {

@@ -2,6 +2,7 @@
 //! serialised), the plan file for `policy = "plan"` and the terminal table.
 
 use super::{Profile, Site, Solved, micro_shares};
+use crate::units::cents;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -79,10 +80,6 @@ pub struct Validation {
 
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
-}
-
-fn cents(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0 + 0.0
 }
 
 impl Recommendation {

@@ -153,8 +153,9 @@ pub fn load_summary(path: &Path) -> Result<Value, Error> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-    parse_summary(&file, &bytes)
+    // A missing or non-text file is bad input (exit 2), like any other input file.
+    let text = crate::error::read_input(&file)?;
+    parse_summary(&file, text.as_bytes())
 }
 
 /// A summary.json (or a folder holding one) read back as a [`Summary`] for reports.

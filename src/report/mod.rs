@@ -13,7 +13,7 @@ pub use text::totals_table;
 use crate::scenario::{Scenario, VenueSize};
 use crate::sim::{Category, Outcome, ScaledGroup};
 use crate::trace::VmTable;
-use crate::units::{HOUR, format_duration};
+use crate::units::{HOUR, cents, format_duration, four};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -25,20 +25,9 @@ pub type Name = Cow<'static, str>;
 /// How many shortfalls summary.json lists one by one (all are counted).
 pub const SHORTFALL_EXAMPLES: usize = 20;
 
-/// Money is rounded to cents when rendered; the ledger keeps full precision. Adding 0.0 turns
-/// the -0.0 of an empty sum into 0.0.
-fn cents(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0 + 0.0
-}
-
 /// `part / whole`, 0 for a site with no capacity (an optimizer's plan may have no hosts).
 fn ratio(part: f64, whole: f64) -> f64 {
     if whole > 0.0 { part / whole } else { 0.0 }
-}
-
-/// Ratios, hours and sizes are rendered with four decimals.
-fn four(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0 + 0.0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -248,10 +237,9 @@ impl Percentiles {
         if series.is_empty() {
             return None;
         }
-        let mut v = series.to_vec();
-        v.sort_unstable_by(f32::total_cmp);
-        let rank =
-            |p: f64| f64::from(v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]);
+        let mut v: Vec<f64> = series.iter().map(|&x| f64::from(x)).collect();
+        v.sort_unstable_by(f64::total_cmp);
+        let rank = |p: f64| crate::uncertainty::stats::nearest_rank(&v, p);
         Some(Percentiles {
             p50: four(rank(0.50)),
             p95: four(rank(0.95)),

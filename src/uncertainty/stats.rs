@@ -110,6 +110,12 @@ pub struct Result {
     pub runs: Vec<Record>,
 }
 
+/// Nearest-rank percentile `p` in 0..=1 (`sorted` ascending, non-empty): the smallest value
+/// with at least that share of the values at or below it.
+pub fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
+    sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 /// Percentile by linear interpolation between order statistics (`sorted` ascending, non-empty).
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;

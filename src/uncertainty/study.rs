@@ -202,8 +202,7 @@ impl Study {
         t.insert("seed".into(), toml::Value::Integer(seed as i64));
         let scenario = self.parse(&t)?;
         let trace = crate::trace::load(&scenario.trace)?;
-        let outcome = crate::sim::run(&scenario, &trace.table, trace.samples()?)?;
-        let s = crate::report::Summary::build(&scenario, &trace.table, &outcome);
+        let (_, s) = crate::simulate(&scenario, &trace)?;
         let metrics = Metrics {
             total: s.total,
             venues: s.venues.iter().map(|v| (v.name.clone(), v.total)).collect(),

@@ -223,20 +223,8 @@ pre { background: #f6f8fa; border: 1px solid #e4e7eb; padding: 12px; overflow-x:
 @media print { nav { display: none; } body { background: #fff; } section { break-inside: avoid; } }
 "#;
 
-/// Money with thousands separators and cents, e.g. 12,345.67.
-pub fn money(x: f64) -> String {
-    let s = format!("{:.2}", x.abs());
-    let (int, frac) = s.split_at(s.len() - 3);
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let sign = if x < 0.0 && s != "0.00" { "-" } else { "" };
-    format!("{sign}{out}{frac}")
-}
+/// Money in tables: thousands separators and cents.
+use crate::units::format_amount as money;
 
 fn pct(x: f64) -> String {
     format!("{:.1} %", x * 100.0)
@@ -372,18 +360,5 @@ pub fn render(r: &Report) -> Page {
     Page {
         html: page(&title, &subtitle, &out),
         charts,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_has_separators_and_cents() {
-        assert_eq!(money(1234567.891), "1,234,567.89");
-        assert_eq!(money(-999.5), "-999.50");
-        assert_eq!(money(-0.001), "0.00");
-        assert_eq!(money(100.0), "100.00");
     }
 }
