@@ -17,6 +17,7 @@ pub mod engine;
 pub mod error;
 pub mod optimize;
 pub mod pricing;
+pub mod random;
 pub mod regress;
 pub mod report;
 pub mod scenario;
