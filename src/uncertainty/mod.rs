@@ -3,6 +3,7 @@
 //! `trace.synthetic.groups.0.growth_per_month`, `venues.1.price_factor`); each replication sets
 //! it to a draw. Sampling uses rand_distr; quantiles (for the sensitivity sweep) use statrs.
 
+pub mod interval;
 pub mod overrides;
 pub mod stats;
 pub mod study;
@@ -83,11 +84,11 @@ pub fn validate_sweep(axes: &[Axis]) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// Work items of a study: replications then two sensitivity runs per parameter, or the points
-/// of a sweep's grid.
+/// Work items of a study: replications then `study::PAIRS` low and high runs per parameter, or
+/// the points of a sweep's grid.
 pub fn item_count(replications: u32, parameters: usize, sweep: &[Axis]) -> u32 {
     if sweep.is_empty() {
-        replications + 2 * parameters as u32
+        replications + 2 * study::PAIRS * parameters as u32
     } else {
         sweep.iter().map(|a| a.values.len() as u32).product()
     }

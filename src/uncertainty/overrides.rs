@@ -3,8 +3,40 @@
 
 use toml::{Table, Value};
 
+/// Scenario keys that hold counts (hosts, nodes, units, VMs, instances, items): whole numbers.
+const COUNT_KEYS: [&str; 10] = [
+    "hosts",
+    "nodes",
+    "units",
+    "max_hosts",
+    "initial_vms",
+    "count",
+    "min",
+    "max",
+    "initial",
+    "items",
+];
+
+/// Whether `key` holds a count: the scenario writes it as an integer, or, when it does not write
+/// it, its name is one of `COUNT_KEYS`.
+pub fn is_count(table: &Table, key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut at = table.get(parts[0]);
+    for part in &parts[1..] {
+        at = match at {
+            Some(Value::Table(t)) => t.get(*part),
+            Some(Value::Array(items)) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+    }
+    match at {
+        Some(v) => v.is_integer(),
+        None => parts.last().is_some_and(|l| COUNT_KEYS.contains(l)),
+    }
+}
+
 /// Sets `key` to `value`. Every table and array on the way must exist; the last part may be new
-/// (a default the scenario did not write). An integer key keeps integers: the value is rounded.
+/// (a default the scenario did not write). A count (see `is_count`) takes only whole numbers.
 pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), String> {
     let parts: Vec<&str> = key.split('.').collect();
     let (last, path) = parts.split_last().ok_or("an empty key")?;
@@ -54,10 +86,18 @@ fn set_in_array(
 }
 
 fn put(at: &mut Table, last: &str, value: f64, key: &str) -> Result<(), String> {
-    let new = match at.get(last) {
-        Some(Value::Integer(_)) => Value::Integer(value.round() as i64),
-        Some(Value::Float(_)) | None => Value::Float(value),
+    let count = match at.get(last) {
+        Some(Value::Integer(_)) => true,
+        Some(Value::Float(_)) => false,
+        None => COUNT_KEYS.contains(&last),
         Some(_) => return Err(format!("`{key}` is not a number")),
+    };
+    let new = if !count {
+        Value::Float(value)
+    } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Value::Integer(value as i64)
+    } else {
+        return Err(format!("{value} is not a whole number: `{key}` is a count"));
     };
     at.insert(last.to_string(), new);
     Ok(())
@@ -74,7 +114,13 @@ mod tests {
         )
         .unwrap();
         set(&mut t, "backup.dedup", 2.5).unwrap();
-        set(&mut t, "venues.0.hosts", 3.6).unwrap();
+        assert_eq!(
+            set(&mut t, "venues.0.hosts", 3.6).unwrap_err(),
+            "`venues.0`: 3.6 is not a whole number: `hosts` is a count"
+        );
+        set(&mut t, "venues.0.hosts", 4.0).unwrap();
+        assert!(is_count(&t, "venues.0.hosts") && is_count(&t, "venues.1.hosts"));
+        assert!(!is_count(&t, "backup.dedup") && !is_count(&t, "venues.1.price_factor"));
         set(&mut t, "venues.1.price_factor", 1.1).unwrap();
         assert_eq!(t["backup"]["dedup"].as_float(), Some(2.5));
         assert_eq!(t["venues"][0]["hosts"].as_integer(), Some(4)); // integers stay integers
