@@ -227,6 +227,56 @@ impl Params {
     }
 }
 
+impl Params {
+    /// Sets a numeric parameter by its key under `trace.synthetic` (`weekend_factor`,
+    /// `groups.0.growth_per_month`) and checks the result. Ok(false) for a key this does not set
+    /// (durations, names, unknown keys).
+    pub fn set(&mut self, key: &str, value: f64) -> Result<bool, (String, String)> {
+        let parts: Vec<&str> = key.split('.').collect();
+        let slot = match parts.as_slice() {
+            ["bursts_per_month"] => &mut self.bursts_per_month,
+            ["burst_factor"] => &mut self.burst_factor,
+            ["weekend_factor"] => &mut self.weekend_factor,
+            ["groups", i, field] => {
+                let Some(g) = i.parse::<usize>().ok().and_then(|i| self.groups.get_mut(i)) else {
+                    return Ok(false);
+                };
+                match g.number(field) {
+                    Some(slot) => slot,
+                    None if *field == "initial_vms" && value.fract() == 0.0 && value >= 0.0 => {
+                        g.initial_vms = value.min(f64::from(u32::MAX)) as u32;
+                        return self.validate().map(|_| true);
+                    }
+                    None => return Ok(false),
+                }
+            }
+            _ => return Ok(false),
+        };
+        *slot = value;
+        self.validate().map(|_| true)
+    }
+}
+
+impl GroupParams {
+    fn number(&mut self, field: &str) -> Option<&mut f64> {
+        Some(match field {
+            "arrivals_per_day" => &mut self.arrivals_per_day,
+            "growth_per_month" => &mut self.growth_per_month,
+            "lifetime_sigma" => &mut self.lifetime_sigma,
+            "min_vcpus" => &mut self.min_vcpus,
+            "max_vcpus" => &mut self.max_vcpus,
+            "size_shape" => &mut self.size_shape,
+            "mem_gib_per_vcpu" => &mut self.mem_gib_per_vcpu,
+            "disk_gib" => &mut self.disk_gib,
+            "cpu_mean" => &mut self.cpu_mean,
+            "diurnal_amplitude" => &mut self.diurnal_amplitude,
+            "peak_hour" => &mut self.peak_hour,
+            "noise_sd" => &mut self.noise_sd,
+            _ => return None,
+        })
+    }
+}
+
 /// Shapes shared by arrivals and utilisation at time `t`.
 struct Season<'p> {
     params: &'p Params,

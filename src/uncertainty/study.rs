@@ -65,6 +65,8 @@ pub struct Record {
 pub struct Study {
     path: PathBuf,
     base: Table,
+    /// The scenario as loaded (books and all): items start from a copy of it.
+    loaded: scenario::Scenario,
     pub name: String,
     pub currency: String,
     pub seed: u64,
@@ -190,9 +192,10 @@ impl Study {
         Ok(Study {
             path: path.to_path_buf(),
             base,
-            name: scenario.name,
+            name: scenario.name.clone(),
             currency: scenario.currency.to_string(),
             seed: scenario.seed,
+            loaded: scenario,
             replications: 0,
             parameters: Vec::new(),
             sweep: Vec::new(),
@@ -280,12 +283,7 @@ impl Study {
     /// Runs one item.
     pub fn run(&self, index: u32) -> Result<Record, Error> {
         let (values, seed) = self.draw(index);
-        let mut t = self.base.clone();
-        for (key, v) in self.keys().into_iter().zip(&values) {
-            overrides::set(&mut t, key, *v).map_err(|m| InputError::key(&self.path, key, m))?;
-        }
-        t.insert("seed".into(), toml::Value::Integer(seed as i64));
-        let scenario = self.parse(&t)?;
+        let scenario = self.scenario_for(&values, seed)?;
         let trace = match &self.trace {
             Some(shared) => Arc::clone(shared),
             None => Arc::new(crate::trace::load(&scenario.trace)?),
@@ -319,6 +317,33 @@ impl Study {
                 r
             })
             .collect()
+    }
+
+    /// The scenario of an item: the loaded one with the item's values and seed applied, or, when
+    /// a key is one `overrides::apply` does not set, loaded again from the TOML with them set.
+    fn scenario_for(&self, values: &[f64], seed: u64) -> Result<scenario::Scenario, Error> {
+        let bad = |key: &str, m: String| -> Error { InputError::key(&self.path, key, m).into() };
+        let mut s = self.loaded.clone();
+        let mut all = true;
+        for (key, v) in self.keys().into_iter().zip(values) {
+            all &= overrides::apply(&mut s, &self.base, key, *v).map_err(|m| bad(key, m))?;
+        }
+        if all {
+            overrides::apply_seed(&mut s, &self.base, seed);
+            return Ok(s);
+        }
+        self.reparsed(values, seed)
+    }
+
+    /// The scenario of an item loaded again from its TOML with the item's values set.
+    fn reparsed(&self, values: &[f64], seed: u64) -> Result<scenario::Scenario, Error> {
+        let bad = |key: &str, m: String| -> Error { InputError::key(&self.path, key, m).into() };
+        let mut t = self.base.clone();
+        for (key, v) in self.keys().into_iter().zip(values) {
+            overrides::set(&mut t, key, *v).map_err(|m| bad(key, m))?;
+        }
+        t.insert("seed".into(), toml::Value::Integer(seed as i64));
+        self.parse(&t)
     }
 
     /// `--replications auto`: batches of `AUTO_BATCH` replications until the 95 % interval of
@@ -368,5 +393,30 @@ fn whole_bounds(dist: &Dist) -> Result<(), (&'static str, f64)> {
     match values.into_iter().find(|(_, v)| v.fract() != 0.0) {
         Some(bad) => Err(bad),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_set_on_the_loaded_scenario_equal_items_loaded_again() {
+        // synthetic-growth's four parameters (growth, arrivals, AWS price, hosts) are all set
+        // on the loaded scenario; a full load from the TOML must give the same run.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/synthetic-growth.toml");
+        let study = Study::load(&path, Some(3)).unwrap();
+        for index in [1, study.replications + 3] {
+            let (values, seed) = study.draw(index);
+            let fast = study.scenario_for(&values, seed).unwrap();
+            let slow = study.reparsed(&values, seed).unwrap();
+            let run = |s: &scenario::Scenario| {
+                let trace = crate::trace::load(&s.trace).unwrap();
+                crate::simulate(s, &trace).unwrap().1
+            };
+            let (a, b) = (run(&fast), run(&slow));
+            assert_eq!(a.total, b.total, "item {index} {values:?}");
+            assert_eq!(a.vms.vm_hours_placed, b.vms.vm_hours_placed);
+        }
     }
 }
