@@ -163,7 +163,7 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             let mem = ratio(mem_used, mem_req, &mut capped);
             samples.push(Sample::new(
                 index,
-                sample_time(t).map_err(|m| r.err(m))?,
+                sample_time(t).map_err(|m| r.err(m.to_string()))?,
                 cpu,
                 Some(mem),
             ));
