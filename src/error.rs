@@ -167,3 +167,41 @@ pub fn read_input(path: &Path) -> Result<String, Error> {
         _ => Error::io(path, e),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_error_names_the_file_and_the_full_key() {
+        let e = KeyError::new("groups[0].cpu_mean", "2 must be a finite number in 0..=1");
+        assert_eq!(
+            e.to_string(),
+            "key `groups[0].cpu_mean`: 2 must be a finite number in 0..=1"
+        );
+        let e = e.within("trace.synthetic").in_file(Path::new("s.toml"));
+        assert_eq!(e.at, At::Key("trace.synthetic.groups[0].cpu_mean".into()));
+        assert_eq!(
+            e.to_string(),
+            "s.toml: key `trace.synthetic.groups[0].cpu_mean`: 2 must be a finite number in 0..=1"
+        );
+    }
+
+    #[test]
+    fn a_value_error_quotes_the_text_and_says_what_was_expected() {
+        let e = ValueError::new(
+            "tolerance",
+            "5 pct",
+            "is not a share >= 0, e.g. 0.5% or 0.005",
+        );
+        assert_eq!(
+            e.to_string(),
+            "tolerance \"5 pct\" is not a share >= 0, e.g. 0.5% or 0.005"
+        );
+        let e = e.at("check.tolerance").in_file(Path::new("ci.toml"));
+        assert_eq!(
+            e.to_string(),
+            "ci.toml: key `check.tolerance`: tolerance \"5 pct\" is not a share >= 0, e.g. 0.5% or 0.005"
+        );
+    }
+}

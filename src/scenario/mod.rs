@@ -291,3 +291,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         autoscale,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -252,6 +252,11 @@ mod tests {
             })
         );
         assert!(VmSize::parse("2").is_err());
-        assert!(VmSize::parse("0:4").is_err());
+        let e = VmSize::parse("0:4").unwrap_err();
+        assert_eq!((e.what, e.text.as_str()), ("size", "0:4"));
+        assert_eq!(
+            e.to_string(),
+            "size \"0:4\" is not VCPUS:GIB with both > 0, e.g. 2:4"
+        );
     }
 }
