@@ -105,42 +105,45 @@ impl RawTrace {
 
     /// Refuses the keys that belong to another format than `format`.
     fn check_keys(&self, format: &str) -> Result<(), KeyError> {
-        let only = |key: &str, given: bool, formats: &str| only(key, given, formats, format);
-        only(
-            "sizes",
-            self.sizes.is_some() && format != "planetlab",
-            "planetlab",
-        )?;
-        only(
-            "cpu_scale",
-            self.cpu_scale.is_some() && format != "google-2011",
-            "google-2011",
-        )?;
-        only(
-            "mem_scale",
-            self.mem_scale.is_some() && format != "google-2011",
-            "google-2011",
-        )?;
-        only(
-            "skip_unknown_vms",
-            self.skip_unknown_vms.is_some() && !matches!(format, "azure-v1" | "google-2011"),
-            "azure-v1 or google-2011",
-        )?;
-        only(
-            "synthetic",
-            self.synthetic.is_some() && format != "synthetic",
-            "synthetic",
-        )?;
-        only(
-            "vms",
-            self.vms.is_some() && format != "canonical",
-            "canonical",
-        )?;
-        only(
-            "usage",
-            self.usage.is_some() && format != "canonical",
-            "canonical",
-        )
+        let google = format == "google-2011";
+        let keys = [
+            (
+                "sizes",
+                self.sizes.is_some(),
+                format == "planetlab",
+                "planetlab",
+            ),
+            ("cpu_scale", self.cpu_scale.is_some(), google, "google-2011"),
+            ("mem_scale", self.mem_scale.is_some(), google, "google-2011"),
+            (
+                "skip_unknown_vms",
+                self.skip_unknown_vms.is_some(),
+                matches!(format, "azure-v1" | "google-2011"),
+                "azure-v1 or google-2011",
+            ),
+            (
+                "synthetic",
+                self.synthetic.is_some(),
+                format == "synthetic",
+                "synthetic",
+            ),
+            (
+                "vms",
+                self.vms.is_some(),
+                format == "canonical",
+                "canonical",
+            ),
+            (
+                "usage",
+                self.usage.is_some(),
+                format == "canonical",
+                "canonical",
+            ),
+        ];
+        for (key, given, allowed, formats) in keys {
+            only(key, given && !allowed, formats, format)?;
+        }
+        Ok(())
     }
 }
 
