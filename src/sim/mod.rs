@@ -20,6 +20,9 @@ mod returns;
 mod scaling;
 mod site;
 mod spot;
+mod state;
+#[cfg(test)]
+mod testkit;
 mod transfers;
 mod usage;
 
@@ -33,15 +36,14 @@ pub use transfers::SiteTransfers;
 
 use crate::engine::Engine;
 use crate::error::InputError;
-use crate::pricing::{BookKind, Purchase};
-use crate::scenario::{GroupPolicy, Scenario, VenueSize};
+use crate::pricing::Purchase;
+use crate::scenario::{GroupPolicy, Scenario};
 use crate::trace::{Sample, Vm, VmTable};
 use crate::units::{HOUR, SimTime};
-use placement::{Offer, Placement};
+use placement::Offer;
 use public::{Instance, PublicVenue};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use site::{Site, Slot};
+use state::State;
 
 /// One stay of a VM on a venue, as billing sees it.
 pub struct Stay<'a> {
@@ -104,104 +106,6 @@ enum Why {
     /// A burst VM returning: owned venues only.
     Return,
 }
-/// Who the VMs are: the trace's, then autoscaled instances (sharing their autoscaler's record).
-struct Fleet<'s> {
-    table: &'s VmTable,
-    /// One VM record per autoscaler, shared by all its instances.
-    templates: &'s [Vm],
-    /// For each VM past the trace's: its autoscaler.
-    instance_of: Vec<u32>,
-    group_names: Vec<String>,
-    /// Policy by group index.
-    groups: Vec<GroupPolicy>,
-}
-
-/// Where each VM is and what it uses now, by VM index.
-struct VmRuns {
-    placed: Vec<Placed>,
-    /// When each VM's current placement began; how many placements it has had.
-    since: Vec<SimTime>,
-    placement_no: Vec<u32>,
-    /// When a down VM went down (`SimTime::MAX`: not down).
-    down_since: Vec<SimTime>,
-    /// Milli-cores each VM on a site is using now (its latest sample).
-    cpu_milli: Vec<u64>,
-    /// MiB each VM uses now, from samples with memory utilisation (0 until one comes).
-    mem_mib: Vec<u64>,
-}
-
-impl VmRuns {
-    fn new(n: usize) -> Self {
-        VmRuns {
-            placed: vec![Placed::Nowhere; n],
-            since: vec![0; n],
-            placement_no: vec![0; n],
-            down_since: vec![SimTime::MAX; n],
-            cpu_milli: vec![0; n],
-            mem_mib: vec![0; n],
-        }
-    }
-
-    /// Room for one more VM (an autoscaled instance), not placed and not down.
-    fn push(&mut self) {
-        self.placed.push(Placed::Nowhere);
-        self.since.push(0);
-        self.placement_no.push(0);
-        self.down_since.push(SimTime::MAX);
-        self.cpu_milli.push(0);
-        self.mem_mib.push(0);
-    }
-}
-
-/// The placement policy and, for the VM being placed, each venue's offer and slot.
-struct Choice {
-    policy: Box<dyn Placement>,
-    offers: Vec<Option<Offer>>,
-    targets: Vec<Option<Target>>,
-}
-
-/// Autoscalers and the demand their groups' trace VMs make.
-struct Scaling {
-    scalers: Vec<scaling::Scaler>,
-    /// The autoscaler of each group, if any.
-    scaled: Vec<Option<usize>>,
-    has_usage: bool,
-    /// Trace VMs of autoscaled groups that are asking for capacity now.
-    demanding: Vec<bool>,
-}
-
-/// What the run has counted so far: costs, VMs that fit nowhere, downtime and interruptions.
-struct Tally {
-    ledger: Ledger,
-    shortfalls: Vec<Shortfall>,
-    unplaced_vm_seconds: u64,
-    /// Seconds VMs were down after an eviction or a host failure, by group.
-    down_seconds: Vec<u64>,
-    interruptions: Interruptions,
-}
-
-struct State<'s> {
-    scenario: &'s Scenario,
-    fleet: Fleet<'s>,
-    vms: VmRuns,
-    venues: Vec<VenueState<'s>>,
-    outcomes: Vec<VenueOutcome>,
-    choice: Choice,
-    scaling: Scaling,
-    transfers: Option<transfers::Transfers>,
-    failures: failures::Failures,
-    spot: spot::Spot,
-    returns: returns::Returns,
-    tally: Tally,
-}
-
-/// A random stream for one mechanism, derived from the scenario's seed.
-fn stream(seed: u64, index: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index);
-    rng
-}
-
 /// Simulates `scenario` over the VMs of `table`, with usage samples from `usage` (in time order)
 /// when the trace has them. Fails only on a bad usage row.
 pub fn run<U>(scenario: &Scenario, table: &VmTable, usage: Option<U>) -> Result<Outcome, InputError>
@@ -260,90 +164,6 @@ where
 }
 
 impl<'s> State<'s> {
-    fn new(
-        scenario: &'s Scenario,
-        table: &'s VmTable,
-        templates: &'s [Vm],
-        group_names: Vec<String>,
-    ) -> Self {
-        let horizon = scenario.horizon;
-        let mut ledger = Ledger::new(horizon);
-        let venues: Vec<VenueState<'s>> = scenario
-            .venues
-            .iter()
-            .enumerate()
-            .map(|(v, venue)| match (&venue.book.kind, venue.size) {
-                (BookKind::Public(book), _) => VenueState::Public(PublicVenue::new(
-                    v,
-                    book,
-                    venue.rate,
-                    &scenario.commitments,
-                    &mut ledger,
-                    horizon,
-                )),
-                (BookKind::Private(book), VenueSize::Hosts(hosts)) => VenueState::Site(
-                    Site::private(v, book, venue.rate, hosts, &mut ledger, horizon),
-                ),
-                (BookKind::Hci(book), VenueSize::Hci { nodes, units }) => VenueState::Site(
-                    Site::hci(v, book, venue.rate, nodes, units, &mut ledger, horizon),
-                ),
-                _ => unreachable!("the scenario matched every venue's size to its book"),
-            })
-            .collect();
-        let empty = VenueOutcome {
-            placements: 0,
-            vm_seconds: 0,
-            group_vm_seconds: vec![0; group_names.len()],
-            site: None,
-            commitments: Vec::new(),
-        };
-        let n = table.vms.len();
-        let mut scaled = vec![None; group_names.len()];
-        for (k, t) in templates.iter().enumerate() {
-            scaled[t.group as usize] = Some(k);
-        }
-        let policy = placement::for_scenario(scenario, &group_names);
-        State {
-            scenario,
-            scaling: Scaling {
-                scalers: scenario
-                    .autoscale
-                    .iter()
-                    .map(scaling::Scaler::new)
-                    .collect(),
-                scaled,
-                has_usage: false,
-                demanding: vec![false; n],
-            },
-            transfers: None,
-            returns: returns::Returns::new(policy.returns_after()),
-            choice: Choice {
-                policy,
-                offers: vec![None; venues.len()],
-                targets: vec![None; venues.len()],
-            },
-            outcomes: vec![empty; venues.len()],
-            failures: failures::Failures::new(stream(scenario.seed, 1), venues.len()),
-            spot: spot::Spot::new(stream(scenario.seed, 2), n),
-            venues,
-            vms: VmRuns::new(n),
-            tally: Tally {
-                ledger,
-                shortfalls: Vec::new(),
-                unplaced_vm_seconds: 0,
-                down_seconds: vec![0; group_names.len()],
-                interruptions: Interruptions::default(),
-            },
-            fleet: Fleet {
-                table,
-                templates,
-                instance_of: Vec::new(),
-                groups: group_names.iter().map(|g| scenario.group(g)).collect(),
-                group_names,
-            },
-        }
-    }
-
     fn handle(&mut self, engine: &mut Engine<Event>, now: SimTime, event: Event) {
         match event {
             Event::Start(i) => self.arrive(engine, i, now),
@@ -369,32 +189,6 @@ impl<'s> State<'s> {
                 self.backup_event(engine, now, event)
             }
         }
-    }
-
-    /// VM `i`: a trace VM, or an autoscaled instance (sharing its autoscaler's record).
-    fn vm(&self, i: u32) -> &'s Vm {
-        let n = self.fleet.table.vms.len();
-        match (i as usize).checked_sub(n) {
-            None => &self.fleet.table.vms[i as usize],
-            Some(k) => &self.fleet.templates[self.fleet.instance_of[k] as usize],
-        }
-    }
-
-    /// The end of VM `i`'s lifetime within the horizon.
-    fn end_of(&self, i: u32) -> SimTime {
-        self.vm(i)
-            .end
-            .unwrap_or(SimTime::MAX)
-            .min(self.scenario.horizon)
-    }
-
-    /// A new VM index for an instance of autoscaler `k`.
-    fn add_instance(&mut self, k: usize) -> u32 {
-        let i = (self.fleet.table.vms.len() + self.fleet.instance_of.len()) as u32;
-        self.fleet.instance_of.push(k as u32);
-        self.vms.push();
-        self.spot.push();
-        i
     }
 
     fn arrive(&mut self, engine: &mut Engine<Event>, i: u32, now: SimTime) {
