@@ -4,7 +4,8 @@
 //! - `host.toml`: a private host of 4 cores (no overcommit: 4 vCPU) and 16 GiB at 730 a
 //!   host-month, i.e. 1.00 per host-hour (730 h a month); when failures are on, a host fails at
 //!   0.001 % a year (never within a test's horizon unless the test makes it fail) and is
-//!   repaired in exactly 1 h (lognormal spread 0).
+//!   repaired in exactly 30 min (lognormal spread 0: exp(ln 1800) = 1800.0000000000005 in f64,
+//!   1800 s once truncated).
 //! - `cloud.toml`: a public region billed per hour with one instance type `c2` (2 vCPU, 8 GiB)
 //!   at 0.36/h on-demand (0.0001/s) and 0.036/h spot, and `c4` (4 vCPU, 16 GiB) at 0.72/h;
 //!   storage, egress and transfer are free, so only compute is billed.
@@ -25,7 +26,7 @@ mem_gib = "16GiB"
 host_monthly = 730.0
 [private.failures]
 afr_pct = 0.001
-repair = "1h"
+repair = "30m"
 repair_sigma = 0.0
 "#;
 
