@@ -156,3 +156,94 @@ impl State<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::stream;
+    use super::super::testkit::{scenario, table, vm};
+    use super::super::{Placed, State, Target, scaling};
+    use super::*;
+
+    #[test]
+    fn a_repair_lasts_the_median_when_the_spread_is_zero() {
+        // ln-normal with sigma 0 is the median itself: exp(ln 1800) = 1800.0000000000005,
+        // truncated to 1800 s; a host failing at t = 1,000 s is back at 2,800 s.
+        let model = pricing::Failures {
+            afr: 0.05,
+            repair: 1_800,
+            repair_sigma: 0.0,
+        };
+        let mut f = Failures::new(stream(1, 1), 1);
+        assert_eq!(f.repaired_at(1_000, &model), 2_800);
+        // Never less than a second, however short the median.
+        let tiny = pricing::Failures { repair: 1, ..model };
+        assert!(f.repaired_at(5, &tiny) >= 6);
+    }
+
+    #[test]
+    fn waiting_vms_are_released_by_their_own_host_only() {
+        let mut f = Failures::new(stream(1, 1), 2);
+        f.wait(0, 3, 10);
+        f.wait(1, 3, 11);
+        f.wait(0, 3, 12);
+        assert_eq!(f.ready(0, 3), [10, 12]);
+        assert!(f.ready(0, 3).is_empty());
+        assert_eq!(f.ready(1, 3), [11]);
+    }
+
+    #[test]
+    fn a_failed_hosts_vms_restart_elsewhere_or_wait_for_its_repair() {
+        // Two hosts of 4 vCPU; the group may only run on "dc". VMs a, b, c of 2 vCPU each from
+        // t = 0: first-fit puts a and b on host 0 (2 + 2 = 4 vCPU) and c on host 1.
+        let sc = scenario(
+            2,
+            "policy = \"first-fit\"\nfailures = true\n[groups.g]\nvenues = [\"dc\"]\n",
+        );
+        let vms = (0..3)
+            .map(|k| vm(&format!("v{k}"), 0, 0, None, 2.0, 4.0))
+            .collect();
+        let tb = table(vms, &["g"]);
+        let (names, templates) = scaling::templates(&sc, &tb);
+        let mut state = State::new(&sc, &tb, &templates, names);
+        let mut engine = Engine::new();
+        // First failures at 0.001 % a year fall far beyond the 10 h horizon: none scheduled.
+        state.schedule_first_failures(&mut engine);
+        assert_eq!(engine.pending(), 0);
+        for i in 0..3 {
+            state.arrive(&mut engine, i, 0);
+        }
+        let host = |state: &State, i: usize| match state.vms.placed[i] {
+            Placed::At {
+                target: Target::Slot(s),
+                ..
+            } => Some(s.host),
+            _ => None,
+        };
+        assert_eq!(
+            (host(&state, 0), host(&state, 1), host(&state, 2)),
+            (Some(0), Some(0), Some(1))
+        );
+
+        // Host 0 fails at t = 1,000 s. a restarts on host 1 (2 vCPU free); b finds no room
+        // (host 0 down, host 1 full, the cloud not allowed) and waits, down, for the repair,
+        // which takes 30 min: back at 1,000 + 1,800 = 2,800 s.
+        state.fail(&mut engine, 0, 0, 1_000);
+        assert_eq!((host(&state, 0), host(&state, 1)), (Some(1), None));
+        assert_eq!(state.tally.interruptions.host_failures, 1);
+        assert_eq!(state.tally.interruptions.restarts, 1);
+        assert_eq!(state.failures.per_venue, [1, 0]);
+        let events: Vec<_> = engine.drain().collect();
+        assert!(matches!(
+            events[..],
+            [(2_800, Event::Repair { venue: 0, host: 0 })]
+        ));
+
+        // At the repair b restarts on host 0, after 2,800 - 1,000 = 1,800 s down; the host's
+        // next failure is drawn (beyond the horizon again).
+        state.repair(&mut engine, 0, 0, 2_800);
+        assert_eq!(host(&state, 1), Some(0));
+        assert_eq!(state.tally.interruptions.restarts, 2);
+        assert_eq!(state.tally.down_seconds, [1_800]);
+        assert_eq!(engine.pending(), 0);
+    }
+}

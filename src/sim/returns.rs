@@ -77,3 +77,72 @@ impl State<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scenario, table, vm};
+    use super::super::{Category, Placed, Target, scaling};
+    use super::*;
+    use crate::units::HOUR;
+
+    #[test]
+    fn burst_vms_are_due_after_the_minimum_stay_oldest_first() {
+        let mut r = Returns::new(Some(4 * HOUR));
+        r.burst_started(3 * HOUR, 7);
+        r.burst_started(HOUR, 9);
+        // At 5 h only VM 9 (from 1 h) has stayed 4 h; VM 7 is due at 3 + 4 = 7 h.
+        assert_eq!(r.due(5 * HOUR), [(HOUR, 9)]);
+        assert_eq!(r.due(7 * HOUR), [(HOUR, 9), (3 * HOUR, 7)]);
+        r.burst_ended(HOUR, 9);
+        assert_eq!(r.due(7 * HOUR), [(3 * HOUR, 7)]);
+        // At most 64 tries a step.
+        for i in 0..100 {
+            r.burst_started(0, 100 + i);
+        }
+        assert_eq!(r.due(7 * HOUR).len(), TRIES_PER_STEP);
+        // A policy without returns keeps no queue.
+        let mut none = Returns::new(None);
+        none.burst_started(0, 1);
+        assert!(none.due(SimTime::MAX / 2).is_empty());
+    }
+
+    #[test]
+    fn a_burst_vm_returns_when_room_frees() {
+        // One host of 4 vCPU, private-first, burst VMs back after 4 h. VM a (4 vCPU) holds the
+        // host from 0 to 2 h; VM b (4 vCPU) arrives at 1 h and bursts to c4 at 0.72/h.
+        let sc = scenario(
+            1,
+            "policy = \"private-first\"\n[placement]\nmin_stay = \"4h\"\n",
+        );
+        let vms = vec![
+            vm("a", 0, 0, Some(2 * HOUR), 4.0, 16.0),
+            vm("b", 0, HOUR, None, 4.0, 16.0),
+        ];
+        let tb = table(vms, &["g"]);
+        let (names, templates) = scaling::templates(&sc, &tb);
+        let mut state = State::new(&sc, &tb, &templates, names);
+        let mut engine = Engine::new();
+        state.arrive(&mut engine, 0, 0);
+        state.arrive(&mut engine, 1, HOUR);
+        let on_site = |state: &State| {
+            matches!(
+                state.vms.placed[1],
+                Placed::At {
+                    target: Target::Slot(_),
+                    ..
+                }
+            )
+        };
+        assert!(!on_site(&state));
+        state.handle(&mut engine, 2 * HOUR, Event::Stop(0));
+        // At 3 h the host is free, but b has stayed only 2 h: it stays on the cloud.
+        state.try_returns(&mut engine, 3 * HOUR);
+        assert!(!on_site(&state));
+        // At 5 h (1 h + 4 h) it comes back: its cloud stay, 1 h to 5 h, is 4 h x 0.72 = 2.88.
+        state.try_returns(&mut engine, 5 * HOUR);
+        assert!(on_site(&state));
+        assert_eq!(state.tally.interruptions.returns, 1);
+        let compute = state.tally.ledger.total(1, Category::Compute);
+        assert!((compute - 2.88).abs() < 1e-9, "{compute}");
+    }
+}
