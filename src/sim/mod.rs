@@ -349,3 +349,68 @@ impl<'s> State<'s> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{scenario, table, vm};
+    use super::*;
+
+    #[test]
+    fn a_run_bills_hosts_and_stays_and_records_what_fits_nowhere() {
+        // One host of 4 vCPU at 1.00/h and the per-hour cloud, first-fit, over 10 h.
+        // a (2 vCPU, 0-10 h) goes to the host; b (4 vCPU, 1-3 h) no longer fits there (2 vCPU
+        // free), so it runs on c4 at 0.72/h: 2 h x 0.72 = 1.44; c (8 vCPU from 2 h) fits no host
+        // and no instance type: a too-large shortfall, unplaced for 10 - 2 = 8 h = 28,800 s.
+        // The host costs 1 x 10 h x 1.00 = 10.00 whatever runs on it.
+        let sc = scenario(1, "policy = \"first-fit\"\n");
+        let vms = vec![
+            vm("a", 0, 0, None, 2.0, 4.0),
+            vm("b", 0, HOUR, Some(3 * HOUR), 4.0, 16.0),
+            vm("c", 0, 2 * HOUR, None, 8.0, 8.0),
+        ];
+        let tb = table(vms, &["g"]);
+        let out = run(&sc, &tb, None::<std::iter::Empty<_>>).unwrap();
+        assert!((out.ledger.total(0, Category::Hosts) - 10.0).abs() < 1e-9);
+        assert!((out.ledger.total(1, Category::Compute) - 1.44).abs() < 1e-9);
+        let (dc, cloud) = (&out.venues[0], &out.venues[1]);
+        assert_eq!((dc.placements, dc.vm_seconds), (1, 10 * HOUR));
+        assert_eq!((cloud.placements, cloud.vm_seconds), (1, 2 * HOUR));
+        assert_eq!(out.shortfalls.len(), 1);
+        let s = &out.shortfalls[0];
+        assert_eq!(
+            (s.vm.as_str(), s.t, s.kind),
+            ("c", 2 * HOUR, ShortfallKind::TooLarge)
+        );
+        assert_eq!(out.unplaced_vm_seconds, 8 * HOUR);
+        // Hosts 4 vCPU / 16 GiB; the largest type is c4 (4 vCPU, 16 GiB).
+        assert_eq!(
+            s.reason,
+            "dc: larger than a host (4 vCPU, 16 GiB); cloud: no instance type has 8 vCPU and 8 GiB (largest 4 vCPU, 16 GiB)"
+        );
+        // Start, stop and arrival events: a, b, b's stop, c.
+        assert_eq!(out.events, 4);
+        assert_eq!(out.interruptions, Interruptions::default());
+    }
+
+    #[test]
+    fn a_restart_that_finds_no_room_retries_an_hour_later() {
+        // One host, the group kept off the cloud. a (4 vCPU) fills the host; b (4 vCPU) is
+        // interrupted at 1 h and cannot restart: it goes down and retries at 1 h + 1 h = 2 h.
+        let sc = scenario(1, "policy = \"first-fit\"\n[groups.g]\nvenues = [\"dc\"]\n");
+        let vms = vec![vm("a", 0, 0, None, 4.0, 8.0), vm("b", 0, 0, None, 4.0, 8.0)];
+        let tb = table(vms, &["g"]);
+        let (names, templates) = scaling::templates(&sc, &tb);
+        let mut state = State::new(&sc, &tb, &templates, names);
+        let mut engine = Engine::new();
+        state.arrive(&mut engine, 0, 0);
+        assert!(!state.restart(&mut engine, 1, HOUR, HOUR));
+        let events: Vec<_> = engine.drain().collect();
+        assert!(matches!(events[..], [(7_200, Event::Retry(1))]));
+        // a leaves at 3 h; the retry at 3 h places b: down from 1 h to 3 h, 7,200 s.
+        state.finish(0, 3 * HOUR);
+        state.retry(&mut engine, 1, 3 * HOUR);
+        assert!(matches!(state.vms.placed[1], Placed::At { venue: 0, .. }));
+        assert_eq!(state.tally.down_seconds, [2 * HOUR]);
+        assert_eq!(state.tally.interruptions.restarts, 1);
+    }
+}

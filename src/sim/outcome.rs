@@ -223,3 +223,50 @@ impl State<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scenario, table, vm};
+    use super::super::{Category, scaling};
+    use super::*;
+    use crate::engine::Engine;
+    use crate::units::HOUR;
+
+    #[test]
+    fn a_full_site_is_a_capacity_shortfall_and_the_outcome_counts_the_run() {
+        // One host of 4 vCPU; the group may not use the cloud. a (4 vCPU) fills the host from
+        // 0 h; b (2 vCPU) arrives at 4 h and fits nowhere: a capacity shortfall (a host could
+        // hold it), unplaced for the rest of the 10 h horizon, 6 h = 21,600 s.
+        let sc = scenario(1, "policy = \"first-fit\"\n[groups.g]\nvenues = [\"dc\"]\n");
+        let vms = vec![
+            vm("a", 0, 0, None, 4.0, 8.0),
+            vm("b", 0, 4 * HOUR, None, 2.0, 4.0),
+        ];
+        let tb = table(vms, &["g"]);
+        let (names, templates) = scaling::templates(&sc, &tb);
+        let mut state = State::new(&sc, &tb, &templates, names);
+        let mut engine = Engine::new();
+        state.arrive(&mut engine, 0, 0);
+        state.arrive(&mut engine, 1, 4 * HOUR);
+        state.finish_all(sc.horizon);
+        let out = state.into_outcome(2, 0);
+        assert_eq!(out.shortfalls.len(), 1);
+        let s = &out.shortfalls[0];
+        assert_eq!((s.group.as_str(), s.kind), ("g", ShortfallKind::Capacity));
+        assert_eq!(
+            s.reason,
+            "dc: all 1 hosts full; cloud: not among the group's allowed venues"
+        );
+        assert_eq!(out.unplaced_vm_seconds, 6 * HOUR);
+        // The site: 1 host, a's 4 vCPU / 8 GiB at the peak, no failures; 10 h of VM time.
+        let site = out.venues[0].site.as_ref().unwrap();
+        assert_eq!((site.hosts, site.failures), (1, 0));
+        assert_eq!(site.peak_allocated, Capacity::of(4.0, 8.0));
+        assert_eq!(out.venues[0].group_vm_seconds, [10 * HOUR]);
+        assert!(out.venues[1].site.is_none());
+        // No power model in the fixture's book: no energy, no carbon.
+        assert_eq!((site.energy_kwh, site.carbon_kg), (None, None));
+        assert!((out.ledger.total(0, Category::Hosts) - 10.0).abs() < 1e-9);
+        assert_eq!((out.events, out.vms_outside_horizon), (2, 0));
+    }
+}

@@ -226,3 +226,38 @@ impl<'s> State<'s> {
         i
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scenario, table, vm};
+    use super::*;
+    use crate::units::HOUR;
+
+    #[test]
+    fn autoscaled_instances_are_numbered_after_the_trace_vms() {
+        // Two trace VMs (indices 0 and 1) and an autoscaler for group "web": its instances
+        // are VMs 2, 3, ... and share the autoscaler's record ("web-instance", 2 vCPU).
+        let extra = "policy = \"first-fit\"\n[[autoscale]]\ngroup = \"web\"\npolicy = \"threshold\"\nvcpus = 2\nmem_gib = 4\nmin = 0\nmax = 4\ninitial = 0\ninterval = \"1h\"\nscale_out_above = 0.8\nscale_in_below = 0.3\n";
+        let sc = scenario(1, extra);
+        let tb = table(
+            vec![
+                vm("a", 0, 0, None, 1.0, 1.0),
+                vm("b", 0, 0, Some(20 * HOUR), 1.0, 1.0),
+            ],
+            &["app"],
+        );
+        let (names, templates) = scaling::templates(&sc, &tb);
+        assert_eq!(names, ["app", "web"]);
+        let mut state = State::new(&sc, &tb, &templates, names);
+        assert_eq!(state.scaling.scaled, [None, Some(0)]);
+        assert_eq!(state.add_instance(0), 2);
+        assert_eq!(state.add_instance(0), 3);
+        assert_eq!(state.vm(3).id, "web-instance");
+        assert_eq!(state.vm(3).vcpus, 2.0);
+        assert_eq!(state.vms.placed.len(), 4);
+        assert!(!state.spot.on_demand(3));
+        // The trace VM b ends at 20 h, after the 10 h horizon: the horizon ends it.
+        assert_eq!(state.end_of(1), sc.horizon);
+        assert_eq!(state.end_of(0), 10 * HOUR);
+    }
+}

@@ -58,3 +58,35 @@ impl State<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scenario, table, vm};
+    use super::super::{Capacity, scaling};
+    use super::*;
+    use crate::engine::Engine;
+    use crate::units::HOUR;
+
+    #[test]
+    fn samples_follow_a_vm_to_its_host_and_memory_series() {
+        // A 2-vCPU, 8 GiB VM on a 4-vCPU, 16 GiB host. A sample of 50 % CPU and 25 % memory:
+        // 2 x 0.5 = 1 core = 1,000 milli-cores; 8 GiB x 0.25 = 2 GiB = 2,048 MiB.
+        let sc = scenario(1, "policy = \"first-fit\"\n");
+        let tb = table(vec![vm("a", 0, 0, None, 2.0, 8.0)], &["g"]);
+        let (names, templates) = scaling::templates(&sc, &tb);
+        let mut state = State::new(&sc, &tb, &templates, names);
+        let mut engine = Engine::new();
+        state.arrive(&mut engine, 0, 0);
+        state.apply_sample(Sample::new(0, 0, 0.5, Some(0.25)));
+        assert_eq!(state.vms.cpu_milli[0], 1_000);
+        assert_eq!(state.vms.mem_mib[0], 2_048);
+        // At the step boundary: 8 of 16 GiB allocated = 0.5; 2 of 16 GiB used = 0.125.
+        state.snapshot(0, HOUR);
+        let VenueState::Site(site) = &state.venues[0] else {
+            unreachable!("venue 0 is the site")
+        };
+        assert_eq!(site.mem_series, [0.5]);
+        assert_eq!(site.mem_used_series, [0.125]);
+        assert_eq!(site.allocated, Capacity::of(2.0, 8.0));
+    }
+}
