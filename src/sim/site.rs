@@ -534,124 +534,66 @@ mod tests {
     use super::*;
     use crate::pricing::{Book, BookKind};
     use crate::sim::testkit::{HOST_BOOK, vm};
-    use std::path::Path;
 
     fn host_book() -> PrivateBook {
-        match Book::parse(HOST_BOOK, Path::new("host.toml")).unwrap().kind {
-            BookKind::Private(b) => b,
+        match Book::parse(HOST_BOOK, std::path::Path::new("host.toml")).map(|b| b.kind) {
+            Ok(BookKind::Private(b)) => b,
             _ => unreachable!("the fixture is a private book"),
-        }
-    }
-
-    fn stay<'a>(index: u32, vm: &'a Vm, group: &'a GroupPolicy, at: SimTime) -> Stay<'a> {
-        Stay {
-            index,
-            vm,
-            group,
-            from: 0,
-            at,
         }
     }
 
     #[test]
     fn a_private_site_pays_every_host_for_every_hour() {
-        // 730 a host-month over 730 h = 1.00 per host-hour. 3 hosts over 48 h, busy or not:
-        // 3 x 48 x 1.00 = 144.00, 72.00 on each of the two days; at an exchange rate of 0.9,
-        // 144 x 0.9 = 129.60.
+        // 730 a host-month / 730 h = 1.00 a host-hour. 3 hosts over 48 h, busy or not:
+        // 3 x 48 x 1.00 = 144.00, 72.00 a day; at an exchange rate of 0.9, 129.60.
         let book = host_book();
-        let mut ledger = Ledger::new(48 * HOUR);
-        Site::private(0, &book, 1.0, 3, &mut ledger, 48 * HOUR);
-        assert!((ledger.total(0, Category::Hosts) - 144.0).abs() < 1e-9);
-        assert_eq!(ledger.lines().len(), 1);
-        for day in ledger.daily(0) {
-            assert!((day - 72.0).abs() < 1e-9);
+        for (rate, total, day) in [(1.0, 144.0, 72.0), (0.9, 129.6, 64.8)] {
+            let mut ledger = Ledger::new(48 * HOUR);
+            Site::private(0, &book, rate, 3, &mut ledger, 48 * HOUR);
+            assert!((ledger.total(0, Category::Hosts) - total).abs() < 1e-9);
+            assert!(ledger.daily(0).iter().all(|d| (d - day).abs() < 1e-9));
         }
-        let mut ledger = Ledger::new(48 * HOUR);
-        Site::private(0, &book, 0.9, 3, &mut ledger, 48 * HOUR);
-        assert!((ledger.total(0, Category::Hosts) - 129.6).abs() < 1e-9);
     }
 
     #[test]
-    fn first_fit_fills_the_lowest_host_and_release_frees_room() {
-        // Hosts of 4 vCPU / 16 GiB. Three VMs of 2 vCPU / 4 GiB: two fill host 0
-        // (2 + 2 = 4 vCPU), the third goes to host 1. Owned capacity costs nothing more.
-        let book = host_book();
-        let mut ledger = Ledger::new(HOUR);
-        let mut site = Site::private(0, &book, 1.0, 2, &mut ledger, HOUR);
-        let group = GroupPolicy::default();
-        let small = vm("small", 0, 0, None, 2.0, 4.0);
-        let need = Capacity::of(2.0, 4.0);
-        let mut hosts = Vec::new();
-        for i in 0..3 {
-            let (cost, slot) = site
-                .offer(&small, &group, need, HostChoice::FirstFit, false)
-                .unwrap();
-            assert_eq!(cost, 0.0);
-            site.place(slot, need, i);
-            hosts.push(slot.host);
-        }
-        assert_eq!(hosts, [0, 0, 1]);
-        // 3 x 2 = 6 vCPU and 3 x 4 = 12 GiB allocated (peak the same).
-        assert_eq!(site.allocated.milli_vcpu, 6_000);
-        assert_eq!(site.peak_allocated.mib, 12 * 1024);
-        // A 4-vCPU VM fits nowhere now (host 0 has 0 vCPU free, host 1 has 2), but is not
-        // too large for a host.
-        let big = vm("big", 0, 0, None, 4.0, 8.0);
-        let big_need = Capacity::of(4.0, 8.0);
-        assert!(
-            site.offer(&big, &group, big_need, HostChoice::FirstFit, false)
-                .is_none()
-        );
-        assert!(!site.too_large(big_need));
-        assert!(site.too_large(Capacity::of(8.0, 8.0)));
-        // The VM on host 1 leaves: host 1 is empty again and takes the 4-vCPU VM.
-        site.release(
-            &mut ledger,
-            Slot { unit: 0, host: 1 },
-            0,
-            &stay(2, &small, &group, HOUR),
-        );
-        assert_eq!(site.allocated.milli_vcpu, 4_000);
-        let (_, slot) = site
-            .offer(&big, &group, big_need, HostChoice::FirstFit, false)
-            .unwrap();
-        assert_eq!(slot, Slot { unit: 0, host: 1 });
-        // A private site bills no VM: only the hosts, 2 x 1 h x 1.00 = 2.00.
-        let total: f64 = ledger.lines().iter().map(|l| l.total()).sum();
-        assert!((total - 2.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn a_failed_host_has_no_room_until_it_is_repaired() {
-        // Two hosts; VM 7 (4 vCPU) on host 0. Host 0 fails (its VM must be gone first): a
-        // 4-vCPU VM now goes to host 1; once host 0 is repaired it is empty and first again.
-        let book = host_book();
+    fn first_fit_packing_release_and_a_failed_host() {
+        // Hosts of 4 vCPU / 16 GiB. VMs of 2 vCPU / 4 GiB: two fill host 0, the third goes to
+        // host 1 (6 vCPU, 12 GiB allocated); then a 4-vCPU VM fits nowhere, yet is not too large.
+        let (book, group) = (host_book(), GroupPolicy::default());
         let mut ledger = Ledger::new(HOUR);
         let mut site = Site::private(0, &book, 1.0, 2, &mut ledger, HOUR);
         site.track_vms();
-        let group = GroupPolicy::default();
-        let big = vm("big", 0, 0, None, 4.0, 8.0);
-        let need = Capacity::of(4.0, 8.0);
-        site.place(Slot { unit: 0, host: 0 }, need, 7);
-        assert_eq!(site.vms_on(0), [7]);
-        site.release(
-            &mut ledger,
-            Slot { unit: 0, host: 0 },
-            0,
-            &stay(7, &big, &group, 60),
-        );
-        assert!(site.vms_on(0).is_empty());
-        site.fail(0);
-        let offer = |site: &Site| {
-            site.offer(&big, &group, need, HostChoice::FirstFit, false)
-                .map(|o| o.1.host)
+        let (small, big) = (vm("s", 0, 0, None, 2.0, 4.0), vm("b", 0, 0, None, 4.0, 8.0));
+        let (need, big_need) = (Capacity::of(2.0, 4.0), Capacity::of(4.0, 8.0));
+        let offer = |site: &Site, vm: &Vm, need| {
+            site.offer(vm, &group, need, HostChoice::FirstFit, false)
+                .map(|(cost, slot)| (cost, slot.host))
         };
-        assert_eq!(offer(&site), Some(1));
-        site.repair(0);
-        assert_eq!(offer(&site), Some(0));
-        // The book's model: 0.001 % a year, a 30-minute median repair.
-        let f = site.failures().unwrap();
-        assert!((f.afr - 0.000_01).abs() < 1e-15);
-        assert_eq!(f.repair, 1_800);
+        for i in 0..3 {
+            let (cost, host) = offer(&site, &small, need).unwrap();
+            assert_eq!((cost, host), (0.0, [0, 0, 1][i as usize]));
+            site.place(Slot { unit: 0, host }, need, i);
+        }
+        let (cpu, mib) = (site.allocated.milli_vcpu, site.peak_allocated.mib);
+        assert_eq!((cpu, mib), (6_000, 12 * 1024));
+        assert_eq!(offer(&site, &big, big_need), None);
+        assert!(!site.too_large(big_need) && site.too_large(Capacity::of(8.0, 8.0)));
+        // VM 2 leaves host 1, which is empty again; then host 1 fails: no room until repaired.
+        assert_eq!(site.vms_on(1), [2]);
+        let stay = Stay {
+            index: 2,
+            vm: &small,
+            group: &group,
+            from: 0,
+            at: HOUR,
+        };
+        site.release(&mut ledger, Slot { unit: 0, host: 1 }, 0, &stay);
+        assert_eq!(offer(&site, &big, big_need), Some((0.0, 1)));
+        site.fail(1);
+        assert_eq!(offer(&site, &big, big_need), None);
+        site.repair(1);
+        assert_eq!(offer(&site, &big, big_need), Some((0.0, 1)));
+        // A private site bills no VM time: only its 2 hosts, 2 x 1 h x 1.00 = 2.00.
+        assert!((ledger.lines().iter().map(|l| l.total()).sum::<f64>() - 2.0).abs() < 1e-9);
     }
 }
