@@ -488,8 +488,7 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
             p.seed = seed.unwrap_or(p.seed);
             p.horizon = horizon.unwrap_or(p.horizon);
             let origin = params.unwrap_or_else(|| PathBuf::from("(defaults)"));
-            p.validate()
-                .map_err(|(k, m)| InputError::key(&origin, k, m))?;
+            p.validate().map_err(|e| e.in_file(&origin))?;
             write_canonical(&synthetic::generate(&p), &out)
         }
     }

@@ -22,6 +22,7 @@
 //! nothing it does not touch.
 
 use super::{Sample, TableBuilder, Trace, Vm, sample_time};
+use crate::error::KeyError;
 use crate::random::{Purpose, stream};
 use crate::units::{DAY, HOUR, SimTime, de_duration};
 use rand::RngExt;
@@ -156,8 +157,8 @@ impl Default for GroupParams {
 
 impl Params {
     /// Checks every value; an error names the key (relative to the parameters' table).
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        let err = |k: &str, m: String| Err((k.to_string(), m));
+    pub fn validate(&self) -> Result<(), KeyError> {
+        let err = |k: &str, m: String| Err(KeyError::new(k, m));
         if self.horizon == 0 {
             return err("horizon", "must be longer than 0s".into());
         }
@@ -231,7 +232,7 @@ impl Params {
     /// Sets a numeric parameter by its key under `trace.synthetic` (`weekend_factor`,
     /// `groups.0.growth_per_month`) and checks the result. Ok(false) for a key this does not set
     /// (durations, names, unknown keys).
-    pub fn set(&mut self, key: &str, value: f64) -> Result<bool, (String, String)> {
+    pub fn set(&mut self, key: &str, value: f64) -> Result<bool, KeyError> {
         let parts: Vec<&str> = key.split('.').collect();
         let slot = match parts.as_slice() {
             ["bursts_per_month"] => &mut self.bursts_per_month,
@@ -595,9 +596,9 @@ mod tests {
         p.groups[1].cpu_mean = 1.5;
         assert_eq!(
             p.validate(),
-            Err((
-                "groups[1].cpu_mean".into(),
-                "1.5 must be a finite number in 0..=1".into()
+            Err(KeyError::new(
+                "groups[1].cpu_mean",
+                "1.5 must be a finite number in 0..=1"
             ))
         );
     }

@@ -33,7 +33,7 @@ pub fn apply(s: &mut Scenario, base: &Table, key: &str, value: f64) -> Result<bo
         ["trace", "synthetic", rest @ ..] => match &mut s.trace {
             TraceSpec::Synthetic(p) => p
                 .set(&rest.join("."), value)
-                .map_err(|(k, m)| format!("`trace.synthetic.{k}`: {m}")),
+                .map_err(|e| e.within("trace.synthetic").to_string()),
             _ => Ok(false),
         },
         _ => Ok(false),
