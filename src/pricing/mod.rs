@@ -6,6 +6,7 @@
 mod backup;
 mod category;
 mod check;
+mod cost;
 mod failures;
 mod hci;
 mod private;
@@ -16,6 +17,7 @@ mod tiers;
 
 pub use backup::{BackupBook, LinkQuality, Sizing, transfer_hours};
 pub use category::Category;
+pub use cost::{PriceModel, VmHourCost, VmUsage};
 pub use failures::Failures;
 pub use hci::{HciBook, NodeRoom, Reserve};
 pub use private::{HostCost, PrivateBook};

@@ -185,21 +185,6 @@ impl PublicBook {
             })
     }
 
-    /// The hourly price of instance `i` for a purchase option and OS.
-    pub fn hourly(&self, i: usize, purchase: Purchase, windows: bool) -> f64 {
-        let t = &self.instances[i];
-        let base = match purchase {
-            Purchase::OnDemand => t.hourly,
-            Purchase::Spot => t.spot_hourly.unwrap_or(t.hourly),
-        };
-        base + if windows { self.windows_uplift(t) } else { 0.0 }
-    }
-
-    /// The Windows licence uplift of one instance per hour (0 without a Windows price).
-    pub fn windows_uplift(&self, t: &InstanceType) -> f64 {
-        self.windows_per_vcpu_hour.unwrap_or(0.0) * f64::from(t.vcpus)
-    }
-
     /// The largest vCPU count and memory any single type offers, for shortfall messages.
     pub fn largest(&self) -> (u32, f64) {
         self.instances
@@ -491,7 +476,7 @@ impl RawPublic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::{Book, BookKind};
+    use crate::pricing::{Book, BookKind, PriceModel, VmUsage};
 
     fn book(body: &str) -> Result<PublicBook, InputError> {
         let text = format!(
@@ -562,8 +547,10 @@ spot_hourly = 0.03
         let p = book(&format!("{HEAD}{TYPES}")).unwrap();
         let small = p.instance("small.l").unwrap();
         // 0.096 + 2 vCPU x 0.046 = 0.188, the published m5.large Windows price in us-east-1.
-        assert!((p.hourly(small, Purchase::OnDemand, true) - 0.188).abs() < 1e-12);
-        assert_eq!(p.hourly(small, Purchase::Spot, false), 0.035);
+        let none = VmUsage::default();
+        let windows = p.vm_hour_cost(small, PriceModel::OnDemand, true, &none);
+        assert!((windows.total() - 0.188).abs() < 1e-12);
+        assert_eq!(p.instance_hourly(small, PriceModel::Spot), 0.035);
     }
 
     #[test]
