@@ -24,6 +24,31 @@ use crate::units::{SimTime, de_duration};
 use serde::Deserialize;
 use std::path::Path;
 
+/// A scale-unit size the platform does not allow, and the rule it breaks.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UnitError {
+    #[error("{nodes} nodes: a {platform} scale unit has {min} to {max} nodes")]
+    Size {
+        nodes: u32,
+        platform: String,
+        min: u32,
+        max: u32,
+    },
+    #[error("{nodes} nodes cannot keep {reserve} in reserve")]
+    Reserve { nodes: u32, reserve: u32 },
+    #[error(
+        "{nodes} nodes give {per_core:.3} TB of tenant storage per core; the vendor rule is {min} to {max}"
+    )]
+    StoragePerCore {
+        nodes: u32,
+        per_core: f64,
+        min: f64,
+        max: f64,
+    },
+    #[error("{nodes} nodes leave no memory for tenant VMs after reserve and infrastructure")]
+    NoTenantMemory { nodes: u32 },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeSku {
     pub name: String,
@@ -168,32 +193,35 @@ impl HciBook {
         }
     }
 
-    /// Checks a unit size against the platform's limits and rules; the message says which.
-    pub fn check_unit(&self, nodes: u32) -> Result<(), String> {
+    /// Checks a unit size against the platform's limits and rules; the error says which.
+    pub fn check_unit(&self, nodes: u32) -> Result<(), UnitError> {
         if !(self.nodes_min..=self.nodes_max).contains(&nodes) {
-            return Err(format!(
-                "{nodes} nodes: a {} scale unit has {} to {} nodes",
-                self.platform, self.nodes_min, self.nodes_max
-            ));
+            return Err(UnitError::Size {
+                nodes,
+                platform: self.platform.clone(),
+                min: self.nodes_min,
+                max: self.nodes_max,
+            });
         }
         if let Reserve::Nodes(k) = self.reserve
             && k >= nodes
         {
-            return Err(format!("{nodes} nodes cannot keep {k} in reserve"));
+            return Err(UnitError::Reserve { nodes, reserve: k });
         }
-        if let Some((lo, hi)) = self.tenant_tb_per_core {
+        if let Some((min, max)) = self.tenant_tb_per_core {
             let per_core =
                 self.tenant_storage_tb(nodes) / (f64::from(nodes) * f64::from(self.node.cores));
-            if !(lo..=hi).contains(&per_core) {
-                return Err(format!(
-                    "{nodes} nodes give {per_core:.3} TB of tenant storage per core; the vendor rule is {lo} to {hi}"
-                ));
+            if !(min..=max).contains(&per_core) {
+                return Err(UnitError::StoragePerCore {
+                    nodes,
+                    per_core,
+                    min,
+                    max,
+                });
             }
         }
         if self.tenant_mem_gib(nodes, 0.0) <= 0.0 {
-            return Err(format!(
-                "{nodes} nodes leave no memory for tenant VMs after reserve and infrastructure"
-            ));
+            return Err(UnitError::NoTenantMemory { nodes });
         }
         Ok(())
     }
@@ -411,7 +439,8 @@ impl RawHci {
         };
         // Every unit size the platform allows must obey the rules.
         for nodes in book.nodes_min..=book.nodes_max {
-            book.check_unit(nodes).map_err(|m| c.err("node", m))?;
+            book.check_unit(nodes)
+                .map_err(|e| c.err("node", e.to_string()))?;
         }
         Ok(book)
     }
@@ -519,6 +548,19 @@ support_yearly = 4000.0
         ))
         .unwrap();
         assert_eq!(h.resiliency_reserve_gib(4, 500.0), 384.0); // one node, whatever the largest VM
-        assert!(h.check_unit(3).unwrap_err().contains("has 4 to 16 nodes"));
+        let err = h.check_unit(3).unwrap_err();
+        assert_eq!(
+            err,
+            UnitError::Size {
+                nodes: 3,
+                platform: "Azure Stack Hub".into(),
+                min: 4,
+                max: 16
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "3 nodes: a Azure Stack Hub scale unit has 4 to 16 nodes"
+        );
     }
 }

@@ -195,7 +195,8 @@ pub(super) fn validate(
                 .into());
             }
             (BookKind::Hci(h), None, Some(nodes), units) => {
-                h.check_unit(nodes).map_err(|m| bad(key("nodes"), m))?;
+                h.check_unit(nodes)
+                    .map_err(|e| bad(key("nodes"), e.to_string()))?;
                 let units = units.unwrap_or(1);
                 if units == 0 {
                     return Err(bad(key("units"), "must be at least 1".into()).into());
