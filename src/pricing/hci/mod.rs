@@ -16,13 +16,13 @@
 //! Other HCI products keep whole nodes in reserve instead (N+0, N+1, N+2) and may run a
 //! controller VM (CVM) on every node.
 
-use super::check::Check;
-use super::failures::{self, Failures};
-use super::tco::{RawTco, Tco};
-use crate::error::InputError;
-use crate::units::{SimTime, de_duration};
-use serde::Deserialize;
-use std::path::Path;
+mod validate;
+
+pub(super) use validate::RawHci;
+
+use super::failures::Failures;
+use super::tco::Tco;
+use crate::units::SimTime;
 
 /// A scale-unit size the platform does not allow, and the rule it breaks.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -227,232 +227,15 @@ impl HciBook {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNode {
-    name: String,
-    cores: u32,
-    #[serde(default = "two")]
-    sockets: u32,
-    mem_gib: f64,
-    capacity_drives: u32,
-    drive_tb: f64,
-    #[serde(default)]
-    custom_build: bool,
-}
-
-fn two() -> u32 {
-    2
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawHci {
-    platform: String,
-    node: RawNode,
-    nodes_min: u32,
-    nodes_max: u32,
-    reserve: String,
-    #[serde(default)]
-    os_reserve_share: Option<f64>,
-    #[serde(default)]
-    infra_mem_gib_per_unit: f64,
-    #[serde(default)]
-    infra_mem_gib_per_node: f64,
-    #[serde(default)]
-    infra_vcpus_per_unit: f64,
-    #[serde(default)]
-    cvm_vcpus: f64,
-    #[serde(default)]
-    cvm_mem_gib: f64,
-    max_vms_per_node: Option<u32>,
-    max_vms_per_unit: Option<u32>,
-    #[serde(default = "one")]
-    cpu_overcommit: f64,
-    #[serde(default = "three")]
-    mirror_copies: f64,
-    #[serde(default)]
-    infra_storage_tb: f64,
-    #[serde(default)]
-    temp_gib_per_mem_gib: f64,
-    #[serde(default)]
-    temp_max_share: f64,
-    ram_gib_per_core: [f64; 2],
-    tenant_tb_per_core: Option<[f64; 2]>,
-    #[serde(default)]
-    base_vcpu_hour: f64,
-    #[serde(default)]
-    windows_vcpu_hour: f64,
-    #[serde(deserialize_with = "de_duration")]
-    repair_standard: SimTime,
-    #[serde(deserialize_with = "de_duration")]
-    repair_custom: SimTime,
-    afr_pct: Option<f64>,
-    #[serde(default = "super::failures::default_sigma")]
-    repair_sigma: f64,
-    tco: RawTco,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-fn three() -> f64 {
-    3.0
-}
-
-impl RawHci {
-    pub(super) fn validate(self, path: &Path) -> Result<HciBook, InputError> {
-        let c = Check::new(path, "hci");
-        c.name("platform", &self.platform)?;
-        let n = &self.node;
-        c.name("node.name", &n.name)?;
-        c.at_least("node.cores", n.cores, 1)?;
-        c.at_least("node.sockets", n.sockets, 1)?;
-        c.at_least("node.capacity_drives", n.capacity_drives, 2)?;
-        c.positive("node.mem_gib", n.mem_gib)?;
-        c.positive("node.drive_tb", n.drive_tb)?;
-        c.at_least("nodes_min", self.nodes_min, 1)?;
-        if self.nodes_max < self.nodes_min {
-            return Err(c.err(
-                "nodes_max",
-                format!("{} is below nodes_min ({})", self.nodes_max, self.nodes_min),
-            ));
-        }
-        let reserve = match (self.reserve.as_str(), self.os_reserve_share) {
-            ("azure-stack-hub", Some(r)) => Reserve::AzureStackHub { os_share: c.range("os_reserve_share", r, 0.0, 0.9)? },
-            ("azure-stack-hub", None) => return Err(c.err("os_reserve_share", "the azure-stack-hub reserve needs R, the OS reserve share (0.15 in Microsoft's formula)")),
-            ("n+0", None) => Reserve::Nodes(0),
-            ("n+1", None) => Reserve::Nodes(1),
-            ("n+2", None) => Reserve::Nodes(2),
-            ("n+0" | "n+1" | "n+2", Some(_)) => return Err(c.err("os_reserve_share", "applies only to the azure-stack-hub reserve")),
-            (other, _) => {
-                return Err(c.err("reserve", format!("\"{other}\" is not a reserve mode; expected azure-stack-hub, n+0, n+1 or n+2")));
-            }
-        };
-        for (k, v) in [
-            ("infra_mem_gib_per_unit", self.infra_mem_gib_per_unit),
-            ("infra_mem_gib_per_node", self.infra_mem_gib_per_node),
-            ("infra_vcpus_per_unit", self.infra_vcpus_per_unit),
-            ("cvm_vcpus", self.cvm_vcpus),
-            ("cvm_mem_gib", self.cvm_mem_gib),
-            ("infra_storage_tb", self.infra_storage_tb),
-            ("temp_gib_per_mem_gib", self.temp_gib_per_mem_gib),
-            ("base_vcpu_hour", self.base_vcpu_hour),
-            ("windows_vcpu_hour", self.windows_vcpu_hour),
-        ] {
-            c.price(k, v)?;
-        }
-        c.range("temp_max_share", self.temp_max_share, 0.0, 1.0)?;
-        c.range("mirror_copies", self.mirror_copies, 1.0, 4.0)?;
-        if self.cpu_overcommit < 1.0 || !self.cpu_overcommit.is_finite() {
-            return Err(c.err(
-                "cpu_overcommit",
-                format!(
-                    "{} must be >= 1.0 (1.0 means no overcommit)",
-                    self.cpu_overcommit
-                ),
-            ));
-        }
-        for (k, v) in [
-            ("max_vms_per_node", self.max_vms_per_node),
-            ("max_vms_per_unit", self.max_vms_per_unit),
-        ] {
-            if let Some(v) = v {
-                c.at_least(k, v, 1)?;
-            }
-        }
-        let range = |k: &str, r: [f64; 2]| -> Result<(f64, f64), InputError> {
-            if r[0].is_finite() && r[0] >= 0.0 && r[1] >= r[0] {
-                Ok((r[0], r[1]))
-            } else {
-                Err(c.err(
-                    k,
-                    format!(
-                        "[{}, {}] must be [min, max] with 0 <= min <= max",
-                        r[0], r[1]
-                    ),
-                ))
-            }
-        };
-        let ram_gib_per_core = range("ram_gib_per_core", self.ram_gib_per_core)?;
-        let tenant_tb_per_core = self
-            .tenant_tb_per_core
-            .map(|r| range("tenant_tb_per_core", r))
-            .transpose()?;
-        let per_core = n.mem_gib / f64::from(n.cores);
-        if !(ram_gib_per_core.0..=ram_gib_per_core.1).contains(&per_core) {
-            return Err(c.err(
-                "node.mem_gib",
-                format!(
-                    "{} GiB over {} cores is {per_core:.1} GiB per core; the vendor rule is {} to {}",
-                    n.mem_gib, n.cores, ram_gib_per_core.0, ram_gib_per_core.1
-                ),
-            ));
-        }
-        let book = HciBook {
-            platform: self.platform,
-            node: NodeSku {
-                name: self.node.name,
-                cores: self.node.cores,
-                sockets: self.node.sockets,
-                mem_gib: self.node.mem_gib,
-                capacity_drives: self.node.capacity_drives,
-                drive_tb: self.node.drive_tb,
-                custom_build: self.node.custom_build,
-            },
-            nodes_min: self.nodes_min,
-            nodes_max: self.nodes_max,
-            reserve,
-            infra_mem_gib_per_unit: self.infra_mem_gib_per_unit,
-            infra_mem_gib_per_node: self.infra_mem_gib_per_node,
-            infra_vcpus_per_unit: self.infra_vcpus_per_unit,
-            cvm_vcpus: self.cvm_vcpus,
-            cvm_mem_gib: self.cvm_mem_gib,
-            max_vms_per_node: self.max_vms_per_node,
-            max_vms_per_unit: self.max_vms_per_unit,
-            cpu_overcommit: self.cpu_overcommit,
-            mirror_copies: self.mirror_copies,
-            infra_storage_tb: self.infra_storage_tb,
-            temp_gib_per_mem_gib: self.temp_gib_per_mem_gib,
-            temp_max_share: self.temp_max_share,
-            ram_gib_per_core,
-            tenant_tb_per_core,
-            base_vcpu_hour: self.base_vcpu_hour,
-            windows_vcpu_hour: self.windows_vcpu_hour,
-            repair_standard: self.repair_standard,
-            repair_custom: self.repair_custom,
-            afr: match self.afr_pct {
-                Some(pct) => Some(
-                    failures::check(
-                        c,
-                        pct,
-                        self.repair_standard.min(self.repair_custom),
-                        self.repair_sigma,
-                    )?
-                    .afr,
-                ),
-                None => None,
-            },
-            repair_sigma: self.repair_sigma,
-            tco: self.tco.validate(Check::new(path, "hci.tco"))?,
-        };
-        // Every unit size the platform allows must obey the rules.
-        for nodes in book.nodes_min..=book.nodes_max {
-            book.check_unit(nodes)
-                .map_err(|e| c.err("node", e.to_string()))?;
-        }
-        Ok(book)
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use crate::error::InputError;
     use crate::pricing::{Book, BookKind};
+    use std::path::Path;
 
     /// An Azure Stack Hub-like node: 48 cores, 384 GiB, 8 x 3.84 TB capacity drives.
-    pub(crate) const ASH: &str = r#"
+    pub(in crate::pricing::hci) const ASH: &str = r#"
 [hci]
 platform = "Azure Stack Hub"
 node = { name = "test node", cores = 48, mem_gib = 384, capacity_drives = 8, drive_tb = 3.84 }
@@ -480,7 +263,7 @@ life_years = 5
 support_yearly = 4000.0
 "#;
 
-    fn book(text: &str) -> Result<HciBook, InputError> {
+    pub(in crate::pricing::hci) fn book(text: &str) -> Result<HciBook, InputError> {
         let text = format!(
             "name = \"t\"\ncurrency = \"USD\"\nsource = \"hand\"\nas_of = \"2026-11-01\"\n{text}"
         );
@@ -523,44 +306,5 @@ support_yearly = 4000.0
         // 4 nodes: pool = 4 x 7 x 3.84 / 3 = 35.84 TB; temp = min(4 x 384 x 5.2 / 1024 = 7.8, 3.584)
         // = 3.584; tenant = 35.84 - 3.5 - 3.584 = 28.756 TB.
         assert!((h.tenant_storage_tb(4) - 28.756).abs() < 1e-9);
-    }
-
-    #[test]
-    fn vendor_rules_are_validations() {
-        let err = book(&ASH.replace("mem_gib = 384", "mem_gib = 1024")).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "t.toml: key `hci.node.mem_gib`: 1024 GiB over 48 cores is 21.3 GiB per core; the vendor rule is 4 to 16"
-        );
-        let err = book(&ASH.replace(
-            "ram_gib_per_core = [4, 16]",
-            "ram_gib_per_core = [4, 16]\ntenant_tb_per_core = [2, 3]",
-        ))
-        .unwrap_err();
-        assert!(
-            err.message
-                .contains("TB of tenant storage per core; the vendor rule is 2 to 3"),
-            "{err}"
-        );
-        let h = book(&ASH.replace(
-            "reserve = \"azure-stack-hub\"\nos_reserve_share = 0.15",
-            "reserve = \"n+1\"",
-        ))
-        .unwrap();
-        assert_eq!(h.resiliency_reserve_gib(4, 500.0), 384.0); // one node, whatever the largest VM
-        let err = h.check_unit(3).unwrap_err();
-        assert_eq!(
-            err,
-            UnitError::Size {
-                nodes: 3,
-                platform: "Azure Stack Hub".into(),
-                min: 4,
-                max: 16
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "3 nodes: a Azure Stack Hub scale unit has 4 to 16 nodes"
-        );
     }
 }
