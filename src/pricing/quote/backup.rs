@@ -128,20 +128,8 @@ fn seed(b: &BackupBook, tb: f64) -> Vec<QuoteLine> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{load, req};
     use super::super::{QuoteRequest, quote};
-    use crate::pricing::Book;
-    use std::path::Path;
-
-    fn load(rel: &str) -> Book {
-        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
-    }
-
-    fn req(item: &str) -> QuoteRequest {
-        QuoteRequest {
-            item: item.into(),
-            ..QuoteRequest::default()
-        }
-    }
 
     #[test]
     fn unknown_items_list_what_the_book_has() {

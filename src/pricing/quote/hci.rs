@@ -105,20 +105,18 @@ fn capacity(h: &HciBook, nodes: u32, largest: f64) -> Vec<QuoteLine> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{load, req};
     use super::super::{QuoteRequest, quote};
     use crate::pricing::{Book, BookKind, UnitError};
-    use std::path::Path;
 
     fn ash() -> Book {
-        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/azure-stack-hub.toml"))
-            .unwrap()
+        load("pricing/azure-stack-hub.toml")
     }
 
     fn unit(nodes: u32) -> QuoteRequest {
         QuoteRequest {
-            item: "unit".into(),
             nodes: Some(nodes),
-            ..QuoteRequest::default()
+            ..req("unit")
         }
     }
 

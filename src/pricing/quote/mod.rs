@@ -158,3 +158,24 @@ pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
         lines,
     })
 }
+
+/// Books and requests for the tests of each kind.
+#[cfg(test)]
+mod testing {
+    use super::QuoteRequest;
+    use crate::pricing::Book;
+    use std::path::Path;
+
+    /// A shipped book, by its path from the repository root.
+    pub(super) fn load(rel: &str) -> Book {
+        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+    }
+
+    /// A request for `item` with every option at its default.
+    pub(super) fn req(item: &str) -> QuoteRequest {
+        QuoteRequest {
+            item: item.into(),
+            ..QuoteRequest::default()
+        }
+    }
+}

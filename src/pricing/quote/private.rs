@@ -80,20 +80,9 @@ pub(super) fn server_lines(
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{load, req};
     use super::super::{QuoteRequest, quote};
-    use crate::pricing::{Book, BookKind};
-    use std::path::Path;
-
-    fn load(rel: &str) -> Book {
-        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
-    }
-
-    fn req(item: &str) -> QuoteRequest {
-        QuoteRequest {
-            item: item.into(),
-            ..QuoteRequest::default()
-        }
-    }
+    use crate::pricing::BookKind;
 
     #[test]
     fn a_host_quote_adds_up_to_the_host_cost() {

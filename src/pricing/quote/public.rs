@@ -229,21 +229,9 @@ fn reserved(
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{load, req};
     use super::super::{QuoteRequest, quote};
     use super::*;
-    use crate::pricing::Book;
-    use std::path::Path;
-
-    fn load(rel: &str) -> Book {
-        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
-    }
-
-    fn req(item: &str) -> QuoteRequest {
-        QuoteRequest {
-            item: item.into(),
-            ..QuoteRequest::default()
-        }
-    }
 
     #[test]
     fn published_monthly_prices_at_730_hours() {
