@@ -440,7 +440,8 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
         }
         PricingCommand::Quote { book, request } => {
             let b = Book::load(&book)?;
-            let q = quote::quote(&b, &request).map_err(|m| InputError::file(&book, m))?;
+            let q =
+                quote::quote(&b, &request).map_err(|e| InputError::file(&book, e.to_string()))?;
             print!("{}", q.render(b.currency.as_str()));
             Ok(())
         }

@@ -3,7 +3,7 @@
 //! plans are applied per hour once the run is over, as providers do on the bill.
 
 use super::ledger::{Category, Ledger, LineId};
-use crate::pricing::{Billing, PublicBook, Purchase};
+use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy};
 use crate::trace::Vm;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
@@ -218,16 +218,14 @@ impl<'s> PublicVenue<'s> {
         now: SimTime,
         on_demand: bool,
     ) -> Option<(f64, Instance)> {
-        let network = (vm.disk_gib * self.book.storage_gb_month
-            + group.egress_gib_per_vm_month * self.book.egress.first_price()
-            + group.inter_region_gib_per_vm_month * self.book.inter_region_gb)
-            / HOURS_PER_MONTH;
-        let windows = |ix: usize| {
-            if group.windows {
-                self.book.windows_uplift(&self.book.instances[ix])
-            } else {
-                0.0
-            }
+        let usage = VmUsage {
+            disk_gib: vm.disk_gib,
+            egress_gib_month: group.egress_gib_per_vm_month,
+            inter_region_gib_month: group.inter_region_gib_per_vm_month,
+        };
+        let hour = |ix: usize, model: PriceModel| {
+            let cost = self.book.vm_hour_cost(ix, model, group.windows, &usage);
+            cost.total() * self.rate
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
         let reserved = self
@@ -240,7 +238,7 @@ impl<'s> PublicVenue<'s> {
                 purchase: Purchase::OnDemand,
                 reserved: true,
             };
-            return Some(((windows(ix) + network) * self.rate, instance));
+            return Some((hour(ix, PriceModel::Reserved), instance));
         }
         let purchase = if on_demand {
             Purchase::OnDemand
@@ -259,9 +257,8 @@ impl<'s> PublicVenue<'s> {
                 .cheapest_fit(vm.vcpus, vm.mem_gib)
                 .map(|(ix, _)| (ix, Purchase::OnDemand))
         })?;
-        let hourly = self.book.hourly(ix, purchase, false) + windows(ix);
         Some((
-            (hourly + network) * self.rate,
+            hour(ix, purchase.into()),
             Instance {
                 ix,
                 purchase,
@@ -305,7 +302,7 @@ impl<'s> PublicVenue<'s> {
                     self.spot[instance.ix],
                     billed_from,
                     at,
-                    per_second(t.spot_hourly.unwrap_or(t.hourly)),
+                    per_second(self.book.instance_hourly(instance.ix, PriceModel::Spot)),
                 ),
                 Purchase::OnDemand => match self.plan.as_mut() {
                     Some(plan) => {
@@ -330,7 +327,9 @@ impl<'s> PublicVenue<'s> {
             let billed = at - billed_from;
             let extra = self.book.billing.billed_seconds(billed) - billed;
             if extra > 0 {
-                let hourly = self.book.hourly(instance.ix, instance.purchase, false);
+                let hourly = self
+                    .book
+                    .instance_hourly(instance.ix, instance.purchase.into());
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }
