@@ -30,7 +30,7 @@ pub enum StudyOutput {
         items: u32,
     },
     /// The whole study's result.
-    Finished(Finished),
+    Finished(Box<Finished>),
 }
 
 /// A whole study's result as written: the file, its text for the terminal and, for a Monte
@@ -82,7 +82,8 @@ impl Prepared {
         let dir = out.unwrap_or_else(|| default_dir(&self.study.name));
         create_dir(&dir)?;
         let Some((k, of)) = self.shard else {
-            return finish(self.header, records, dir, scenario).map(StudyOutput::Finished);
+            let finished = finish(self.header, records, dir, scenario)?;
+            return Ok(StudyOutput::Finished(Box::new(finished)));
         };
         let path = dir.join(format!("{}.shard-{k}-of-{of}.json", self.header.kind()));
         let partial = Partial {
