@@ -47,16 +47,6 @@ const ALLOWED: &[&str] = &[
     "fn src/sim/public.rs new",
     // TODO(issue 14, one test binary: report/text.rs totals_table).
     "fn src/report/text.rs totals_table",
-    // TODO(issue 14, typed errors in scenario/).
-    "fn src/scenario/autoscale.rs validate",
-    "fn src/scenario/mod.rs parse",
-    "fn src/scenario/trace.rs validate",
-    "fn src/scenario/venues.rs validate",
-    // TODO(issue 14, sim/ split).
-    "file src/sim/mod.rs",
-    // TODO(issue 14, typed errors in trace/).
-    "fn src/trace/google.rs load",
-    "fn src/trace/stats.rs compute",
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

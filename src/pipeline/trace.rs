@@ -36,8 +36,7 @@ pub fn generate_trace(
     p.seed = seed.unwrap_or(p.seed);
     p.horizon = horizon.unwrap_or(p.horizon);
     let origin = params.unwrap_or(Path::new("(defaults)"));
-    p.validate()
-        .map_err(|(k, m)| InputError::key(origin, k, m))?;
+    p.validate().map_err(|e| e.in_file(origin))?;
     Ok(synthetic::generate(&p))
 }
 

@@ -457,3 +457,83 @@ impl<'s> PublicVenue<'s> {
         uses
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::{Book, BookKind};
+    use crate::sim::testkit::{cloud_book, vm};
+    use std::path::Path;
+
+    fn book(billing: &str) -> PublicBook {
+        let text = cloud_book(billing);
+        match Book::parse(&text, Path::new("cloud.toml")).unwrap().kind {
+            BookKind::Public(b) => b,
+            _ => unreachable!("the fixture is a public book"),
+        }
+    }
+
+    /// Compute billed for one on-demand stay of a 2-vCPU, 8 GiB VM from `from` to `at`.
+    fn compute(billing: &str, from: SimTime, at: SimTime) -> f64 {
+        let book = book(billing);
+        let mut ledger = Ledger::new(DAY);
+        let mut venue = PublicVenue::new(0, &book, 1.0, &[], &mut ledger, DAY);
+        let v = vm("a", 0, from, Some(at), 2.0, 8.0);
+        let group = GroupPolicy::default();
+        // Right-sized to c2 (2 vCPU, 8 GiB) at 0.36/h; storage and network are free.
+        let (per_hour, instance) = venue.offer(&v, &group, from, false).unwrap();
+        assert_eq!((instance.ix, instance.purchase), (0, Purchase::OnDemand));
+        assert!((per_hour - 0.36).abs() < 1e-12);
+        venue.start(instance);
+        venue.finish(&mut ledger, &v, &group, instance, from, at);
+        venue.close(&mut ledger, DAY);
+        ledger.total(0, Category::Compute)
+    }
+
+    #[test]
+    fn per_second_billing_charges_the_seconds_run_with_a_minimum() {
+        // 0.36/h = 0.0001/s. 90 min = 5,400 s x 0.0001 = 0.54. A 30 s run is under the 60 s
+        // minimum: 60 s x 0.0001 = 0.006 (0.003 run + 0.003 rounding).
+        assert!((compute("per-second", 0, 5_400) - 0.54).abs() < 1e-9);
+        assert!((compute("per-second", 100, 130) - 0.006).abs() < 1e-9);
+    }
+
+    #[test]
+    fn per_hour_billing_charges_every_started_hour() {
+        // 90 min: 2 started hours x 0.36 = 0.72 (0.54 run + 0.18 rounding). 30 s: a whole
+        // hour, 0.36. Exactly 3 h: 3 x 0.36 = 1.08, nothing to round.
+        assert!((compute("per-hour", 0, 5_400) - 0.72).abs() < 1e-9);
+        assert!((compute("per-hour", 100, 130) - 0.36).abs() < 1e-9);
+        assert!((compute("per-hour", 0, 3 * HOUR) - 1.08).abs() < 1e-9);
+    }
+
+    #[test]
+    fn offers_right_size_and_spot_falls_back_where_there_is_no_spot_price() {
+        let book = book("per-hour");
+        let mut ledger = Ledger::new(DAY);
+        let venue = PublicVenue::new(0, &book, 1.0, &[], &mut ledger, DAY);
+        let spot = GroupPolicy {
+            purchase: Purchase::Spot,
+            ..GroupPolicy::default()
+        };
+        // 2 vCPU on spot: c2's spot price, 0.036/h; forced on-demand (after an eviction): 0.36/h.
+        let small = vm("s", 0, 0, None, 2.0, 8.0);
+        let (cost, inst) = venue.offer(&small, &spot, 0, false).unwrap();
+        assert_eq!((inst.ix, inst.purchase), (0, Purchase::Spot));
+        assert!((cost - 0.036).abs() < 1e-12);
+        let (cost, inst) = venue.offer(&small, &spot, 0, true).unwrap();
+        assert_eq!(inst.purchase, Purchase::OnDemand);
+        assert!((cost - 0.36).abs() < 1e-12);
+        // 3 vCPU does not fit c2: c4, which has no spot price, so on-demand at 0.72/h.
+        let mid = vm("m", 0, 0, None, 3.0, 10.0);
+        let (cost, inst) = venue.offer(&mid, &spot, 0, false).unwrap();
+        assert_eq!((inst.ix, inst.purchase), (1, Purchase::OnDemand));
+        assert!((cost - 0.72).abs() < 1e-12);
+        // 8 vCPU fits no type.
+        assert!(
+            venue
+                .offer(&vm("l", 0, 0, None, 8.0, 8.0), &spot, 0, false)
+                .is_none()
+        );
+    }
+}
