@@ -134,11 +134,23 @@ impl<'s> PublicVenue<'s> {
             plan: None,
             egress_gib: vec![0.0; ledger.days()],
         };
-        for c in commitments.iter().filter(|c| c.venue() == v) {
+        venue.take_commitments(commitments, ledger, horizon);
+        venue
+    }
+
+    /// Bills each commitment at this venue for every hour of its term within the horizon and
+    /// keeps what it covers (reserved instances by type, a savings plan's hourly commitment).
+    fn take_commitments(
+        &mut self,
+        commitments: &[Commitment],
+        ledger: &mut Ledger,
+        horizon: SimTime,
+    ) {
+        for c in commitments.iter().filter(|c| c.venue() == self.v) {
             let until = (c.term().hours() as SimTime * HOUR).min(horizon);
             match c {
                 Commitment::Reserved { count, offer, .. } => {
-                    let t = &book.instances[offer.instance];
+                    let t = &self.book.instances[offer.instance];
                     let rule = format!(
                         "reserved {} x {count}, {} {}-upfront: {} upfront / {} h + {}/h",
                         t.name,
@@ -148,16 +160,16 @@ impl<'s> PublicVenue<'s> {
                         offer.term.hours(),
                         offer.hourly
                     );
-                    let line = ledger.line(v, Category::Reserved, rule);
+                    let line = ledger.line(self.v, Category::Reserved, rule);
                     // Paid for every hour of the term within the horizon, used or not.
                     ledger.spread(
                         line,
                         0,
                         until,
-                        offer.effective_hourly() * f64::from(*count) * rate / HOUR as f64,
+                        offer.effective_hourly() * f64::from(*count) * self.rate / HOUR as f64,
                     );
-                    venue.any_reserved = true;
-                    venue.reservations[offer.instance] = Some(Reservation {
+                    self.any_reserved = true;
+                    self.reservations[offer.instance] = Some(Reservation {
                         count: *count,
                         free: *count,
                         until,
@@ -165,11 +177,16 @@ impl<'s> PublicVenue<'s> {
                     });
                 }
                 Commitment::SavingsPlan { hourly, offer, .. } => {
-                    let mut families: Vec<&str> =
-                        book.instances.iter().map(|t| t.family.as_str()).collect();
+                    let mut families: Vec<&str> = self
+                        .book
+                        .instances
+                        .iter()
+                        .map(|t| t.family.as_str())
+                        .collect();
                     families.sort_unstable();
                     families.dedup();
-                    let family_of = book
+                    let family_of = self
+                        .book
                         .instances
                         .iter()
                         .map(|t| families.binary_search(&t.family.as_str()).unwrap_or(0))
@@ -179,7 +196,7 @@ impl<'s> PublicVenue<'s> {
                         .map(|f| offer.discounts.get(*f).copied().unwrap_or(0.0))
                         .collect();
                     let hours = horizon.div_ceil(HOUR) as usize;
-                    venue.plan = Some(SavingsPlan {
+                    self.plan = Some(SavingsPlan {
                         hourly: *hourly,
                         until,
                         name: format!(
@@ -195,7 +212,6 @@ impl<'s> PublicVenue<'s> {
                 }
             }
         }
-        venue
     }
 
     /// The cheapest instance type with a free reservation that fits the VM.
