@@ -5,7 +5,10 @@
 mod common;
 
 use common::{Scratch, root};
+use hybridplan::trace::synthetic::{Params, generate};
+use hybridplan::trace::{Trace, Vm};
 use hybridplan::uncertainty::study::Study;
+use hybridplan::units::{DAY, HOUR, SimTime};
 use proptest::prelude::*;
 
 /// synthetic-growth with its [[sweep]] replaced by web growth 0.00 -> 0.12 in steps of 0.02.
@@ -94,5 +97,80 @@ proptest! {
         prop_assert!(total <= t_growth + 1e-6, "{total} > {t_growth}");
         prop_assert!(t_growth <= t_rate + 1e-6, "{t_growth} > {t_rate}");
         prop_assert!(t_rate <= t_price + 1e-6, "{t_rate} > {t_price}");
+    }
+}
+
+fn vm_hours(t: &Trace, horizon: SimTime) -> f64 {
+    let secs: SimTime = t
+        .table
+        .vms
+        .iter()
+        .map(|v| v.end.unwrap_or(horizon).min(horizon) - v.start)
+        .sum();
+    secs as f64 / HOUR as f64
+}
+
+/// Every VM of `low` is in `high`, unchanged.
+fn contains_all(high: &Trace, low: &Trace) {
+    for vm in &low.table.vms {
+        let at = high.table.position(&vm.id).expect("kept");
+        assert_eq!(&high.table.vms[at as usize], vm);
+    }
+}
+
+#[test]
+fn more_growth_adds_vms_and_moves_none() {
+    let base = Params {
+        horizon: 60 * DAY,
+        ..Params::default()
+    };
+    let with = |growth: f64, rate: f64| {
+        let mut p = base.clone();
+        p.groups[0].growth_per_month = growth;
+        p.groups[1].arrivals_per_day = rate;
+        generate(&p)
+    };
+    let low = with(0.0, 24.0);
+    let grown = with(0.1, 24.0);
+    let busier = with(0.0, 30.0);
+    contains_all(&grown, &low);
+    contains_all(&busier, &low);
+    assert!(grown.table.vms.len() > low.table.vms.len());
+    assert!(busier.table.vms.len() > low.table.vms.len());
+    // The groups not touched are identical: same VMs and the same samples per VM.
+    let db = |t: &Trace| -> Vec<Vm> {
+        t.table
+            .vms
+            .iter()
+            .filter(|v| v.group == 2)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(db(&low), db(&grown));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// Same seed: VM-hours never decrease as growth or the arrival rate rises.
+    #[test]
+    fn vm_hours_rise_with_growth_and_rate(
+        seed in 0u64..1_000,
+        growth in -0.2f64..0.3,
+        more_growth in 0.0f64..0.2,
+        rate in 0.0f64..20.0,
+        more_rate in 0.0f64..10.0,
+    ) {
+        let mut p = Params { seed, horizon: 20 * DAY, ..Params::default() };
+        p.groups[0].growth_per_month = growth;
+        p.groups[1].arrivals_per_day = rate;
+        let base = generate(&p);
+        let mut q = p.clone();
+        q.groups[0].growth_per_month = growth + more_growth;
+        let grown = generate(&q);
+        q.groups[1].arrivals_per_day = rate + more_rate;
+        let busier = generate(&q);
+        let h = |t: &Trace| vm_hours(t, p.horizon);
+        prop_assert!(h(&base) <= h(&grown) + 1e-9);
+        prop_assert!(h(&grown) <= h(&busier) + 1e-9);
     }
 }

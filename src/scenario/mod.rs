@@ -8,6 +8,7 @@ mod backup;
 mod groups;
 mod placement;
 mod trace;
+pub mod uncertainty;
 mod venues;
 
 pub use autoscale::{Autoscale, ScaleRule};
@@ -27,9 +28,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// The `[uncertainty]` table: distributions of guessed inputs for `run --replications`.
-    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
+    pub uncertainty: Option<uncertainty::Uncertainty>,
     /// The `[[sweep]]` grid for `run --sweep`.
-    pub sweep: Vec<crate::uncertainty::Axis>,
+    pub sweep: Vec<uncertainty::Axis>,
     pub path: PathBuf,
     pub name: String,
     pub description: String,
@@ -97,9 +98,9 @@ struct RawScenario {
     failures: bool,
     #[serde(default)]
     autoscale: Vec<autoscale::RawAutoscale>,
-    uncertainty: Option<crate::uncertainty::RawUncertainty>,
+    uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
-    sweep: Vec<crate::uncertainty::Axis>,
+    sweep: Vec<uncertainty::Axis>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -267,7 +268,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         Some(u) => Some(u.validate().map_err(|(k, m)| bad(k, m))?),
         None => None,
     };
-    crate::uncertainty::validate_sweep(&raw.sweep).map_err(|(k, m)| bad(k, m))?;
+    uncertainty::validate_sweep(&raw.sweep).map_err(|(k, m)| bad(k, m))?;
 
     Ok(Scenario {
         uncertainty,

@@ -3,7 +3,7 @@
 //! plans are applied per hour once the run is over, as providers do on the bill.
 
 use super::ledger::{Category, Ledger, LineId};
-use crate::pricing::{Billing, PublicBook, Purchase};
+use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy};
 use crate::trace::Vm;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
@@ -134,11 +134,23 @@ impl<'s> PublicVenue<'s> {
             plan: None,
             egress_gib: vec![0.0; ledger.days()],
         };
-        for c in commitments.iter().filter(|c| c.venue() == v) {
+        venue.take_commitments(commitments, ledger, horizon);
+        venue
+    }
+
+    /// Bills each commitment at this venue for every hour of its term within the horizon and
+    /// keeps what it covers (reserved instances by type, a savings plan's hourly commitment).
+    fn take_commitments(
+        &mut self,
+        commitments: &[Commitment],
+        ledger: &mut Ledger,
+        horizon: SimTime,
+    ) {
+        for c in commitments.iter().filter(|c| c.venue() == self.v) {
             let until = (c.term().hours() as SimTime * HOUR).min(horizon);
             match c {
                 Commitment::Reserved { count, offer, .. } => {
-                    let t = &book.instances[offer.instance];
+                    let t = &self.book.instances[offer.instance];
                     let rule = format!(
                         "reserved {} x {count}, {} {}-upfront: {} upfront / {} h + {}/h",
                         t.name,
@@ -148,16 +160,16 @@ impl<'s> PublicVenue<'s> {
                         offer.term.hours(),
                         offer.hourly
                     );
-                    let line = ledger.line(v, Category::Reserved, rule);
+                    let line = ledger.line(self.v, Category::Reserved, rule);
                     // Paid for every hour of the term within the horizon, used or not.
                     ledger.spread(
                         line,
                         0,
                         until,
-                        offer.effective_hourly() * f64::from(*count) * rate / HOUR as f64,
+                        offer.effective_hourly() * f64::from(*count) * self.rate / HOUR as f64,
                     );
-                    venue.any_reserved = true;
-                    venue.reservations[offer.instance] = Some(Reservation {
+                    self.any_reserved = true;
+                    self.reservations[offer.instance] = Some(Reservation {
                         count: *count,
                         free: *count,
                         until,
@@ -165,11 +177,16 @@ impl<'s> PublicVenue<'s> {
                     });
                 }
                 Commitment::SavingsPlan { hourly, offer, .. } => {
-                    let mut families: Vec<&str> =
-                        book.instances.iter().map(|t| t.family.as_str()).collect();
+                    let mut families: Vec<&str> = self
+                        .book
+                        .instances
+                        .iter()
+                        .map(|t| t.family.as_str())
+                        .collect();
                     families.sort_unstable();
                     families.dedup();
-                    let family_of = book
+                    let family_of = self
+                        .book
                         .instances
                         .iter()
                         .map(|t| families.binary_search(&t.family.as_str()).unwrap_or(0))
@@ -179,7 +196,7 @@ impl<'s> PublicVenue<'s> {
                         .map(|f| offer.discounts.get(*f).copied().unwrap_or(0.0))
                         .collect();
                     let hours = horizon.div_ceil(HOUR) as usize;
-                    venue.plan = Some(SavingsPlan {
+                    self.plan = Some(SavingsPlan {
                         hourly: *hourly,
                         until,
                         name: format!(
@@ -195,7 +212,6 @@ impl<'s> PublicVenue<'s> {
                 }
             }
         }
-        venue
     }
 
     /// The cheapest instance type with a free reservation that fits the VM.
@@ -218,16 +234,14 @@ impl<'s> PublicVenue<'s> {
         now: SimTime,
         on_demand: bool,
     ) -> Option<(f64, Instance)> {
-        let network = (vm.disk_gib * self.book.storage_gb_month
-            + group.egress_gib_per_vm_month * self.book.egress.first_price()
-            + group.inter_region_gib_per_vm_month * self.book.inter_region_gb)
-            / HOURS_PER_MONTH;
-        let windows = |ix: usize| {
-            if group.windows {
-                self.book.windows_uplift(&self.book.instances[ix])
-            } else {
-                0.0
-            }
+        let usage = VmUsage {
+            disk_gib: vm.disk_gib,
+            egress_gib_month: group.egress_gib_per_vm_month,
+            inter_region_gib_month: group.inter_region_gib_per_vm_month,
+        };
+        let hour = |ix: usize, model: PriceModel| {
+            let cost = self.book.vm_hour_cost(ix, model, group.windows, &usage);
+            cost.total() * self.rate
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
         let reserved = self
@@ -240,7 +254,7 @@ impl<'s> PublicVenue<'s> {
                 purchase: Purchase::OnDemand,
                 reserved: true,
             };
-            return Some(((windows(ix) + network) * self.rate, instance));
+            return Some((hour(ix, PriceModel::Reserved), instance));
         }
         let purchase = if on_demand {
             Purchase::OnDemand
@@ -259,9 +273,8 @@ impl<'s> PublicVenue<'s> {
                 .cheapest_fit(vm.vcpus, vm.mem_gib)
                 .map(|(ix, _)| (ix, Purchase::OnDemand))
         })?;
-        let hourly = self.book.hourly(ix, purchase, false) + windows(ix);
         Some((
-            (hourly + network) * self.rate,
+            hour(ix, purchase.into()),
             Instance {
                 ix,
                 purchase,
@@ -305,7 +318,7 @@ impl<'s> PublicVenue<'s> {
                     self.spot[instance.ix],
                     billed_from,
                     at,
-                    per_second(t.spot_hourly.unwrap_or(t.hourly)),
+                    per_second(self.book.instance_hourly(instance.ix, PriceModel::Spot)),
                 ),
                 Purchase::OnDemand => match self.plan.as_mut() {
                     Some(plan) => {
@@ -330,7 +343,9 @@ impl<'s> PublicVenue<'s> {
             let billed = at - billed_from;
             let extra = self.book.billing.billed_seconds(billed) - billed;
             if extra > 0 {
-                let hourly = self.book.hourly(instance.ix, instance.purchase, false);
+                let hourly = self
+                    .book
+                    .instance_hourly(instance.ix, instance.purchase.into());
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }

@@ -278,14 +278,7 @@ impl<'s> Site<'s> {
     ) -> Option<(f64, Slot)> {
         let marginal = match self.platform {
             Platform::Private => 0.0,
-            Platform::Hci { book, .. } => {
-                let per_vcpu = if group.windows {
-                    book.windows_vcpu_hour
-                } else {
-                    book.base_vcpu_hour
-                };
-                per_vcpu * vm.vcpus * self.rate
-            }
+            Platform::Hci { book, .. } => book.vm_hour_cost(vm.vcpus, group.windows) * self.rate,
         };
         for (u, unit) in self.units.iter().enumerate() {
             let largest = unit
@@ -370,17 +363,9 @@ impl<'s> Site<'s> {
             ..
         } = self.platform
         {
-            let (line, per_vcpu) = if stay.group.windows {
-                (windows, book.windows_vcpu_hour)
-            } else {
-                (base, book.base_vcpu_hour)
-            };
-            ledger.spread(
-                line,
-                stay.from,
-                stay.at,
-                per_vcpu * vm.vcpus * self.rate / HOUR as f64,
-            );
+            let line = if stay.group.windows { windows } else { base };
+            let hourly = book.vm_hour_cost(vm.vcpus, stay.group.windows);
+            ledger.spread(line, stay.from, stay.at, hourly * self.rate / HOUR as f64);
         }
     }
 

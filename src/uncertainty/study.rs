@@ -288,7 +288,7 @@ impl Study {
             Some(shared) => Arc::clone(shared),
             None => Arc::new(crate::trace::load(&scenario.trace)?),
         };
-        let (_, s) = crate::simulate(&scenario, &trace)?;
+        let (_, s) = crate::summary::simulate(&scenario, &trace)?;
         let metrics = Metrics {
             total: s.total,
             venues: s.venues.iter().map(|v| (v.name.clone(), v.total)).collect(),
@@ -412,7 +412,7 @@ mod tests {
             let slow = study.reparsed(&values, seed).unwrap();
             let run = |s: &scenario::Scenario| {
                 let trace = crate::trace::load(&s.trace).unwrap();
-                crate::simulate(s, &trace).unwrap().1
+                crate::summary::simulate(s, &trace).unwrap().1
             };
             let (a, b) = (run(&fast), run(&slow));
             assert_eq!(a.total, b.total, "item {index} {values:?}");
