@@ -40,16 +40,10 @@ fn the_growth_sweep_only_adds_vm_hours() {
     // VM-hours on dc-west) fills room a later batch VM had, and that VM's place is then taken by
     // a larger one that went to AWS before (AWS batch hours 2,265.6 -> 2,258.5).
     let want_hours = [
-        60_410.7506,
-        60_676.9197,
-        60_760.8339,
-        61_905.6531,
-        63_141.2714,
-        63_188.6825,
-        65_434.7906,
+        60410.7506, 60676.9197, 60760.8339, 61905.6531, 63141.2714, 63188.6825, 65434.7906,
     ];
     let want_totals = [
-        9_875.14, 9_824.62, 9_832.5, 10_137.42, 10_186.46, 10_186.48, 10_474.71,
+        9875.14, 9824.62, 9832.5, 10137.42, 10186.46, 10186.48, 10474.71,
     ];
     for i in 0..7 {
         assert!((hours[i] - want_hours[i]).abs() < 1e-3, "{hours:?}");
