@@ -3,7 +3,7 @@
 
 mod args;
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::pipeline::{self as pipe, StudyOutput, write_json, write_report};
 use crate::pricing::Book;
 use crate::pricing::quote;
@@ -11,7 +11,9 @@ use crate::regress::{self, suite};
 use crate::report::files;
 use crate::trace::stats;
 use args::TraceCommand;
-use args::{Cli, Command, CompareArgs, DiffFormat, PricingCommand, ReportArgs, ReportFormat};
+use args::{
+    Cli, Command, CompareArgs, DiffFormat, PricingCommand, Replications, ReportArgs, ReportFormat,
+};
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,11 +37,18 @@ pub fn main() -> ExitCode {
             out,
             quiet,
             replications,
+            target,
             sweep,
             shard,
             report,
         } => match (replications, sweep) {
-            (Some(n), _) => study(&scenario, Some(n), shard, out, quiet, &report),
+            (Some(Replications::Auto), _) => {
+                let target = target.unwrap_or(DEFAULT_TARGET);
+                auto(&scenario, target, shard, out, quiet, &report)
+            }
+            (Some(Replications::Count(n)), _) => {
+                study(&scenario, Some(n), shard, out, quiet, &report)
+            }
             (None, true) => study(&scenario, None, shard, out, quiet, &report),
             (None, false) => run(&scenario, out, quiet, &report),
         }
@@ -326,6 +335,37 @@ fn study(
         }
         StudyOutput::Finished(f) => f,
     };
+    print_finished(&finished, quiet);
+    if report.report.is_some() {
+        let written = pipe::study_report(scenario, &finished, baseline.as_ref())?;
+        if !quiet {
+            print_written(&written);
+        }
+    }
+    Ok(())
+}
+
+/// `--replications auto` without `--target`: 0.5 %.
+const DEFAULT_TARGET: f64 = 0.005;
+
+/// `run --replications auto`: batches of replications until the P50's interval meets `target`.
+fn auto(
+    scenario: &Path,
+    target: f64,
+    shard: Option<(u32, u32)>,
+    out: Option<PathBuf>,
+    quiet: bool,
+    report: &ReportArgs,
+) -> Result<(), Error> {
+    if shard.is_some() {
+        let msg = "--replications auto stops when the results say so, so it cannot be sharded; give a count, e.g. --replications 1000";
+        return Err(InputError::file(scenario, msg).into());
+    }
+    let baseline = report.baseline()?;
+    let bar = progress_bar(u64::from(crate::uncertainty::study::AUTO_MAX), quiet);
+    let finished = pipe::run_auto(scenario, target, out, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let finished = finished?;
     print_finished(&finished, quiet);
     if report.report.is_some() {
         let written = pipe::study_report(scenario, &finished, baseline.as_ref())?;

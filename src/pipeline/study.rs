@@ -100,6 +100,22 @@ impl Prepared {
     }
 }
 
+/// `run --replications auto`: batches of replications until the 95 % interval of the total's P50
+/// is within `target` of it (see `Study::run_auto`), then the sensitivity runs; writes
+/// replications.json into `out` (default `reports/<scenario name>`).
+pub fn run_auto(
+    scenario: &Path,
+    target: f64,
+    out: Option<PathBuf>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Finished, Error> {
+    let mut study = Study::load(scenario, None)?;
+    let records = study.run_auto(target, done)?;
+    let dir = out.unwrap_or_else(|| default_dir(&study.name));
+    create_dir(&dir)?;
+    finish(Header::of(&study), records, dir, scenario)
+}
+
 /// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).
 pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
     let mut header: Option<Header> = None;
