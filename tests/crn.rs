@@ -25,7 +25,8 @@ fn growth_sweep(scratch: &Scratch) -> std::path::PathBuf {
 #[test]
 fn the_growth_sweep_only_adds_vm_hours() {
     let scratch = Scratch::new();
-    let study = Study::sweep(&growth_sweep(&scratch)).unwrap();
+    let path = growth_sweep(&scratch);
+    let study = Study::sweep(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     let items: Vec<u32> = (0..study.items()).collect();
     let runs = study.run_all(&items, &|| {}).unwrap();
     let hours: Vec<f64> = runs.iter().map(|r| r.metrics.vm_hours).collect();

@@ -1,9 +1,10 @@
-//! A study of one scenario: numbered work items, each run on its own from the scenario's TOML
-//! with the item's values set. A Monte Carlo study's items are the replications, then `PAIRS`
-//! low and high runs per parameter for the sensitivity ranking; a sweep's items are its grid
-//! points. An item depends only on (scenario, seed, index), so items can run in any order, on
-//! any thread, or in another process (`--shard`). A trace read from files is loaded once and
-//! shared by every item.
+//! A study of one scenario: numbered work items, each a run of the loaded scenario with the
+//! item's values set (on the loaded data where `overrides::apply` can, else in the scenario's
+//! TOML). A Monte Carlo study's items are the replications, then `PAIRS` low and high runs per
+//! parameter for the sensitivity ranking; a sweep's items are its grid points. An item depends
+//! only on (scenario, seed, index), so items can run in any order, on any thread, or in another
+//! process (`--shard`). The caller reads the scenario's text; price books and a trace read from
+//! files are loaded once and shared by every item.
 
 use super::{Axis, Dist, Parameter, interval, overrides};
 use crate::error::{Error, InputError};
@@ -81,12 +82,12 @@ pub struct Study {
 }
 
 impl Study {
-    /// Reads the scenario and its `[uncertainty]` table; `replications` overrides its count.
+    /// A Monte Carlo study of the scenario `text` (read from `path`; its books and trace are
+    /// loaded once here) and its `[uncertainty]` table; `replications` overrides its count.
     /// Without the table, replications differ only in their random streams.
-    pub fn load(path: &Path, replications: Option<u32>) -> Result<Study, Error> {
-        let mut study = Self::read(path)?;
-        let scenario = study.parse(&study.base)?;
-        let (count, parameters) = match &scenario.uncertainty {
+    pub fn load(text: &str, path: &Path, replications: Option<u32>) -> Result<Study, Error> {
+        let mut study = Self::read(text, path)?;
+        let (count, parameters) = match &study.loaded.uncertainty {
             Some(u) => (u.replications, u.parameters.clone()),
             None => (100, Vec::new()),
         };
@@ -113,14 +114,14 @@ impl Study {
                 study.try_value(&p.key, study.quantile(i, q), &at)?;
             }
         }
-        study.share_trace(&scenario)?;
+        study.share_trace()?;
         Ok(study)
     }
 
-    /// Reads the scenario's `[[sweep]]` grid.
-    pub fn sweep(path: &Path) -> Result<Study, Error> {
-        let mut study = Self::read(path)?;
-        study.sweep = study.parse(&study.base)?.sweep;
+    /// A sweep of the scenario `text` (read from `path`) over its `[[sweep]]` grid.
+    pub fn sweep(text: &str, path: &Path) -> Result<Study, Error> {
+        let mut study = Self::read(text, path)?;
+        study.sweep = study.loaded.sweep.clone();
         if study.sweep.is_empty() {
             let msg = "has no [[sweep]] axes: add `[[sweep]]` tables with a key and values";
             return Err(InputError::file(path, msg).into());
@@ -143,16 +144,15 @@ impl Study {
                 study.try_value(&a.key, *v, &format!("sweep[{i}].key"))?;
             }
         }
-        let scenario = study.parse(&study.base)?;
-        study.share_trace(&scenario)?;
+        study.share_trace()?;
         Ok(study)
     }
 
     /// Loads the trace once when no item can change it.
-    fn share_trace(&mut self, scenario: &scenario::Scenario) -> Result<(), Error> {
+    fn share_trace(&mut self) -> Result<(), Error> {
         let touched = self.keys().iter().any(|k| k.starts_with("trace"));
-        if !touched && !matches!(scenario.trace, TraceSpec::Synthetic(_)) {
-            self.trace = Some(Arc::new(crate::trace::load(&scenario.trace)?));
+        if !touched && !matches!(self.loaded.trace, TraceSpec::Synthetic(_)) {
+            self.trace = Some(Arc::new(crate::trace::load(&self.loaded.trace)?));
         }
         Ok(())
     }
@@ -184,11 +184,10 @@ impl Study {
         }
     }
 
-    fn read(path: &Path) -> Result<Study, Error> {
-        let text = crate::error::read_input(path)?;
-        let scenario = scenario::parse(&text, path)?;
+    fn read(text: &str, path: &Path) -> Result<Study, Error> {
+        let scenario = scenario::parse(text, path)?;
         let base: Table =
-            toml::from_str(&text).map_err(|e| InputError::from_toml(path, &text, &e))?;
+            toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
         Ok(Study {
             path: path.to_path_buf(),
             base,
@@ -405,7 +404,8 @@ mod tests {
         // synthetic-growth's four parameters (growth, arrivals, AWS price, hosts) are all set
         // on the loaded scenario; a full load from the TOML must give the same run.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/synthetic-growth.toml");
-        let study = Study::load(&path, Some(3)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let study = Study::load(&text, &path, Some(3)).unwrap();
         for index in [1, study.replications + 3] {
             let (values, seed) = study.draw(index);
             let fast = study.scenario_for(&values, seed).unwrap();
