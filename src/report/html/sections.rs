@@ -399,11 +399,18 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
         .sensitivity
         .iter()
         .map(|w| Row {
-            label: if w.significant {
-                w.parameter.clone()
-            } else {
-                format!("{} (not significant)", w.parameter)
-            },
+            // Each bar names its effect's 95 % interval.
+            label: format!(
+                "{} [{:+.0}, {:+.0}]{}",
+                w.parameter,
+                w.effect_ci95.0,
+                w.effect_ci95.1,
+                if w.significant {
+                    ""
+                } else {
+                    " not significant"
+                }
+            ),
             segments: vec![
                 (total.p50, w.total_at_low, 0),
                 (total.p50, w.total_at_high, 1),
