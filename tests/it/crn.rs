@@ -2,7 +2,7 @@
 //! price never has fewer VM-hours or (where cost is pay-per-use) a lower total; and the growth
 //! sweep of synthetic-growth is pinned.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, root};
 use hybridplan::trace::synthetic::{Params, generate};

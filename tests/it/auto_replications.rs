@@ -1,7 +1,7 @@
 //! `run --replications auto --target`: batches of 100 replications until the 95 % interval of
 //! the total's P50 is within the target, the same at any thread count; and its bad uses.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, copy_example, hybridplan, root};
 use hybridplan::uncertainty::interval;
