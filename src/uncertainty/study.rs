@@ -399,6 +399,62 @@ fn whole_bounds(dist: &Dist) -> Result<(), (&'static str, f64)> {
 mod tests {
     use super::*;
 
+    fn growth_study(extra: &str) -> Result<Study, Error> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/synthetic-growth.toml");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "[[uncertainty.parameters]]\nname = \"private hosts\"",
+            &format!("{extra}[[uncertainty.parameters]]\nname = \"private hosts\""),
+        );
+        Study::load(&text, &path, Some(300))
+    }
+
+    #[test]
+    fn host_counts_are_drawn_whole() {
+        // "private hosts" (venues.0.hosts, an integer key) is uniform 3..5: each of 3, 4 and 5
+        // with chance 1/3. Quantiles: P10 = 3 + ceil(0.1 x 3) - 1 = 3, P50 = 3 + ceil(1.5) - 1
+        // = 4, P90 = 3 + ceil(2.7) - 1 = 5.
+        let study = growth_study("").unwrap();
+        let i = study
+            .parameters
+            .iter()
+            .position(|p| p.name == "private hosts")
+            .unwrap();
+        assert!(study.counts[i]);
+        let q: Vec<f64> = [LOW, 0.5, HIGH]
+            .iter()
+            .map(|&q| study.quantile(i, q))
+            .collect();
+        assert_eq!(q, [3.0, 4.0, 5.0]);
+        let mut seen = [0u32; 3];
+        for r in 0..300 {
+            let v = study.draw(r).0[i];
+            assert!([3.0, 4.0, 5.0].contains(&v), "replication {r}: {v}");
+            seen[v as usize - 3] += 1;
+        }
+        // 300 draws, 100 expected each; a binomial sd of sqrt(300 x 1/3 x 2/3) = 8.2, so each
+        // count lies within 100 +/- 4 sd.
+        assert!(seen.iter().all(|&n| (67..=133).contains(&n)), "{seen:?}");
+        // The AWS price factor is not a count: its draws keep their fractions.
+        let aws = study
+            .parameters
+            .iter()
+            .position(|p| p.name == "AWS price")
+            .unwrap();
+        assert!(!study.counts[aws] && study.draw(0).0[aws].fract() != 0.0);
+    }
+
+    #[test]
+    fn a_fractional_bound_for_a_count_is_a_load_error() {
+        let bad = "[[uncertainty.parameters]]\nname = \"units\"\nkey = \"venues.0.hosts\"\n\
+                   distribution = \"triangular\"\nmin = 2\nmode = 3.5\nmax = 6\n\n";
+        let e = growth_study(bad).err().unwrap().to_string();
+        assert!(
+            e.contains("uncertainty.parameters[3].mode")
+                && e.contains("3.5 must be a whole number: `venues.0.hosts` is a count"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn items_set_on_the_loaded_scenario_equal_items_loaded_again() {
         // synthetic-growth's four parameters (growth, arrivals, AWS price, hosts) are all set
