@@ -318,6 +318,10 @@ fn study(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
+    if target.is_some() && replications != Some(Replications::Auto) {
+        let msg = "--target applies only to --replications auto";
+        return Err(InputError::file(scenario, msg).into());
+    }
     let finished = if replications == Some(Replications::Auto) {
         if shard.is_some() {
             let msg = "--replications auto stops when the results say so, so it cannot be sharded; give a count, e.g. --replications 1000";

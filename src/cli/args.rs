@@ -44,7 +44,7 @@ pub enum Command {
         #[arg(long, value_name = "N|auto", num_args = 0..=1, default_missing_value = "0", group = "study", value_parser = parse_replications)]
         replications: Option<Replications>,
         /// With --replications auto: stop when the 95 % interval of the total's P50 is within
-        /// this share of it (half-width / P50), e.g. 0.5%.
+        /// this share of it (half-width / P50), e.g. 0.5% [default: 0.5%].
         #[arg(long, value_name = "PCT", value_parser = parse_target, requires = "replications")]
         target: Option<f64>,
         /// Run every point of the scenario's [[sweep]] grid; writes sweep.csv.

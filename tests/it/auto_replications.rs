@@ -70,6 +70,12 @@ fn auto_refuses_shards_and_bad_targets() {
     let (code, _, stderr) = hybridplan(&["run", p, "--replications", "auto", "--target", "0"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is not a share above 0"), "{stderr}");
+    let (code, _, stderr) = hybridplan(&["run", p, "--replications", "9", "--target", "1%"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--target applies only to --replications auto"),
+        "{stderr}"
+    );
     let (code, _, stderr) = hybridplan(&["run", p, "--replications", "many"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
