@@ -56,7 +56,11 @@ cleanup() {
     trap - ERR
     set +e
     if [ ${#jobs_submitted[@]} -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
+        # Cancel what is still queued or running, and give slurmd 10 s to end the tasks.
         scancel "${jobs_submitted[@]}" >/dev/null 2>&1
+        local ids
+        ids=$(IFS=,; echo "${jobs_submitted[*]}")
+        wait_for 10 jobs_done "$ids"
     fi
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
         pid=${pids[i]}
@@ -85,6 +89,14 @@ wait_for() {
     done
 }
 
+# Slurm's clients read SLURM_*, SBATCH_* and SQUEUE_* variables: none from outside may steer ours.
+for var in $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SALLOC|SRUN|SCONTROL)_' || true); do
+    unset "$var"
+done
+
+# True when none of the jobs "$1" (comma-separated ids) is pending or running.
+jobs_done() { [ -z "$(squeue -h -j "$1" -o %i)" ]; }
+
 step="find the hybridplan binary"
 bin=${1:-${CARGO_TARGET_DIR:-target}/release/hybridplan}
 [ -x "$bin" ] || fail "no executable at $bin (build it with 'cargo build --release' or pass its path)"
@@ -100,7 +112,7 @@ if [ ${#need[@]} -gt 0 ]; then
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq -o DPkg::Lock::Timeout=120 \
-        || fail "apt-get update failed"
+        || say "warning: apt-get update failed; trying the package lists already here"
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
         -o DPkg::Lock::Timeout=120 slurm-wlm munge >/dev/null \
         || fail "apt-get install slurm-wlm munge failed"
@@ -139,7 +151,7 @@ munge_ok() { munge -n -S "$socket" | unmunge -S "$socket"; }
 wait_for 20 munge_ok || fail "munged did not answer on $socket within 20 s"
 
 step="write slurm.conf"
-host=$(hostname -s)
+host=$(uname -n | cut -d. -f1)   # the short host name slurmctld and slurmd compare with
 # The node's real CPUs, sockets, cores and memory, as slurmd itself detects them.
 hw=$(slurmd -C | head -n 1 | sed 's/^NodeName=[^ ]* //')
 case "$hw" in *CPUs=*RealMemory=*) ;; *) fail "unexpected 'slurmd -C' output: $hw" ;; esac
@@ -213,9 +225,6 @@ job_states() {
         print id task " " state " " code
     }'
 }
-
-# Waits until none of the jobs is pending or running, at most $timeout_s seconds in all.
-jobs_done() { [ -z "$(squeue -h -j "$1" -o %i)" ]; }
 
 for scenario in "${scenarios[@]}"; do
     name=$(basename "$scenario" .toml)
