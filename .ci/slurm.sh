@@ -14,7 +14,6 @@
 # SLURM_CI_REPLICATIONS (default 40), SLURM_CI_SHARDS (default 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 timeout_s=${SLURM_CI_TIMEOUT:-300}
 replications=${SLURM_CI_REPLICATIONS:-40}
@@ -235,7 +234,7 @@ for scenario in "${scenarios[@]}"; do
 
     step="$name: submit deploy/slurm-array.sh"
     array=$(sbatch --parsable --array=1-"$shards" "${cpus_per_task[@]}" \
-        --export=ALL,SHARDS="$shards",SCENARIO="$scenario",REPLICATIONS="$replications",OUT="$results/sharded" \
+        "--export=ALL,SHARDS=$shards,SCENARIO=$scenario,REPLICATIONS=$replications,OUT=$results/sharded" \
         --output="$tmp/out/$name-%A_%a.out" deploy/slurm-array.sh)
     jobs_submitted+=("$array")
     merge=$(sbatch --parsable --dependency=afterok:"$array" --kill-on-invalid-dep=yes \
