@@ -38,8 +38,8 @@ fn the_growth_sweep_only_adds_vm_hours() {
     }
     // Pinned: the figures of the sweep (seed 2026). The one dip of the total, 9,875.14 ->
     // 9,824.62 from 0.00 to 0.02, is first-fit packing, not noise: the extra web VM (266
-    // VM-hours on dc-west) fills room a later batch VM had, and that VM's place is then taken by
-    // a larger one that went to AWS before (AWS batch hours 2,265.6 -> 2,258.5).
+    // VM-hours on dc-west) changes how the batch VMs after it pack, so 7 more batch VM-hours fit
+    // on dc-west (6,184.1 -> 6,191.2) and AWS bills 51 less (batch 2,265.6 -> 2,258.5 hours).
     let want_hours = [
         60410.7506, 60676.9197, 60760.8339, 61905.6531, 63141.2714, 63188.6825, 65434.7906,
     ];
