@@ -7,7 +7,7 @@
 //! in step batches; at every step boundary each site records its CPU use and bills its energy.
 //! Random draws come from streams seeded by the scenario's seed. No I/O happens here.
 
-mod autoscale;
+pub mod autoscale;
 pub mod backup;
 mod hosts;
 pub mod ledger;

@@ -1,0 +1,285 @@
+//! Improving a plan by simulation until no built-in policy beats it. The model's static shares
+//! cannot follow bursts: a policy that fills owned capacity first and overflows to public cloud
+//! only at peaks pays for public instances only while they are needed. So when a built-in
+//! policy's simulated total beats the plan's, the search tries plans a plan file can express
+//! (per group: the model's shares, or an order of venues, owned first, then public ones
+//! cheapest first) on the model's hosts and on the scenario's, then moves each site's host
+//! count one at a time while that lowers the simulated total. Every candidate is simulated on
+//! the same trace and seed; one that leaves a VM unplaced is not a plan.
+
+use super::Recommendation;
+use super::demand::Profile;
+use super::validate::{PolicyTotal, Simulated, WITHIN_BEST, best, simulate};
+use crate::error::Error;
+use crate::scenario::{Scenario, VenueSize};
+use crate::trace::Trace;
+use crate::units::cents;
+use serde::Serialize;
+
+/// The most simulations the host search may spend.
+const MAX_TRIES: usize = 40;
+
+/// What the search did, for optimize.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Improvement {
+    /// The model's plan: its planned and simulated totals.
+    pub model_planned_total: f64,
+    pub model_simulated_total: f64,
+    /// The best built-in policy it had to beat, and its total.
+    pub best_policy: String,
+    pub best_policy_total: f64,
+    /// Plans simulated by the search.
+    pub simulations: usize,
+    /// What changed, in words.
+    pub changes: Vec<String>,
+}
+
+/// One candidate: a rule per group (`None`: the model's shares; `Some`: an order) and units
+/// per site (in `rec.sites` order).
+#[derive(Debug, Clone, PartialEq)]
+struct Design {
+    orders: Vec<Option<Vec<String>>>,
+    units: Vec<u32>,
+    /// Seconds after which VMs on public venues return to owned room (every group an order).
+    return_after: Option<u64>,
+}
+
+/// Each group's order of venues: the owned sites in scenario order, then public venues with
+/// reserved instances the group fits, then the others by what the group would cost there.
+fn fill_owned_first(scenario: &Scenario, profile: &Profile, group: &str) -> Option<Vec<String>> {
+    let g = profile.groups.iter().find(|g| g.name == group)?;
+    let mut public: Vec<(f64, usize)> = Vec::new();
+    let mut order = Vec::new();
+    for (v, venue) in scenario.venues.iter().enumerate() {
+        if !g.allowed[v] {
+            continue;
+        }
+        if venue.public().is_none() {
+            order.push(venue.name.clone());
+        } else if let Some(c) = g.usage_cost[v] {
+            let reserved =
+                (profile.pools.iter().zip(&g.pool_cost)).any(|(p, c)| p.venue == v && c.is_some());
+            public.push((if reserved { f64::MIN } else { c }, v));
+        }
+    }
+    public.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    order.extend(
+        public
+            .into_iter()
+            .map(|(_, v)| scenario.venues[v].name.clone()),
+    );
+    (!order.is_empty()).then_some(order)
+}
+
+/// `rec` with `design` applied (the cost lines are still the model's).
+fn with_design(rec: &Recommendation, d: &Design) -> Recommendation {
+    let mut out = rec.clone();
+    for (g, order) in out.groups.iter_mut().zip(&d.orders) {
+        g.order = order.clone().unwrap_or_default();
+    }
+    for (s, n) in out.sites.iter_mut().zip(&d.units) {
+        s.hosts = *n;
+    }
+    out.return_after = d
+        .return_after
+        .filter(|_| d.orders.iter().all(Option::is_some));
+    out
+}
+
+fn run(scenario: &Scenario, trace: &Trace, rec: &Recommendation) -> Result<Simulated, Error> {
+    simulate(&rec.applied(scenario, rec.plan(scenario)), trace)
+}
+
+/// Improves `rec` when a built-in policy in `policies` beats its simulated total `model` by
+/// more than `WITHIN_BEST`. Returns what the search did, or `None` when the model's plan
+/// stood. The improved plan's cost lines and planned total are its simulated ones.
+pub fn improve(
+    scenario: &Scenario,
+    trace: &Trace,
+    profile: &Profile,
+    rec: &mut Recommendation,
+    policies: &[PolicyTotal],
+    model: Simulated,
+) -> Result<Option<Improvement>, Error> {
+    let Some(target) = best(policies) else {
+        return Ok(None);
+    };
+    if model.unplaced_vms == 0 && model.total <= WITHIN_BEST * target.simulated_total {
+        return Ok(None);
+    }
+    let owned_units: Vec<u32> = (rec.sites.iter())
+        .map(|s| {
+            let v = scenario.venues.iter().find(|v| v.name == s.venue);
+            match v.map(|v| &v.size) {
+                Some(VenueSize::Hosts(n)) => *n,
+                Some(VenueSize::Hci { units, .. }) => *units,
+                _ => 0,
+            }
+        })
+        .collect();
+    let model_units: Vec<u32> = rec.sites.iter().map(|s| s.hosts).collect();
+    let shares = vec![None; rec.groups.len()];
+    let orders: Vec<Option<Vec<String>>> = (rec.groups.iter())
+        .map(|g| fill_owned_first(scenario, profile, &g.group))
+        .collect();
+    let tries = std::cell::Cell::new(0usize);
+    let eval = |d: &Design| -> Result<Option<f64>, Error> {
+        tries.set(tries.get() + 1);
+        let r = run(scenario, trace, &with_design(rec, d))?;
+        Ok((r.unplaced_vms == 0).then_some(r.total))
+    };
+    let start = Design {
+        orders: shares,
+        units: model_units.clone(),
+        return_after: None,
+    };
+    let all_orders = orders.iter().all(Option::is_some);
+    let returns = all_orders.then_some(scenario.min_stay);
+    let mut best_design = (
+        start.clone(),
+        (model.unplaced_vms == 0).then_some(model.total),
+    );
+    let design = |orders: &[Option<Vec<String>>], units: &[u32], return_after| Design {
+        orders: orders.to_vec(),
+        units: units.to_vec(),
+        return_after,
+    };
+    let starts = [
+        design(&orders, &model_units, None),
+        design(&orders, &owned_units, None),
+        design(&start.orders, &owned_units, None),
+        design(&orders, &model_units, returns),
+        design(&orders, &owned_units, returns),
+    ];
+    let mut seen = vec![start.clone()];
+    for d in starts {
+        if seen.contains(&d) {
+            continue;
+        }
+        seen.push(d.clone());
+        let total = eval(&d)?;
+        if beats(total, best_design.1) {
+            best_design = (d, total);
+        }
+    }
+    // Each group back to the model's shares, one at a time, where that is cheaper.
+    for g in 0..rec.groups.len() {
+        if best_design.0.orders[g].is_none() {
+            continue;
+        }
+        let mut d = best_design.0.clone();
+        d.orders[g] = None;
+        d.return_after = None;
+        let total = eval(&d)?;
+        if beats(total, best_design.1) {
+            best_design = (d, total);
+        }
+    }
+    // Host counts one at a time, down to what is owned, while the total falls.
+    let mut improved = true;
+    while improved && tries.get() < MAX_TRIES {
+        improved = false;
+        for (s, &owned) in owned_units.iter().enumerate() {
+            for up in [false, true] {
+                let n = best_design.0.units[s];
+                if (!up && n <= owned) || tries.get() >= MAX_TRIES {
+                    continue;
+                }
+                let mut d = best_design.0.clone();
+                d.units[s] = if up { n + 1 } else { n - 1 };
+                let total = eval(&d)?;
+                if beats(total, best_design.1) {
+                    best_design = (d, total);
+                    improved = true;
+                }
+            }
+        }
+    }
+    let (design, Some(_)) = best_design else {
+        return Ok(None);
+    };
+    if design == start {
+        return Ok(None);
+    }
+    let changes = describe(rec, &design);
+    let model_planned = rec.planned_total;
+    *rec = with_design(rec, &design);
+    simulated_costs(scenario, trace, rec)?;
+    Ok(Some(Improvement {
+        model_planned_total: model_planned,
+        model_simulated_total: model.total,
+        best_policy: target.policy.to_string(),
+        best_policy_total: target.simulated_total,
+        simulations: tries.get(),
+        changes,
+    }))
+}
+
+/// The cost lines and planned total of a plan found by simulation: what its simulation
+/// billed per venue (a public venue less the scenario's commitments there, which have their
+/// own line; the backup service as advised).
+fn simulated_costs(
+    scenario: &Scenario,
+    trace: &Trace,
+    rec: &mut Recommendation,
+) -> Result<(), Error> {
+    let (_, summary) = crate::simulate(&rec.applied(scenario, rec.plan(scenario)), trace)?;
+    let billed = |name: &str| {
+        (summary.venues.iter())
+            .find(|v| v.name == name)
+            .map_or(0.0, |v| v.total)
+    };
+    for s in &mut rec.sites {
+        s.cost = cents(billed(&s.venue));
+    }
+    let committed = |v: usize| -> f64 {
+        let c = scenario.commitments.iter().filter(|c| c.venue() == v);
+        let mut one = scenario.clone();
+        one.commitments = c.cloned().collect();
+        super::committed_cost(&one)
+    };
+    rec.public = (scenario.venues.iter().enumerate())
+        .filter(|(_, v)| v.public().is_some())
+        .map(|(v, venue)| super::VenueCost {
+            cost: cents(billed(&venue.name) - committed(v)),
+            venue: venue.name.clone(),
+        })
+        .filter(|c| c.cost > 0.0)
+        .collect();
+    let backup = rec.backup.as_ref().map_or(0.0, |b| b.cost);
+    let parts: f64 = rec.sites.iter().map(|s| s.cost).sum::<f64>()
+        + rec.public.iter().map(|p| p.cost).sum::<f64>();
+    rec.planned_total = cents(parts + rec.commitments + backup);
+    Ok(())
+}
+
+/// Whether `a` (a total, or `None` for a plan that left VMs unplaced) beats `b` by a cent.
+fn beats(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a < b - 0.005,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// The design's changes against the model's plan, in words.
+fn describe(rec: &Recommendation, d: &Design) -> Vec<String> {
+    let mut out = Vec::new();
+    for (g, order) in rec.groups.iter().zip(&d.orders) {
+        if let Some(o) = order {
+            out.push(format!("{}: in order {}", g.group, o.join(", then ")));
+        }
+    }
+    for (s, n) in rec.sites.iter().zip(&d.units) {
+        if *n != s.hosts {
+            out.push(format!("{}: {} units instead of {}", s.venue, n, s.hosts));
+        }
+    }
+    if let Some(r) = d.return_after {
+        out.push(format!(
+            "VMs on public venues return to owned room after {:.1} h",
+            r as f64 / 3600.0
+        ));
+    }
+    out
+}
