@@ -268,9 +268,26 @@ impl Recommendation {
                 out.push_str(&format!("  problem: {p}\n"));
             }
         }
+        if let Some(i) = &self.improvement {
+            out.push_str(&format!(
+                "\nimproved by simulation: the model's plan (planned {:.2}) simulated {:.2}, more than {} x {} ({:.2}); {} plans simulated:\n",
+                i.model_planned_total,
+                i.model_simulated_total,
+                super::validate::WITHIN_BEST,
+                i.best_policy,
+                i.best_policy_total,
+                i.simulations
+            ));
+            for c in &i.changes {
+                out.push_str(&format!("  {c}\n"));
+            }
+        }
         let e = &self.explanation;
         if !e.binding.is_empty() || e.runner_up.is_some() {
-            out.push_str("\nwhy this plan:\n");
+            out.push_str(match self.improvement {
+                Some(_) => "\nwhy the model's plan:\n",
+                None => "\nwhy this plan:\n",
+            });
         }
         for b in &e.binding {
             out.push_str(&format!(
@@ -365,6 +382,17 @@ pub fn recommend(
         committed,
     );
     rec.demand = full.stats();
+    if !scenario.autoscale.is_empty() {
+        let groups: Vec<&str> = scenario
+            .autoscale
+            .iter()
+            .map(|a| a.group.as_str())
+            .collect();
+        rec.notes.push(format!(
+            "autoscaled group(s) {} are planned with the instances their policy runs on the trace's demand (the policy driven as the simulator drives it), not with their trace VMs",
+            groups.join(", ")
+        ));
+    }
     rec.backup = (scenario.backup.as_ref()).map(|b| super::backup::advise(b, scenario.horizon));
     // The backup service is part of the plan's cost (what it bills is independent of
     // placement, so it is added to the model's optimum).

@@ -177,3 +177,41 @@ fn used_cores(
             .collect(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_queue_is_planned_with_the_instances_its_rule_runs() {
+        // 12 items of 1 h each, due in 4 h; evaluations every hour from 1 h (none running
+        // before). At 1 h: 12 left over 3 h -> ceil(12 / 3) = 4. At 2 h: 4 instances did 4, so
+        // 8 left over 2 h -> 4. At 3 h: 4 left over 1 h -> 4. At 4 h: the queue is empty -> 0.
+        // Step boundaries 0..5 h see 0, 4, 4, 4, 0, 0; instance-hours 3 x 4 = 12 (one per item).
+        let a = Autoscale {
+            group: "render".into(),
+            vcpus: 4.0,
+            mem_gib: 16.0,
+            disk_gib: 0.0,
+            min: 0,
+            max: 10,
+            initial: 0,
+            interval: HOUR,
+            rule: ScaleRule::Deadline {
+                items: 12,
+                item_time: HOUR,
+                deadline: 4 * HOUR,
+            },
+        };
+        let (at, hours) = instances(&a, &[0.0; 6], HOUR, 6 * HOUR);
+        assert_eq!(at, [0, 4, 4, 4, 0, 0]);
+        assert!((hours - 12.0).abs() < 1e-9, "{hours}");
+        // At most 3 instances: 3 at 1, 2 and 3 h do 9 items; at 4 h the deadline has passed
+        // with 3 left: ceil(3 / (1 s / 1 h)) is capped at 3, and 3 more run until 5 h, when the
+        // queue is empty. 0, 3, 3, 3, 3, 0; 12 instance-hours.
+        let capped = Autoscale { max: 3, ..a };
+        let (at, hours) = instances(&capped, &[0.0; 6], HOUR, 6 * HOUR);
+        assert_eq!(at, [0, 3, 3, 3, 3, 0]);
+        assert!((hours - 12.0).abs() < 1e-9, "{hours}");
+    }
+}
