@@ -86,8 +86,70 @@ fn with_design(rec: &Recommendation, d: &Design) -> Recommendation {
     out
 }
 
-fn run(scenario: &Scenario, trace: &Trace, rec: &Recommendation) -> Result<Simulated, Error> {
-    simulate(&rec.applied(scenario, rec.plan(scenario)), trace)
+/// The search's state: the best design so far and its simulated total (`None`: it left VMs
+/// unplaced), and the simulations spent.
+struct Search<'a> {
+    scenario: &'a Scenario,
+    trace: &'a Trace,
+    rec: &'a Recommendation,
+    best: (Design, Option<f64>),
+    tries: usize,
+}
+
+impl Search<'_> {
+    /// Simulates `d`; keeps it when it beats the best by a cent.
+    fn try_design(&mut self, d: Design) -> Result<bool, Error> {
+        self.tries += 1;
+        let rec = with_design(self.rec, &d);
+        let r = simulate(
+            &rec.applied(self.scenario, rec.plan(self.scenario)),
+            self.trace,
+        )?;
+        let total = (r.unplaced_vms == 0).then_some(r.total);
+        let better = match (total, self.best.1) {
+            (Some(a), Some(b)) => a < b - 0.005,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if better {
+            self.best = (d, total);
+        }
+        Ok(better)
+    }
+
+    /// Each group back to the model's shares, one at a time, where that is cheaper.
+    fn back_to_shares(&mut self) -> Result<(), Error> {
+        for g in 0..self.rec.groups.len() {
+            if self.best.0.orders[g].is_none() {
+                continue;
+            }
+            let mut d = self.best.0.clone();
+            d.orders[g] = None;
+            d.return_after = None;
+            self.try_design(d)?;
+        }
+        Ok(())
+    }
+
+    /// Host counts one at a time, down to what is owned, while the total falls.
+    fn hosts(&mut self, owned_units: &[u32]) -> Result<(), Error> {
+        let mut improved = true;
+        while improved && self.tries < MAX_TRIES {
+            improved = false;
+            for (s, &owned) in owned_units.iter().enumerate() {
+                for up in [false, true] {
+                    let n = self.best.0.units[s];
+                    if (!up && n <= owned) || self.tries >= MAX_TRIES {
+                        continue;
+                    }
+                    let mut d = self.best.0.clone();
+                    d.units[s] = if up { n + 1 } else { n - 1 };
+                    improved |= self.try_design(d)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Improves `rec` when a built-in policy in `policies` beats its simulated total `model` by
@@ -118,84 +180,49 @@ pub fn improve(
         })
         .collect();
     let model_units: Vec<u32> = rec.sites.iter().map(|s| s.hosts).collect();
-    let shares = vec![None; rec.groups.len()];
     let orders: Vec<Option<Vec<String>>> = (rec.groups.iter())
         .map(|g| fill_owned_first(scenario, profile, &g.group))
         .collect();
-    let tries = std::cell::Cell::new(0usize);
-    let eval = |d: &Design| -> Result<Option<f64>, Error> {
-        tries.set(tries.get() + 1);
-        let r = run(scenario, trace, &with_design(rec, d))?;
-        Ok((r.unplaced_vms == 0).then_some(r.total))
-    };
-    let start = Design {
-        orders: shares,
-        units: model_units.clone(),
-        return_after: None,
-    };
-    let all_orders = orders.iter().all(Option::is_some);
-    let returns = all_orders.then_some(scenario.min_stay);
-    let mut best_design = (
-        start.clone(),
-        (model.unplaced_vms == 0).then_some(model.total),
-    );
     let design = |orders: &[Option<Vec<String>>], units: &[u32], return_after| Design {
         orders: orders.to_vec(),
         units: units.to_vec(),
         return_after,
     };
-    let starts = [
+    let shares = vec![None; rec.groups.len()];
+    let start = design(&shares, &model_units, None);
+    let returns = orders
+        .iter()
+        .all(Option::is_some)
+        .then_some(scenario.min_stay);
+    let mut search = Search {
+        scenario,
+        trace,
+        rec,
+        best: (
+            start.clone(),
+            (model.unplaced_vms == 0).then_some(model.total),
+        ),
+        tries: 0,
+    };
+    // Fill owned capacity first, with and without returns, on the model's hosts and on the
+    // scenario's; the model's shares on the scenario's hosts.
+    let mut seen = vec![start.clone()];
+    for d in [
         design(&orders, &model_units, None),
         design(&orders, &owned_units, None),
-        design(&start.orders, &owned_units, None),
+        design(&shares, &owned_units, None),
         design(&orders, &model_units, returns),
         design(&orders, &owned_units, returns),
-    ];
-    let mut seen = vec![start.clone()];
-    for d in starts {
-        if seen.contains(&d) {
-            continue;
-        }
-        seen.push(d.clone());
-        let total = eval(&d)?;
-        if beats(total, best_design.1) {
-            best_design = (d, total);
+    ] {
+        if !seen.contains(&d) {
+            seen.push(d.clone());
+            search.try_design(d)?;
         }
     }
-    // Each group back to the model's shares, one at a time, where that is cheaper.
-    for g in 0..rec.groups.len() {
-        if best_design.0.orders[g].is_none() {
-            continue;
-        }
-        let mut d = best_design.0.clone();
-        d.orders[g] = None;
-        d.return_after = None;
-        let total = eval(&d)?;
-        if beats(total, best_design.1) {
-            best_design = (d, total);
-        }
-    }
-    // Host counts one at a time, down to what is owned, while the total falls.
-    let mut improved = true;
-    while improved && tries.get() < MAX_TRIES {
-        improved = false;
-        for (s, &owned) in owned_units.iter().enumerate() {
-            for up in [false, true] {
-                let n = best_design.0.units[s];
-                if (!up && n <= owned) || tries.get() >= MAX_TRIES {
-                    continue;
-                }
-                let mut d = best_design.0.clone();
-                d.units[s] = if up { n + 1 } else { n - 1 };
-                let total = eval(&d)?;
-                if beats(total, best_design.1) {
-                    best_design = (d, total);
-                    improved = true;
-                }
-            }
-        }
-    }
-    let (design, Some(_)) = best_design else {
+    search.back_to_shares()?;
+    search.hosts(&owned_units)?;
+    let tries = search.tries;
+    let (design, Some(_)) = search.best else {
         return Ok(None);
     };
     if design == start {
@@ -210,7 +237,7 @@ pub fn improve(
         model_simulated_total: model.total,
         best_policy: target.policy.to_string(),
         best_policy_total: target.simulated_total,
-        simulations: tries.get(),
+        simulations: tries,
         changes,
     }))
 }
@@ -251,15 +278,6 @@ fn simulated_costs(
         + rec.public.iter().map(|p| p.cost).sum::<f64>();
     rec.planned_total = cents(parts + rec.commitments + backup);
     Ok(())
-}
-
-/// Whether `a` (a total, or `None` for a plan that left VMs unplaced) beats `b` by a cent.
-fn beats(a: Option<f64>, b: Option<f64>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a < b - 0.005,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }
 
 /// The design's changes against the model's plan, in words.
