@@ -3,8 +3,9 @@
 //! only at peaks pays for public instances only while they are needed. So when a built-in
 //! policy's simulated total beats the plan's, the search tries plans a plan file can express
 //! (per group: the model's shares, or an order of venues, owned first, then public ones
-//! cheapest first) on the model's hosts and on the scenario's, then moves each site's host
-//! count one at a time while that lowers the simulated total. Every candidate is simulated on
+//! cheapest first; VMs returning from public venues to owned room) on the model's hosts and on
+//! the scenario's, then moves each site's host count while that lowers the simulated total
+//! (steps of a quarter of the site, halved down to one). Every candidate is simulated on
 //! the same trace and seed; one that leaves a VM unplaced is not a plan.
 
 use super::Recommendation;
@@ -131,20 +132,27 @@ impl Search<'_> {
         Ok(())
     }
 
-    /// Host counts one at a time, down to what is owned, while the total falls.
+    /// Each site's units up or down while the total falls, down to what is owned: in steps of
+    /// a quarter of the site, halved whenever neither direction helps, down to one.
     fn hosts(&mut self, owned_units: &[u32]) -> Result<(), Error> {
-        let mut improved = true;
-        while improved && self.tries < MAX_TRIES {
-            improved = false;
-            for (s, &owned) in owned_units.iter().enumerate() {
-                for up in [false, true] {
-                    let n = self.best.0.units[s];
-                    if (!up && n <= owned) || self.tries >= MAX_TRIES {
+        for (s, &owned) in owned_units.iter().enumerate() {
+            let mut step = (self.best.0.units[s] / 4).max(1);
+            while self.tries < MAX_TRIES {
+                let n = self.best.0.units[s];
+                let mut improved = false;
+                for next in [n.checked_sub(step).filter(|&m| m >= owned), Some(n + step)] {
+                    let Some(next) = next.filter(|_| !improved && self.tries < MAX_TRIES) else {
                         continue;
-                    }
+                    };
                     let mut d = self.best.0.clone();
-                    d.units[s] = if up { n + 1 } else { n - 1 };
-                    improved |= self.try_design(d)?;
+                    d.units[s] = next;
+                    improved = self.try_design(d)?;
+                }
+                if !improved {
+                    if step == 1 {
+                        break;
+                    }
+                    step /= 2;
                 }
             }
         }
