@@ -2,10 +2,10 @@
 //! the group's VMs would cost on each public venue. VMs are aggregated per group, so the model's
 //! size grows with groups x venues x steps, never with VMs.
 
-use crate::pricing::{PublicBook, Purchase};
+use crate::pricing::{PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy, Scenario, Venue};
 use crate::trace::VmTable;
-use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
+use crate::units::{HOUR, SimTime};
 
 /// One group's demand.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,10 +79,9 @@ pub fn pools(venues: &[Venue], commitments: &[Commitment]) -> Vec<Pool> {
         .collect()
 }
 
-/// What one VM costs on a public venue over `hours` as the simulator buys it (spot when the
-/// group asks and a type has a spot price; Windows uplift; storage; traffic at the first paid
-/// egress tier, as the simulator's offers price it), before the venue's price factor. `None`
-/// when no type fits.
+/// What one VM costs on a public venue over `hours` as the simulator's offers price it (spot
+/// when the group asks and a type has a spot price; Windows licence; storage; traffic at the
+/// first paid egress tier), before the venue's price factor. `None` when no type fits.
 pub fn public_cost(
     book: &PublicBook,
     policy: &GroupPolicy,
@@ -97,21 +96,21 @@ pub fn public_cost(
         let on_demand = book.cheapest_fit(vcpus, mem_gib);
         on_demand.map(|(i, _)| (i, Purchase::OnDemand))
     })?;
-    Some(book.hourly(i, purchase, policy.windows) * hours + network(book, policy, disk_gib, hours))
+    let hour = book.vm_hour_cost(i, purchase.into(), policy.windows, &usage(policy, disk_gib));
+    Some(hour.total() * hours)
 }
 
-/// Storage and traffic of one VM over `hours` (the bill applies the egress tiers to the
-/// venue's monthly total; the first paid tier is what an offer sees).
-fn network(book: &PublicBook, policy: &GroupPolicy, disk_gib: f64, hours: f64) -> f64 {
-    let months = hours / HOURS_PER_MONTH;
-    months
-        * (disk_gib * book.storage_gb_month
-            + policy.egress_gib_per_vm_month * book.egress.first_price()
-            + policy.inter_region_gib_per_vm_month * book.inter_region_gb)
+/// A VM's storage and traffic as the pricing formulas take them.
+fn usage(policy: &GroupPolicy, disk_gib: f64) -> VmUsage {
+    VmUsage {
+        disk_gib,
+        egress_gib_month: policy.egress_gib_per_vm_month,
+        inter_region_gib_month: policy.inter_region_gib_per_vm_month,
+    }
 }
 
-/// What one VM costs on a free reservation of `pool`'s type: no compute, but storage,
-/// traffic and the Windows uplift.
+/// What one VM costs over `hours` on a free reservation of `pool`'s type: no instance, but
+/// storage, traffic and the Windows licence.
 pub fn pool_cost(
     book: &PublicBook,
     pool: &Pool,
@@ -119,12 +118,9 @@ pub fn pool_cost(
     disk: f64,
     hours: f64,
 ) -> f64 {
-    let uplift = if policy.windows {
-        book.windows_uplift(&book.instances[pool.instance])
-    } else {
-        0.0
-    };
-    uplift * hours + network(book, policy, disk, hours)
+    let model = PriceModel::Reserved;
+    let hour = book.vm_hour_cost(pool.instance, model, policy.windows, &usage(policy, disk));
+    hour.total() * hours
 }
 
 impl Profile {
@@ -265,12 +261,7 @@ impl GroupDemand {
                 continue;
             };
             if let Some(hci) = venue.hci() {
-                let rate = if policy.windows {
-                    hci.windows_vcpu_hour
-                } else {
-                    hci.base_vcpu_hour
-                };
-                *cost += size.0 * hours * rate * venue.rate;
+                *cost += hci.vm_hour_cost(size.0, policy.windows) * hours * venue.rate;
             } else if let Some(book) = venue.public() {
                 match public_cost(book, policy, size, hours) {
                     Some(c) => *cost += c * venue.rate,
