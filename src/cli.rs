@@ -390,8 +390,8 @@ fn optimize(
     };
     println!("{}\n", rec.header);
     print!("{}", rec.table());
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let dir = out.unwrap_or_else(|| pipe::default_dir(&scenario.name));
+    pipe::create_dir(&dir)?;
     let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
     let plan_text = rec.plan_file(&path.display().to_string());
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;

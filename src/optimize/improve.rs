@@ -258,7 +258,7 @@ fn simulated_costs(
     trace: &Trace,
     rec: &mut Recommendation,
 ) -> Result<(), Error> {
-    let (_, summary) = crate::simulate(&rec.applied(scenario, rec.plan(scenario)), trace)?;
+    let (_, summary) = crate::summary::simulate(&rec.applied(scenario, rec.plan(scenario)), trace)?;
     let billed = |name: &str| {
         (summary.venues.iter())
             .find(|v| v.name == name)

@@ -43,7 +43,7 @@ pub struct Simulated {
 }
 
 impl Simulated {
-    fn of(s: &crate::report::Summary) -> Simulated {
+    fn of(s: &crate::summary::Summary) -> Simulated {
         let b = s.backup.as_ref();
         Simulated {
             total: s.total,
@@ -58,7 +58,7 @@ impl Simulated {
 
 /// Simulates `scenario` and keeps the figures the checks use.
 pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<Simulated, Error> {
-    crate::simulate(scenario, trace).map(|(_, s)| Simulated::of(&s))
+    crate::summary::simulate(scenario, trace).map(|(_, s)| Simulated::of(&s))
 }
 
 /// Every built-in policy on the scenario as written (its sizes, its seed), in `BUILT_IN` order.
@@ -178,12 +178,12 @@ pub fn check(
         Validation,
         Scenario,
         crate::sim::Outcome,
-        crate::report::Summary,
+        crate::summary::Summary,
     ),
     Error,
 > {
     let planned = rec.applied(scenario, plan);
-    let (outcome, summary) = crate::simulate(&planned, trace)?;
+    let (outcome, summary) = crate::summary::simulate(&planned, trace)?;
     let sim = Simulated::of(&summary);
     let policies = match policies {
         Some(p) => p,
