@@ -68,7 +68,8 @@ pub struct GroupShares {
     /// group an order instead of shares.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub order: Vec<String>,
-    /// Venue -> share of the group's VMs (millionths, adding up to 1).
+    /// Venue -> the model's share of the group's VMs (millionths, adding up to 1), which the
+    /// plan follows unless it gives the group an order.
     pub shares: BTreeMap<String, f64>,
 }
 
