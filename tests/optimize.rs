@@ -296,18 +296,29 @@ fn a_plan_simulates_with_autoscaled_groups_and_says_what_it_leaves_out() {
         &["--validate"],
     );
     assert!(
-        stdout.contains("note: autoscaled group(s) render are planned with the instances their policy runs"),
+        stdout.contains(
+            "note: autoscaled group(s) render are planned with the instances their policy runs"
+        ),
         "{stdout}"
     );
     // The render queue's workers are in the model: its plan simulates within 5 % of what it
     // planned, and the plan as recommended is no worse than 1.005 x the best built-in policy.
     let json = read_json(&out.join("optimize.json"));
     let (planned, simulated) = match json.get("improvement") {
-        Some(i) => (i["model_planned_total"].as_f64(), i["model_simulated_total"].as_f64()),
-        None => (json["planned_total"].as_f64(), json["validation"]["simulated_total"].as_f64()),
+        Some(i) => (
+            i["model_planned_total"].as_f64(),
+            i["model_simulated_total"].as_f64(),
+        ),
+        None => (
+            json["planned_total"].as_f64(),
+            json["validation"]["simulated_total"].as_f64(),
+        ),
     };
     let (planned, simulated) = (planned.unwrap(), simulated.unwrap());
     assert!((simulated - planned).abs() <= 0.05 * planned, "{json}");
     assert_eq!(json["validation"]["agrees"], true, "{json}");
-    assert!(json["validation"]["ratio_to_best_policy"].as_f64().unwrap() <= 1.005, "{json}");
+    assert!(
+        json["validation"]["ratio_to_best_policy"].as_f64().unwrap() <= 1.005,
+        "{json}"
+    );
 }

@@ -267,16 +267,10 @@ fn simulated_costs(
     for s in &mut rec.sites {
         s.cost = cents(billed(&s.venue));
     }
-    let committed = |v: usize| -> f64 {
-        let c = scenario.commitments.iter().filter(|c| c.venue() == v);
-        let mut one = scenario.clone();
-        one.commitments = c.cloned().collect();
-        super::committed_cost(&one)
-    };
     rec.public = (scenario.venues.iter().enumerate())
         .filter(|(_, v)| v.public().is_some())
         .map(|(v, venue)| super::VenueCost {
-            cost: cents(billed(&venue.name) - committed(v)),
+            cost: cents(billed(&venue.name) - super::committed_on(scenario, v)),
             venue: venue.name.clone(),
         })
         .filter(|c| c.cost > 0.0)

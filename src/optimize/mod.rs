@@ -144,10 +144,18 @@ pub fn plan(
 /// model adds it to the planned total as a constant (its reserved instances are pools the
 /// plan may fill at no further compute cost).
 pub fn committed_cost(scenario: &Scenario) -> f64 {
+    (0..scenario.venues.len())
+        .map(|v| committed_on(scenario, v))
+        .sum()
+}
+
+/// What the scenario's commitments on venue `v` cost over the horizon.
+pub fn committed_on(scenario: &Scenario, v: usize) -> f64 {
     let hours = scenario.horizon as f64 / HOUR as f64;
     scenario
         .commitments
         .iter()
+        .filter(|c| c.venue() == v)
         .map(|c| {
             let per_hour = match c {
                 Commitment::Reserved { count, offer, .. } => {

@@ -254,7 +254,7 @@ impl Validation {
                 "validate: the plan costs {r:.4} x the best built-in policy (at most {WITHIN_BEST})\n"
             ));
         }
-        if self.backup_windows_missed + self.backup_rpo_breaches > 0 || self.backup_nights > 0 {
+        if self.backup_nights > 0 {
             out.push_str(&format!(
                 "validate backup: {} of {} nightly windows missed, {} RPO breaches with the recommended links\n",
                 self.backup_windows_missed, self.backup_nights, self.backup_rpo_breaches
