@@ -19,7 +19,7 @@
 //!
 //! Layers, lowest first: `error`, `units`; `scenario`, `pricing`, `trace`; `engine`; `sim`;
 //! `summary`; `optimize`, `uncertainty`; `report`, `regress`; `pipeline`; `cli`. The test
-//! `tests/layers.rs` fails on an import that points up this list.
+//! `tests/it/layers.rs` fails on an import that points up this list.
 
 pub mod cli;
 pub mod engine;

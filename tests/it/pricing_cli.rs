@@ -1,6 +1,6 @@
 //! `hybridplan pricing check` and `pricing quote` as a user runs them.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, hybridplan};
 

@@ -1,6 +1,6 @@
 //! Runs the example scenario the way the README does and pins its outputs.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, hybridplan};
 

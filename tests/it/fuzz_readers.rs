@@ -1,6 +1,6 @@
 //! Arbitrary bytes fed to every CSV-style reader: each must answer Ok or an error, never panic.
 
-mod common;
+use crate::common;
 
 use common::Scratch;
 use hybridplan::trace::{self, Format, ReadOptions, TraceSpec, UsageReader, read_vms};

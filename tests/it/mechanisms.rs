@@ -1,7 +1,7 @@
 //! Simulation mechanisms on tiny scenarios: spot evictions, host failures, private-first
 //! returns, best-fit packing, plan-driven placement, energy and carbon.
 
-mod common;
+use crate::common;
 
 use common::Scratch;
 use hybridplan::run_scenario;

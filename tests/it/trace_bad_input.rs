@@ -1,6 +1,6 @@
 //! Bad trace input: each case is a clear error naming the file (and line or row), never a panic.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, hybridplan};
 use hybridplan::trace::{self, Format, ReadOptions, TraceSpec};

@@ -1,7 +1,7 @@
 //! The HTML report: its structure (snapshot), self-containment, the chart files, determinism,
 //! the comparison page and the figures its headline states.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, hybridplan};
 use std::path::Path;

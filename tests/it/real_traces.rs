@@ -1,7 +1,7 @@
 //! The trace readers on the real data in ../shared/data/traces: figures cross-checked against an
 //! independent computation, the per-day PlanetLab summary pinned, every dataset readable.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, hybridplan};
 use hybridplan::trace::{self, Format, ReadOptions, TraceSpec, stats};

@@ -1,6 +1,6 @@
 //! Every billing rule on a tiny scenario whose outcome is worked out by hand.
 
-mod common;
+use crate::common;
 
 use common::Scratch;
 use hybridplan::run_scenario;

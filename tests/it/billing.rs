@@ -1,6 +1,6 @@
 //! Tiny scenarios whose costs, placements and shortfalls are worked out by hand.
 
-mod common;
+use crate::common;
 
 use common::Scratch;
 use hybridplan::run_scenario;

@@ -1,7 +1,7 @@
 //! Invariants over random small scenarios: no host is ever over capacity, raising a price never
 //! lowers the total, and the same seed gives the same output.
 
-mod common;
+use crate::common;
 
 use common::Scratch;
 use hybridplan::run_scenario;

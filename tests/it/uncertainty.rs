@@ -1,6 +1,6 @@
 //! `run --replications`, `--shard` and `merge` as users run them.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, copy_example, hybridplan};
 use serde_json::Value;

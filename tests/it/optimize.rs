@@ -1,6 +1,6 @@
 //! `hybridplan optimize` on the example scenario, as a user runs it.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, copy_example, hybridplan};
 use std::path::Path;

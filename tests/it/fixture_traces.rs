@@ -1,6 +1,6 @@
 //! The trace readers on the small excerpts in tests/fixtures (no ../shared needed).
 
-mod common;
+use crate::common;
 
 use hybridplan::trace::{self, Format, ReadOptions, TraceSpec, stats};
 

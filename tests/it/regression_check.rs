@@ -1,7 +1,7 @@
 //! `hybridplan diff` and `hybridplan check` as a CI job uses them: a changed price fails the
 //! check with a readable diff, `--update` accepts it.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, copy_example, hybridplan};
 

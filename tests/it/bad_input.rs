@@ -1,7 +1,7 @@
 //! Malformed scenarios, price books and traces: each must fail with exit code 2, a message that
 //! names the file and the line or key, and no output files.
 
-mod common;
+use crate::common;
 
 use common::{Scratch, copy_example, hybridplan};
 

@@ -7,7 +7,7 @@
 //! `.ci/run` installs chromium and chromium-driver and sets HYBRIDPLAN_BROWSER_TEST=require, so
 //! in CI a missing browser fails the test; elsewhere the test says it was skipped.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{Scratch, hybridplan, root};
