@@ -399,16 +399,15 @@ fn optimize(
     if validate || report.is_some() {
         // The plan file as written drives the simulation.
         let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
-        let (v, planned, outcome, summary) =
-            o::validate::check(&scenario, &trace, &rec, plan, policies)?;
-        print!("\n{}", v.text(rec.planned_total));
-        rec.validation = Some(v);
+        let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;
+        print!("\n{}", checked.validation.text(rec.planned_total));
+        rec.validation = Some(checked.validation);
         if report.is_some() {
             let run = crate::Run {
-                scenario: planned,
+                scenario: checked.scenario,
                 trace,
-                outcome,
-                summary,
+                outcome: checked.outcome,
+                summary: checked.summary,
             };
             written.extend(write_report(&run, path, None, None, Some(&rec), &dir)?);
         }

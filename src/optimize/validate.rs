@@ -163,6 +163,14 @@ pub fn improve(
     Ok(policies)
 }
 
+/// A checked plan: its validation, and the planned scenario with its simulation (for a report).
+pub struct Checked {
+    pub validation: Validation,
+    pub scenario: Scenario,
+    pub outcome: crate::sim::Outcome,
+    pub summary: crate::summary::Summary,
+}
+
 /// The plan's simulation checked: the plan file `plan` drives placement (with the
 /// recommendation's hosts, units and backup links); every built-in policy runs on the
 /// scenario as written; the commitments to buy are simulated on top of the plan. Returns the
@@ -173,15 +181,7 @@ pub fn check(
     rec: &Recommendation,
     plan: Plan,
     policies: Option<Vec<PolicyTotal>>,
-) -> Result<
-    (
-        Validation,
-        Scenario,
-        crate::sim::Outcome,
-        crate::summary::Summary,
-    ),
-    Error,
-> {
+) -> Result<Checked, Error> {
     let planned = rec.applied(scenario, plan);
     let (outcome, summary) = crate::summary::simulate(&planned, trace)?;
     let sim = Simulated::of(&summary);
@@ -222,7 +222,12 @@ pub fn check(
         unplaced_vms: sim.unplaced_vms,
         verdict,
     };
-    Ok((validation, planned, outcome, summary))
+    Ok(Checked {
+        validation,
+        scenario: planned,
+        outcome,
+        summary,
+    })
 }
 
 impl Validation {
