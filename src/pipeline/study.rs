@@ -157,7 +157,7 @@ fn finish(
     origin: &Path,
 ) -> Result<Finished, Error> {
     if header.sweep.is_empty() {
-        let result = stats::build(header, records).map_err(|m| bad_input(origin, m))?;
+        let result = stats::build(header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("replications.json");
         write_json(&path, &result)?;
         let text = stats::render_text(&result);
@@ -168,7 +168,8 @@ fn finish(
             result: Some(result),
         })
     } else {
-        let records = stats::complete(&header, records).map_err(|m| bad_input(origin, m))?;
+        let records =
+            stats::complete(&header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("sweep.csv");
         files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
         let text = stats::render_sweep(&header, &records);

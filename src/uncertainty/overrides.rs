@@ -6,10 +6,38 @@ use crate::scenario::{Scenario, VenueSize};
 use crate::trace::TraceSpec;
 use toml::{Table, Value};
 
+/// Why a key cannot be set to a value; the caller adds the scenario file. Each message keeps the
+/// key path as written (`venues.1.hosts`) so the user finds it in the file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    #[error("an empty key")]
+    EmptyKey,
+    #[error("`{0}` is a list: add an index")]
+    NeedsIndex(String),
+    #[error("`{0}` is not a table")]
+    NotATable(String),
+    #[error("the scenario has no `{0}`")]
+    Missing(String),
+    #[error("`{0}`: \"{1}\" is not a list index")]
+    NotAnIndex(String, String),
+    #[error("`{0}`: index {1} is beyond the list's {2} entries")]
+    BeyondList(String, usize, usize),
+    #[error("`{0}` must be followed by a key of a table in the list")]
+    NeedsKey(String),
+    #[error("`{0}`: {1}")]
+    Within(String, Box<OverrideError>),
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    #[error("{1} is not a whole number: `{0}` is a count")]
+    NotWhole(String, f64),
+    #[error("{0}")]
+    Synthetic(crate::error::KeyError),
+}
+
 /// Sets `key` to `value` on a loaded scenario, without reading anything again: a venue's
 /// `price_factor` or (private) `hosts`, or a number of the synthetic generator. Ok(false) for
 /// any other key, and for a value only a full load can judge; `base` is the scenario's TOML.
-pub fn apply(s: &mut Scenario, base: &Table, key: &str, value: f64) -> Result<bool, String> {
+pub fn apply(s: &mut Scenario, base: &Table, key: &str, value: f64) -> Result<bool, OverrideError> {
     let parts: Vec<&str> = key.split('.').collect();
     match parts.as_slice() {
         ["venues", i, field] => {
@@ -33,7 +61,7 @@ pub fn apply(s: &mut Scenario, base: &Table, key: &str, value: f64) -> Result<bo
         ["trace", "synthetic", rest @ ..] => match &mut s.trace {
             TraceSpec::Synthetic(p) => p
                 .set(&rest.join("."), value)
-                .map_err(|e| e.within("trace.synthetic").to_string()),
+                .map_err(|e| OverrideError::Synthetic(e.within("trace.synthetic"))),
             _ => Ok(false),
         },
         _ => Ok(false),
@@ -96,9 +124,9 @@ pub fn is_count(table: &Table, key: &str) -> bool {
 
 /// Sets `key` to `value`. Every table and array on the way must exist; the last part may be new
 /// (a default the scenario did not write). A count (see `is_count`) takes only whole numbers.
-pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), String> {
+pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), OverrideError> {
     let parts: Vec<&str> = key.split('.').collect();
-    let (last, path) = parts.split_last().ok_or("an empty key")?;
+    let (last, path) = parts.split_last().ok_or(OverrideError::EmptyKey)?;
     let mut at = table;
     for (i, part) in path.iter().enumerate() {
         let here = parts[..=i].join(".");
@@ -107,11 +135,11 @@ pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), String> {
             Some(Value::Array(items)) => {
                 let idx_part = parts
                     .get(i + 1)
-                    .ok_or(format!("`{here}` is a list: add an index"))?;
+                    .ok_or_else(|| OverrideError::NeedsIndex(here.clone()))?;
                 return set_in_array(items, &parts, i + 1, idx_part, value);
             }
-            Some(_) => return Err(format!("`{here}` is not a table")),
-            None => return Err(format!("the scenario has no `{here}`")),
+            Some(_) => return Err(OverrideError::NotATable(here)),
+            None => return Err(OverrideError::Missing(here)),
         };
         at = next;
     }
@@ -124,39 +152,37 @@ fn set_in_array(
     i: usize,
     idx: &str,
     value: f64,
-) -> Result<(), String> {
+) -> Result<(), OverrideError> {
     let here = parts[..=i].join(".");
     let n: usize = idx
         .parse()
-        .map_err(|_| format!("`{here}`: \"{idx}\" is not a list index"))?;
+        .map_err(|_| OverrideError::NotAnIndex(here.clone(), idx.to_string()))?;
     let len = items.len();
-    let item = items.get_mut(n).ok_or(format!(
-        "`{here}`: index {n} is beyond the list's {len} entries"
-    ))?;
+    let item = items
+        .get_mut(n)
+        .ok_or_else(|| OverrideError::BeyondList(here.clone(), n, len))?;
     let rest = &parts[i + 1..];
     match item {
         Value::Table(t) if !rest.is_empty() => {
-            set(t, &rest.join("."), value).map_err(|e| format!("`{here}`: {e}"))
+            set(t, &rest.join("."), value).map_err(|e| OverrideError::Within(here, Box::new(e)))
         }
-        _ => Err(format!(
-            "`{here}` must be followed by a key of a table in the list"
-        )),
+        _ => Err(OverrideError::NeedsKey(here)),
     }
 }
 
-fn put(at: &mut Table, last: &str, value: f64, key: &str) -> Result<(), String> {
+fn put(at: &mut Table, last: &str, value: f64, key: &str) -> Result<(), OverrideError> {
     let count = match at.get(last) {
         Some(Value::Integer(_)) => true,
         Some(Value::Float(_)) => false,
         None => COUNT_KEYS.contains(&last),
-        Some(_) => return Err(format!("`{key}` is not a number")),
+        Some(_) => return Err(OverrideError::NotANumber(key.to_string())),
     };
     let new = if !count {
         Value::Float(value)
     } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
         Value::Integer(value as i64)
     } else {
-        return Err(format!("{value} is not a whole number: `{key}` is a count"));
+        return Err(OverrideError::NotWhole(key.to_string(), value));
     };
     at.insert(last.to_string(), new);
     Ok(())
@@ -174,7 +200,7 @@ mod tests {
         .unwrap();
         set(&mut t, "backup.dedup", 2.5).unwrap();
         assert_eq!(
-            set(&mut t, "venues.0.hosts", 3.6).unwrap_err(),
+            set(&mut t, "venues.0.hosts", 3.6).unwrap_err().to_string(),
             "`venues.0`: 3.6 is not a whole number: `hosts` is a count"
         );
         set(&mut t, "venues.0.hosts", 4.0).unwrap();
@@ -185,17 +211,19 @@ mod tests {
         assert_eq!(t["venues"][0]["hosts"].as_integer(), Some(4)); // integers stay integers
         assert_eq!(t["venues"][1]["price_factor"].as_float(), Some(1.1));
         assert_eq!(
-            set(&mut t, "nothing.x", 1.0).unwrap_err(),
+            set(&mut t, "nothing.x", 1.0).unwrap_err().to_string(),
             "the scenario has no `nothing`"
         );
         assert!(
             set(&mut t, "venues.5.hosts", 1.0)
                 .unwrap_err()
+                .to_string()
                 .contains("index 5 is beyond")
         );
         assert!(
             set(&mut t, "venues.0.name", 1.0)
                 .unwrap_err()
+                .to_string()
                 .contains("is not a number")
         );
     }

@@ -159,27 +159,39 @@ pub fn spread(figure: &str, values: &[f64]) -> Spread {
     }
 }
 
+/// The records of a study do not cover its items exactly once (a shard missing, or given twice).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "the runs do not cover the study exactly once: {have} of {want} items, missing {missing:?}"
+)]
+pub struct Incomplete {
+    pub have: usize,
+    pub want: u32,
+    /// The first ten missing item indices.
+    pub missing: Vec<u32>,
+}
+
 /// Sorts the records of a whole study; refuses duplicates and gaps.
 pub fn complete(
     header: &Header,
     mut records: Vec<Record>,
-) -> std::result::Result<Vec<Record>, String> {
+) -> std::result::Result<Vec<Record>, Incomplete> {
     records.sort_by_key(|r| r.index);
     let n = header.items();
     if records.len() != n as usize || records.iter().enumerate().any(|(i, r)| r.index != i as u32) {
         let have: Vec<u32> = records.iter().map(|r| r.index).collect();
         let missing: Vec<u32> = (0..n).filter(|i| have.binary_search(i).is_err()).collect();
-        return Err(format!(
-            "the runs do not cover the study exactly once: {} of {n} items, missing {:?}",
-            records.len(),
-            &missing[..missing.len().min(10)]
-        ));
+        return Err(Incomplete {
+            have: records.len(),
+            want: n,
+            missing: missing[..missing.len().min(10)].to_vec(),
+        });
     }
     Ok(records)
 }
 
 /// Builds a Monte Carlo result from every record of the study (any order).
-pub fn build(header: Header, records: Vec<Record>) -> std::result::Result<Result, String> {
+pub fn build(header: Header, records: Vec<Record>) -> std::result::Result<Result, Incomplete> {
     let records = complete(&header, records)?;
     let reps = &records[..header.replications as usize];
     let mut figures = vec![spread(

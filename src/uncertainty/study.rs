@@ -6,7 +6,8 @@
 //! process (`--shard`). The caller reads the scenario's text; price books and a trace read from
 //! files are loaded once and shared by every item.
 
-use super::{Axis, Dist, Parameter, interval, overrides};
+use super::overrides::{self, OverrideError};
+use super::{Axis, Dist, Parameter, interval};
 use crate::error::{Error, InputError};
 use crate::random::{Purpose, stream};
 use crate::scenario;
@@ -206,7 +207,8 @@ impl Study {
     /// Sets `key` to `value` in a copy of the scenario and checks that the scenario accepts it.
     fn try_value(&self, key: &str, value: f64, at: &str) -> Result<(), Error> {
         let mut t = self.base.clone();
-        overrides::set(&mut t, key, value).map_err(|m| InputError::key(&self.path, at, m))?;
+        overrides::set(&mut t, key, value)
+            .map_err(|e| InputError::key(&self.path, at, e.to_string()))?;
         self.parse(&t).map(|_| ())
     }
 
@@ -321,7 +323,9 @@ impl Study {
     /// The scenario of an item: the loaded one with the item's values and seed applied, or, when
     /// a key is one `overrides::apply` does not set, loaded again from the TOML with them set.
     fn scenario_for(&self, values: &[f64], seed: u64) -> Result<scenario::Scenario, Error> {
-        let bad = |key: &str, m: String| -> Error { InputError::key(&self.path, key, m).into() };
+        let bad = |key: &str, e: OverrideError| -> Error {
+            InputError::key(&self.path, key, e.to_string()).into()
+        };
         let mut s = self.loaded.clone();
         let mut all = true;
         for (key, v) in self.keys().into_iter().zip(values) {
@@ -336,7 +340,9 @@ impl Study {
 
     /// The scenario of an item loaded again from its TOML with the item's values set.
     fn reparsed(&self, values: &[f64], seed: u64) -> Result<scenario::Scenario, Error> {
-        let bad = |key: &str, m: String| -> Error { InputError::key(&self.path, key, m).into() };
+        let bad = |key: &str, e: OverrideError| -> Error {
+            InputError::key(&self.path, key, e.to_string()).into()
+        };
         let mut t = self.base.clone();
         for (key, v) in self.keys().into_iter().zip(values) {
             overrides::set(&mut t, key, *v).map_err(|m| bad(key, m))?;
