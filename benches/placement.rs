@@ -36,15 +36,17 @@ fn number(name: &str, default: u64) -> u64 {
 /// `vms` VMs at t = 0 for 100 s, sizes drawn uniformly from 1/2/4/8 vCPUs x 0.5/1/2 GiB.
 fn generate(vms: usize) -> VmTable {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let table = (0..vms)
-        .map(|i| Vm {
-            id: format!("vm-{i}"),
-            group: 0,
-            start: 0,
-            end: Some(100),
-            vcpus: [1.0, 2.0, 4.0, 8.0][rng.random_range(0..4)],
-            mem_gib: [0.5, 1.0, 2.0][rng.random_range(0..3)],
-            disk_gib: 0.0,
+    let table: Vec<(String, Vm)> = (0..vms)
+        .map(|i| {
+            let vm = Vm {
+                group: 0,
+                start: 0,
+                end: Some(100),
+                vcpus: [1.0, 2.0, 4.0, 8.0][rng.random_range(0..4)],
+                mem_gib: [0.5, 1.0, 2.0][rng.random_range(0..3)],
+                disk_gib: 0.0,
+            };
+            (format!("vm-{i}"), vm)
         })
         .collect();
     VmTable::new(table, vec!["vms".to_string()])

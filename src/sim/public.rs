@@ -493,7 +493,7 @@ mod tests {
         let book = book(billing);
         let mut ledger = Ledger::new(DAY);
         let mut venue = PublicVenue::new(0, &book, 1.0, &[], &mut ledger, DAY);
-        let v = vm("a", 0, from, Some(at), 2.0, 8.0);
+        let v = vm("a", 0, from, Some(at), 2.0, 8.0).1;
         let group = GroupPolicy::default();
         // Right-sized to c2 (2 vCPU, 8 GiB) at 0.36/h; storage and network are free.
         let (per_hour, instance) = venue.offer(&v, &group, from, false).unwrap();
@@ -532,7 +532,7 @@ mod tests {
             ..GroupPolicy::default()
         };
         // 2 vCPU on spot: c2's spot price, 0.036/h; forced on-demand (after an eviction): 0.36/h.
-        let small = vm("s", 0, 0, None, 2.0, 8.0);
+        let small = vm("s", 0, 0, None, 2.0, 8.0).1;
         let (cost, inst) = venue.offer(&small, &spot, 0, false).unwrap();
         assert_eq!((inst.ix, inst.purchase), (0, Purchase::Spot));
         assert!((cost - 0.036).abs() < 1e-12);
@@ -540,14 +540,14 @@ mod tests {
         assert_eq!(inst.purchase, Purchase::OnDemand);
         assert!((cost - 0.36).abs() < 1e-12);
         // 3 vCPU does not fit c2: c4, which has no spot price, so on-demand at 0.72/h.
-        let mid = vm("m", 0, 0, None, 3.0, 10.0);
+        let mid = vm("m", 0, 0, None, 3.0, 10.0).1;
         let (cost, inst) = venue.offer(&mid, &spot, 0, false).unwrap();
         assert_eq!((inst.ix, inst.purchase), (1, Purchase::OnDemand));
         assert!((cost - 0.72).abs() < 1e-12);
         // 8 vCPU fits no type.
         assert!(
             venue
-                .offer(&vm("l", 0, 0, None, 8.0, 8.0), &spot, 0, false)
+                .offer(&vm("l", 0, 0, None, 8.0, 8.0).1, &spot, 0, false)
                 .is_none()
         );
     }

@@ -548,7 +548,10 @@ mod tests {
         let mut ledger = Ledger::new(HOUR);
         let mut site = Site::private(0, &book, 1.0, 2, &mut ledger, HOUR);
         site.track_vms();
-        let (small, big) = (vm("s", 0, 0, None, 2.0, 4.0), vm("b", 0, 0, None, 4.0, 8.0));
+        let (small, big) = (
+            vm("s", 0, 0, None, 2.0, 4.0).1,
+            vm("b", 0, 0, None, 4.0, 8.0).1,
+        );
         let (need, big_need) = (Capacity::of(2.0, 4.0), Capacity::of(4.0, 8.0));
         let offer = |site: &Site, vm: &Vm, need| {
             site.offer(vm, &group, need, HostChoice::FirstFit, false)

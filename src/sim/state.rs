@@ -209,6 +209,17 @@ impl<'s> State<'s> {
         }
     }
 
+    /// VM `i`'s id: the trace's, or "<group>-instance" for an autoscaled instance.
+    pub(super) fn vm_id(&self, i: u32) -> String {
+        match (i as usize).checked_sub(self.fleet.table.vms.len()) {
+            None => self.fleet.table.id(i).to_string(),
+            Some(_) => format!(
+                "{}-instance",
+                self.fleet.group_names[self.vm(i).group as usize]
+            ),
+        }
+    }
+
     /// The end of VM `i`'s lifetime within the horizon.
     pub(super) fn end_of(&self, i: u32) -> SimTime {
         self.vm(i)
@@ -252,7 +263,7 @@ mod tests {
         assert_eq!(state.scaling.scaled, [None, Some(0)]);
         assert_eq!(state.add_instance(0), 2);
         assert_eq!(state.add_instance(0), 3);
-        assert_eq!(state.vm(3).id, "web-instance");
+        assert_eq!(state.vm_id(3), "web-instance");
         assert_eq!(state.vm(3).vcpus, 2.0);
         assert_eq!(state.vms.placed.len(), 4);
         assert!(!state.spot.on_demand(3));

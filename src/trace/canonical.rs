@@ -1,7 +1,7 @@
 //! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
 //! and report problems as `file:line: what is wrong`.
 
-use super::rows::{Row, csv_error};
+use super::rows::{Row, csv_error, read_row};
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
 use crate::units::SimTime;
@@ -84,11 +84,8 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
     let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = VM_COLUMNS.map(|c| col[c]);
 
     let mut table = TableBuilder::new();
-    let mut record = csv::StringRecord::new();
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
+    let mut record = csv::ByteRecord::new();
+    while read_row(&mut csv, &mut record, path)? {
         let row = Row::new(path, &record);
         let line = row.line;
         let id = row.text(id_c);
@@ -113,7 +110,6 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
             return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
         }
         let vm = Vm {
-            id: id.to_string(),
             group,
             start,
             end,
@@ -121,14 +117,14 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
             mem_gib: row.positive(mem_c, "mem_gib")?,
             disk_gib,
         };
-        table.push(vm, line).map_err(|first| {
+        table.push(id, vm, line).map_err(|first| {
             row.err(format!("duplicate VM id \"{id}\" (first on line {first})"))
         })?;
     }
     if table.is_empty() {
         return Err(InputError::file(path, "has a header but no VM rows"));
     }
-    Ok(table.finish().0)
+    Ok(table.finish())
 }
 
 /// Streams `usage.csv` (header: id,t_s,cpu_util[,mem_util]) in time order, checking every row
@@ -140,7 +136,7 @@ pub struct UsageReader<'t, R: Read> {
     table: &'t VmTable,
     cols: [usize; 3],
     mem_col: Option<usize>,
-    record: csv::StringRecord,
+    record: csv::ByteRecord,
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
@@ -156,7 +152,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
             table,
             cols: USAGE_COLUMNS.map(|c| col[c]),
             mem_col: col.get("mem_util").copied(),
-            record: csv::StringRecord::new(),
+            record: csv::ByteRecord::new(),
             last_t: 0,
             last_per_vm: vec![SimTime::MAX; table.vms.len()],
             done: false,
@@ -164,11 +160,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, InputError> {
-        if !self
-            .csv
-            .read_record(&mut self.record)
-            .map_err(|e| csv_error(&self.path, e))?
-        {
+        if !read_row(&mut self.csv, &mut self.record, &self.path)? {
             return Ok(None);
         }
         let row = Row::new(&self.path, &self.record);
@@ -253,10 +245,10 @@ pub fn paths_in(path: &Path) -> (PathBuf, Option<PathBuf>) {
 pub fn write_vms_csv(table: &VmTable, out: impl Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(VM_COLUMNS)?;
-    for vm in &table.vms {
+    for (i, vm) in table.vms.iter().enumerate() {
         let end = vm.end.map(|e| e.to_string()).unwrap_or_default();
         w.write_record([
-            vm.id.as_str(),
+            table.id(i as u32),
             table.group_name(vm),
             &vm.start.to_string(),
             &end,
@@ -294,7 +286,7 @@ where
     };
     for s in samples {
         let s = s?;
-        w.write_field(&table.vms[s.vm as usize].id)?;
+        w.write_field(table.id(s.vm))?;
         field(&mut w, &s.t)?;
         // f32 prints its shortest round-trip form: 0.1, not 0.10000000149011612.
         field(&mut w, &s.cpu)?;
@@ -325,7 +317,7 @@ mod tests {
             "{HEADER}b,web,600,,2,8,50\na,db,0,3600,8,64,500\nc,web,600,1200,2,8,0\n"
         ))
         .unwrap();
-        let ids: Vec<&str> = t.vms.iter().map(|v| v.id.as_str()).collect();
+        let ids: Vec<&str> = (0..3).map(|i| t.id(i)).collect();
         assert_eq!(ids, ["a", "b", "c"]); // a starts at 0; b before c at 600 by file order
         assert_eq!(t.groups, ["web", "db"]);
         assert_eq!(t.group_name(&t.vms[0]), "db");

@@ -1,19 +1,46 @@
-//! Reading trace CSV files row by row: one reused record, and cell accessors that report
-//! `file:line: what is wrong`.
+//! Reading trace CSV files row by row: one reused byte record (checked for UTF-8 once, nothing
+//! allocated per row), and cell accessors that report `file:line: what is wrong`.
 
 use super::files::open;
 use crate::error::{Error, InputError};
+use std::io::Read;
 use std::path::Path;
 
 /// The current row of a CSV file, with enough context to report a bad value.
 pub struct Row<'a> {
     pub path: &'a Path,
     pub line: u64,
-    pub record: &'a csv::StringRecord,
+    /// Every field valid UTF-8 (`read_row` checked).
+    pub record: &'a csv::ByteRecord,
+}
+
+/// Reads the next record into `record`; false at the end. A record that is not valid UTF-8 is
+/// an error at the line where the reader stood, as csv's `StringRecord` reports it.
+pub fn read_row<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    path: &Path,
+) -> Result<bool, InputError> {
+    let line = csv.position().line();
+    let more = csv
+        .read_byte_record(record)
+        .map_err(|e| csv_error(path, e))?;
+    let valid =
+        record.as_slice().is_ascii() || record.iter().all(|f| std::str::from_utf8(f).is_ok());
+    if !valid {
+        let message = "row is not valid UTF-8";
+        return Err(if line == 0 {
+            InputError::file(path, message)
+        } else {
+            InputError::line(path, line, message)
+        });
+    }
+    Ok(more)
 }
 
 impl<'a> Row<'a> {
-    pub fn new(path: &'a Path, record: &'a csv::StringRecord) -> Self {
+    /// The row in `record`, which `read_row` read.
+    pub fn new(path: &'a Path, record: &'a csv::ByteRecord) -> Self {
         Row {
             path,
             line: record.position().map_or(0, |p| p.line()),
@@ -27,19 +54,21 @@ impl<'a> Row<'a> {
 
     /// A cell, trimmed ("" when the row is shorter).
     pub fn text(&self, col: usize) -> &str {
-        self.record.get(col).unwrap_or("").trim()
+        let field = self.record.get(col).unwrap_or(b"");
+        std::str::from_utf8(field).unwrap_or("").trim()
     }
 
     /// A whole number >= 0; `unit` (e.g. "seconds") goes into the message when not empty.
     pub fn whole(&self, col: usize, name: &str, unit: &str) -> Result<u64, InputError> {
         let t = self.text(col);
-        let of = if unit.is_empty() {
-            String::new()
-        } else {
-            format!(" of {unit}")
-        };
-        t.parse()
-            .map_err(|_| self.err(format!("{name} \"{t}\" is not a whole number{of} >= 0")))
+        t.parse().map_err(|_| {
+            let of = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" of {unit}")
+            };
+            self.err(format!("{name} \"{t}\" is not a whole number{of} >= 0"))
+        })
     }
 
     pub fn seconds(&self, col: usize, name: &str) -> Result<u64, InputError> {
@@ -107,11 +136,8 @@ pub fn for_each_row(
         .flexible(true)
         .comment(Some(b'#'))
         .from_reader(open(path)?);
-    let mut record = csv::StringRecord::new();
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
+    let mut record = csv::ByteRecord::new();
+    while read_row(&mut csv, &mut record, path)? {
         let row = Row::new(path, &record);
         if record.len() < min_fields {
             return Err(row

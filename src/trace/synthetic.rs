@@ -316,7 +316,6 @@ pub fn generate(params: &Params) -> Trace {
                 .min(g.max_vcpus)
                 .max(g.min_vcpus);
             let vm = Vm {
-                id: format!("{}-{n}", g.name),
                 group,
                 start,
                 end: (end < horizon).then_some(end),
@@ -325,7 +324,7 @@ pub fn generate(params: &Params) -> Trace {
                 disk_gib: g.disk_gib,
             };
             let index = table
-                .push(vm, n as u64 + 1)
+                .push(&format!("{}-{n}", g.name), vm, n as u64 + 1)
                 .expect("generated ids are unique");
             // Samples on the step grid from the VM's start until it ends or the horizon.
             let mut t = start.div_ceil(params.step) * params.step;
