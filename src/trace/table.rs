@@ -15,6 +15,7 @@ pub struct TableBuilder {
     at: Vec<u64>,
     groups: Vec<String>,
     group_ix: HashMap<String, u32, FxBuildHasher>,
+    last_group: u32,
 }
 
 impl TableBuilder {
@@ -33,9 +34,19 @@ impl TableBuilder {
 
     /// The index of a group, added on first use.
     pub fn group(&mut self, name: &str) -> u32 {
+        // Rows of one group often come together: try the last group before hashing.
+        if self
+            .groups
+            .get(self.last_group as usize)
+            .is_some_and(|g| g == name)
+        {
+            return self.last_group;
+        }
         if let Some(&g) = self.group_ix.get(name) {
+            self.last_group = g;
             return g;
         }
+        self.last_group = self.groups.len() as u32;
         let g = self.groups.len() as u32;
         self.groups.push(name.to_string());
         self.group_ix.insert(name.to_string(), g);
