@@ -8,6 +8,7 @@
 //!     cargo bench --bench placement -- --policy first-fit
 //!     cargo bench --bench placement -- --csv --vms 1000000 --hosts 100000
 //!     cargo bench --bench placement -- --csv --vms 10000 --hosts 1000 --days 30
+//!     cargo bench --bench placement -- --out DIR --vms 1000000 --hosts 100000 --policy first-fit
 //!
 //! Without `--csv`: the wall time of `sim::run` on a table built in memory (best of three, one
 //! core) with its CPU time, VMs placed per second and the process's peak resident memory
@@ -16,7 +17,8 @@
 //! simulated once, the peak memory being that of reading and simulating. `--days D`: the VMs
 //! live the whole D days instead of 100 s, with a usage sample every hour (usage.csv, streamed
 //! during the run): events per second count the samples. Results are in the README under
-//! "Benchmarks".
+//! "Benchmarks". `--out DIR` only writes the workload, its host book and `DIR/placement.toml`,
+//! for timing `hybridplan run DIR/placement.toml` from outside (e.g. with `/usr/bin/time -v`).
 
 mod common;
 
@@ -105,30 +107,39 @@ fn write_csv(dir: &Path, vms: usize, days: u64) -> u64 {
         .sum()
 }
 
-/// One private site of `hosts` benchmark hosts (144 vCPUs, no overcommit, 200 GiB) and nothing
-/// else, so a VM that finds no host is a shortfall; the trace is `dir`'s canonical CSV.
+/// Writes, in `dir`, the benchmark's host book (the shipped KVM book with 144 vCPUs, no
+/// overcommit, 200 GiB) and a scenario of one private site of `hosts` such hosts and nothing else
+/// (a VM that finds no host is a shortfall) over the canonical CSV in `dir`; loads it.
 fn scenario(policy: &str, hosts: u64, days: u64, dir: &Path) -> Scenario {
-    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/private-kvm-2s32c.toml");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/private-kvm-2s32c.toml");
+    let book = std::fs::read_to_string(shipped)
+        .expect("shipped book")
+        .replace("cores = 32\n", "cores = 144\n")
+        .replace("mem_gib = \"256GiB\"", "mem_gib = \"200GiB\"")
+        .replace("cpu_overcommit = 4.0", "cpu_overcommit = 1.0");
+    std::fs::write(dir.join("host-144c-200g.toml"), book).expect("write book");
     let text = format!(
         "name = \"placement\"\nhorizon = \"{}d\"\nstep = \"1h\"\nseed = 7\ncurrency = \"USD\"\n\
          policy = \"{policy}\"\n[trace]\npath = \".\"\n[[venues]]\nname = \"private\"\n\
-         book = {:?}\nhosts = {hosts}\n",
+         book = \"host-144c-200g.toml\"\nhosts = {hosts}\n",
         days.max(1),
-        book.display().to_string()
     );
-    let mut scenario =
-        hybridplan::scenario::parse(&text, &dir.join("placement.toml")).expect("bench scenario");
-    for v in &mut scenario.venues {
-        if let BookKind::Private(p) = &mut v.book.kind {
-            (p.cores, p.cpu_overcommit, p.mem_gib) = (144, 1.0, 200.0);
+    let path = dir.join("placement.toml");
+    std::fs::write(&path, text).expect("write scenario");
+    let scenario = hybridplan::scenario::load(&path).expect("bench scenario");
+    match &scenario.venues[0].book.kind {
+        BookKind::Private(p) => {
+            assert_eq!((p.cores, p.cpu_overcommit, p.mem_gib), (144, 1.0, 200.0))
         }
+        _ => panic!("the bench book is private"),
     }
     scenario
 }
 
 /// `sim::run` on a table in memory, best of three.
 fn in_memory(vms: u64, hosts: u64, policy: &str) {
-    let scenario = scenario(policy, hosts, 0, Path::new(env!("CARGO_MANIFEST_DIR")));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = scenario(policy, hosts, 0, dir.path());
     let table = generate(vms as usize);
     let (mut best, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
     let mut outcome = None;
@@ -202,7 +213,19 @@ fn end_to_end(vms: u64, hosts: u64, policy: &str, days: u64) {
 fn main() {
     let (vms, hosts) = (number("--vms", 100_000), number("--hosts", 10_000));
     let policy = arg("--policy").unwrap_or_else(|| "best-fit".to_string());
-    if std::env::args().any(|a| a == "--csv") {
+    if let Some(dir) = arg("--out") {
+        // Only write the workload, for timing `hybridplan run DIR/placement.toml` from outside.
+        let dir = Path::new(&dir);
+        std::fs::create_dir_all(dir).expect("create --out folder");
+        let days = number("--days", 0);
+        let bytes = write_csv(dir, vms as usize, days);
+        scenario(&policy, hosts, days, dir);
+        println!(
+            "wrote {} ({:.1} MB of CSV)",
+            dir.join("placement.toml").display(),
+            bytes as f64 / 1e6
+        );
+    } else if std::env::args().any(|a| a == "--csv") {
         end_to_end(vms, hosts, &policy, number("--days", 0));
     } else {
         in_memory(vms, hosts, &policy);

@@ -79,52 +79,69 @@ fn open_csv<R: Read>(
 }
 
 /// Reads `vms.csv` (header: id,group,start_s,end_s,vcpus,mem_gib,disk_gib) into a table.
+///
+/// Ids are checked for repeats once all rows are in (by sorting, cheaper than a hash table
+/// filled row by row), and before any later error is reported, so the first bad line is the one
+/// named, as if each row had been checked on arrival.
 pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
     let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
-    let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = VM_COLUMNS.map(|c| col[c]);
-
+    let cols = VM_COLUMNS.map(|c| col[c]);
     let mut table = TableBuilder::new();
     let mut record = csv::ByteRecord::new();
-    while read_row(&mut csv, &mut record, path)? {
-        let row = Row::new(path, &record);
-        let line = row.line;
-        let id = row.text(id_c);
-        if id.is_empty() {
-            return Err(row.err("id is empty"));
+    let read = (|| {
+        while read_row(&mut csv, &mut record, path)? {
+            vm_row(&Row::new(path, &record), cols, &mut table)?;
         }
-        let group_name = row.text(group_c);
-        if group_name.is_empty() {
-            return Err(row.err(format!("group of VM \"{id}\" is empty")));
-        }
-        let group = table.group(group_name);
-        let start = row.seconds(start_c, "start_s")?;
-        let end = match row.text(end_c) {
-            "" => None,
-            _ => Some(row.seconds(end_c, "end_s")?),
-        };
-        if let Some(end) = end.filter(|&e| e <= start) {
-            return Err(row.err(format!("end_s {end} is not after start_s {start}")));
-        }
-        let disk_gib = row.number(disk_c, "disk_gib")?;
-        if disk_gib < 0.0 {
-            return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
-        }
-        let vm = Vm {
-            group,
-            start,
-            end,
-            vcpus: row.positive(vcpus_c, "vcpus")?,
-            mem_gib: row.positive(mem_c, "mem_gib")?,
-            disk_gib,
-        };
-        table.push(id, vm, line).map_err(|first| {
-            row.err(format!("duplicate VM id \"{id}\" (first on line {first})"))
-        })?;
+        Ok(())
+    })();
+    if let Some((id, line, first)) = table.first_repeat() {
+        return Err(InputError::line(
+            path,
+            line,
+            format!("duplicate VM id \"{id}\" (first on line {first})"),
+        ));
     }
+    read?;
     if table.is_empty() {
         return Err(InputError::file(path, "has a header but no VM rows"));
     }
     Ok(table.finish())
+}
+
+/// Checks one row of `vms.csv` and adds its VM (ids are checked later, see `read_vms`).
+fn vm_row(row: &Row, cols: [usize; 7], table: &mut TableBuilder) -> Result<(), InputError> {
+    let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = cols;
+    let id = row.text(id_c);
+    if id.is_empty() {
+        return Err(row.err("id is empty"));
+    }
+    let group_name = row.text(group_c);
+    if group_name.is_empty() {
+        return Err(row.err(format!("group of VM \"{id}\" is empty")));
+    }
+    let group = table.group(group_name);
+    let start = row.seconds(start_c, "start_s")?;
+    let end = match row.text(end_c) {
+        "" => None,
+        _ => Some(row.seconds(end_c, "end_s")?),
+    };
+    if let Some(end) = end.filter(|&e| e <= start) {
+        return Err(row.err(format!("end_s {end} is not after start_s {start}")));
+    }
+    let disk_gib = row.number(disk_c, "disk_gib")?;
+    if disk_gib < 0.0 {
+        return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
+    }
+    let vm = Vm {
+        group,
+        start,
+        end,
+        vcpus: row.positive(vcpus_c, "vcpus")?,
+        mem_gib: row.positive(mem_c, "mem_gib")?,
+        disk_gib,
+    };
+    table.push_unchecked(id, vm, row.line);
+    Ok(())
 }
 
 /// Streams `usage.csv` (header: id,t_s,cpu_util[,mem_util]) in time order, checking every row
@@ -350,6 +367,16 @@ mod tests {
                 "vms.csv:2: row has 6 fields but the header has 7",
             ),
             ("a,,0,,2,8,1\n", "vms.csv:2: group of VM \"a\" is empty"),
+            // The repeat on line 4 comes before the bad vcpus on line 5, and so is reported.
+            (
+                "a,web,0,,2,8,1\nb,web,0,,2,8,1\na,web,0,,2,8,1\nc,web,0,,0,8,1\n",
+                "vms.csv:4: duplicate VM id \"a\" (first on line 2)",
+            ),
+            // The bad vcpus on line 3 comes first.
+            (
+                "a,web,0,,2,8,1\nc,web,0,,0,8,1\na,web,0,,2,8,1\n",
+                "vms.csv:3: vcpus 0 must be > 0",
+            ),
         ];
         for (rows, want) in cases {
             assert_eq!(

@@ -1,20 +1,27 @@
-//! VM ids, interned once: every id's text in one string, an end offset per VM, and a hash table
-//! of (position, 32 bits of the id's hash). A million ids of ten characters take about 36 MB
-//! here, against about 100 MB as a `String` per VM plus a `HashMap<String, u32>`, and reading
-//! them allocates nothing per row. The hash bits kept in each slot spare a look at the text (a
-//! cache miss) for all but true matches, and let the table grow without hashing any id again.
+//! VM ids, interned once: every id's text in one string and an end offset per VM, with a hash
+//! table of (position, 32 bits of the id's hash) built on the first lookup. A million ids of ten
+//! characters take about 18 MB here (36 MB once looked up), against about 100 MB as a `String`
+//! per VM plus a `HashMap<String, u32>`, and reading them allocates nothing per row. The hash
+//! bits kept in each slot spare a look at the text (a cache miss) for all but true matches, and
+//! let the table grow without hashing any id again. A table read without lookups (a VM table
+//! simulated without usage) never builds the index: its ids are checked for repeats by sorting
+//! their hashes instead, which touches memory in order.
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+type Index = HashTable<(u32, u32)>;
 
 #[derive(Debug, Clone, Default)]
 pub struct Ids {
     text: String,
     /// `ends[i]`: where id `i` ends in `text` (it starts where id `i - 1` ends).
     ends: Vec<usize>,
-    /// (position, hash) of every id. Lookups only: the table's order never reaches any output.
-    index: HashTable<(u32, u32)>,
+    /// (position, hash) of every id, once looked up. Lookups only: the table's order never
+    /// reaches any output.
+    index: OnceLock<Index>,
 }
 
 impl Ids {
@@ -26,15 +33,28 @@ impl Ids {
     /// The position of an id.
     pub fn position(&self, id: &str) -> Option<u32> {
         let h = hash(id);
-        self.index
+        self.index()
             .find(spread(h), |&(i, hi)| hi == h && self.get(i) == id)
             .map(|&(i, _)| i)
     }
 
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::with_capacity(self.ends.len());
+            for i in 0..self.ends.len() as u32 {
+                let h = hash(self.get(i));
+                index.insert_unique(spread(h), (i, h), |&(_, hi)| spread(hi));
+            }
+            index
+        })
+    }
+
     /// Adds an id at the next position and returns it, or the position it already has.
     pub fn insert(&mut self, id: &str) -> Result<u32, u32> {
+        self.index();
         let h = hash(id);
         let Ids { text, ends, index } = self;
+        let index = index.get_mut().expect("built above");
         let entry = index.entry(
             spread(h),
             |&(i, hi)| hi == h && id_at(text, ends, i) == id,
@@ -52,6 +72,39 @@ impl Ids {
         }
     }
 
+    /// Adds an id at the next position without looking for it first (see `first_repeat`).
+    pub fn push(&mut self, id: &str) -> u32 {
+        let i = self.ends.len() as u32;
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        if let Some(index) = self.index.get_mut() {
+            let h = hash(id);
+            index.insert_unique(spread(h), (i, h), |&(_, hi)| spread(hi));
+        }
+        i
+    }
+
+    /// The first position whose id was seen before, with the position where it was first seen:
+    /// ids sorted by (hash, position), then equal texts looked for among equal hashes.
+    pub fn first_repeat(&self) -> Option<(u32, u32)> {
+        let mut by_hash: Vec<(u32, u32)> = (0..self.ends.len() as u32)
+            .map(|i| (hash(self.get(i)), i))
+            .collect();
+        by_hash.sort_unstable();
+        let mut first: Option<(u32, u32)> = None;
+        for run in by_hash.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            for (k, &(_, later)) in run.iter().enumerate().skip(1) {
+                let text = self.get(later);
+                if let Some(&(_, earlier)) = run[..k].iter().find(|e| self.get(e.1) == text)
+                    && first.is_none_or(|(f, _)| later < f)
+                {
+                    first = Some((later, earlier));
+                }
+            }
+        }
+        first
+    }
+
     /// The same ids in a new order: the id at `order[i]` moves to position `i`; `moved` is the
     /// inverse (`moved[old] = new`). The hash table keeps its slots, only their positions change.
     pub fn reorder(self, order: &[u32], moved: &[u32]) -> Ids {
@@ -62,8 +115,10 @@ impl Ids {
             ends.push(text.len());
         }
         let mut index = self.index;
-        for (i, _) in index.iter_mut() {
-            *i = moved[*i as usize];
+        if let Some(index) = index.get_mut() {
+            for (i, _) in index.iter_mut() {
+                *i = moved[*i as usize];
+            }
         }
         Ids { text, ends, index }
     }
@@ -72,7 +127,9 @@ impl Ids {
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
-        self.index.shrink_to_fit(|&(_, h)| spread(h));
+        if let Some(index) = self.index.get_mut() {
+            index.shrink_to_fit(|&(_, h)| spread(h));
+        }
     }
 }
 
@@ -113,5 +170,23 @@ mod tests {
         assert_eq!((ids.get(0), ids.get(1), ids.get(2)), ("a-long-id", "", "b"));
         assert_eq!(ids.position("b"), Some(2));
         assert_eq!(ids.position("a-long-id"), Some(0));
+    }
+
+    #[test]
+    fn repeats_are_found_by_sorting_and_the_earliest_is_reported() {
+        let mut ids = Ids::default();
+        for id in ["a", "b", "c", "b", "a", "c"] {
+            ids.push(id);
+        }
+        // "b" at 3 repeats 1, before "a" at 4 repeats 0.
+        assert_eq!(ids.first_repeat(), Some((3, 1)));
+        let mut ids = Ids::default();
+        ids.push("x");
+        ids.push("y");
+        assert_eq!(ids.first_repeat(), None);
+        // Pushes after the first lookup go into the index too.
+        assert_eq!(ids.position("y"), Some(1));
+        ids.push("z");
+        assert_eq!(ids.position("z"), Some(2));
     }
 }

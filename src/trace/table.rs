@@ -65,6 +65,22 @@ impl TableBuilder {
         Ok(index)
     }
 
+    /// Adds VM `id` found at `at` without looking for its id among those before: the caller
+    /// asks `first_repeat` before it trusts the table or reports a later error.
+    pub fn push_unchecked(&mut self, id: &str, vm: Vm, at: u64) {
+        self.ids.push(id);
+        self.at.push(at);
+        self.vms.push(vm);
+    }
+
+    /// The first VM whose id was given before: its id, where it was found and where the id was
+    /// first seen.
+    pub fn first_repeat(&self) -> Option<(&str, u64, u64)> {
+        let (later, first) = self.ids.first_repeat()?;
+        let at = |i: u32| self.at[i as usize];
+        Some((self.ids.get(later), at(later), at(first)))
+    }
+
     /// The input index of a VM added earlier, by id.
     pub fn input_index(&self, id: &str) -> Option<u32> {
         self.ids.position(id)
