@@ -87,7 +87,7 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
     let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
     let cols = VM_COLUMNS.map(|c| col[c]);
     let mut table = TableBuilder::new();
-    let mut record = csv::ByteRecord::new();
+    let mut record = csv::StringRecord::new();
     let read = (|| {
         while read_row(&mut csv, &mut record, path)? {
             vm_row(&Row::new(path, &record), cols, &mut table)?;
@@ -153,7 +153,7 @@ pub struct UsageReader<'t, R: Read> {
     table: &'t VmTable,
     cols: [usize; 3],
     mem_col: Option<usize>,
-    record: csv::ByteRecord,
+    record: csv::StringRecord,
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
@@ -169,7 +169,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
             table,
             cols: USAGE_COLUMNS.map(|c| col[c]),
             mem_col: col.get("mem_util").copied(),
-            record: csv::ByteRecord::new(),
+            record: csv::StringRecord::new(),
             last_t: 0,
             last_per_vm: vec![SimTime::MAX; table.vms.len()],
             done: false,

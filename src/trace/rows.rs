@@ -1,5 +1,6 @@
-//! Reading trace CSV files row by row: one reused byte record (checked for UTF-8 once, nothing
-//! allocated per row), and cell accessors that report `file:line: what is wrong`.
+//! Reading trace CSV files row by row: one reused record (nothing allocated per row; csv checks
+//! UTF-8 once for the whole row, on an all-ASCII row with one pass), and cell accessors that
+//! report `file:line: what is wrong`.
 
 use super::files::open;
 use crate::error::{Error, InputError};
@@ -10,37 +11,20 @@ use std::path::Path;
 pub struct Row<'a> {
     pub path: &'a Path,
     pub line: u64,
-    /// Every field valid UTF-8 (`read_row` checked).
-    pub record: &'a csv::ByteRecord,
+    pub record: &'a csv::StringRecord,
 }
 
-/// Reads the next record into `record`; false at the end. A record that is not valid UTF-8 is
-/// an error at the line where the reader stood, as csv's `StringRecord` reports it.
+/// Reads the next record into `record`, reusing its buffers; false at the end.
 pub fn read_row<R: Read>(
     csv: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
+    record: &mut csv::StringRecord,
     path: &Path,
 ) -> Result<bool, InputError> {
-    let line = csv.position().line();
-    let more = csv
-        .read_byte_record(record)
-        .map_err(|e| csv_error(path, e))?;
-    let valid =
-        record.as_slice().is_ascii() || record.iter().all(|f| std::str::from_utf8(f).is_ok());
-    if !valid {
-        let message = "row is not valid UTF-8";
-        return Err(if line == 0 {
-            InputError::file(path, message)
-        } else {
-            InputError::line(path, line, message)
-        });
-    }
-    Ok(more)
+    csv.read_record(record).map_err(|e| csv_error(path, e))
 }
 
 impl<'a> Row<'a> {
-    /// The row in `record`, which `read_row` read.
-    pub fn new(path: &'a Path, record: &'a csv::ByteRecord) -> Self {
+    pub fn new(path: &'a Path, record: &'a csv::StringRecord) -> Self {
         Row {
             path,
             line: record.position().map_or(0, |p| p.line()),
@@ -54,8 +38,7 @@ impl<'a> Row<'a> {
 
     /// A cell, trimmed ("" when the row is shorter).
     pub fn text(&self, col: usize) -> &str {
-        let field = self.record.get(col).unwrap_or(b"");
-        std::str::from_utf8(field).unwrap_or("").trim()
+        self.record.get(col).unwrap_or("").trim()
     }
 
     /// A whole number >= 0; `unit` (e.g. "seconds") goes into the message when not empty.
@@ -136,7 +119,7 @@ pub fn for_each_row(
         .flexible(true)
         .comment(Some(b'#'))
         .from_reader(open(path)?);
-    let mut record = csv::ByteRecord::new();
+    let mut record = csv::StringRecord::new();
     while read_row(&mut csv, &mut record, path)? {
         let row = Row::new(path, &record);
         if record.len() < min_fields {
