@@ -157,6 +157,8 @@ pub struct UsageReader<'t, R: Read> {
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
+    /// The VM after the last row's, tried first.
+    next_vm: u32,
     done: bool,
 }
 
@@ -172,6 +174,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
             record: csv::StringRecord::new(),
             last_t: 0,
             last_per_vm: vec![SimTime::MAX; table.vms.len()],
+            next_vm: 0,
             done: false,
         })
     }
@@ -183,11 +186,18 @@ impl<'t, R: Read> UsageReader<'t, R> {
         let row = Row::new(&self.path, &self.record);
         let [id_c, t_c, cpu_c] = self.cols;
         let id = row.text(id_c);
-        let vm = self.table.position(id).ok_or_else(|| {
-            row.err(format!(
-                "usage for unknown VM \"{id}\" (not in the VM table)"
-            ))
-        })?;
+        // Rows of one time step usually list VMs in table order (`trace convert` writes them
+        // so): try the VM after the last one before hashing the id.
+        let next = self.next_vm;
+        let vm = if (next as usize) < self.table.vms.len() && self.table.id(next) == id {
+            next
+        } else {
+            self.table.position(id).ok_or_else(|| {
+                row.err(format!(
+                    "usage for unknown VM \"{id}\" (not in the VM table)"
+                ))
+            })?
+        };
         let t = row.seconds(t_c, "t_s")?;
         if t < self.last_t {
             return Err(row.err(format!(
@@ -214,6 +224,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
         };
         self.last_t = t;
         self.last_per_vm[vm as usize] = t;
+        self.next_vm = vm + 1;
         Ok(Some(Sample::new(vm, packed_t, cpu, mem)))
     }
 }

@@ -38,7 +38,13 @@ impl<'a> Row<'a> {
 
     /// A cell, trimmed ("" when the row is shorter).
     pub fn text(&self, col: usize) -> &str {
-        self.record.get(col).unwrap_or("").trim()
+        let t = self.record.get(col).unwrap_or("");
+        // Most cells start and end with a visible ASCII character: nothing to trim, and no
+        // character to decode from either end (about 6 % of the time of a usage row otherwise).
+        match (t.as_bytes().first(), t.as_bytes().last()) {
+            (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
+            _ => t.trim(),
+        }
     }
 
     /// A whole number >= 0; `unit` (e.g. "seconds") goes into the message when not empty.
