@@ -74,8 +74,8 @@ fn generate(vms: usize) -> VmTable {
 }
 
 /// The same workload as canonical CSV in `dir`: vms.csv, and with `days` > 0 VMs that run to
-/// the end of the horizon with an hourly usage.csv. Returns the bytes written.
-fn write_csv(dir: &Path, vms: usize, days: u64) -> u64 {
+/// the end of the horizon with an hourly usage.csv. Returns the bytes of each file.
+fn write_csv(dir: &Path, vms: usize, days: u64) -> (u64, u64) {
     let create = |name: &str| {
         let file = std::fs::File::create(dir.join(name)).expect("create");
         std::io::BufWriter::with_capacity(1 << 20, file)
@@ -100,11 +100,8 @@ fn write_csv(dir: &Path, vms: usize, days: u64) -> u64 {
         }
         out.flush().expect("flush");
     }
-    ["vms.csv", "usage.csv"]
-        .iter()
-        .filter_map(|n| std::fs::metadata(dir.join(n)).ok())
-        .map(|m| m.len())
-        .sum()
+    let size = |n: &str| std::fs::metadata(dir.join(n)).map_or(0, |m| m.len());
+    (size("vms.csv"), size("usage.csv"))
 }
 
 /// Writes, in `dir`, the benchmark's host book (the shipped KVM book with 144 vCPUs, no
@@ -171,7 +168,7 @@ fn in_memory(vms: u64, hosts: u64, policy: &str) {
 /// Writes the workload as CSV, then reads and simulates it once, as `hybridplan run` does.
 fn end_to_end(vms: u64, hosts: u64, policy: &str, days: u64) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bytes = write_csv(dir.path(), vms as usize, days);
+    let (vms_bytes, usage_bytes) = write_csv(dir.path(), vms as usize, days);
     let scenario = scenario(policy, hosts, days, dir.path());
     let rss_before = peak_rss_mib();
     let (t0, cpu0) = (Instant::now(), cpu_seconds());
@@ -182,21 +179,24 @@ fn end_to_end(vms: u64, hosts: u64, policy: &str, days: u64) {
     let (total, total_cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
     let (sim, sim_cpu) = (total - read, total_cpu - read_cpu);
     let placed = out.venues[0].placements;
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    println!("placement end to end: {vms} VMs on {hosts} hosts, {policy}");
     println!(
-        "placement end to end: {vms} VMs on {hosts} hosts, {policy}, {} of CSV{}",
-        format_args!("{:.1} MB", bytes as f64 / 1e6),
-        if days > 0 {
-            format!(", {days} days with hourly usage")
-        } else {
-            String::new()
-        }
+        "  read vms.csv ({:.1} MB) in {read:.3} s (CPU {read_cpu:.2} s = {:.0} MB/s)",
+        mb(vms_bytes),
+        mb(vms_bytes) / read_cpu.max(0.01)
+    );
+    if days > 0 {
+        println!(
+            "  {days} days with hourly usage: usage.csv ({:.1} MB) streamed during the simulation",
+            mb(usage_bytes)
+        );
+    }
+    println!(
+        "  simulate {sim:.3} s (CPU {sim_cpu:.2} s); total {total:.3} s (CPU {total_cpu:.2} s)"
     );
     println!(
-        "  read {read:.3} s (CPU {read_cpu:.2} s) = {:.0} MB/s of CPU; simulate {sim:.3} s (CPU {sim_cpu:.2} s); total {total:.3} s (CPU {total_cpu:.2} s)",
-        bytes as f64 / 1e6 / read_cpu.max(0.01)
-    );
-    println!(
-        "  placed {placed}, shortfalls {}: {:.2} M VMs placed/s; {} events + {} usage samples = {:.2} M events/s of simulation",
+        "  placed {placed}, shortfalls {}: {:.2} M VMs placed/s end to end; {} events + {} usage samples = {:.2} M events/s of simulation",
         out.shortfalls.len(),
         placed as f64 / total / 1e6,
         out.events,
@@ -218,12 +218,12 @@ fn main() {
         let dir = Path::new(&dir);
         std::fs::create_dir_all(dir).expect("create --out folder");
         let days = number("--days", 0);
-        let bytes = write_csv(dir, vms as usize, days);
+        let (vms_bytes, usage_bytes) = write_csv(dir, vms as usize, days);
         scenario(&policy, hosts, days, dir);
         println!(
             "wrote {} ({:.1} MB of CSV)",
             dir.join("placement.toml").display(),
-            bytes as f64 / 1e6
+            (vms_bytes + usage_bytes) as f64 / 1e6
         );
     } else if std::env::args().any(|a| a == "--csv") {
         end_to_end(vms, hosts, &policy, number("--days", 0));
