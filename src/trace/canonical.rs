@@ -405,6 +405,13 @@ mod tests {
             vms(HEADER).unwrap_err().to_string(),
             "vms.csv: has a header but no VM rows"
         );
+        let bad_utf8 = [HEADER.as_bytes(), b"a,web,0,,2,8,1\nb\xff,web,0,,2,8,1\n"].concat();
+        assert_eq!(
+            read_vms(&bad_utf8[..], Path::new("vms.csv"))
+                .unwrap_err()
+                .to_string(),
+            "vms.csv:3: row is not valid UTF-8"
+        );
         assert_eq!(
             vms("").unwrap_err().to_string(),
             "vms.csv: file is empty; expected a header line"

@@ -189,4 +189,37 @@ mod tests {
         ids.push("z");
         assert_eq!(ids.position("z"), Some(2));
     }
+
+    proptest::proptest! {
+        // Sorting hashes finds the same first repeat as comparing every pair, and with no
+        // repeat every id is found at its position, whether the index was built on the first
+        // lookup or filled by `insert`.
+        #[test]
+        fn first_repeat_matches_a_pairwise_scan(ids in proptest::collection::vec("[a-d]{0,3}", 0..40)) {
+            let mut pushed = Ids::default();
+            for id in &ids {
+                pushed.push(id);
+            }
+            let brute = (0..ids.len()).find_map(|j| {
+                (0..j).find(|&i| ids[i] == ids[j]).map(|i| (j as u32, i as u32))
+            });
+            proptest::prop_assert_eq!(pushed.first_repeat(), brute);
+            let mut inserted = Ids::default();
+            let mut unique = Vec::new();
+            for id in &ids {
+                if inserted.insert(id).is_ok() {
+                    unique.push(id.clone());
+                }
+            }
+            for (k, id) in unique.iter().enumerate() {
+                proptest::prop_assert_eq!(inserted.position(id), Some(k as u32));
+                proptest::prop_assert_eq!(inserted.get(k as u32), id.as_str());
+            }
+            if brute.is_none() {
+                for (k, id) in ids.iter().enumerate() {
+                    proptest::prop_assert_eq!(pushed.position(id), Some(k as u32));
+                }
+            }
+        }
+    }
 }
