@@ -11,7 +11,8 @@ use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
 /// Where a VM runs on a public venue.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instance {
-    pub ix: usize,
+    /// Index of the instance type in the book (32 bits: every VM's placement holds one).
+    pub ix: u32,
     pub purchase: Purchase,
     /// Covered by a free reserved instance of its type.
     pub reserved: bool,
@@ -250,7 +251,7 @@ impl<'s> PublicVenue<'s> {
             .flatten();
         if let Some(ix) = reserved {
             let instance = Instance {
-                ix,
+                ix: ix as u32,
                 purchase: Purchase::OnDemand,
                 reserved: true,
             };
@@ -276,7 +277,7 @@ impl<'s> PublicVenue<'s> {
         Some((
             hour(ix, purchase.into()),
             Instance {
-                ix,
+                ix: ix as u32,
                 purchase,
                 reserved: false,
             },
@@ -285,7 +286,7 @@ impl<'s> PublicVenue<'s> {
 
     pub fn start(&mut self, instance: Instance) {
         if instance.reserved
-            && let Some(r) = self.reservations[instance.ix].as_mut()
+            && let Some(r) = self.reservations[instance.ix as usize].as_mut()
         {
             r.free -= 1;
         }
@@ -301,12 +302,12 @@ impl<'s> PublicVenue<'s> {
         from: SimTime,
         at: SimTime,
     ) {
-        let t = &self.book.instances[instance.ix];
+        let t = &self.book.instances[instance.ix as usize];
         let per_second = |hourly: f64| hourly * self.rate / HOUR as f64;
         // The part a reservation covers costs nothing here (the reservation is paid for anyway).
         let mut billed_from = from;
         if instance.reserved
-            && let Some(r) = self.reservations[instance.ix].as_mut()
+            && let Some(r) = self.reservations[instance.ix as usize].as_mut()
         {
             r.free += 1;
             billed_from = at.min(r.until).max(from);
@@ -315,15 +316,18 @@ impl<'s> PublicVenue<'s> {
         if billed_from < at {
             match instance.purchase {
                 Purchase::Spot => ledger.spread(
-                    self.spot[instance.ix],
+                    self.spot[instance.ix as usize],
                     billed_from,
                     at,
-                    per_second(self.book.instance_hourly(instance.ix, PriceModel::Spot)),
+                    per_second(
+                        self.book
+                            .instance_hourly(instance.ix as usize, PriceModel::Spot),
+                    ),
                 ),
                 Purchase::OnDemand => match self.plan.as_mut() {
                     Some(plan) => {
                         // Kept per hour and family until the plan is applied at the end.
-                        let family = plan.family_of[instance.ix];
+                        let family = plan.family_of[instance.ix as usize];
                         let families = plan.discount.len();
                         let mut s = billed_from;
                         while s < at {
@@ -334,9 +338,12 @@ impl<'s> PublicVenue<'s> {
                             s = until;
                         }
                     }
-                    None => {
-                        ledger.spread(self.od[instance.ix], billed_from, at, per_second(t.hourly))
-                    }
+                    None => ledger.spread(
+                        self.od[instance.ix as usize],
+                        billed_from,
+                        at,
+                        per_second(t.hourly),
+                    ),
                 },
             }
             // Rounding to the billing granularity is charged when the instance stops.
@@ -345,7 +352,7 @@ impl<'s> PublicVenue<'s> {
             if extra > 0 {
                 let hourly = self
                     .book
-                    .instance_hourly(instance.ix, instance.purchase.into());
+                    .instance_hourly(instance.ix as usize, instance.purchase.into());
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }

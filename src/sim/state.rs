@@ -245,6 +245,16 @@ mod tests {
     use crate::units::HOUR;
 
     #[test]
+    fn per_vm_records_stay_compact() {
+        // What the simulator keeps per VM sets the memory of a run of millions of VMs (README,
+        // "Memory per VM"). Placed: venue u32 (4) + Target (a 4-byte tag + Slot's two u32 or
+        // Instance's u32, purchase and flag = 8) = 16. Vm: group u32 (4, padded to 8) + start
+        // (8) + end (8 + 8 for the Option) + vCPUs, memory, disk (3 x 8) = 56.
+        assert_eq!(std::mem::size_of::<super::super::Placed>(), 16);
+        assert_eq!(std::mem::size_of::<Vm>(), 56);
+    }
+
+    #[test]
     fn autoscaled_instances_are_numbered_after_the_trace_vms() {
         // Two trace VMs (indices 0 and 1) and an autoscaler for group "web": its instances
         // are VMs 2, 3, ... and share the autoscaler's record ("web-instance", 2 vCPU).
