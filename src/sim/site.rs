@@ -12,8 +12,7 @@ use crate::trace::Vm;
 use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
 use std::collections::BTreeMap;
 
-/// Where a VM runs on a site: a unit and a host (node) within it. Kept in 32 bits each: every
-/// VM's placement holds one.
+/// Where a VM runs on a site: a unit and a host (node) within it, 32 bits each (every VM has one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
     unit: u32,
@@ -22,10 +21,8 @@ pub struct Slot {
 
 impl Slot {
     pub fn new(unit: usize, host: usize) -> Slot {
-        Slot {
-            unit: unit as u32,
-            host: host as u32,
-        }
+        let [unit, host] = [unit, host].map(|n| n as u32);
+        Slot { unit, host }
     }
 
     pub fn unit(self) -> usize {
