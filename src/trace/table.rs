@@ -46,10 +46,10 @@ impl TableBuilder {
             self.last_group = g;
             return g;
         }
-        self.last_group = self.groups.len() as u32;
         let g = self.groups.len() as u32;
         self.groups.push(name.to_string());
         self.group_ix.insert(name.to_string(), g);
+        self.last_group = g;
         g
     }
 
