@@ -4,7 +4,7 @@
 //! an unsharded run writes, byte for byte.
 
 use super::{bad_input, create_dir, default_dir, run_scenario, write_json, write_outputs};
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, read_input};
 use crate::report::files;
 use crate::summary::Summary;
 use crate::uncertainty::stats::{self, Header, Partial};
@@ -55,8 +55,8 @@ pub fn prepare_study(
     shard: Option<(u32, u32)>,
 ) -> Result<Prepared, Error> {
     let study = match replications {
-        Some(n) => Study::load(scenario, Some(n))?,
-        None => Study::sweep(scenario)?,
+        Some(n) => Study::load(&read_input(scenario)?, scenario, Some(n))?,
+        None => Study::sweep(&read_input(scenario)?, scenario)?,
     };
     let header = Header::of(&study);
     let indices = shard_indices(study.items(), shard.unwrap_or((1, 1)));
@@ -98,6 +98,22 @@ impl Prepared {
             items: self.study.items(),
         })
     }
+}
+
+/// `run --replications auto`: batches of replications until the 95 % interval of the total's P50
+/// is within `target` of it (see `Study::run_auto`), then the sensitivity runs; writes
+/// replications.json into `out` (default `reports/<scenario name>`).
+pub fn run_auto(
+    scenario: &Path,
+    target: f64,
+    out: Option<PathBuf>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Finished, Error> {
+    let mut study = Study::load(&read_input(scenario)?, scenario, None)?;
+    let records = study.run_auto(target, done)?;
+    let dir = out.unwrap_or_else(|| default_dir(&study.name));
+    create_dir(&dir)?;
+    finish(Header::of(&study), records, dir, scenario)
 }
 
 /// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).

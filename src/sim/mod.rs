@@ -8,7 +8,7 @@
 //! each site records its CPU use and bills its energy. Random draws come from streams seeded by
 //! the scenario's seed. No I/O happens here.
 
-mod autoscale;
+pub mod autoscale;
 pub mod backup;
 mod failures;
 mod hosts;
@@ -247,7 +247,7 @@ impl<'s> State<'s> {
                 p.start(inst);
                 let rate = p.book.spot_evictions_per_hour;
                 if inst.purchase == Purchase::Spot {
-                    self.schedule_eviction(engine, i, now, rate);
+                    self.schedule_eviction(engine, (i, v), now, rate);
                 }
                 self.returns.burst_started(now, i);
             }

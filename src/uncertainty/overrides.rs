@@ -1,10 +1,101 @@
-//! Setting a scenario key by its dotted path (`backup.dedup`, `venues.1.hosts`) in the parsed
-//! TOML of a scenario, before the scenario is validated.
+//! Setting a scenario key by its dotted path (`backup.dedup`, `venues.1.hosts`): on the loaded
+//! scenario for the keys studies vary most (`apply`), else in the parsed TOML of the scenario
+//! before it is validated again (`set`).
 
+use crate::scenario::{Scenario, VenueSize};
+use crate::trace::TraceSpec;
 use toml::{Table, Value};
 
+/// Sets `key` to `value` on a loaded scenario, without reading anything again: a venue's
+/// `price_factor` or (private) `hosts`, or a number of the synthetic generator. Ok(false) for
+/// any other key, and for a value only a full load can judge; `base` is the scenario's TOML.
+pub fn apply(s: &mut Scenario, base: &Table, key: &str, value: f64) -> Result<bool, String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["venues", i, field] => {
+            let Some(v) = i.parse::<usize>().ok().and_then(|i| s.venues.get_mut(i)) else {
+                return Ok(false);
+            };
+            match (*field, v.size) {
+                ("price_factor", _) if value.is_finite() && value > 0.0 => {
+                    // The loaded rate is the exchange rate x the written factor (default 1).
+                    let old = lookup(base, key).and_then(number).unwrap_or(1.0);
+                    v.rate = v.rate / old * value;
+                    Ok(true)
+                }
+                ("hosts", VenueSize::Hosts(_)) if value.fract() == 0.0 && value >= 1.0 => {
+                    v.size = VenueSize::Hosts(value.min(f64::from(u32::MAX)) as u32);
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        }
+        ["trace", "synthetic", rest @ ..] => match &mut s.trace {
+            TraceSpec::Synthetic(p) => p
+                .set(&rest.join("."), value)
+                .map_err(|e| e.within("trace.synthetic").to_string()),
+            _ => Ok(false),
+        },
+        _ => Ok(false),
+    }
+}
+
+/// Sets the seed of a loaded scenario, and of its synthetic trace unless that names its own.
+pub fn apply_seed(s: &mut Scenario, base: &Table, seed: u64) {
+    s.seed = seed;
+    if let TraceSpec::Synthetic(p) = &mut s.trace
+        && lookup(base, "trace.synthetic.seed").is_none()
+    {
+        p.seed = seed;
+    }
+}
+
+fn number(v: &Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+/// The value at a dotted path, if the scenario writes it.
+fn lookup<'t>(table: &'t Table, key: &str) -> Option<&'t Value> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut at = table.get(parts[0]);
+    for part in &parts[1..] {
+        at = match at {
+            Some(Value::Table(t)) => t.get(*part),
+            Some(Value::Array(items)) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+    }
+    at
+}
+
+/// Scenario keys that hold counts (hosts, nodes, units, VMs, instances, items): whole numbers.
+const COUNT_KEYS: [&str; 10] = [
+    "hosts",
+    "nodes",
+    "units",
+    "max_hosts",
+    "initial_vms",
+    "count",
+    "min",
+    "max",
+    "initial",
+    "items",
+];
+
+/// Whether `key` holds a count: the scenario writes it as an integer, or, when it does not write
+/// it, its name is one of `COUNT_KEYS`.
+pub fn is_count(table: &Table, key: &str) -> bool {
+    match lookup(table, key) {
+        Some(v) => v.is_integer(),
+        None => key
+            .rsplit('.')
+            .next()
+            .is_some_and(|l| COUNT_KEYS.contains(&l)),
+    }
+}
+
 /// Sets `key` to `value`. Every table and array on the way must exist; the last part may be new
-/// (a default the scenario did not write). An integer key keeps integers: the value is rounded.
+/// (a default the scenario did not write). A count (see `is_count`) takes only whole numbers.
 pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), String> {
     let parts: Vec<&str> = key.split('.').collect();
     let (last, path) = parts.split_last().ok_or("an empty key")?;
@@ -54,10 +145,18 @@ fn set_in_array(
 }
 
 fn put(at: &mut Table, last: &str, value: f64, key: &str) -> Result<(), String> {
-    let new = match at.get(last) {
-        Some(Value::Integer(_)) => Value::Integer(value.round() as i64),
-        Some(Value::Float(_)) | None => Value::Float(value),
+    let count = match at.get(last) {
+        Some(Value::Integer(_)) => true,
+        Some(Value::Float(_)) => false,
+        None => COUNT_KEYS.contains(&last),
         Some(_) => return Err(format!("`{key}` is not a number")),
+    };
+    let new = if !count {
+        Value::Float(value)
+    } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Value::Integer(value as i64)
+    } else {
+        return Err(format!("{value} is not a whole number: `{key}` is a count"));
     };
     at.insert(last.to_string(), new);
     Ok(())
@@ -74,7 +173,13 @@ mod tests {
         )
         .unwrap();
         set(&mut t, "backup.dedup", 2.5).unwrap();
-        set(&mut t, "venues.0.hosts", 3.6).unwrap();
+        assert_eq!(
+            set(&mut t, "venues.0.hosts", 3.6).unwrap_err(),
+            "`venues.0`: 3.6 is not a whole number: `hosts` is a count"
+        );
+        set(&mut t, "venues.0.hosts", 4.0).unwrap();
+        assert!(is_count(&t, "venues.0.hosts") && is_count(&t, "venues.1.hosts"));
+        assert!(!is_count(&t, "backup.dedup") && !is_count(&t, "venues.1.price_factor"));
         set(&mut t, "venues.1.price_factor", 1.1).unwrap();
         assert_eq!(t["backup"]["dedup"].as_float(), Some(2.5));
         assert_eq!(t["venues"][0]["hosts"].as_integer(), Some(4)); // integers stay integers
