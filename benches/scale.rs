@@ -42,21 +42,21 @@ fn generate(vms: usize, horizon: u64) -> VmTable {
         (4.0, 32.0),
     ];
     let groups = vec!["web".to_string(), "batch".to_string(), "db".to_string()];
-    let table = (0..vms)
+    let table: Vec<(String, Vm)> = (0..vms)
         .map(|i| {
             let start = rng.random_range(0..horizon);
             let life = (-(1.0 - rng.random::<f64>()).ln() * 6.0 * DAY as f64) as u64 + 60;
             let end = (rng.random_range(0..10) != 0).then_some(start + life);
             let (vcpus, mem_gib) = sizes[rng.random_range(0..sizes.len())];
-            Vm {
-                id: format!("vm-{i}"),
+            let vm = Vm {
                 group: (i % 3) as u32,
                 start,
                 end,
                 vcpus,
                 mem_gib,
                 disk_gib: 50.0,
-            }
+            };
+            (format!("vm-{i}"), vm)
         })
         .collect();
     VmTable::new(table, groups)

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::peak_rss_mib;
+use common::{cpu_seconds, peak_rss_mib};
 use hybridplan::trace::{self, Format, ReadOptions, Sample, TraceSpec};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -86,11 +86,14 @@ fn canonical_case() {
         .len() as f64;
     let spec = TraceSpec::from_path(Format::Canonical, dir.path(), ReadOptions::default());
     let t = trace::load(&spec).expect("loads");
+    let cpu0 = cpu_seconds();
     let (secs, n) = best_of(3, || count_samples(&t));
+    let cpu = (cpu_seconds() - cpu0) / 3.0;
     println!(
-        "canonical: {n} usage rows, {:.0} MB streamed in {secs:.3} s = {:.0} MB/s; peak RSS {:.1} MiB",
+        "canonical: {n} usage rows, {:.0} MB streamed in {secs:.3} s = {:.0} MB/s (CPU {cpu:.2} s a pass = {:.0} MB/s); peak RSS {:.1} MiB",
         bytes / 1e6,
         bytes / 1e6 / secs,
+        bytes / 1e6 / cpu,
         peak_rss_mib()
     );
 }

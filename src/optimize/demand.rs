@@ -374,14 +374,16 @@ mod tests {
 
     #[test]
     fn demand_counts_vms_alive_at_each_boundary() {
-        let vm = |id: &str, start: u64, end: Option<u64>, vcpus: f64| Vm {
-            id: id.into(),
-            group: 0,
-            start,
-            end,
-            vcpus,
-            mem_gib: vcpus * 4.0,
-            disk_gib: 0.0,
+        let vm = |id: &str, start: u64, end: Option<u64>, vcpus: f64| {
+            let vm = Vm {
+                group: 0,
+                start,
+                end,
+                vcpus,
+                mem_gib: vcpus * 4.0,
+                disk_gib: 0.0,
+            };
+            (id.to_string(), vm)
         };
         let table = VmTable::new(
             vec![

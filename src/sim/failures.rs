@@ -236,7 +236,7 @@ mod tests {
             Placed::At {
                 target: Target::Slot(s),
                 ..
-            } => Some(s.host),
+            } => Some(s.host()),
             _ => None,
         };
         assert_eq!(

@@ -89,7 +89,11 @@ enum Target {
 #[derive(Debug, Clone, Copy)]
 enum Placed {
     Nowhere,
-    At { venue: usize, target: Target },
+    /// `venue` in 32 bits: every VM holds a `Placed`.
+    At {
+        venue: u32,
+        target: Target,
+    },
 }
 
 enum VenueState<'s> {
@@ -254,7 +258,10 @@ impl<'s> State<'s> {
             }
             _ => unreachable!("offers come from their own venue"),
         }
-        self.vms.placed[i as usize] = Placed::At { venue: v, target };
+        self.vms.placed[i as usize] = Placed::At {
+            venue: v as u32,
+            target,
+        };
         self.vms.since[i as usize] = now;
         self.vms.placement_no[i as usize] += 1;
         self.outcomes[v].placements += 1;
@@ -266,6 +273,7 @@ impl<'s> State<'s> {
         let Placed::At { venue: v, target } = self.vms.placed[i as usize] else {
             return;
         };
+        let v = v as usize;
         self.vms.placed[i as usize] = Placed::Nowhere;
         let stay = Stay {
             index: i,

@@ -142,7 +142,7 @@ impl State<'_> {
         }
         self.tally.unplaced_vm_seconds += self.end_of(i) - now;
         self.tally.shortfalls.push(Shortfall {
-            vm: vm.id.clone(),
+            vm: self.vm_id(i),
             group: self.fleet.group_names[vm.group as usize].clone(),
             t: now,
             kind,

@@ -11,7 +11,8 @@ use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
 /// Where a VM runs on a public venue.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instance {
-    pub ix: usize,
+    /// Index of the instance type in the book (32 bits: every VM's placement holds one).
+    pub ix: u32,
     pub purchase: Purchase,
     /// Covered by a free reserved instance of its type.
     pub reserved: bool,
@@ -250,7 +251,7 @@ impl<'s> PublicVenue<'s> {
             .flatten();
         if let Some(ix) = reserved {
             let instance = Instance {
-                ix,
+                ix: ix as u32,
                 purchase: Purchase::OnDemand,
                 reserved: true,
             };
@@ -276,7 +277,7 @@ impl<'s> PublicVenue<'s> {
         Some((
             hour(ix, purchase.into()),
             Instance {
-                ix,
+                ix: ix as u32,
                 purchase,
                 reserved: false,
             },
@@ -285,7 +286,7 @@ impl<'s> PublicVenue<'s> {
 
     pub fn start(&mut self, instance: Instance) {
         if instance.reserved
-            && let Some(r) = self.reservations[instance.ix].as_mut()
+            && let Some(r) = self.reservations[instance.ix as usize].as_mut()
         {
             r.free -= 1;
         }
@@ -301,12 +302,12 @@ impl<'s> PublicVenue<'s> {
         from: SimTime,
         at: SimTime,
     ) {
-        let t = &self.book.instances[instance.ix];
+        let t = &self.book.instances[instance.ix as usize];
         let per_second = |hourly: f64| hourly * self.rate / HOUR as f64;
         // The part a reservation covers costs nothing here (the reservation is paid for anyway).
         let mut billed_from = from;
         if instance.reserved
-            && let Some(r) = self.reservations[instance.ix].as_mut()
+            && let Some(r) = self.reservations[instance.ix as usize].as_mut()
         {
             r.free += 1;
             billed_from = at.min(r.until).max(from);
@@ -315,15 +316,18 @@ impl<'s> PublicVenue<'s> {
         if billed_from < at {
             match instance.purchase {
                 Purchase::Spot => ledger.spread(
-                    self.spot[instance.ix],
+                    self.spot[instance.ix as usize],
                     billed_from,
                     at,
-                    per_second(self.book.instance_hourly(instance.ix, PriceModel::Spot)),
+                    per_second(
+                        self.book
+                            .instance_hourly(instance.ix as usize, PriceModel::Spot),
+                    ),
                 ),
                 Purchase::OnDemand => match self.plan.as_mut() {
                     Some(plan) => {
                         // Kept per hour and family until the plan is applied at the end.
-                        let family = plan.family_of[instance.ix];
+                        let family = plan.family_of[instance.ix as usize];
                         let families = plan.discount.len();
                         let mut s = billed_from;
                         while s < at {
@@ -334,9 +338,12 @@ impl<'s> PublicVenue<'s> {
                             s = until;
                         }
                     }
-                    None => {
-                        ledger.spread(self.od[instance.ix], billed_from, at, per_second(t.hourly))
-                    }
+                    None => ledger.spread(
+                        self.od[instance.ix as usize],
+                        billed_from,
+                        at,
+                        per_second(t.hourly),
+                    ),
                 },
             }
             // Rounding to the billing granularity is charged when the instance stops.
@@ -345,7 +352,7 @@ impl<'s> PublicVenue<'s> {
             if extra > 0 {
                 let hourly = self
                     .book
-                    .instance_hourly(instance.ix, instance.purchase.into());
+                    .instance_hourly(instance.ix as usize, instance.purchase.into());
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }
@@ -493,7 +500,7 @@ mod tests {
         let book = book(billing);
         let mut ledger = Ledger::new(DAY);
         let mut venue = PublicVenue::new(0, &book, 1.0, &[], &mut ledger, DAY);
-        let v = vm("a", 0, from, Some(at), 2.0, 8.0);
+        let v = vm("a", 0, from, Some(at), 2.0, 8.0).1;
         let group = GroupPolicy::default();
         // Right-sized to c2 (2 vCPU, 8 GiB) at 0.36/h; storage and network are free.
         let (per_hour, instance) = venue.offer(&v, &group, from, false).unwrap();
@@ -532,7 +539,7 @@ mod tests {
             ..GroupPolicy::default()
         };
         // 2 vCPU on spot: c2's spot price, 0.036/h; forced on-demand (after an eviction): 0.36/h.
-        let small = vm("s", 0, 0, None, 2.0, 8.0);
+        let small = vm("s", 0, 0, None, 2.0, 8.0).1;
         let (cost, inst) = venue.offer(&small, &spot, 0, false).unwrap();
         assert_eq!((inst.ix, inst.purchase), (0, Purchase::Spot));
         assert!((cost - 0.036).abs() < 1e-12);
@@ -540,14 +547,14 @@ mod tests {
         assert_eq!(inst.purchase, Purchase::OnDemand);
         assert!((cost - 0.36).abs() < 1e-12);
         // 3 vCPU does not fit c2: c4, which has no spot price, so on-demand at 0.72/h.
-        let mid = vm("m", 0, 0, None, 3.0, 10.0);
+        let mid = vm("m", 0, 0, None, 3.0, 10.0).1;
         let (cost, inst) = venue.offer(&mid, &spot, 0, false).unwrap();
         assert_eq!((inst.ix, inst.purchase), (1, Purchase::OnDemand));
         assert!((cost - 0.72).abs() < 1e-12);
         // 8 vCPU fits no type.
         assert!(
             venue
-                .offer(&vm("l", 0, 0, None, 8.0, 8.0), &spot, 0, false)
+                .offer(&vm("l", 0, 0, None, 8.0, 8.0).1, &spot, 0, false)
                 .is_none()
         );
     }

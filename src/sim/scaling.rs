@@ -59,7 +59,6 @@ pub fn templates(scenario: &Scenario, table: &VmTable) -> (Vec<String>, Vec<Vm>)
             }
         };
         templates.push(Vm {
-            id: format!("{}-instance", a.group),
             group: group as u32,
             start: 0,
             end: None,

@@ -12,11 +12,26 @@ use crate::trace::Vm;
 use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
 use std::collections::BTreeMap;
 
-/// Where a VM runs on a site: a unit and a host (node) within it.
+/// Where a VM runs on a site: a unit and a host (node) within it, 32 bits each (every VM has one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
-    pub unit: usize,
-    pub host: usize,
+    unit: u32,
+    host: u32,
+}
+
+impl Slot {
+    pub fn new(unit: usize, host: usize) -> Slot {
+        let [unit, host] = [unit, host].map(|n| n as u32);
+        Slot { unit, host }
+    }
+
+    pub fn unit(self) -> usize {
+        self.unit as usize
+    }
+
+    pub fn host(self) -> usize {
+        self.host as usize
+    }
 }
 
 /// One scale unit (a private site is one unit of all its hosts).
@@ -301,7 +316,7 @@ impl<'s> Site<'s> {
                 HostChoice::BestFit => unit.pool.best_fit(need),
             };
             if let Some(host) = host {
-                return Some((marginal, Slot { unit: u, host }));
+                return Some((marginal, Slot::new(u, host)));
             }
         }
         None
@@ -310,12 +325,12 @@ impl<'s> Site<'s> {
     pub fn place(&mut self, slot: Slot, need: Capacity, vm: u32) {
         if let Some(list) = self
             .host_vms
-            .get_mut(slot.unit * self.hosts_per_unit + slot.host)
+            .get_mut(slot.unit() * self.hosts_per_unit + slot.host())
         {
             list.push(vm);
         }
-        let unit = &mut self.units[slot.unit];
-        unit.pool.take(slot.host, need);
+        let unit = &mut self.units[slot.unit()];
+        unit.pool.take(slot.host(), need);
         unit.used_mib += need.mib;
         unit.vms += 1;
         *unit.sizes.entry(need.mib).or_insert(0) += 1;
@@ -338,13 +353,13 @@ impl<'s> Site<'s> {
         let need = Capacity::of(vm.vcpus, vm.mem_gib);
         if let Some(list) = self
             .host_vms
-            .get_mut(slot.unit * self.hosts_per_unit + slot.host)
+            .get_mut(slot.unit() * self.hosts_per_unit + slot.host())
             && let Some(k) = list.iter().position(|&x| x == stay.index)
         {
             list.swap_remove(k);
         }
-        let unit = &mut self.units[slot.unit];
-        unit.pool.give(slot.host, need);
+        let unit = &mut self.units[slot.unit()];
+        unit.pool.give(slot.host(), need);
         unit.used_mib -= need.mib;
         unit.vms -= 1;
         if let Some(n) = unit.sizes.get_mut(&need.mib) {
@@ -391,9 +406,9 @@ impl<'s> Site<'s> {
     pub fn fail(&mut self, host: usize) {
         let slot = self.slot_of(host);
         self.down[host] = true;
-        self.units[slot.unit]
+        self.units[slot.unit()]
             .pool
-            .set_free(slot.host, Capacity::default());
+            .set_free(slot.host(), Capacity::default());
         self.refresh(slot);
     }
 
@@ -401,17 +416,14 @@ impl<'s> Site<'s> {
     pub fn repair(&mut self, host: usize) {
         let slot = self.slot_of(host);
         self.down[host] = false;
-        self.units[slot.unit]
+        self.units[slot.unit()]
             .pool
-            .set_free(slot.host, self.per_host);
+            .set_free(slot.host(), self.per_host);
         self.refresh(slot);
     }
 
     pub fn slot_of(&self, host: usize) -> Slot {
-        Slot {
-            unit: host / self.hosts_per_unit,
-            host: host % self.hosts_per_unit,
-        }
+        Slot::new(host / self.hosts_per_unit, host % self.hosts_per_unit)
     }
 
     /// The failure model of the site's host class, if it has one.
@@ -421,7 +433,7 @@ impl<'s> Site<'s> {
 
     /// Changes a VM's CPU use on its host from `old` to `new` milli-cores.
     pub fn set_used(&mut self, slot: Slot, old: u64, new: u64) {
-        let h = slot.unit * self.hosts_per_unit + slot.host;
+        let h = slot.unit() * self.hosts_per_unit + slot.host();
         self.host_used[h] = self.host_used[h] - old + new;
         self.cpu_used_milli = self.cpu_used_milli - old + new;
         if self.has_usage {
@@ -448,10 +460,10 @@ impl<'s> Site<'s> {
     /// A host's load: used cores / physical cores from samples, else allocated vCPUs / vCPU room.
     fn load(&self, slot: Slot) -> f64 {
         if self.has_usage {
-            self.host_used[slot.unit * self.hosts_per_unit + slot.host] as f64
+            self.host_used[slot.unit() * self.hosts_per_unit + slot.host()] as f64
                 / (self.cores_per_host * 1000.0)
         } else {
-            let free = self.units[slot.unit].pool.free(slot.host).milli_vcpu as f64;
+            let free = self.units[slot.unit()].pool.free(slot.host()).milli_vcpu as f64;
             1.0 - free / self.per_host.milli_vcpu.max(1) as f64
         }
     }
@@ -459,7 +471,7 @@ impl<'s> Site<'s> {
     /// Updates a host's power draw after its load changed.
     fn refresh(&mut self, slot: Slot) {
         let Some(power) = self.power else { return };
-        let h = slot.unit * self.hosts_per_unit + slot.host;
+        let h = slot.unit() * self.hosts_per_unit + slot.host();
         let mw = if self.down[h] {
             0
         } else {
@@ -548,16 +560,19 @@ mod tests {
         let mut ledger = Ledger::new(HOUR);
         let mut site = Site::private(0, &book, 1.0, 2, &mut ledger, HOUR);
         site.track_vms();
-        let (small, big) = (vm("s", 0, 0, None, 2.0, 4.0), vm("b", 0, 0, None, 4.0, 8.0));
+        let (small, big) = (
+            vm("s", 0, 0, None, 2.0, 4.0).1,
+            vm("b", 0, 0, None, 4.0, 8.0).1,
+        );
         let (need, big_need) = (Capacity::of(2.0, 4.0), Capacity::of(4.0, 8.0));
         let offer = |site: &Site, vm: &Vm, need| {
             site.offer(vm, &group, need, HostChoice::FirstFit, false)
-                .map(|(cost, slot)| (cost, slot.host))
+                .map(|(cost, slot)| (cost, slot.host()))
         };
         for i in 0..3 {
             let (cost, host) = offer(&site, &small, need).unwrap();
             assert_eq!((cost, host), (0.0, [0, 0, 1][i as usize]));
-            site.place(Slot { unit: 0, host }, need, i);
+            site.place(Slot::new(0, host), need, i);
         }
         let (cpu, mib) = (site.allocated.milli_vcpu, site.peak_allocated.mib);
         assert_eq!((cpu, mib), (6_000, 12 * 1024));
@@ -572,7 +587,7 @@ mod tests {
             from: 0,
             at: HOUR,
         };
-        site.release(&mut ledger, Slot { unit: 0, host: 1 }, 0, &stay);
+        site.release(&mut ledger, Slot::new(0, 1), 0, &stay);
         assert_eq!(offer(&site, &big, big_need), Some((0.0, 1)));
         site.fail(1);
         assert_eq!(offer(&site, &big, big_need), None);

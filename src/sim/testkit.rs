@@ -95,7 +95,7 @@ book = "cloud.toml"
     parse(&text, &path).expect("the test scenario is valid")
 }
 
-/// A VM of group `group` (an index into the table's groups) from `start` to `end`.
+/// VM `id` of group `group` (an index into the table's groups) from `start` to `end`.
 pub fn vm(
     id: &str,
     group: u32,
@@ -103,19 +103,19 @@ pub fn vm(
     end: Option<SimTime>,
     vcpus: f64,
     mem_gib: f64,
-) -> Vm {
-    Vm {
-        id: id.to_string(),
+) -> (String, Vm) {
+    let vm = Vm {
         group,
         start,
         end,
         vcpus,
         mem_gib,
         disk_gib: 0.0,
-    }
+    };
+    (id.to_string(), vm)
 }
 
-/// A table of `vms` whose groups are `groups`.
-pub fn table(vms: Vec<Vm>, groups: &[&str]) -> VmTable {
+/// A table of `vms` (id, VM) whose groups are `groups`.
+pub fn table(vms: Vec<(String, Vm)>, groups: &[&str]) -> VmTable {
     VmTable::new(vms, groups.iter().map(|g| g.to_string()).collect())
 }

@@ -29,7 +29,7 @@ impl State<'_> {
                 venue,
                 target: Target::Slot(_),
             } = self.vms.placed[s.vm as usize]
-                && let VenueState::Site(site) = &mut self.venues[venue]
+                && let VenueState::Site(site) = &mut self.venues[venue as usize]
             {
                 site.set_mem_used(old, mib, true);
             }
@@ -43,7 +43,7 @@ impl State<'_> {
             venue,
             target: Target::Slot(slot),
         } = self.vms.placed[i as usize]
-            && let VenueState::Site(site) = &mut self.venues[venue]
+            && let VenueState::Site(site) = &mut self.venues[venue as usize]
         {
             site.set_used(slot, old, milli);
         }

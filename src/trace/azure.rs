@@ -55,7 +55,6 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             open_buckets += u64::from(open_c || open_m);
             let group = table.group(r.text(8));
             let vm = Vm {
-                id: id.to_string(),
                 group,
                 start,
                 end: Some(end),
@@ -63,7 +62,7 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
                 mem_gib: mem,
                 disk_gib: 0.0,
             };
-            table.push(vm, r.line).map_err(|first| {
+            table.push(id, vm, r.line).map_err(|first| {
                 r.err(format!("duplicate VM id \"{id}\" (first on line {first})"))
             })?;
             Ok(())

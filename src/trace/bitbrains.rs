@@ -119,7 +119,6 @@ pub fn load(dir: &Path) -> Result<Trace, Error> {
         // i128: a corrupt file may hold any i64, and the difference must not overflow.
         let start = ((i128::from(submitted[row]) - i128::from(epoch)) / 1000) as u64;
         let vm = Vm {
-            id: ids[row].to_string(),
             group,
             start,
             end: Some(
@@ -129,12 +128,14 @@ pub fn load(dir: &Path) -> Result<Trace, Error> {
             mem_gib: mem_kb[row] as f64 / 1_048_576.0,
             disk_gib: 0.0,
         };
-        let index = table.push(vm, row as u64 + 1).map_err(|first| {
-            bad(format!(
-                "duplicate task id {} (first in row {first})",
-                ids[row]
-            ))
-        })?;
+        let index = table
+            .push(&ids[row].to_string(), vm, row as u64 + 1)
+            .map_err(|first| {
+                bad(format!(
+                    "duplicate task id {} (first in row {first})",
+                    ids[row]
+                ))
+            })?;
         by_id.insert(ids[row], index);
     }
 

@@ -1,7 +1,7 @@
 //! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
 //! and report problems as `file:line: what is wrong`.
 
-use super::rows::{Row, csv_error};
+use super::rows::{Row, csv_error, read_row};
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
 use crate::units::SimTime;
@@ -79,56 +79,69 @@ fn open_csv<R: Read>(
 }
 
 /// Reads `vms.csv` (header: id,group,start_s,end_s,vcpus,mem_gib,disk_gib) into a table.
+///
+/// Ids are checked for repeats once all rows are in (by sorting, cheaper than a hash table
+/// filled row by row), and before any later error is reported, so the first bad line is the one
+/// named, as if each row had been checked on arrival.
 pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
     let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
-    let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = VM_COLUMNS.map(|c| col[c]);
-
+    let cols = VM_COLUMNS.map(|c| col[c]);
     let mut table = TableBuilder::new();
     let mut record = csv::StringRecord::new();
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
-        let row = Row::new(path, &record);
-        let line = row.line;
-        let id = row.text(id_c);
-        if id.is_empty() {
-            return Err(row.err("id is empty"));
+    let read = (|| {
+        while read_row(&mut csv, &mut record, path)? {
+            vm_row(&Row::new(path, &record), cols, &mut table)?;
         }
-        let group_name = row.text(group_c);
-        if group_name.is_empty() {
-            return Err(row.err(format!("group of VM \"{id}\" is empty")));
-        }
-        let group = table.group(group_name);
-        let start = row.seconds(start_c, "start_s")?;
-        let end = match row.text(end_c) {
-            "" => None,
-            _ => Some(row.seconds(end_c, "end_s")?),
-        };
-        if let Some(end) = end.filter(|&e| e <= start) {
-            return Err(row.err(format!("end_s {end} is not after start_s {start}")));
-        }
-        let disk_gib = row.number(disk_c, "disk_gib")?;
-        if disk_gib < 0.0 {
-            return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
-        }
-        let vm = Vm {
-            id: id.to_string(),
-            group,
-            start,
-            end,
-            vcpus: row.positive(vcpus_c, "vcpus")?,
-            mem_gib: row.positive(mem_c, "mem_gib")?,
-            disk_gib,
-        };
-        table.push(vm, line).map_err(|first| {
-            row.err(format!("duplicate VM id \"{id}\" (first on line {first})"))
-        })?;
+        Ok(())
+    })();
+    if let Some((id, line, first)) = table.first_repeat() {
+        return Err(InputError::line(
+            path,
+            line,
+            format!("duplicate VM id \"{id}\" (first on line {first})"),
+        ));
     }
+    read?;
     if table.is_empty() {
         return Err(InputError::file(path, "has a header but no VM rows"));
     }
-    Ok(table.finish().0)
+    Ok(table.finish())
+}
+
+/// Checks one row of `vms.csv` and adds its VM (ids are checked later, see `read_vms`).
+fn vm_row(row: &Row, cols: [usize; 7], table: &mut TableBuilder) -> Result<(), InputError> {
+    let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = cols;
+    let id = row.text(id_c);
+    if id.is_empty() {
+        return Err(row.err("id is empty"));
+    }
+    let group_name = row.text(group_c);
+    if group_name.is_empty() {
+        return Err(row.err(format!("group of VM \"{id}\" is empty")));
+    }
+    let group = table.group(group_name);
+    let start = row.seconds(start_c, "start_s")?;
+    let end = match row.text(end_c) {
+        "" => None,
+        _ => Some(row.seconds(end_c, "end_s")?),
+    };
+    if let Some(end) = end.filter(|&e| e <= start) {
+        return Err(row.err(format!("end_s {end} is not after start_s {start}")));
+    }
+    let disk_gib = row.number(disk_c, "disk_gib")?;
+    if disk_gib < 0.0 {
+        return Err(row.err(format!("disk_gib {disk_gib} must be >= 0")));
+    }
+    let vm = Vm {
+        group,
+        start,
+        end,
+        vcpus: row.positive(vcpus_c, "vcpus")?,
+        mem_gib: row.positive(mem_c, "mem_gib")?,
+        disk_gib,
+    };
+    table.push_unchecked(id, vm, row.line);
+    Ok(())
 }
 
 /// Streams `usage.csv` (header: id,t_s,cpu_util[,mem_util]) in time order, checking every row
@@ -144,6 +157,8 @@ pub struct UsageReader<'t, R: Read> {
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
+    /// The VM after the last row's, tried first.
+    next_vm: u32,
     done: bool,
 }
 
@@ -159,26 +174,30 @@ impl<'t, R: Read> UsageReader<'t, R> {
             record: csv::StringRecord::new(),
             last_t: 0,
             last_per_vm: vec![SimTime::MAX; table.vms.len()],
+            next_vm: 0,
             done: false,
         })
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, InputError> {
-        if !self
-            .csv
-            .read_record(&mut self.record)
-            .map_err(|e| csv_error(&self.path, e))?
-        {
+        if !read_row(&mut self.csv, &mut self.record, &self.path)? {
             return Ok(None);
         }
         let row = Row::new(&self.path, &self.record);
         let [id_c, t_c, cpu_c] = self.cols;
         let id = row.text(id_c);
-        let vm = self.table.position(id).ok_or_else(|| {
-            row.err(format!(
-                "usage for unknown VM \"{id}\" (not in the VM table)"
-            ))
-        })?;
+        // Rows of one time step usually list VMs in table order (`trace convert` writes them
+        // so): try the VM after the last one before hashing the id.
+        let next = self.next_vm;
+        let vm = if (next as usize) < self.table.vms.len() && self.table.id(next) == id {
+            next
+        } else {
+            self.table.position(id).ok_or_else(|| {
+                row.err(format!(
+                    "usage for unknown VM \"{id}\" (not in the VM table)"
+                ))
+            })?
+        };
         let t = row.seconds(t_c, "t_s")?;
         if t < self.last_t {
             return Err(row.err(format!(
@@ -205,6 +224,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
         };
         self.last_t = t;
         self.last_per_vm[vm as usize] = t;
+        self.next_vm = vm + 1;
         Ok(Some(Sample::new(vm, packed_t, cpu, mem)))
     }
 }
@@ -253,10 +273,10 @@ pub fn paths_in(path: &Path) -> (PathBuf, Option<PathBuf>) {
 pub fn write_vms_csv(table: &VmTable, out: impl Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(VM_COLUMNS)?;
-    for vm in &table.vms {
+    for (i, vm) in table.vms.iter().enumerate() {
         let end = vm.end.map(|e| e.to_string()).unwrap_or_default();
         w.write_record([
-            vm.id.as_str(),
+            table.id(i as u32),
             table.group_name(vm),
             &vm.start.to_string(),
             &end,
@@ -294,7 +314,7 @@ where
     };
     for s in samples {
         let s = s?;
-        w.write_field(&table.vms[s.vm as usize].id)?;
+        w.write_field(table.id(s.vm))?;
         field(&mut w, &s.t)?;
         // f32 prints its shortest round-trip form: 0.1, not 0.10000000149011612.
         field(&mut w, &s.cpu)?;
@@ -325,7 +345,7 @@ mod tests {
             "{HEADER}b,web,600,,2,8,50\na,db,0,3600,8,64,500\nc,web,600,1200,2,8,0\n"
         ))
         .unwrap();
-        let ids: Vec<&str> = t.vms.iter().map(|v| v.id.as_str()).collect();
+        let ids: Vec<&str> = (0..3).map(|i| t.id(i)).collect();
         assert_eq!(ids, ["a", "b", "c"]); // a starts at 0; b before c at 600 by file order
         assert_eq!(t.groups, ["web", "db"]);
         assert_eq!(t.group_name(&t.vms[0]), "db");
@@ -358,6 +378,16 @@ mod tests {
                 "vms.csv:2: row has 6 fields but the header has 7",
             ),
             ("a,,0,,2,8,1\n", "vms.csv:2: group of VM \"a\" is empty"),
+            // The repeat on line 4 comes before the bad vcpus on line 5, and so is reported.
+            (
+                "a,web,0,,2,8,1\nb,web,0,,2,8,1\na,web,0,,2,8,1\nc,web,0,,0,8,1\n",
+                "vms.csv:4: duplicate VM id \"a\" (first on line 2)",
+            ),
+            // The bad vcpus on line 3 comes first.
+            (
+                "a,web,0,,2,8,1\nc,web,0,,0,8,1\na,web,0,,2,8,1\n",
+                "vms.csv:3: vcpus 0 must be > 0",
+            ),
         ];
         for (rows, want) in cases {
             assert_eq!(
@@ -374,6 +404,13 @@ mod tests {
         assert_eq!(
             vms(HEADER).unwrap_err().to_string(),
             "vms.csv: has a header but no VM rows"
+        );
+        let bad_utf8 = [HEADER.as_bytes(), b"a,web,0,,2,8,1\nb\xff,web,0,,2,8,1\n"].concat();
+        assert_eq!(
+            read_vms(&bad_utf8[..], Path::new("vms.csv"))
+                .unwrap_err()
+                .to_string(),
+            "vms.csv:3: row is not valid UTF-8"
         );
         assert_eq!(
             vms("").unwrap_err().to_string(),

@@ -120,7 +120,6 @@ fn read_events(dir: &Path, options: &ReadOptions) -> Result<Tasks, Error> {
                     let mem_gib = (mem * options.mem_scale).max(MIN_REQUEST);
                     let group = table.group(&format!("class-{}", r.text(7)));
                     let vm = Vm {
-                        id,
                         group,
                         start: t,
                         end: None,
@@ -129,7 +128,7 @@ fn read_events(dir: &Path, options: &ReadOptions) -> Result<Tasks, Error> {
                         disk_gib: 0.0,
                     };
                     let index = table
-                        .push(vm, r.line)
+                        .push(&id, vm, r.line)
                         .map_err(|first| r.err(format!("task id repeats line {first}")))?;
                     requests.push((cpu, mem));
                     entry.0 = Some(index);

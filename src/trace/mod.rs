@@ -10,6 +10,7 @@ mod bitbrains;
 mod canonical;
 mod files;
 mod google;
+mod ids;
 mod planetlab;
 mod rows;
 pub mod stats;
@@ -22,13 +23,13 @@ pub use table::TableBuilder;
 
 use crate::error::{Error, InputError};
 use crate::units::SimTime;
-use std::collections::HashMap;
+use ids::Ids;
 use std::path::{Path, PathBuf};
 
-/// One VM as requested: its size and lifetime.
+/// One VM as requested: its size and lifetime. Its id is kept by its table (`VmTable::id`), all
+/// ids in one string, so a VM holds no heap memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vm {
-    pub id: String,
     /// Index into `VmTable::groups`.
     pub group: u32,
     pub start: SimTime,
@@ -45,40 +46,34 @@ pub struct VmTable {
     pub vms: Vec<Vm>,
     /// Group names, in order of first appearance.
     pub groups: Vec<String>,
-    index: HashMap<String, u32>,
+    /// The VMs' ids, by position in `vms`.
+    ids: Ids,
 }
 
 impl VmTable {
-    /// Builds a table from VMs in any order; ids must be unique (`TableBuilder` checks this).
-    pub fn new(vms: Vec<Vm>, groups: Vec<String>) -> VmTable {
-        Self::build(vms, groups).0
+    /// A table of (id, VM) pairs in any order, with the given group names.
+    ///
+    /// Panics on a repeated id: for tables built by code; readers go through `TableBuilder`,
+    /// which reports it.
+    pub fn new<S: AsRef<str>>(vms: impl IntoIterator<Item = (S, Vm)>, groups: Vec<String>) -> Self {
+        let mut table = TableBuilder::with_groups(groups);
+        for (at, (id, vm)) in vms.into_iter().enumerate() {
+            let id = id.as_ref();
+            if let Err(first) = table.push(id, vm, at as u64) {
+                panic!("VM id {id:?} given twice (first at {first})");
+            }
+        }
+        table.finish()
     }
 
-    /// Like `new`, and also returns where each input VM ended up: `moved[i]` is the position
-    /// in `vms` of the i-th VM given, so samples gathered before sorting can be renumbered.
-    pub fn build(vms: Vec<Vm>, groups: Vec<String>) -> (VmTable, Vec<u32>) {
-        let mut order: Vec<u32> = (0..vms.len() as u32).collect();
-        order.sort_by_key(|&i| vms[i as usize].start);
-        let mut moved = vec![0u32; vms.len()];
-        for (new, &old) in order.iter().enumerate() {
-            moved[old as usize] = new as u32;
-        }
-        let mut slots: Vec<Option<Vm>> = vms.into_iter().map(Some).collect();
-        let vms: Vec<Vm> = order
-            .iter()
-            .filter_map(|&i| slots[i as usize].take())
-            .collect();
-        let index = vms
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.clone(), i as u32))
-            .collect();
-        (VmTable { vms, groups, index }, moved)
+    /// The id of the VM at position `i` of `vms`.
+    pub fn id(&self, i: u32) -> &str {
+        self.ids.get(i)
     }
 
     /// The position of a VM in `vms`, by id.
     pub fn position(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
+        self.ids.position(id)
     }
 
     pub fn group_name(&self, vm: &Vm) -> &str {

@@ -194,7 +194,6 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             };
             let size = options.sizes[index % options.sizes.len()];
             let vm_row = Vm {
-                id,
                 group,
                 start: day.offset,
                 end: Some(day.offset + n * INTERVAL),
@@ -203,7 +202,7 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
                 disk_gib: 0.0,
             };
             table
-                .push(vm_row, index as u64 + 1)
+                .push(&id, vm_row, index as u64 + 1)
                 .map_err(|_| InputError::file(file, "VM listed twice"))?;
             index += 1;
         }

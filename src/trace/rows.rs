@@ -1,8 +1,10 @@
-//! Reading trace CSV files row by row: one reused record, and cell accessors that report
-//! `file:line: what is wrong`.
+//! Reading trace CSV files row by row: one reused record (nothing allocated per row; csv checks
+//! UTF-8 once for the whole row, on an all-ASCII row with one pass), and cell accessors that
+//! report `file:line: what is wrong`.
 
 use super::files::open;
 use crate::error::{Error, InputError};
+use std::io::Read;
 use std::path::Path;
 
 /// The current row of a CSV file, with enough context to report a bad value.
@@ -10,6 +12,15 @@ pub struct Row<'a> {
     pub path: &'a Path,
     pub line: u64,
     pub record: &'a csv::StringRecord,
+}
+
+/// Reads the next record into `record`, reusing its buffers; false at the end.
+pub fn read_row<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    path: &Path,
+) -> Result<bool, InputError> {
+    csv.read_record(record).map_err(|e| csv_error(path, e))
 }
 
 impl<'a> Row<'a> {
@@ -27,19 +38,26 @@ impl<'a> Row<'a> {
 
     /// A cell, trimmed ("" when the row is shorter).
     pub fn text(&self, col: usize) -> &str {
-        self.record.get(col).unwrap_or("").trim()
+        let t = self.record.get(col).unwrap_or("");
+        // Most cells start and end with a visible ASCII character: nothing to trim, and no
+        // character to decode from either end (about 6 % of the time of a usage row otherwise).
+        match (t.as_bytes().first(), t.as_bytes().last()) {
+            (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
+            _ => t.trim(),
+        }
     }
 
     /// A whole number >= 0; `unit` (e.g. "seconds") goes into the message when not empty.
     pub fn whole(&self, col: usize, name: &str, unit: &str) -> Result<u64, InputError> {
         let t = self.text(col);
-        let of = if unit.is_empty() {
-            String::new()
-        } else {
-            format!(" of {unit}")
-        };
-        t.parse()
-            .map_err(|_| self.err(format!("{name} \"{t}\" is not a whole number{of} >= 0")))
+        t.parse().map_err(|_| {
+            let of = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" of {unit}")
+            };
+            self.err(format!("{name} \"{t}\" is not a whole number{of} >= 0"))
+        })
     }
 
     pub fn seconds(&self, col: usize, name: &str) -> Result<u64, InputError> {
@@ -108,10 +126,7 @@ pub fn for_each_row(
         .comment(Some(b'#'))
         .from_reader(open(path)?);
     let mut record = csv::StringRecord::new();
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
+    while read_row(&mut csv, &mut record, path)? {
         let row = Row::new(path, &record);
         if record.len() < min_fields {
             return Err(row

@@ -354,14 +354,16 @@ mod tests {
 
     #[test]
     fn concurrency_and_days() {
-        let vm = |id: &str, start, end| Vm {
-            id: id.into(),
-            group: 0,
-            start,
-            end,
-            vcpus: 2.0,
-            mem_gib: 4.0,
-            disk_gib: 0.0,
+        let vm = |id: &str, start, end| {
+            let vm = Vm {
+                group: 0,
+                start,
+                end,
+                vcpus: 2.0,
+                mem_gib: 4.0,
+                disk_gib: 0.0,
+            };
+            (id.to_string(), vm)
         };
         // a: [0, 100), b: [100, 200) - b starts as a ends: never both. c: [50, day 1 + 10).
         let table = VmTable::new(

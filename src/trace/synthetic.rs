@@ -423,7 +423,6 @@ pub fn generate(params: &Params) -> Trace {
                 )
             };
             let vm = Vm {
-                id,
                 group,
                 start,
                 end: (end < horizon).then_some(end),
@@ -432,7 +431,7 @@ pub fn generate(params: &Params) -> Trace {
                 disk_gib: g.disk_gib,
             };
             let index = table
-                .push(vm, n as u64 + 1)
+                .push(&id, vm, n as u64 + 1)
                 .expect("generated ids are unique");
             // Samples on the step grid from the VM's start until it ends or the horizon.
             let mut t = start.div_ceil(params.step) * params.step;

@@ -1,16 +1,21 @@
-//! Building a VM table row by row: group names interned, duplicate ids refused.
+//! Building a VM table row by row: ids and group names interned, duplicate ids refused.
 
+use super::ids::Ids;
 use super::{Sample, Trace, Vm, VmTable};
 use crate::units::SimTime;
+use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
 
 #[derive(Debug, Default)]
 pub struct TableBuilder {
     vms: Vec<Vm>,
+    /// Ids by input index.
+    ids: Ids,
+    /// Where each VM was found (a line or row number), by input index.
+    at: Vec<u64>,
     groups: Vec<String>,
-    group_ix: HashMap<String, u32>,
-    /// For each id: where it was first seen (a line or row number) and its input index.
-    seen: HashMap<String, (u64, u32)>,
+    group_ix: HashMap<String, u32, FxBuildHasher>,
+    last_group: u32,
 }
 
 impl TableBuilder {
@@ -18,32 +23,67 @@ impl TableBuilder {
         Self::default()
     }
 
+    /// A builder whose first groups are `groups`, in this order.
+    pub fn with_groups(groups: Vec<String>) -> Self {
+        let mut table = Self::new();
+        for g in &groups {
+            table.group(g);
+        }
+        table
+    }
+
     /// The index of a group, added on first use.
     pub fn group(&mut self, name: &str) -> u32 {
+        // Rows of one group often come together: try the last group before hashing.
+        if self
+            .groups
+            .get(self.last_group as usize)
+            .is_some_and(|g| g == name)
+        {
+            return self.last_group;
+        }
         if let Some(&g) = self.group_ix.get(name) {
+            self.last_group = g;
             return g;
         }
         let g = self.groups.len() as u32;
         self.groups.push(name.to_string());
         self.group_ix.insert(name.to_string(), g);
+        self.last_group = g;
         g
     }
 
-    /// Adds a VM found at `at` (line or row); returns its input index, or, for an id seen
+    /// Adds VM `id` found at `at` (line or row); returns its input index, or, for an id seen
     /// before, where it was first seen.
-    pub fn push(&mut self, vm: Vm, at: u64) -> Result<u32, u64> {
-        if let Some(&(first, _)) = self.seen.get(&vm.id) {
-            return Err(first);
-        }
-        let index = self.vms.len() as u32;
-        self.seen.insert(vm.id.clone(), (at, index));
+    pub fn push(&mut self, id: &str, vm: Vm, at: u64) -> Result<u32, u64> {
+        let index = self
+            .ids
+            .insert(id)
+            .map_err(|first| self.at[first as usize])?;
+        self.at.push(at);
         self.vms.push(vm);
         Ok(index)
     }
 
+    /// Adds VM `id` found at `at` without looking for its id among those before: the caller
+    /// asks `first_repeat` before it trusts the table or reports a later error.
+    pub fn push_unchecked(&mut self, id: &str, vm: Vm, at: u64) {
+        self.ids.push(id);
+        self.at.push(at);
+        self.vms.push(vm);
+    }
+
+    /// The first VM whose id was given before: its id, where it was found and where the id was
+    /// first seen.
+    pub fn first_repeat(&self) -> Option<(&str, u64, u64)> {
+        let (later, first) = self.ids.first_repeat()?;
+        let at = |i: u32| self.at[i as usize];
+        Some((self.ids.get(later), at(later), at(first)))
+    }
+
     /// The input index of a VM added earlier, by id.
     pub fn input_index(&self, id: &str) -> Option<u32> {
-        self.seen.get(id).map(|&(_, index)| index)
+        self.ids.position(id)
     }
 
     /// Sets the end of a VM added earlier (for formats where a later row ends it).
@@ -64,16 +104,44 @@ impl TableBuilder {
         &self.vms
     }
 
-    /// The sorted table and where each input VM went (see `VmTable::build`).
-    pub fn finish(self) -> (VmTable, Vec<u32>) {
-        VmTable::build(self.vms, self.groups)
+    /// The table, sorted by start time (input order among equal starts).
+    pub fn finish(self) -> VmTable {
+        self.sort().0
+    }
+
+    /// The sorted table and, unless the input was already in order, where each input VM went:
+    /// `moved[i]` is the position in the table of the i-th VM given.
+    fn sort(self) -> (VmTable, Option<Vec<u32>>) {
+        let TableBuilder {
+            mut vms,
+            mut ids,
+            groups,
+            ..
+        } = self;
+        let mut moved = None;
+        if !vms.is_sorted_by_key(|v| v.start) {
+            let mut order: Vec<u32> = (0..vms.len() as u32).collect();
+            order.sort_by_key(|&i| vms[i as usize].start); // stable: input order on ties
+            let mut to = vec![0u32; vms.len()];
+            for (new, &old) in order.iter().enumerate() {
+                to[old as usize] = new as u32;
+            }
+            vms = order.iter().map(|&i| vms[i as usize].clone()).collect();
+            ids = ids.reorder(&order, &to);
+            moved = Some(to);
+        }
+        vms.shrink_to_fit();
+        ids.shrink_to_fit();
+        (VmTable { vms, groups, ids }, moved)
     }
 
     /// The finished trace, with samples gathered under input indices renumbered to the table.
     pub fn into_trace(self, mut samples: Vec<Sample>, notes: Vec<String>) -> Trace {
-        let (table, moved) = self.finish();
-        for s in &mut samples {
-            s.vm = moved[s.vm as usize];
+        let (table, moved) = self.sort();
+        if let Some(moved) = moved {
+            for s in &mut samples {
+                s.vm = moved[s.vm as usize];
+            }
         }
         Trace::from_samples(table, samples, notes)
     }

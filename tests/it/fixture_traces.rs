@@ -28,7 +28,7 @@ fn planetlab_excerpt() {
     // The first file's mean, computed here straight from the raw percentages.
     let first = &t.table.vms[0];
     let raw =
-        std::fs::read_to_string(fixture("planetlab-excerpt/20110303").join(&first.id)).unwrap();
+        std::fs::read_to_string(fixture("planetlab-excerpt/20110303").join(t.table.id(0))).unwrap();
     let pct: Vec<f64> = raw
         .split_whitespace()
         .map(|v| v.parse::<f64>().unwrap() / 100.0)
@@ -62,12 +62,10 @@ fn azure_sample_vmtable() {
         ["Delay-insensitive", "Interactive", "Unkown"]
     );
     // The first row: 1 core, 1.75 GB, created at 0 and deleted at 2,591,700 s.
-    let vm = t
-        .table
-        .vms
-        .iter()
-        .find(|v| v.id.starts_with("x/XsOfHO"))
+    let i = (0..t.table.vms.len() as u32)
+        .find(|&i| t.table.id(i).starts_with("x/XsOfHO"))
         .unwrap();
+    let vm = &t.table.vms[i as usize];
     assert_eq!(
         (vm.vcpus, vm.mem_gib, vm.start, vm.end),
         (1.0, 1.75, 0, Some(2_591_700))

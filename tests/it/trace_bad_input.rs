@@ -341,7 +341,7 @@ fn google_tasks_are_sized_with_the_scale_factors() {
     let vm = &t.table.vms[0];
     // 0.125 x 32 cores = 4 vCPU; 0.0625 x 64 GiB = 4 GiB.
     assert_eq!(
-        (vm.id.as_str(), vm.start, vm.end, vm.vcpus, vm.mem_gib),
+        (t.table.id(0), vm.start, vm.end, vm.vcpus, vm.mem_gib),
         ("1-0", 600, Some(900), 4.0, 4.0)
     );
     let sample = t.samples().unwrap().unwrap().next().unwrap().unwrap();
