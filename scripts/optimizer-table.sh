@@ -3,7 +3,7 @@
 # (scenarios/*.toml and scenarios/worked/*/*.toml, plan files left out), as Markdown: the
 # planned and simulated totals of the plan, the best built-in policy that placed every VM (same
 # trace and seed), the plan's simulated total over that policy's, and the model's optimality
-# gap (planned total against the LP bound). Needs jq. Exits 1 if a run fails.
+# gap (planned total against the LP bound). Exits 1 if a run fails.
 #
 #   scripts/optimizer-table.sh            # from the repository root
 set -eu
@@ -23,15 +23,19 @@ for s in scenarios/*.toml scenarios/worked/*/*.toml; do
         cat "$dir.log" >&2
         exit 1
     fi
-    jq -r '
-        (.validation.policies | map(select(.unplaced_vms == 0)) | min_by(.simulated_total)) as $best
-        | [.planned_total, .validation.simulated_total,
-           ($best.policy // "none"), ($best.simulated_total // 0),
-           (.validation.ratio_to_best_policy // 0), .optimality_gap * 100] | @tsv
-    ' "$dir/optimize.json" | {
-        IFS="$(printf '\t')" read -r planned simulated policy best ratio gap
-        case "$name" in "${name%/*}/${name%/*}") name=${name%/*} ;; esac
-        printf '| %s | %.2f | %.2f | %s %.2f | %.3f | %.1f %% |\n' \
-            "$name" "$planned" "$simulated" "$policy" "$best" "$ratio" "$gap"
-    }
+    python3 - "$name" "$dir/optimize.json" <<'PY'
+import json, sys
+name, path = sys.argv[1], sys.argv[2]
+o = json.load(open(path))
+v = o["validation"]
+placed = [p for p in v["policies"] if p["unplaced_vms"] == 0]
+best = min(placed, key=lambda p: p["simulated_total"]) if placed else None
+head, _, tail = name.rpartition("/")
+if head and head == tail:  # worked/x/x.toml is named x
+    name = head
+print("| %s | %.2f | %.2f | %s %.2f | %.3f | %.1f %% |" % (
+    name, o["planned_total"], v["simulated_total"],
+    best["policy"] if best else "none", best["simulated_total"] if best else 0,
+    v.get("ratio_to_best_policy") or 0, o["optimality_gap"] * 100))
+PY
 done
