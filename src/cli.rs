@@ -951,21 +951,29 @@ fn optimize(
         ));
     }
     rec.demand = full.stats();
-    rec.backup = scenario
-        .backup
-        .as_ref()
-        .map(|b| o::backup::advise(b, scenario.horizon));
+    rec.backup = o::backup::advise_checked(&scenario);
     // The backup service is part of the plan's cost (what it bills is independent of
     // placement, so it is added to the model's optimum).
     if let Some(b) = &rec.backup {
         rec.planned_total = crate::units::cents(rec.planned_total + b.cost);
     }
-    rec.commitments_to_buy = o::commit::advise(&scenario, &trace.table, &solved, full.steps);
+    rec.commitments_to_buy = o::commit::advise(&scenario, &trace.table, &sites, &solved);
+    rec.commitment_saving = (!rec.commitments_to_buy.is_empty())
+        .then(|| o::commit::SavingCheck::of(&rec.commitments_to_buy));
     rec.percentile = percentile;
-    rec.explanation = o::explain::explain(profile, &names, &sites, opt, &solved);
-    if let Some(r) = &mut rec.explanation.runner_up {
-        r.cost = crate::units::cents(r.cost + rec.commitments);
-    }
+    // The runner-up pays what the plan pays whatever the design: sunk commitments, backup.
+    let mut fixed = vec![("commitments (sunk)".to_string(), rec.commitments)];
+    fixed.extend(
+        rec.backup
+            .as_ref()
+            .map(|b| ("backup service".to_string(), b.cost)),
+    );
+    let ctx = o::explain::Context {
+        names: &names,
+        currency: &cur,
+        fixed,
+    };
+    rec.explanation = o::explain::explain(profile, &sites, opt, &solved, &ctx);
     let basis = match percentile {
         Some(p) => format!("each group's P{p} of demand over {} steps", full.steps),
         None => format!(
@@ -1022,6 +1030,9 @@ fn optimize(
             with.commitments.extend(buy);
             let (_, bought) = crate::simulate(&with, &trace)?;
             let saving: f64 = rec.commitments_to_buy.iter().map(|a| a.saving).sum();
+            if let Some(c) = rec.commitment_saving.as_mut() {
+                c.simulated = Some(crate::units::cents(summary.total - bought.total));
+            }
             let planned = rec.planned_total - saving;
             println!(
                 "validate with the commitments to buy: simulated total {:.2} vs planned {:.2} ({:+.1} %); simulated saving {:.2} vs planned {:.2}",

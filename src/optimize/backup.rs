@@ -5,7 +5,7 @@
 //! ingress is a check on the sum), so every option of every site is tried: the result is exact.
 
 use crate::pricing::transfer_hours;
-use crate::scenario::{BackupPlan, Seeding};
+use crate::scenario::{BackupPlan, BackupSite, Scenario, Seeding};
 use crate::units::cents;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
 use serde::Serialize;
@@ -19,6 +19,19 @@ pub struct SiteLink {
     pub seed_days: f64,
     /// The link over the horizon, in the reporting currency.
     pub cost: f64,
+}
+
+/// A requirement no link on offer meets, and by how much the largest one falls short.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    /// The site, or "target ingress" for the backup target's shared ingress.
+    pub site: String,
+    /// "nightly window", "seeding" or "rpo".
+    pub requirement: &'static str,
+    /// Bandwidth missing on top of the largest link (or the target's ingress).
+    pub shortfall_mbps: f64,
+    /// How much longer than allowed the transfer (or the backup's age) runs with it.
+    pub shortfall_hours: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +49,13 @@ pub struct BackupAdvice {
     pub stores: u32,
     /// Requirements no option meets, in words (the site keeps its largest link).
     pub problems: Vec<String>,
+    /// The same, with the shortfall in Mbps and hours: the plan is infeasible for these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub infeasible: Vec<Shortfall>,
+    /// Nightly windows missed and RPO breaches when the transfers are simulated with these
+    /// links (seeds, nightly jobs, the target's shared ingress), over all sites.
+    pub windows_missed: u64,
+    pub rpo_breaches: u64,
 }
 
 /// Cost over `horizon` of `mbps` and the seeding, and the seed days, for one site.
@@ -58,15 +78,12 @@ fn site_cost(
 
 /// The cheapest links under one seeding method: per site the smallest cost option that meets
 /// the window and the seeding limit; sites no link serves keep the largest, with a problem.
-fn links(
-    plan: &BackupPlan,
-    seeding: Seeding,
-    horizon: SimTime,
-) -> (Vec<SiteLink>, f64, Vec<String>) {
+fn links(plan: &BackupPlan, seeding: Seeding, horizon: SimTime) -> Links {
     let window_h = plan.window as f64 / HOUR as f64;
     let within_d = plan.seed_within.unwrap_or(horizon) as f64 / DAY as f64;
     let sizes = &plan.service.link_sizes_mbps;
     let (mut out, mut total, mut problems) = (Vec::new(), 0.0, Vec::new());
+    let mut short = Vec::new();
     for site in &plan.sites {
         let nightly = plan.sizing.nightly_tb(site.protected_tb);
         let meets = |mbps: f64| {
@@ -77,6 +94,14 @@ fn links(
         let chosen = sizes.iter().copied().find(|&m| meets(m));
         let mbps = chosen.unwrap_or_else(|| sizes.last().copied().unwrap_or(site.link_mbps));
         if chosen.is_none() {
+            let seed_tb = plan.sizing.seed_tb(site.protected_tb);
+            short.extend(site_shortfalls(
+                &site.name,
+                nightly,
+                window_h,
+                (seeding == Seeding::Wan).then_some((seed_tb, within_d)),
+                mbps,
+            ));
             problems.push(format!(
                 "{}: no link on offer moves {:.3} TB a night within {window_h:.1} h{}",
                 site.name,
@@ -88,18 +113,83 @@ fn links(
                 },
             ));
         }
-        let (cost, seed_days) = site_cost(plan, site.protected_tb, mbps, seeding, horizon);
+        let (link, cost) = site_link(plan, site, mbps, seeding, horizon);
         total += cost;
-        out.push(SiteLink {
-            site: site.name.clone(),
-            current_mbps: site.link_mbps,
-            link_mbps: mbps,
-            nightly_hours: cents(transfer_hours(nightly, mbps)),
-            seed_days: cents(seed_days),
-            cost: cents(cost * plan.rate),
+        out.push(link);
+    }
+    Links {
+        sites: out,
+        cost: total * plan.rate,
+        problems,
+        short,
+    }
+}
+
+/// `site` on a link of `mbps`: what it moves and costs, and its cost unrounded (the book's
+/// currency).
+fn site_link(
+    plan: &BackupPlan,
+    site: &BackupSite,
+    mbps: f64,
+    seeding: Seeding,
+    horizon: SimTime,
+) -> (SiteLink, f64) {
+    let nightly = plan.sizing.nightly_tb(site.protected_tb);
+    let (cost, seed_days) = site_cost(plan, site.protected_tb, mbps, seeding, horizon);
+    let link = SiteLink {
+        site: site.name.clone(),
+        current_mbps: site.link_mbps,
+        link_mbps: mbps,
+        nightly_hours: cents(transfer_hours(nightly, mbps)),
+        seed_days: cents(seed_days),
+        cost: cents(cost * plan.rate),
+    };
+    (link, cost)
+}
+
+/// One seeding method's links: per site, their cost, and what no link meets.
+struct Links {
+    sites: Vec<SiteLink>,
+    cost: f64,
+    problems: Vec<String>,
+    short: Vec<Shortfall>,
+}
+
+/// Mbps that move `tb` in `hours`.
+fn mbps_for(tb: f64, hours: f64) -> f64 {
+    tb * 8e12 / (hours.max(1e-9) * 3_600.0) / 1e6
+}
+
+/// What the largest link `mbps` misses for a site: the nightly `tb` in `window_h` hours, and
+/// (WAN seeding) the seed's TB within its days.
+fn site_shortfalls(
+    site: &str,
+    nightly: f64,
+    window_h: f64,
+    seed: Option<(f64, f64)>,
+    mbps: f64,
+) -> Vec<Shortfall> {
+    let mut out = Vec::new();
+    let hours = transfer_hours(nightly, mbps);
+    if hours > window_h {
+        out.push(Shortfall {
+            site: site.to_string(),
+            requirement: "nightly window",
+            shortfall_mbps: cents(mbps_for(nightly, window_h) - mbps),
+            shortfall_hours: cents(hours - window_h),
         });
     }
-    (out, total * plan.rate, problems)
+    if let Some((tb, days)) = seed
+        && transfer_hours(tb, mbps) > days * 24.0
+    {
+        out.push(Shortfall {
+            site: site.to_string(),
+            requirement: "seeding",
+            shortfall_mbps: cents(mbps_for(tb, days * 24.0) - mbps),
+            shortfall_hours: cents(transfer_hours(tb, mbps) - days * 24.0),
+        });
+    }
+    out
 }
 
 /// What the backup service costs over `horizon`, billed as the simulator bills it.
@@ -127,11 +217,13 @@ pub fn apply(plan: &BackupPlan, advice: &BackupAdvice) -> BackupPlan {
 pub fn advise(plan: &BackupPlan, horizon: SimTime) -> BackupAdvice {
     let options = [Seeding::Drive, Seeding::Wan].map(|m| (m, links(plan, m, horizon)));
     // Fewest problems first, then the cheapest.
-    let (seeding, (sites, _, problems)) = options
+    let (seeding, chosen) = options
         .into_iter()
-        .min_by(|a, b| a.1.2.len().cmp(&b.1.2.len()).then(a.1.1.total_cmp(&b.1.1)))
+        .min_by(|a, b| {
+            (a.1.problems.len().cmp(&b.1.problems.len())).then(a.1.cost.total_cmp(&b.1.cost))
+        })
         .expect("two options");
-    let mut problems = problems;
+    let (sites, mut problems, mut infeasible) = (chosen.sites, chosen.problems, chosen.short);
     if let Some(ingress) = plan.target_ingress_mbps {
         let nightly: f64 = plan
             .sites
@@ -139,7 +231,14 @@ pub fn advise(plan: &BackupPlan, horizon: SimTime) -> BackupAdvice {
             .map(|s| plan.sizing.nightly_tb(s.protected_tb))
             .sum();
         let hours = transfer_hours(nightly, ingress);
-        if hours > plan.window as f64 / HOUR as f64 {
+        let window_h = plan.window as f64 / HOUR as f64;
+        if hours > window_h {
+            infeasible.push(Shortfall {
+                site: "target ingress".into(),
+                requirement: "nightly window",
+                shortfall_mbps: cents(mbps_for(nightly, window_h) - ingress),
+                shortfall_hours: cents(hours - window_h),
+            });
             problems.push(format!(
                 "the target's {ingress} Mbps ingress needs {hours:.1} h for all sites' {nightly:.3} TB a night, longer than the window"
             ));
@@ -163,9 +262,88 @@ pub fn advise(plan: &BackupPlan, horizon: SimTime) -> BackupAdvice {
         stored_tb: (stored_tb * 1e4).round() / 1e4,
         stores: plan.service.stores(stored_tb),
         problems,
+        infeasible,
+        windows_missed: 0,
+        rpo_breaches: 0,
     };
     advice.cost = cents(billed(&apply(plan, &advice), horizon));
     advice
+}
+
+/// The transfers of `plan` simulated on their own (no VMs: transfers do not depend on them),
+/// one record per site.
+fn simulate(scenario: &Scenario, plan: BackupPlan) -> Vec<crate::sim::SiteTransfers> {
+    let mut s = scenario.clone();
+    s.backup = Some(plan);
+    s.autoscale.clear();
+    let none = None::<std::iter::Empty<Result<crate::trace::Sample, crate::error::InputError>>>;
+    crate::sim::run(&s, &crate::trace::VmTable::default(), none)
+        .ok()
+        .and_then(|o| o.backup)
+        .map(|b| b.transfers)
+        .unwrap_or_default()
+}
+
+/// The scenario's backup advice, checked the way the simulator runs it: the transfers are
+/// simulated with the advised links, and every site that misses a window or breaches the RPO
+/// (the target's ingress shared with other sites' seeds and jobs) gets the next link size,
+/// until none does or its link is the largest on offer: then the plan is infeasible there,
+/// and the shortfall is what the simulated longest job says is missing.
+pub fn advise_checked(scenario: &Scenario) -> Option<BackupAdvice> {
+    let plan = scenario.backup.as_ref()?;
+    let horizon = scenario.horizon;
+    let mut advice = advise(plan, horizon);
+    let seeding = if advice.seeding == "drive" {
+        Seeding::Drive
+    } else {
+        Seeding::Wan
+    };
+    let sizes = &plan.service.link_sizes_mbps;
+    let mut runs;
+    loop {
+        runs = simulate(scenario, apply(plan, &advice));
+        let mut raised = false;
+        for ((link, run), site) in advice.sites.iter_mut().zip(&runs).zip(&plan.sites) {
+            let next = sizes.iter().copied().find(|&m| m > link.link_mbps);
+            if let (true, Some(mbps)) = (run.windows_missed + run.rpo_breaches > 0, next) {
+                *link = site_link(plan, site, mbps, seeding, horizon).0;
+                raised = true;
+            }
+        }
+        if !raised {
+            break;
+        }
+    }
+    advice.windows_missed = runs.iter().map(|r| r.windows_missed).sum();
+    advice.rpo_breaches = runs.iter().map(|r| r.rpo_breaches).sum();
+    let window_h = plan.window as f64 / HOUR as f64;
+    for (link, run) in advice.sites.iter().zip(&runs) {
+        let listed = advice.infeasible.iter().any(|s| s.site == link.site);
+        if run.windows_missed + run.rpo_breaches == 0 || listed {
+            continue;
+        }
+        // The longest job at this link, against the window: the bandwidth that job lacked.
+        let longest_h = run.longest_job as f64 / HOUR as f64;
+        let (requirement, over_h) = if plan.rpo < crate::units::DAY {
+            ("rpo", 24.0 - plan.rpo as f64 / HOUR as f64)
+        } else {
+            ("nightly window", longest_h - window_h)
+        };
+        advice.infeasible.push(Shortfall {
+            site: link.site.clone(),
+            requirement,
+            shortfall_mbps: cents(
+                (link.link_mbps * longest_h / window_h - link.link_mbps).max(0.0),
+            ),
+            shortfall_hours: cents(over_h.max(0.0)),
+        });
+        advice.problems.push(format!(
+            "{}: even {} Mbps misses {} window(s) and breaches the RPO {} time(s) in the simulation",
+            link.site, link.link_mbps, run.windows_missed, run.rpo_breaches
+        ));
+    }
+    advice.cost = cents(billed(&apply(plan, &advice), horizon));
+    Some(advice)
 }
 
 #[cfg(test)]

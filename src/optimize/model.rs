@@ -506,7 +506,12 @@ mod tests {
             whole_groups: false,
         };
         let s = solve(&p, 2, &sites, opt).unwrap();
-        let e = crate::optimize::explain::explain(&p, &["dc", "cloud"], &sites, opt, &s);
+        let ctx = crate::optimize::explain::Context {
+            names: &["dc", "cloud"],
+            currency: "USD",
+            fixed: Vec::new(),
+        };
+        let e = crate::optimize::explain::explain(&p, &sites, opt, &s, &ctx);
         // The plan (1 host, 80 % private, 130) fills the host: 0.8 x 10 = 8 vCPU, 0.8 x 40 =
         // 32 GiB. 1 % more of a host (8.08 vCPU, 32.32 GiB) lets the share grow by 0.32 / 40 =
         // 0.008, saving 0.008 x 150 = 1.2: 120 per host of capacity.

@@ -12,6 +12,10 @@ pub struct Recommendation {
     /// Links and seeding for the scenario's backup sites, when it has a `[backup]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<super::backup::BackupAdvice>,
+    /// The commitments to buy as a whole: planned saving over the horizon, simulated saving
+    /// (with --validate) and what the terms owe after the horizon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment_saving: Option<super::commit::SavingCheck>,
     /// What the scenario's commitments cost whatever the placement (sunk).
     pub commitments: f64,
     /// Reservations and savings plans the plan's on-demand public use would pay for.
@@ -97,6 +101,7 @@ impl Recommendation {
     ) -> Recommendation {
         Recommendation {
             backup: None,
+            commitment_saving: None,
             commitments: cents(committed),
             commitments_to_buy: Vec::new(),
             currency: currency.to_string(),
@@ -220,6 +225,12 @@ impl Recommendation {
                 a.saving
             ));
         }
+        if let Some(c) = &self.commitment_saving {
+            out.push_str(&format!(
+                "  saving over the horizon {:.2}; the terms still owe {:.2} after it (not a saving)\n",
+                c.planned, c.liability_after_horizon
+            ));
+        }
         if let Some(b) = &self.backup {
             out.push_str(&format!(
                 "\nbackup: seeding by {}, {} store(s) for {:.1} TB; the service {:.2} (as the scenario has it: {:.2}):\n",
@@ -234,6 +245,16 @@ impl Recommendation {
             for p in &b.problems {
                 out.push_str(&format!("  problem: {p}\n"));
             }
+            for x in &b.infeasible {
+                out.push_str(&format!(
+                    "  infeasible: {} {}: short by {:.2} Mbps, {:.2} h\n",
+                    x.site, x.requirement, x.shortfall_mbps, x.shortfall_hours
+                ));
+            }
+            out.push_str(&format!(
+                "  simulated with these links: {} nightly windows missed, {} RPO breaches\n",
+                b.windows_missed, b.rpo_breaches
+            ));
         }
         let e = &self.explanation;
         if !e.binding.is_empty() || e.runner_up.is_some() {
@@ -241,8 +262,8 @@ impl Recommendation {
         }
         for b in &e.binding {
             out.push_str(&format!(
-                "  binding: {}; with {}: {:+.2}\n",
-                b.constraint, b.relaxed, b.marginal_cost
+                "  binding: {}; with {}: {:+.2} (shadow price {} {})\n",
+                b.constraint, b.relaxed, b.marginal_cost, b.shadow_price, b.unit
             ));
         }
         if let Some(r) = &e.runner_up {
