@@ -433,4 +433,62 @@ mod tests {
         );
         assert!((now - best - 2367.12 - 300.0).abs() < 0.02, "{now} {best}");
     }
+
+    /// 30 days with no VMs on one AWS venue and `plan` as the backup service.
+    fn scenario(plan: BackupPlan) -> Scenario {
+        let text = "name = \"t\"\nhorizon = \"30d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\n\
+            policy = \"first-fit\"\n[trace]\nformat = \"synthetic\"\n[[trace.synthetic.groups]]\n\
+            name = \"app\"\n[[venues]]\nname = \"aws\"\nbook = \"../pricing/aws-us-east-1.toml\"\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/t.toml");
+        let mut s = crate::scenario::parse(text, &path).unwrap();
+        s.backup = Some(plan);
+        s
+    }
+
+    #[test]
+    fn a_link_one_size_too_small_gets_the_next_size() {
+        // The site has 100 Mbps today: a night's 0.25 TB = 2e12 bits takes 20,000 s = 5.56 h
+        // of the 4-hour window. Seeding 5 TB over it takes 400,000 s = 4.63 days (111.1 h), so
+        // nights run from hour 22 + 4 x 24 = 118 to 694 (26); the last ends after the horizon,
+        // the other 25 end late: 25 windows missed. None is a day late, and the first night after
+        // the seed (hour 118, the seed done at 111.1) counts from the seed: no RPO breach.
+        let mut p = plan(3);
+        p.sites[0].link_mbps = 100.0;
+        p.seeding = Seeding::Wan;
+        let runs = simulate(&scenario(p.clone()), p.clone());
+        assert_eq!((runs[0].windows_missed, runs[0].rpo_breaches), (25, 0));
+        // The next size, 200 Mbps, moves a night in 2.78 h and seeds in 2.31 days: advised,
+        // and its simulation misses nothing.
+        let a = advise_checked(&scenario(p)).unwrap();
+        assert_eq!((a.seeding, a.sites[0].link_mbps), ("wan", 200.0));
+        assert_eq!((a.windows_missed, a.rpo_breaches), (0, 0));
+        assert!(a.infeasible.is_empty() && a.problems.is_empty());
+    }
+
+    #[test]
+    fn no_link_on_offer_is_infeasible_with_the_shortfall() {
+        // 400 TB protected: a night sends 400 x 0.05 / 2 = 10 TB = 8e13 bits; in 4 h that needs
+        // 8e13 / 14,400 s = 5,555.56 Mbps, 4,555.56 more than the largest link (1000 Mbps), on
+        // which it takes 80,000 s = 22.22 h: 18.22 h too long.
+        let mut p = plan(30);
+        p.sites[0].protected_tb = 400.0;
+        let a = advise_checked(&scenario(p)).unwrap();
+        assert_eq!(a.sites[0].link_mbps, 1000.0);
+        let nightly: Vec<&Shortfall> = a
+            .infeasible
+            .iter()
+            .filter(|s| s.requirement == "nightly window")
+            .collect();
+        assert_eq!(nightly.len(), 1, "{:?}", a.infeasible);
+        assert_eq!(
+            (
+                nightly[0].site.as_str(),
+                nightly[0].shortfall_mbps,
+                nightly[0].shortfall_hours
+            ),
+            ("office", 4555.56, 18.22)
+        );
+        // The simulation agrees: the nights run late.
+        assert!(a.windows_missed > 0, "{a:?}");
+    }
 }

@@ -344,4 +344,87 @@ mod tests {
         let (c, _) = savings_plan_commitment(&e, &q);
         assert!((c - 3.6).abs() < 1e-9, "{c}");
     }
+
+    /// 30 days on AWS us-east-1 (shipped book): two m6a.xlarge VMs (4 vCPU, 16 GiB, 0.1728/h)
+    /// all month and a third for its first 10 days; the plan sends everything to AWS.
+    fn month_on_aws() -> (Scenario, VmTable, Solved) {
+        let text = r#"
+name = "t"
+horizon = "30d"
+step = "1h"
+seed = 1
+currency = "USD"
+policy = "first-fit"
+[trace]
+format = "synthetic"
+[[trace.synthetic.groups]]
+name = "app"
+initial_vms = 1
+[[venues]]
+name = "aws"
+book = "../pricing/aws-us-east-1.toml"
+"#;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/t.toml");
+        let scenario = crate::scenario::parse(text, &path).unwrap();
+        let vm = |id: &str, end: Option<SimTime>| crate::trace::Vm {
+            id: id.into(),
+            group: 0,
+            start: 0,
+            end,
+            vcpus: 4.0,
+            mem_gib: 16.0,
+            disk_gib: 0.0,
+        };
+        let vms = vec![vm("a", None), vm("b", None), vm("c", Some(240 * HOUR))];
+        let table = VmTable::new(vms, vec!["app".into()]);
+        let solved = Solved {
+            shares: vec![vec![1.0]],
+            hosts: Vec::new(),
+            cost: 0.0,
+            site_cost: Vec::new(),
+            usage_cost: vec![0.0],
+            migration: 0.0,
+        };
+        (scenario, table, solved)
+    }
+
+    #[test]
+    fn a_term_past_the_horizon_is_a_liability_not_a_saving() {
+        let (scenario, table, solved) = month_on_aws();
+        // 720 h; 3 instances for 240 h, 2 for 480 h. The 3y no-upfront reservation at 0.07838/h
+        // breaks even at 0.07838 / 0.1728 = 45.36 % of the hours; 3 are busy only 33 %: buy 2.
+        // Over the horizon they save 2 x 720 x (0.1728 - 0.07838) = 248.832 - 112.8672 =
+        // 135.9648 (a 3rd would save 240 x 0.1728 - 720 x 0.07838 = -14.96; the 1y at
+        // 0.11431/h only 2 x 720 x 0.05849 = 84.23). The 3y term runs 26,280 - 720 = 25,560 h
+        // past the horizon: 2 x 0.07838 x 25,560 = 4,006.79 owed, not saved. The third VM's
+        // 41.47 on-demand is too little for a savings plan (0.1397/h for 720 h = 100.55).
+        let advice = advise(&scenario, &table, &[], &solved);
+        assert_eq!(advice.len(), 1, "{advice:?}");
+        let a = &advice[0];
+        assert_eq!(a.what, "2 x m6a.xlarge, 3y none upfront");
+        assert_eq!(
+            (a.count, a.saving, a.liability_after_horizon),
+            (Some(2), 135.96, 4006.79)
+        );
+        assert_eq!(
+            (a.break_even_utilisation, a.expected_utilisation),
+            (0.4536, 1.0)
+        );
+        let check = SavingCheck::of(&advice);
+        assert_eq!(
+            (check.planned, check.liability_after_horizon),
+            (135.96, 4006.79)
+        );
+        // The simulator bills the same: the month with and without the reservations.
+        let bill = |s: &Scenario| -> f64 {
+            let none =
+                None::<std::iter::Empty<Result<crate::trace::Sample, crate::error::InputError>>>;
+            let out = crate::sim::run(s, &table, none).unwrap();
+            out.ledger.lines().iter().map(|l| l.total()).sum()
+        };
+        let mut with = scenario.clone();
+        with.commitments.push(a.commitment.clone());
+        let simulated = bill(&scenario) - bill(&with);
+        assert!((simulated - 135.9648).abs() < 1e-6, "{simulated}");
+    }
 }

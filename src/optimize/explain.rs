@@ -297,3 +297,80 @@ fn like_for_like(plan: Vec<(String, f64)>, other: Vec<(String, f64)>) -> Vec<Par
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimize::demand::GroupDemand;
+
+    #[test]
+    fn the_runner_up_is_counted_like_the_plan_and_capacity_has_a_shadow_price() {
+        // One group of 10 vCPU / 40 GiB for 2 hours; a host of 8 vCPU / 32 GiB costs 100, the
+        // cloud 150 for all of it. The plan: 1 host taking 80 % (100 + 0.2 x 150 = 130).
+        let profile = Profile {
+            step: 3600,
+            steps: 2,
+            groups: vec![GroupDemand {
+                name: "g".into(),
+                vcpus: vec![10.0, 10.0],
+                mem_gib: vec![40.0, 40.0],
+                usage_cost: vec![None, Some(150.0)],
+                largest: (4.0, 16.0),
+                allowed: vec![true, true],
+                current: None,
+            }],
+        };
+        let sites = [Site {
+            venue: 0,
+            name: "dc".into(),
+            vcpus: 8.0,
+            mem_gib: 32.0,
+            fits: (8.0, 32.0),
+            host_cost: 100.0,
+            max_hosts: None,
+            nodes: None,
+        }];
+        let opt = Options {
+            headroom: 0.0,
+            whole_groups: false,
+        };
+        let solved = crate::optimize::model::solve(&profile, 2, &sites, opt).unwrap();
+        // Sunk commitments of 20 and a backup service of 50 are paid whatever the design.
+        let ctx = Context {
+            names: &["dc", "cloud"],
+            currency: "USD",
+            fixed: vec![
+                ("commitments (sunk)".into(), 20.0),
+                ("backup service".into(), 50.0),
+            ],
+        };
+        let e = explain(&profile, &sites, opt, &solved, &ctx);
+        // Plan 130 + 70 = 200; runner-up: no host, all public, 150 + 70 = 220: +20. Without
+        // the fixed parts on its side it would have looked 50 cheaper than the plan.
+        let r = e.runner_up.unwrap();
+        assert_eq!(
+            (r.design.as_str(), r.cost, r.extra),
+            ("dc 0 hosts", 220.0, 20.0)
+        );
+        let parts: Vec<(&str, f64, f64)> = r
+            .parts
+            .iter()
+            .map(|p| (p.part.as_str(), p.plan, p.runner_up))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("dc (1 hosts) / dc (0 hosts)", 100.0, 0.0),
+                ("cloud (public)", 30.0, 150.0),
+                ("commitments (sunk)", 20.0, 20.0),
+                ("backup service", 50.0, 50.0),
+            ]
+        );
+        // 1 % of a host more (0.08 vCPU and 0.32 GiB for both hours) lets the share grow by
+        // 0.008, saving 0.008 x 150 = 1.2 over 0.01 x 8 x 2 = 0.16 vCPU-hours: 7.5 USD per
+        // vCPU-hour (one vCPU, with its 4 GiB, for the 2 hours moves 0.1 of the group: 15).
+        let b = &e.binding[0];
+        assert_eq!(b.unit, "USD per vCPU-hour of capacity at dc");
+        assert!((b.shadow_price - 7.5).abs() < 1e-6, "{b:?}");
+    }
+}
