@@ -285,11 +285,12 @@ fn runner_up(
     })
 }
 
-/// The parts of two totals matched by name (a site's part is named with its units, so those
-/// are matched by position): parts of one only are 0 in the other.
+/// The parts of two totals side by side, in the same order (a site's part names its units, so
+/// the names of the two may differ); parts that are 0 in both left out.
 fn like_for_like(plan: Vec<(String, f64)>, other: Vec<(String, f64)>) -> Vec<Part> {
     plan.into_iter()
         .zip(other)
+        .filter(|((_, x), (_, y))| *x != 0.0 || *y != 0.0)
         .map(|((a, x), (b, y))| Part {
             part: if a == b { a } else { format!("{a} / {b}") },
             plan: cents(x),
@@ -301,35 +302,12 @@ fn like_for_like(plan: Vec<(String, f64)>, other: Vec<(String, f64)>) -> Vec<Par
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optimize::demand::GroupDemand;
 
     #[test]
     fn the_runner_up_is_counted_like_the_plan_and_capacity_has_a_shadow_price() {
         // One group of 10 vCPU / 40 GiB for 2 hours; a host of 8 vCPU / 32 GiB costs 100, the
         // cloud 150 for all of it. The plan: 1 host taking 80 % (100 + 0.2 x 150 = 130).
-        let profile = Profile {
-            step: 3600,
-            steps: 2,
-            groups: vec![GroupDemand {
-                name: "g".into(),
-                vcpus: vec![10.0, 10.0],
-                mem_gib: vec![40.0, 40.0],
-                usage_cost: vec![None, Some(150.0)],
-                largest: (4.0, 16.0),
-                allowed: vec![true, true],
-                current: None,
-            }],
-        };
-        let sites = [Site {
-            venue: 0,
-            name: "dc".into(),
-            vcpus: 8.0,
-            mem_gib: 32.0,
-            fits: (8.0, 32.0),
-            host_cost: 100.0,
-            max_hosts: None,
-            nodes: None,
-        }];
+        let (profile, sites) = crate::optimize::model::tests::instance(Some(150.0));
         let opt = Options {
             headroom: 0.0,
             whole_groups: false,

@@ -408,13 +408,14 @@ fn clean(v: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::optimize::demand::GroupDemand;
 
     /// One group of a constant 10 vCPUs / 40 GiB over two steps; venue 0 a private site of
     /// 8-vCPU, 32-GiB hosts at 100 each; venue 1 public at 150 for the whole group.
-    fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
+    /// One group on one site or a cloud (also used by the explanation's tests).
+    pub(crate) fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
         let profile = Profile {
             step: 3600,
             steps: 2,
