@@ -6,6 +6,7 @@
 
 use crate::pricing::transfer_hours;
 use crate::scenario::{BackupPlan, BackupSite, Scenario, Seeding};
+use crate::sim::SiteTransfers;
 use crate::units::cents;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
 use serde::Serialize;
@@ -272,7 +273,7 @@ pub fn advise(plan: &BackupPlan, horizon: SimTime) -> BackupAdvice {
 
 /// The transfers of `plan` simulated on their own (no VMs: transfers do not depend on them),
 /// one record per site.
-fn simulate(scenario: &Scenario, plan: BackupPlan) -> Vec<crate::sim::SiteTransfers> {
+fn simulate(scenario: &Scenario, plan: BackupPlan) -> Vec<SiteTransfers> {
     let mut s = scenario.clone();
     s.backup = Some(plan);
     s.autoscale.clear();
@@ -284,57 +285,84 @@ fn simulate(scenario: &Scenario, plan: BackupPlan) -> Vec<crate::sim::SiteTransf
         .unwrap_or_default()
 }
 
-/// The scenario's backup advice, checked the way the simulator runs it: the transfers are
-/// simulated with the advised links, and every site that misses a window or breaches the RPO
-/// (the target's ingress shared with other sites' seeds and jobs) gets the next link size,
-/// until none does or its link is the largest on offer: then the plan is infeasible there,
-/// and the shortfall is what the simulated longest job says is missing.
-pub fn advise_checked(scenario: &Scenario) -> Option<BackupAdvice> {
-    let plan = scenario.backup.as_ref()?;
-    let horizon = scenario.horizon;
-    let mut advice = advise(plan, horizon);
-    let seeding = if advice.seeding == "drive" {
-        Seeding::Drive
-    } else {
-        Seeding::Wan
-    };
+/// Windows missed and RPO breaches over all sites.
+fn misses(runs: &[SiteTransfers]) -> u64 {
+    runs.iter().map(|r| r.windows_missed + r.rpo_breaches).sum()
+}
+
+/// Raises the link of every site that misses a window or breaches the RPO in the simulation to
+/// the next size on offer, until none does or no larger link is left; keeps the first links
+/// when raising did not reduce the misses (the target's shared ingress, not a site's link, was
+/// short). Returns the simulation of the links kept.
+fn raise_until_met(
+    scenario: &Scenario,
+    plan: &BackupPlan,
+    advice: &mut BackupAdvice,
+    seeding: Seeding,
+) -> Vec<SiteTransfers> {
     let sizes = &plan.service.link_sizes_mbps;
-    let mut runs;
+    let first = (
+        advice.sites.clone(),
+        simulate(scenario, apply(plan, advice)),
+    );
+    let mut runs = first.1.clone();
     loop {
-        runs = simulate(scenario, apply(plan, &advice));
         let mut raised = false;
         for ((link, run), site) in advice.sites.iter_mut().zip(&runs).zip(&plan.sites) {
             let next = sizes.iter().copied().find(|&m| m > link.link_mbps);
             if let (true, Some(mbps)) = (run.windows_missed + run.rpo_breaches > 0, next) {
-                *link = site_link(plan, site, mbps, seeding, horizon).0;
+                *link = site_link(plan, site, mbps, seeding, scenario.horizon).0;
                 raised = true;
             }
         }
         if !raised {
             break;
         }
+        runs = simulate(scenario, apply(plan, advice));
     }
+    if misses(&runs) > 0 && misses(&runs) >= misses(&first.1) {
+        advice.sites = first.0;
+        runs = first.1;
+    }
+    runs
+}
+
+/// The scenario's backup advice, checked the way the simulator runs it: the transfers are
+/// simulated with the advised links (seeds, nightly jobs, the target's ingress shared with
+/// other sites), and every site that misses a window or breaches the RPO gets the next link
+/// size, until none does. Where that is not enough the plan is infeasible there: the
+/// shortfall is what the simulated longest job says is missing (unless the target's ingress
+/// is already known to be short).
+pub fn advise_checked(scenario: &Scenario) -> Option<BackupAdvice> {
+    let plan = scenario.backup.as_ref()?;
+    let mut advice = advise(plan, scenario.horizon);
+    let seeding = if advice.seeding == "drive" {
+        Seeding::Drive
+    } else {
+        Seeding::Wan
+    };
+    let runs = raise_until_met(scenario, plan, &mut advice, seeding);
     advice.windows_missed = runs.iter().map(|r| r.windows_missed).sum();
     advice.rpo_breaches = runs.iter().map(|r| r.rpo_breaches).sum();
     let window_h = plan.window as f64 / HOUR as f64;
     for (link, run) in advice.sites.iter().zip(&runs) {
-        let listed = advice.infeasible.iter().any(|s| s.site == link.site);
+        let listed =
+            (advice.infeasible.iter()).any(|s| s.site == link.site || s.site == "target ingress");
         if run.windows_missed + run.rpo_breaches == 0 || listed {
             continue;
         }
         // The longest job at this link, against the window: the bandwidth that job lacked.
         let longest_h = run.longest_job as f64 / HOUR as f64;
-        let (requirement, over_h) = if plan.rpo < crate::units::DAY {
+        let (requirement, over_h) = if plan.rpo < DAY {
             ("rpo", 24.0 - plan.rpo as f64 / HOUR as f64)
         } else {
             ("nightly window", longest_h - window_h)
         };
+        let lacking = link.link_mbps * longest_h / window_h - link.link_mbps;
         advice.infeasible.push(Shortfall {
             site: link.site.clone(),
             requirement,
-            shortfall_mbps: cents(
-                (link.link_mbps * longest_h / window_h - link.link_mbps).max(0.0),
-            ),
+            shortfall_mbps: cents(lacking.max(0.0)),
             shortfall_hours: cents(over_h.max(0.0)),
         });
         advice.problems.push(format!(
@@ -342,7 +370,7 @@ pub fn advise_checked(scenario: &Scenario) -> Option<BackupAdvice> {
             link.site, link.link_mbps, run.windows_missed, run.rpo_breaches
         ));
     }
-    advice.cost = cents(billed(&apply(plan, &advice), horizon));
+    advice.cost = cents(billed(&apply(plan, &advice), scenario.horizon));
     Some(advice)
 }
 
@@ -490,5 +518,32 @@ mod tests {
         );
         // The simulation agrees: the nights run late.
         assert!(a.windows_missed > 0, "{a:?}");
+    }
+
+    #[test]
+    fn a_short_shared_ingress_is_infeasible_and_no_link_is_raised_for_it() {
+        // Two sites of 12 TB: a night each sends 12 x 0.05 / 2 = 0.3 TB, 166.7 Mbps in 4 h: 200
+        // Mbps each (3.33 h alone). Into a 300 Mbps target both get 150: 2.4e12 bits / 150 Mbps
+        // = 16,000 s = 4.44 h, late every night, and no larger link changes the even split.
+        // Short: 0.6 TB in 4 h is 333.33 Mbps, 33.33 more than 300; 4.44 - 4 = 0.44 h.
+        let mut p = plan(30);
+        p.sites[0].protected_tb = 12.0;
+        p.sites.push(BackupSite {
+            name: "branch".into(),
+            ..p.sites[0].clone()
+        });
+        p.target_ingress_mbps = Some(300.0);
+        let a = advise_checked(&scenario(p)).unwrap();
+        let links: Vec<f64> = a.sites.iter().map(|s| s.link_mbps).collect();
+        assert_eq!((a.seeding, links.as_slice()), ("wan", &[200.0, 200.0][..]));
+        assert_eq!(a.infeasible.len(), 1, "{:?}", a.infeasible);
+        let x = &a.infeasible[0];
+        assert_eq!(
+            (x.site.as_str(), x.shortfall_mbps, x.shortfall_hours),
+            ("target ingress", 33.33, 0.44)
+        );
+        // Seeds of 6 TB at 150 Mbps each end at 320,000 s (88.9 h); nights from hour 94 to 718
+        // (27), the last ending after the horizon: 26 late per site.
+        assert_eq!((a.windows_missed, a.rpo_breaches), (52, 0));
     }
 }
