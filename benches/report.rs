@@ -30,7 +30,11 @@ fn main() {
     let simulated = t0.elapsed().as_secs_f64();
     let out = tempfile::tempdir().unwrap();
     let t1 = Instant::now();
-    let page = html::render(&html::Report::of_run(&run));
+    let page = html::render(&html::Report::of_run(
+        &run.scenario,
+        &run.outcome,
+        &run.summary,
+    ));
     let rendered = t1.elapsed().as_secs_f64();
     let written = files::write_page(out.path(), &page).unwrap();
     let all = t1.elapsed().as_secs_f64();

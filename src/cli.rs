@@ -1,13 +1,18 @@
-//! The command line: argument parsing, exit codes and what is printed. Everything else is
-//! library code.
+//! The command line: argument parsing, exit codes, progress bars and what is printed. Every
+//! command's work is done by [`crate::pipeline`].
 
-use crate::error::{Error, InputError};
+mod args;
+
+use crate::error::Error;
+use crate::pipeline::{self as pipe, StudyOutput, write_json, write_report};
 use crate::pricing::Book;
-use crate::pricing::quote::{self, QuoteRequest};
-use crate::regress::{self, Tolerance, suite};
+use crate::pricing::quote;
+use crate::regress::{self, suite};
 use crate::report::files;
-use crate::trace::{Format, ReadOptions, TraceSpec, VmSize, stats, synthetic};
-use clap::{Args, Parser, Subcommand};
+use crate::trace::stats;
+use args::TraceCommand;
+use args::{Cli, Command, CompareArgs, DiffFormat, PricingCommand, ReportArgs, ReportFormat};
+use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,331 +26,6 @@ pub const EXIT_CHANGED: u8 = 1;
 pub const EXIT_FAILURE: u8 = 3;
 /// Exit code of `optimize` when no plan meets every requirement (the reasons are printed).
 pub const EXIT_NO_PLAN: u8 = 4;
-
-#[derive(Parser)]
-#[command(
-    name = "hybridplan",
-    version,
-    about = "Hybrid-cloud cost and placement simulator"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Read, summarise, convert and generate workload traces.
-    #[command(subcommand)]
-    Trace(TraceCommand),
-    /// Check price books and quote their items line by line.
-    #[command(subcommand)]
-    Pricing(PricingCommand),
-    /// Simulate a scenario: print the totals and write summary.json and ledger.csv.
-    Run {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// Output folder [default: reports/<scenario name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Run N seeded replications drawing the scenario's [uncertainty] parameters (without
-        /// N, the scenario's own count) and a P10/P90 sensitivity run per parameter; writes
-        /// replications.json.
-        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "0", group = "study")]
-        replications: Option<u32>,
-        /// Run every point of the scenario's [[sweep]] grid; writes sweep.csv.
-        #[arg(long, group = "study")]
-        sweep: bool,
-        /// With --replications or --sweep: run only shard K of N (items K-1, K-1+N, ...) and
-        /// write <replications|sweep>.shard-K-of-N.json for `hybridplan merge`.
-        #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "study")]
-        shard: Option<(u32, u32)>,
-        #[command(flatten)]
-        report: ReportArgs,
-    },
-    /// Recommend where each group runs and how many hosts each private site needs (a mixed-
-    /// integer model over the trace's demand); writes optimize.json and a plan file.
-    Optimize {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// Share of each host kept free for packing losses and bursts, e.g. 0.1.
-        #[arg(long, default_value_t = 0.1, value_parser = parse_headroom)]
-        headroom: f64,
-        /// Put each group on exactly one venue.
-        #[arg(long)]
-        whole_groups: bool,
-        /// Plan capacity for each group's P-th percentile of demand (e.g. 95) instead of every
-        /// step; the headroom is kept on top.
-        #[arg(long, value_name = "P", value_parser = parse_percentile)]
-        percentile: Option<f64>,
-        /// Simulate the plan (plan-driven placement, the recommended hosts) and compare.
-        #[arg(long)]
-        validate: bool,
-        /// Output folder [default: reports/<scenario name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Also write index.html (and each chart as .svg) of the simulated plan; implies
-        /// --validate.
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        report: Option<ReportFormat>,
-    },
-    /// Put two runs side by side: print each figure of both and the change; with
-    /// --report html, write a comparison page.
-    Compare {
-        /// Run A: a summary.json or a folder holding one.
-        a: PathBuf,
-        /// Run B, compared against A.
-        b: PathBuf,
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        report: Option<ReportFormat>,
-        /// Output folder for the page [default: reports/compare-<A>-vs-<B>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Combine the partial results of a sharded `run --replications` or `run --sweep` into the
-    /// result file of an unsharded run, byte for byte.
-    Merge {
-        /// The shards' *.shard-K-of-N.json files.
-        #[arg(required = true)]
-        partials: Vec<PathBuf>,
-        /// Output folder [default: reports/<scenario name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
-    },
-    /// Compare two runs (summary.json files or report folders) figure by figure; exit 1 when
-    /// any figure moved beyond the tolerance.
-    Diff {
-        /// The accepted run: a summary.json or a folder holding one.
-        baseline: PathBuf,
-        /// The run to check against it.
-        new: PathBuf,
-        #[command(flatten)]
-        compare: CompareArgs,
-    },
-    /// Run every scenario under a folder and compare it with its committed baseline; exit 1
-    /// when a figure moved beyond the tolerance or a baseline is missing.
-    Check {
-        /// The scenario folder, searched recursively (skips *.plan.toml, baselines/, traces/).
-        dir: PathBuf,
-        /// Where the baselines live [default: <DIR>/baselines].
-        #[arg(long)]
-        baselines: Option<PathBuf>,
-        /// Rewrite the baselines from this run instead of failing on changes.
-        #[arg(long)]
-        update: bool,
-        #[command(flatten)]
-        compare: CompareArgs,
-    },
-}
-
-/// The report formats for people.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ReportFormat {
-    /// One self-contained HTML page (index.html) and each chart as an .svg file.
-    Html,
-}
-
-#[derive(Args)]
-struct ReportArgs {
-    /// Also write a report for people: index.html and each chart as an .svg file.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    report: Option<ReportFormat>,
-    /// With --report: a run (summary.json or its folder) to state savings against.
-    #[arg(long, value_name = "SUMMARY", requires = "report")]
-    baseline: Option<PathBuf>,
-}
-
-impl ReportArgs {
-    /// The --baseline run, read before anything is simulated or written.
-    fn baseline(&self) -> Result<Option<crate::report::Summary>, Error> {
-        self.baseline
-            .as_deref()
-            .map(suite::load_typed_summary)
-            .transpose()
-    }
-}
-
-/// How two runs are compared and the comparison reported.
-#[derive(Args)]
-struct CompareArgs {
-    /// How far a figure may move relative to its baseline value, e.g. 0.5% or 0.005.
-    #[arg(long, default_value = "0.5%", value_parser = Tolerance::parse_relative)]
-    tolerance: f64,
-    /// A change no larger than this never counts, whatever its share (in the figure's unit).
-    #[arg(long = "abs", default_value_t = 0.0, value_parser = parse_abs)]
-    absolute: f64,
-    /// text for the terminal, markdown for a pull-request comment.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    format: DiffFormat,
-}
-
-#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
-enum DiffFormat {
-    Text,
-    Markdown,
-}
-
-impl CompareArgs {
-    fn tolerance(&self) -> Tolerance {
-        Tolerance {
-            relative: self.tolerance,
-            absolute: self.absolute,
-        }
-    }
-
-    fn render(&self, title: &str, changes: &[regress::Change]) -> String {
-        match self.format {
-            DiffFormat::Text => regress::render_text(title, changes, self.tolerance()),
-            DiffFormat::Markdown => regress::render_markdown(title, changes, self.tolerance()),
-        }
-    }
-}
-
-fn parse_headroom(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
-        _ => Err(format!("\"{text}\" is not a share in 0..1, e.g. 0.1")),
-    }
-}
-
-fn parse_percentile(text: &str) -> Result<f64, String> {
-    match text.trim_end_matches('%').trim().parse::<f64>() {
-        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
-        _ => Err(format!(
-            "{text:?} is not a percentile: expected a number in (0, 100], e.g. 95"
-        )),
-    }
-}
-
-fn parse_shard(text: &str) -> Result<(u32, u32), String> {
-    let bad = || format!("\"{text}\" is not a shard K/N with 1 <= K <= N, e.g. 2/3");
-    let (k, n) = text.split_once('/').ok_or_else(bad)?;
-    match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
-        (Ok(k), Ok(n)) if 1 <= k && k <= n => Ok((k, n)),
-        _ => Err(bad()),
-    }
-}
-
-fn parse_abs(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("\"{text}\" is not a number >= 0")),
-    }
-}
-
-#[derive(Subcommand)]
-enum PricingCommand {
-    /// Validate price books: every rule, with the file and key of each problem.
-    Check {
-        /// Price books (TOML).
-        #[arg(required = true)]
-        books: Vec<PathBuf>,
-    },
-    /// Print one item of a book as a bill would, line by line.
-    Quote {
-        /// The price book.
-        book: PathBuf,
-        #[command(flatten)]
-        request: QuoteRequest,
-    },
-}
-
-#[derive(Subcommand)]
-enum TraceCommand {
-    /// VM counts, requested capacity, peak concurrency and CPU-utilisation distribution.
-    Stats {
-        /// The trace: a folder (or the canonical vms.csv).
-        path: PathBuf,
-        #[command(flatten)]
-        read: ReadArgs,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Add a per-day breakdown (day 0 starts at 0 s).
-        #[arg(long)]
-        by_day: bool,
-    },
-    /// Convert a trace to the canonical CSV (vms.csv and usage.csv).
-    Convert {
-        /// The trace: a folder (or the canonical vms.csv).
-        path: PathBuf,
-        #[command(flatten)]
-        read: ReadArgs,
-        /// Output folder (created if missing).
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Generate a synthetic workload as canonical CSV.
-    Generate {
-        /// Generator parameters (TOML, the keys of a scenario's [trace.synthetic] table);
-        /// without it, the documented defaults.
-        #[arg(long)]
-        params: Option<PathBuf>,
-        /// Overrides the seed.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Overrides the length of the trace, e.g. 30d.
-        #[arg(long, value_parser = crate::units::parse_duration)]
-        horizon: Option<u64>,
-        /// Output folder (created if missing).
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-/// How to read a trace given on the command line.
-#[derive(Args)]
-struct ReadArgs {
-    /// The trace's format.
-    #[arg(long, value_enum)]
-    format: Format,
-    /// PlanetLab: a VM size VCPUS:GIB, repeatable; sizes go to the files in name order,
-    /// cycling [default: CloudSim's four PlanetLab VM types]
-    #[arg(long = "size", value_parser = VmSize::parse)]
-    sizes: Vec<VmSize>,
-    /// Google 2011: cores that a normalised CPU of 1.0 stands for.
-    #[arg(long, default_value_t = ReadOptions::default().cpu_scale)]
-    cpu_scale: f64,
-    /// Google 2011: GiB that a normalised memory of 1.0 stands for.
-    #[arg(long, default_value_t = ReadOptions::default().mem_scale)]
-    mem_scale: f64,
-    /// Azure V1 and Google 2011: skip usage rows of VMs missing from the VM table (counted)
-    /// instead of failing.
-    #[arg(long)]
-    skip_unknown_vms: bool,
-}
-
-impl ReadArgs {
-    fn spec(&self, path: &Path) -> Result<TraceSpec, Error> {
-        for (flag, v) in [
-            ("--cpu-scale", self.cpu_scale),
-            ("--mem-scale", self.mem_scale),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                let msg = format!("{v} must be a finite number > 0");
-                return Err(InputError::file(Path::new(flag), msg).into());
-            }
-        }
-        let defaults = ReadOptions::default();
-        let options = ReadOptions {
-            sizes: if self.sizes.is_empty() {
-                defaults.sizes
-            } else {
-                self.sizes.clone()
-            },
-            cpu_scale: self.cpu_scale,
-            mem_scale: self.mem_scale,
-            skip_unknown_vms: self.skip_unknown_vms,
-        };
-        Ok(TraceSpec::from_path(self.format, path, options))
-    }
-}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -433,14 +113,12 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
                     }
                 }
             }
-            match first_error {
-                Some(e) => Err(e),
-                None => Ok(()),
-            }
+            first_error.map_or(Ok(()), Err)
         }
         PricingCommand::Quote { book, request } => {
             let b = Book::load(&book)?;
-            let q = quote::quote(&b, &request).map_err(|m| InputError::file(&book, m))?;
+            let q = quote::quote(&b, &request)
+                .map_err(|m| crate::error::InputError::file(&book, m.to_string()))?;
             print!("{}", q.render(b.currency.as_str()));
             Ok(())
         }
@@ -448,16 +126,14 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
 }
 
 fn trace(cmd: TraceCommand) -> Result<(), Error> {
-    match cmd {
+    let (trace, out) = match cmd {
         TraceCommand::Stats {
             path,
             read,
             json,
             by_day,
         } => {
-            let trace = crate::trace::load(&read.spec(&path)?)?;
-            let notes = trace.notes.clone();
-            let stats = stats::compute(&trace.table, trace.samples()?, by_day, notes)?;
+            let stats = pipe::trace_stats(&read.spec(&path)?, by_day)?;
             if json {
                 let text =
                     serde_json::to_string_pretty(&stats).map_err(|e| Error::io(&path, e.into()))?;
@@ -465,60 +141,22 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
             } else {
                 print!("{}", stats::render_text(&stats));
             }
-            Ok(())
+            return Ok(());
         }
-        TraceCommand::Convert { path, read, out } => {
-            let trace = crate::trace::load(&read.spec(&path)?)?;
-            write_canonical(&trace, &out)
-        }
+        TraceCommand::Convert { path, read, out } => (crate::trace::load(&read.spec(&path)?)?, out),
         TraceCommand::Generate {
             params,
             seed,
             horizon,
             out,
-        } => {
-            let mut p = match &params {
-                Some(file) => {
-                    let text = crate::error::read_input(file)?;
-                    toml::from_str::<synthetic::Params>(&text)
-                        .map_err(|e| InputError::from_toml(file, &text, &e))?
-                }
-                None => synthetic::Params::default(),
-            };
-            p.seed = seed.unwrap_or(p.seed);
-            p.horizon = horizon.unwrap_or(p.horizon);
-            let origin = params.unwrap_or_else(|| PathBuf::from("(defaults)"));
-            p.validate()
-                .map_err(|(k, m)| InputError::key(&origin, k, m))?;
-            write_canonical(&synthetic::generate(&p), &out)
-        }
-    }
-}
-
-/// Writes a trace as canonical vms.csv and usage.csv (when it has usage) into `dir`.
-fn write_canonical(trace: &crate::trace::Trace, dir: &Path) -> Result<(), Error> {
-    // Read everything first: a bad usage row must fail before any file is written.
-    let has_mem = match trace.samples()? {
-        Some(samples) => {
-            let mut any = false;
-            for s in samples {
-                any |= s?.mem().is_some();
-            }
-            any
-        }
-        None => false,
+        } => (pipe::generate_trace(params.as_deref(), seed, horizon)?, out),
     };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let vms = dir.join("vms.csv");
-    files::write_atomic(&vms, |w| crate::trace::write_vms_csv(&trace.table, w))?;
-    println!("wrote {} ({} VMs)", vms.display(), trace.table.vms.len());
-    if let Some(samples) = trace.samples()? {
-        let usage = dir.join("usage.csv");
-        files::write_atomic(&usage, |w| {
-            let ok = samples.map(|s| s.map_err(|e| std::io::Error::other(e.to_string())));
-            crate::trace::write_usage_csv(&trace.table, ok, has_mem, w)
-        })?;
-        println!("wrote {}", usage.display());
+    let written = pipe::write_canonical(&trace, &out)?;
+    for (i, path) in written.iter().enumerate() {
+        match i {
+            0 => println!("wrote {} ({} VMs)", path.display(), trace.table.vms.len()),
+            _ => println!("wrote {}", path.display()),
+        }
     }
     for note in &trace.notes {
         println!("note: {note}");
@@ -533,49 +171,20 @@ fn run(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
-    let run = crate::run_scenario(scenario)?;
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&run.scenario.name));
-    let mut written = crate::write_outputs(&run, &dir)?;
-    if report.report.is_some() {
-        written.extend(write_report(
-            &run,
-            scenario,
-            baseline.as_ref(),
-            None,
-            None,
-            &dir,
-        )?);
-    }
+    let html = report.report.is_some();
+    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref())?;
     if !quiet {
         print!("{}", crate::report::totals_table(&run.summary));
         println!();
-        for path in written {
-            println!("wrote {}", path.display());
-        }
+        print_written(&written);
     }
     Ok(())
 }
 
-/// The run's page (and charts) in `dir`, with the savings against `baseline` and the study's
-/// or the optimizer's section when given.
-fn write_report(
-    run: &crate::Run,
-    scenario: &Path,
-    baseline: Option<&crate::report::Summary>,
-    study: Option<&crate::uncertainty::stats::Result>,
-    plan: Option<&crate::optimize::Recommendation>,
-    dir: &Path,
-) -> Result<Vec<PathBuf>, Error> {
-    use crate::report::html;
-    let mut report = html::Report::of_run(run);
-    report.baseline = baseline;
-    report.study = study;
-    report.plan = plan;
-    report.inputs = Some(html::Inputs {
-        path: scenario.display().to_string(),
-        text: crate::error::read_input(scenario)?,
-    });
-    files::write_page(dir, &html::render(&report))
+fn print_written(paths: &[PathBuf]) {
+    for path in paths {
+        println!("wrote {}", path.display());
+    }
 }
 
 /// `compare`: both runs' headline figures and their change; with --report html, a page.
@@ -585,24 +194,17 @@ fn compare(
     report: Option<ReportFormat>,
     out: Option<PathBuf>,
 ) -> Result<(), Error> {
-    let (sa, sb) = (suite::load_typed_summary(a)?, suite::load_typed_summary(b)?);
+    let (sa, sb) = (pipe::load_summary(a)?, pipe::load_summary(b)?);
     print!("{}", crate::report::compare_table(&sa, &sb));
     if report.is_some() {
-        let dir = out.unwrap_or_else(|| {
-            PathBuf::from("reports").join(format!("compare-{}-vs-{}", sa.scenario, sb.scenario))
-        });
-        let page = crate::report::html::render_compare(&sa, &sb);
-        for path in files::write_page(&dir, &page)? {
-            println!("wrote {}", path.display());
-        }
+        print_written(&pipe::write_compare(&sa, &sb, out)?);
     }
     Ok(())
 }
 
 /// `diff`: true when nothing moved beyond the tolerance.
 fn diff(baseline: &Path, new: &Path, args: &CompareArgs) -> Result<bool, Error> {
-    let (old, new_doc) = (suite::load_summary(baseline)?, suite::load_summary(new)?);
-    let changes = regress::compare(&old, &new_doc, args.tolerance());
+    let changes = pipe::diff(baseline, new, args.tolerance())?;
     let title = format!("{} -> {}", baseline.display(), new.display());
     print!("{}", args.render(&title, &changes));
     Ok(!changes.iter().any(|c| c.beyond))
@@ -625,7 +227,7 @@ fn check(
     let mut report = String::new();
     let (mut failed, mut first_error) = (0, None);
     for case in &cases {
-        match suite::check_case(case, args.tolerance(), update) {
+        match pipe::check_case(case, args.tolerance(), update) {
             Ok(verdict) => {
                 failed += usize::from(verdict.fails());
                 progress(&check_line(case, &verdict, dir));
@@ -649,16 +251,13 @@ fn check(
         }
     }
     for stale in suite::stale_baselines(&baselines, &cases)? {
+        let shown = stale.display();
         if update {
-            std::fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
-            progress(&format!(
-                "removed  {} (its scenario is gone)",
-                stale.display()
-            ));
+            pipe::remove_stale(&stale)?;
+            progress(&format!("removed  {shown} (its scenario is gone)"));
         } else {
             progress(&format!(
-                "note     {} has no scenario; --update removes it",
-                stale.display()
+                "note     {shown} has no scenario; --update removes it"
             ));
         }
     }
@@ -672,38 +271,31 @@ fn check(
             print!("{report}");
         }
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(failed == 0),
-    }
+    first_error.map_or(Ok(failed == 0), Err)
 }
 
 fn check_line(case: &suite::Case, verdict: &suite::Verdict, dir: &Path) -> String {
     let count = |c: &[regress::Change]| c.iter().filter(|c| c.beyond).count();
+    let name = &case.name;
     match verdict {
         suite::Verdict::Compared(c) if verdict.fails() => {
+            format!("CHANGED  {name}: {} figures beyond tolerance", count(c))
+        }
+        suite::Verdict::Compared(c) => {
             format!(
-                "CHANGED  {}: {} figures beyond tolerance",
-                case.name,
-                count(c)
+                "ok       {name} ({} figures changed within tolerance)",
+                c.len()
             )
         }
-        suite::Verdict::Compared(c) => format!(
-            "ok       {} ({} figures changed within tolerance)",
-            case.name,
-            c.len()
-        ),
         suite::Verdict::Missing => format!(
-            "MISSING  {}: no baseline {}; run `hybridplan check {} --update` to create it",
-            case.name,
+            "MISSING  {name}: no baseline {}; run `hybridplan check {} --update` to create it",
             case.baseline.display(),
             dir.display()
         ),
         suite::Verdict::Updated(None) => format!("created  {}", case.baseline.display()),
-        suite::Verdict::Updated(Some(c)) if c.is_empty() => format!("same     {}", case.name),
+        suite::Verdict::Updated(Some(c)) if c.is_empty() => format!("same     {name}"),
         suite::Verdict::Updated(Some(c)) => format!(
-            "updated  {} ({} figures changed, {} beyond tolerance)",
-            case.name,
+            "updated  {name} ({} figures changed, {} beyond tolerance)",
             c.len(),
             count(c)
         ),
@@ -720,56 +312,25 @@ fn study(
     quiet: bool,
     report: &ReportArgs,
 ) -> Result<(), Error> {
-    use crate::uncertainty::{stats, study::Study};
     let baseline = report.baseline()?;
-    let study = match replications {
-        Some(n) => Study::load(scenario, Some(n))?,
-        None => Study::sweep(scenario)?,
-    };
-    let header = stats::Header::of(&study);
-    let (k, of) = shard.unwrap_or((1, 1));
-    let indices: Vec<u32> = (k - 1..study.items()).step_by(of as usize).collect();
-    let bar = progress_bar(indices.len() as u64, quiet);
-    let records = study.run_all(&indices, &|| bar.inc(1))?;
+    let prepared = pipe::prepare_study(scenario, replications, shard)?;
+    let bar = progress_bar(prepared.indices.len() as u64, quiet);
+    let output = prepared.run(scenario, out, &|| bar.inc(1));
     bar.finish_and_clear();
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&study.name));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    if shard.is_some() {
-        let path = dir.join(format!("{}.shard-{k}-of-{of}.json", header.kind()));
-        let items = study.items();
-        let partial = stats::Partial {
-            header,
-            shard: format!("{k}/{of}"),
-            records,
-        };
-        write_json(&path, &partial)?;
-        if !quiet {
-            println!(
-                "wrote {} ({} of {items} items)",
-                path.display(),
-                indices.len()
-            );
-        }
-        return Ok(());
-    }
-    let result = finish_study(header, records, &dir, quiet, scenario)?;
-    if report.report.is_some() {
-        // The page shows the scenario as written, with the study's spread beside it.
-        let run = crate::run_scenario(scenario)?;
-        let mut written = crate::write_outputs(&run, &dir)?;
-        let study = result.as_ref();
-        written.extend(write_report(
-            &run,
-            scenario,
-            baseline.as_ref(),
-            study,
-            None,
-            &dir,
-        )?);
-        if !quiet {
-            for path in written {
-                println!("wrote {}", path.display());
+    let finished = match output? {
+        StudyOutput::Partial { path, count, items } => {
+            if !quiet {
+                println!("wrote {} ({count} of {items} items)", path.display());
             }
+            return Ok(());
+        }
+        StudyOutput::Finished(f) => f,
+    };
+    print_finished(&finished, quiet);
+    if report.report.is_some() {
+        let written = pipe::study_report(scenario, &finished, baseline.as_ref())?;
+        if !quiet {
+            print_written(&written);
         }
     }
     Ok(())
@@ -777,69 +338,15 @@ fn study(
 
 /// `merge`: the shards' records into one result.
 fn merge(partials: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<(), Error> {
-    use crate::uncertainty::stats;
-    let mut header: Option<stats::Header> = None;
-    let mut records = Vec::new();
-    for path in partials {
-        let text = crate::error::read_input(path)?;
-        let p: stats::Partial = serde_json::from_str(&text).map_err(|e| {
-            InputError::line(path, e.line() as u64, format!("not a shard's result: {e}"))
-        })?;
-        match &header {
-            Some(h) if *h != p.header => {
-                let msg = format!(
-                    "shard {} is of another study than {}",
-                    p.shard,
-                    partials[0].display()
-                );
-                return Err(InputError::file(path, msg).into());
-            }
-            Some(_) => {}
-            None => header = Some(p.header.clone()),
-        }
-        records.extend(p.records);
-    }
-    let header = header.expect("clap requires at least one partial");
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&header.scenario));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    finish_study(header, records, &dir, quiet, &partials[0]).map(|_| ())
+    print_finished(&pipe::merge(partials, out)?, quiet);
+    Ok(())
 }
 
-/// Writes a whole study's result: replications.json or sweep.csv. `origin` is named when the
-/// records do not cover the study exactly once. Returns a Monte Carlo study's result.
-fn finish_study(
-    header: crate::uncertainty::stats::Header,
-    records: Vec<crate::uncertainty::study::Record>,
-    dir: &Path,
-    quiet: bool,
-    origin: &Path,
-) -> Result<Option<crate::uncertainty::stats::Result>, Error> {
-    use crate::uncertainty::stats;
-    let bad = |m: String| -> Error { InputError::file(origin, m).into() };
-    let (path, text, result) = if header.sweep.is_empty() {
-        let result = stats::build(header, records).map_err(bad)?;
-        let path = dir.join("replications.json");
-        write_json(&path, &result)?;
-        let text = stats::render_text(&result);
-        (path, text, Some(result))
-    } else {
-        let records = stats::complete(&header, records).map_err(bad)?;
-        let path = dir.join("sweep.csv");
-        files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
-        (path, stats::render_sweep(&header, &records), None)
-    };
+fn print_finished(finished: &pipe::Finished, quiet: bool) {
     if !quiet {
-        print!("{text}");
-        println!("\nwrote {}", path.display());
+        print!("{}", finished.text);
+        println!("\nwrote {}", finished.path.display());
     }
-    Ok(result)
-}
-
-fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Error> {
-    files::write_atomic(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, value)?;
-        w.write_all(b"\n")
-    })
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal or with --quiet.

@@ -72,6 +72,69 @@ impl fmt::Display for InputError {
     }
 }
 
+/// Something wrong at a key of a TOML document, found before the file is known: validators of
+/// the raw serde structs return it and the loader turns it into an `InputError` naming the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("key `{key}`: {message}")]
+pub struct KeyError {
+    /// The key path, e.g. `autoscale[0].max`.
+    pub key: String,
+    /// What is wrong: the bad value and what was expected.
+    pub message: String,
+}
+
+impl KeyError {
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        KeyError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error under a parent table: `groups[0].name` within `trace.synthetic`.
+    pub fn within(self, parent: &str) -> Self {
+        KeyError {
+            key: format!("{parent}.{}", self.key),
+            message: self.message,
+        }
+    }
+
+    /// The error as bad input in `file`.
+    pub fn in_file(self, file: &Path) -> InputError {
+        InputError::key(file, self.key, self.message)
+    }
+}
+
+/// A value given as text that cannot be taken: what kind of value, the text as given, and what
+/// is wrong with it (which says what was expected). The unit parsers (durations, sizes,
+/// bandwidths, currencies) and the command line's value parsers return it; clap prints it after
+/// the flag's name, serde after the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} \"{text}\" {problem}")]
+pub struct ValueError {
+    /// The kind of value: "duration", "size", "currency", ...
+    pub what: &'static str,
+    /// The text as given.
+    pub text: String,
+    /// What is wrong and what was expected: "has no unit; expected e.g. 90s, 15m, 1h".
+    pub problem: String,
+}
+
+impl ValueError {
+    pub fn new(what: &'static str, text: &str, problem: impl Into<String>) -> Self {
+        ValueError {
+            what,
+            text: text.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The error at a key of a document.
+    pub fn at(self, key: impl Into<String>) -> KeyError {
+        KeyError::new(key, self.to_string())
+    }
+}
+
 /// Everything the library can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -103,4 +166,42 @@ pub fn read_input(path: &Path) -> Result<String, Error> {
         std::io::ErrorKind::InvalidData => InputError::file(path, "file is not UTF-8 text").into(),
         _ => Error::io(path, e),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_error_names_the_file_and_the_full_key() {
+        let e = KeyError::new("groups[0].cpu_mean", "2 must be a finite number in 0..=1");
+        assert_eq!(
+            e.to_string(),
+            "key `groups[0].cpu_mean`: 2 must be a finite number in 0..=1"
+        );
+        let e = e.within("trace.synthetic").in_file(Path::new("s.toml"));
+        assert_eq!(e.at, At::Key("trace.synthetic.groups[0].cpu_mean".into()));
+        assert_eq!(
+            e.to_string(),
+            "s.toml: key `trace.synthetic.groups[0].cpu_mean`: 2 must be a finite number in 0..=1"
+        );
+    }
+
+    #[test]
+    fn a_value_error_quotes_the_text_and_says_what_was_expected() {
+        let e = ValueError::new(
+            "tolerance",
+            "5 pct",
+            "is not a share >= 0, e.g. 0.5% or 0.005",
+        );
+        assert_eq!(
+            e.to_string(),
+            "tolerance \"5 pct\" is not a share >= 0, e.g. 0.5% or 0.005"
+        );
+        let e = e.at("check.tolerance").in_file(Path::new("ci.toml"));
+        assert_eq!(
+            e.to_string(),
+            "ci.toml: key `check.tolerance`: tolerance \"5 pct\" is not a share >= 0, e.g. 0.5% or 0.005"
+        );
+    }
 }

@@ -1,72 +1,40 @@
 //! hybridplan: a hybrid-cloud cost and placement simulator.
 //!
-//! A tour of the pipeline (data flows one way):
+//! A tour of the pipeline (data flows one way, and imports only point down the layers):
 //! 1. [`scenario::load`] reads a scenario TOML file into a validated [`scenario::Scenario`],
-//!    loading every venue's [`pricing::Book`] on the way.
+//!    loading every venue's [`pricing::Book`] on the way; its `[uncertainty]` and `[[sweep]]`
+//!    tables are read in [`scenario::uncertainty`].
 //! 2. [`trace::load`] reads the trace in any supported format into a VM table and utilisation
 //!    samples in time order (streamed from disk for the canonical CSV).
 //! 3. [`sim::run`] replays the trace on the generic [`engine`], places every VM by the scenario's
 //!    policy, bills it into a [`sim::Ledger`] and returns an [`sim::Outcome`]. It does no I/O.
-//! 4. [`report::Summary`] turns the outcome into summary.json and the totals table;
-//!    [`report::write_ledger_csv`] writes the ledger; [`report::files`] writes atomically.
+//! 4. [`summary::Summary`] is what the outcome comes to (summary.json);
+//!    [`summary::simulate`] goes from a loaded scenario and trace to both.
+//! 5. Above the summary: [`optimize`] recommends placement and sizes and checks its plan by
+//!    simulation; [`uncertainty`] runs Monte Carlo replications and sweeps of a scenario.
+//! 6. [`report`] renders: the ledger as CSV, the totals table, the HTML page;
+//!    [`report::files`] writes atomically. [`regress`] compares runs with baselines.
+//! 7. [`pipeline`] chains load -> simulate -> summarise -> write for every command;
+//!    [`cli`] parses arguments, calls the pipeline and prints.
 //!
-//! [`run_scenario`] and [`write_outputs`] chain these for the CLI and the tests.
+//! Layers, lowest first: `error`, `units`; `scenario`, `pricing`, `trace`; `engine`; `sim`;
+//! `summary`; `optimize`, `uncertainty`; `report`, `regress`; `pipeline`; `cli`. The test
+//! `tests/it/layers.rs` fails on an import that points up this list.
 
 pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod optimize;
+pub mod pipeline;
 pub mod pricing;
 pub mod regress;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod summary;
 pub mod trace;
 pub mod uncertainty;
 pub mod units;
 
-use error::Error;
-use std::path::{Path, PathBuf};
-
-/// One simulated scenario with everything needed to render it.
-pub struct Run {
-    pub scenario: scenario::Scenario,
-    pub trace: trace::Trace,
-    pub outcome: sim::Outcome,
-    pub summary: report::Summary,
-}
-
-/// Simulates a loaded scenario on its loaded trace: the outcome and its summary.
-pub fn simulate(
-    scenario: &scenario::Scenario,
-    trace: &trace::Trace,
-) -> Result<(sim::Outcome, report::Summary), Error> {
-    let outcome = sim::run(scenario, &trace.table, trace.samples()?)?;
-    let summary = report::Summary::build(scenario, &trace.table, &outcome);
-    Ok((outcome, summary))
-}
-
-/// Loads a scenario, its price books and trace, and simulates it.
-pub fn run_scenario(path: &Path) -> Result<Run, Error> {
-    let scenario = scenario::load(path)?;
-    let trace = trace::load(&scenario.trace)?;
-    let (outcome, summary) = simulate(&scenario, &trace)?;
-    Ok(Run {
-        scenario,
-        trace,
-        outcome,
-        summary,
-    })
-}
-
-/// Writes summary.json and ledger.csv into `dir` (created if missing); returns their paths.
-pub fn write_outputs(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let ledger = dir.join("ledger.csv");
-    report::files::write_atomic(&ledger, |w| {
-        report::write_ledger_csv(&run.scenario, &run.outcome, w)
-    })?;
-    let summary = dir.join("summary.json");
-    report::files::write_atomic(&summary, |w| run.summary.write_json(w))?;
-    Ok(vec![summary, ledger])
-}
+/// The pipeline's entry points, for the integration tests and benches.
+pub use pipeline::{Run, run_scenario, simulate, write_outputs};

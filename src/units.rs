@@ -1,7 +1,15 @@
-//! Units every other module speaks: simulation time in whole seconds, money tagged with its
-//! currency, sizes in GiB and bandwidth in Mbps. Parsing is strict: a unit is always required in
-//! strings, so "30" never silently means seconds or days.
+//! Units every other module speaks: simulation time in whole seconds, sizes in GiB and bandwidth
+//! in Mbps. Parsing is strict: a unit is always required in strings, so "30" never silently
+//! means seconds or days.
+//!
+//! Money is plain `f64`, not a type of its own: every amount is in the scenario's reporting
+//! currency, with the currency kept beside it (the scenario, the summary and every report name
+//! it). Price books may be in other currencies, but loading a scenario converts each book with
+//! the scenario's `exchange_rates` and refuses a book whose currency has no rate, so amounts
+//! of different currencies never meet. A currency-tagged amount would check the same thing on
+//! every addition of a simulation's millions of resource-seconds, to no gain.
 
+use crate::error::ValueError;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
@@ -17,15 +25,16 @@ pub const YEAR: SimTime = 365 * DAY;
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
 /// Parses a duration such as "90s", "15m", "1h", "30d", "2w" or "1y" (365 days) into seconds.
-pub fn parse_duration(text: &str) -> Result<SimTime, String> {
+pub fn parse_duration(text: &str) -> Result<SimTime, ValueError> {
+    let bad = |problem: String| ValueError::new("duration", text, problem);
     let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(|| {
-        format!("duration \"{text}\" has no unit; expected e.g. 90s, 15m, 1h, 30d, 2w, 1y")
-    })?;
+    let split = t
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| bad("has no unit; expected e.g. 90s, 15m, 1h, 30d, 2w, 1y".into()))?;
     let (digits, unit) = t.split_at(split);
     let n: u64 = digits
         .parse()
-        .map_err(|_| format!("duration \"{text}\" must start with a whole number, e.g. 30d"))?;
+        .map_err(|_| bad("must start with a whole number, e.g. 30d".into()))?;
     let scale = match unit.trim() {
         "s" => 1,
         "m" | "min" => MINUTE,
@@ -34,13 +43,13 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         "w" => 7 * DAY,
         "y" => YEAR,
         other => {
-            return Err(format!(
-                "duration \"{text}\" has unknown unit \"{other}\"; expected s, m, h, d, w or y"
-            ));
+            return Err(bad(format!(
+                "has unknown unit \"{other}\"; expected s, m, h, d, w or y"
+            )));
         }
     };
     n.checked_mul(scale)
-        .ok_or_else(|| format!("duration \"{text}\" is too long"))
+        .ok_or_else(|| bad("is too long".into()))
 }
 
 /// Formats seconds as the largest exact unit: 2592000 -> "30d", 5400 -> "90m".
@@ -58,13 +67,15 @@ pub fn format_duration(s: SimTime) -> String {
 pub struct Currency([u8; 3]);
 
 impl Currency {
-    pub fn parse(text: &str) -> Result<Currency, String> {
+    pub fn parse(text: &str) -> Result<Currency, ValueError> {
         let b = text.as_bytes();
         if b.len() == 3 && b.iter().all(u8::is_ascii_uppercase) {
             Ok(Currency([b[0], b[1], b[2]]))
         } else {
-            Err(format!(
-                "currency \"{text}\" is not a three-letter upper-case code such as USD or EUR"
+            Err(ValueError::new(
+                "currency",
+                text,
+                "is not a three-letter upper-case code such as USD or EUR",
             ))
         }
     }
@@ -90,36 +101,6 @@ impl fmt::Debug for Currency {
 impl Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
-    }
-}
-
-/// An amount of money in one currency. Arithmetic across currencies is refused, not converted.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Money {
-    pub amount: f64,
-    pub currency: Currency,
-}
-
-impl Money {
-    pub fn new(amount: f64, currency: Currency) -> Money {
-        Money { amount, currency }
-    }
-
-    /// Adds `other`, or says why not when the currencies differ.
-    pub fn checked_add(self, other: Money) -> Result<Money, String> {
-        if self.currency != other.currency {
-            return Err(format!(
-                "cannot add {} to {} without an exchange rate",
-                other.currency, self.currency
-            ));
-        }
-        Ok(Money::new(self.amount + other.amount, self.currency))
-    }
-}
-
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", format_amount(self.amount), self.currency)
     }
 }
 
@@ -157,16 +138,15 @@ pub struct Gib(pub f64);
 impl Gib {
     /// Parses "512GiB", "2 TiB" or "4096MiB". A bare number in TOML is taken as GiB (see
     /// `Deserialize`), but a string must carry its unit.
-    pub fn parse(text: &str) -> Result<Gib, String> {
+    pub fn parse(text: &str) -> Result<Gib, ValueError> {
         let (n, unit) = split_number(text, "size", "512GiB or 2TiB")?;
         let scale = match unit {
             "MiB" => 1.0 / 1024.0,
             "GiB" => 1.0,
             "TiB" => 1024.0,
             other => {
-                return Err(format!(
-                    "size \"{text}\" has unknown unit \"{other}\"; expected MiB, GiB or TiB"
-                ));
+                let problem = format!("has unknown unit \"{other}\"; expected MiB, GiB or TiB");
+                return Err(ValueError::new("size", text, problem));
             }
         };
         Ok(Gib(n * scale))
@@ -179,16 +159,15 @@ pub struct Mbps(pub f64);
 
 impl Mbps {
     /// Parses "100Mbps", "1 Gbps" or "10Gbps".
-    pub fn parse(text: &str) -> Result<Mbps, String> {
+    pub fn parse(text: &str) -> Result<Mbps, ValueError> {
         let (n, unit) = split_number(text, "bandwidth", "100Mbps or 1Gbps")?;
         let scale = match unit {
             "Kbps" => 1e-3,
             "Mbps" => 1.0,
             "Gbps" => 1e3,
             other => {
-                return Err(format!(
-                    "bandwidth \"{text}\" has unknown unit \"{other}\"; expected Kbps, Mbps or Gbps"
-                ));
+                let problem = format!("has unknown unit \"{other}\"; expected Kbps, Mbps or Gbps");
+                return Err(ValueError::new("bandwidth", text, problem));
             }
         };
         Ok(Mbps(n * scale))
@@ -201,17 +180,22 @@ impl Mbps {
 }
 
 /// Splits "2.5 TiB" into (2.5, "TiB"), refusing negatives, NaN and missing units.
-fn split_number<'a>(text: &'a str, what: &str, example: &str) -> Result<(f64, &'a str), String> {
+fn split_number<'a>(
+    text: &'a str,
+    what: &'static str,
+    example: &str,
+) -> Result<(f64, &'a str), ValueError> {
+    let bad = |problem: String| ValueError::new(what, text, problem);
     let t = text.trim();
     let split = t
         .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(|| format!("{what} \"{text}\" has no unit; expected e.g. {example}"))?;
+        .ok_or_else(|| bad(format!("has no unit; expected e.g. {example}")))?;
     let n: f64 = t[..split]
         .trim()
         .parse()
-        .map_err(|_| format!("{what} \"{text}\" must start with a number, e.g. {example}"))?;
+        .map_err(|_| bad(format!("must start with a number, e.g. {example}")))?;
     if !n.is_finite() || n < 0.0 {
-        return Err(format!("{what} \"{text}\" must be a finite number >= 0"));
+        return Err(bad("must be a finite number >= 0".into()));
     }
     Ok((n, &t[split..]))
 }
@@ -270,19 +254,30 @@ mod tests {
 
     #[test]
     fn bad_durations_say_what_was_expected() {
-        assert!(parse_duration("30").unwrap_err().contains("no unit"));
-        assert!(
-            parse_duration("3x")
-                .unwrap_err()
-                .contains("unknown unit \"x\"")
+        let msg = |t: &str| parse_duration(t).unwrap_err().to_string();
+        assert_eq!(
+            msg("30"),
+            "duration \"30\" has no unit; expected e.g. 90s, 15m, 1h, 30d, 2w, 1y"
         );
-        assert!(parse_duration("h").unwrap_err().contains("whole number"));
-        assert!(parse_duration("-1h").unwrap_err().contains("whole number"));
-        assert!(
-            parse_duration("99999999999999y")
-                .unwrap_err()
-                .contains("too long")
+        assert_eq!(
+            msg("3x"),
+            "duration \"3x\" has unknown unit \"x\"; expected s, m, h, d, w or y"
         );
+        assert_eq!(
+            msg("h"),
+            "duration \"h\" must start with a whole number, e.g. 30d"
+        );
+        assert_eq!(
+            msg("-1h"),
+            "duration \"-1h\" must start with a whole number, e.g. 30d"
+        );
+        // 99,999,999,999,999 x 31,536,000 s overflows u64 (1.8e19).
+        assert_eq!(
+            msg("99999999999999y"),
+            "duration \"99999999999999y\" is too long"
+        );
+        let e = parse_duration(" 3x").unwrap_err();
+        assert_eq!((e.what, e.text.as_str()), ("duration", " 3x"));
     }
 
     #[test]
@@ -296,24 +291,15 @@ mod tests {
     #[test]
     fn currency_codes_are_checked() {
         assert_eq!(Currency::parse("USD").unwrap().as_str(), "USD");
-        assert!(Currency::parse("usd").is_err());
+        assert_eq!(
+            Currency::parse("usd").unwrap_err().to_string(),
+            "currency \"usd\" is not a three-letter upper-case code such as USD or EUR"
+        );
         assert!(Currency::parse("US").is_err());
     }
 
     #[test]
-    fn money_refuses_mixed_currencies() {
-        let usd = Currency::parse("USD").unwrap();
-        let eur = Currency::parse("EUR").unwrap();
-        let sum = Money::new(1.5, usd)
-            .checked_add(Money::new(2.25, usd))
-            .unwrap();
-        assert_eq!(sum, Money::new(3.75, usd));
-        assert!(
-            Money::new(1.0, usd)
-                .checked_add(Money::new(1.0, eur))
-                .is_err()
-        );
-        assert_eq!(Money::new(1234567.891, usd).to_string(), "1,234,567.89 USD");
+    fn amounts_render_with_cents_and_separators() {
         assert_eq!(format_amount(-0.5), "-0.50");
         assert_eq!(format_amount(999.999), "1,000.00");
         assert_eq!(format_amount(1234567.891), "1,234,567.89");
@@ -327,10 +313,24 @@ mod tests {
         assert_eq!(Gib::parse("512GiB"), Ok(Gib(512.0)));
         assert_eq!(Gib::parse("2 TiB"), Ok(Gib(2048.0)));
         assert_eq!(Gib::parse("512MiB"), Ok(Gib(0.5)));
-        assert!(Gib::parse("5GB").is_err());
+        assert_eq!(
+            Gib::parse("5GB").unwrap_err().to_string(),
+            "size \"5GB\" has unknown unit \"GB\"; expected MiB, GiB or TiB"
+        );
+        assert_eq!(
+            Gib::parse("-1GiB").unwrap_err().to_string(),
+            "size \"-1GiB\" must be a finite number >= 0"
+        );
         assert_eq!(Mbps::parse("1Gbps"), Ok(Mbps(1000.0)));
         assert_eq!(Mbps::parse("100 Mbps"), Ok(Mbps(100.0)));
-        assert!(Mbps::parse("fast").is_err());
+        assert_eq!(
+            Mbps::parse("fast").unwrap_err().to_string(),
+            "bandwidth \"fast\" must start with a number, e.g. 100Mbps or 1Gbps"
+        );
+        assert_eq!(
+            Mbps::parse("100").unwrap_err().to_string(),
+            "bandwidth \"100\" has no unit; expected e.g. 100Mbps or 1Gbps"
+        );
         // 1 GiB = 8,589,934,592 bit; at 100 Mbps that is 85.899 s.
         assert!((Mbps(100.0).seconds_for(Gib(1.0)) - 85.899_345_92).abs() < 1e-6);
     }

@@ -2,10 +2,10 @@
 //! the group's VMs would cost on each public venue. VMs are aggregated per group, so the model's
 //! size grows with groups x venues x steps, never with VMs.
 
-use crate::pricing::Purchase;
+use crate::pricing::{Purchase, VmUsage};
 use crate::scenario::{GroupPolicy, Scenario, Venue};
 use crate::trace::VmTable;
-use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
+use crate::units::{HOUR, SimTime};
 
 /// One group's demand.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,15 +100,9 @@ impl Profile {
             {
                 *c = (v, c.1 + per_vm);
             }
-            let months = hours / HOURS_PER_MONTH;
             for (v, venue) in venues.iter().enumerate() {
                 if let (Some(hci), Some(cost)) = (venue.hci(), g.usage_cost[v].as_mut()) {
-                    let rate = if policy.windows {
-                        hci.windows_vcpu_hour
-                    } else {
-                        hci.base_vcpu_hour
-                    };
-                    *cost += vm.vcpus * hours * rate * venue.rate;
+                    *cost += hci.vm_hour_cost(vm.vcpus, policy.windows) * hours * venue.rate;
                 }
                 let (Some(book), Some(cost)) = (venue.public(), g.usage_cost[v].as_mut()) else {
                     continue;
@@ -124,14 +118,14 @@ impl Profile {
                 });
                 match fit {
                     Some((i, purchase)) => {
-                        let disk = vm.disk_gib * book.storage_gb_month * months;
-                        let compute = book.hourly(i, purchase, policy.windows) * hours;
-                        // Traffic at the first paid egress tier, as the simulator's offers
-                        // price it (the bill applies the tiers to the venue's monthly total).
-                        let traffic = months
-                            * (policy.egress_gib_per_vm_month * book.egress.first_price()
-                                + policy.inter_region_gib_per_vm_month * book.inter_region_gb);
-                        *cost += (compute + disk + traffic) * venue.rate;
+                        // As the simulator's offers price it (egress at the first tier).
+                        let usage = VmUsage {
+                            disk_gib: vm.disk_gib,
+                            egress_gib_month: policy.egress_gib_per_vm_month,
+                            inter_region_gib_month: policy.inter_region_gib_per_vm_month,
+                        };
+                        let hour = book.vm_hour_cost(i, purchase.into(), policy.windows, &usage);
+                        *cost += hour.total() * hours * venue.rate;
                     }
                     None => g.usage_cost[v] = None,
                 }

@@ -39,9 +39,6 @@ pub fn sites(
         .enumerate()
         .filter_map(|(v, venue)| {
             if let Some(book) = venue.private() {
-                let power = book
-                    .power()
-                    .map_or(0.0, |p| p.cost(POWER_UTILISATION, hours));
                 let (vcpus, mem_gib) = (book.vcpu_capacity(), book.mem_gib);
                 return Some(Site {
                     venue: v,
@@ -49,7 +46,7 @@ pub fn sites(
                     vcpus,
                     mem_gib,
                     fits: (vcpus, mem_gib),
-                    host_cost: (book.hosts_cost(1, scenario.horizon) + power) * venue.rate,
+                    host_cost: book.host_cost(hours, POWER_UTILISATION) * venue.rate,
                     max_hosts: venue.max_hosts,
                     nodes: None,
                 });
@@ -60,18 +57,7 @@ pub fn sites(
                 _ => None,
             })?;
             let room = book.node_room(n);
-            let monthly: f64 = book
-                .tco
-                .fixed_items(book.node.cores, book.node.sockets)
-                .iter()
-                .map(|i| i.monthly)
-                .sum();
-            let power = book
-                .tco
-                .power
-                .as_ref()
-                .map_or(0.0, |p| p.cost(POWER_UTILISATION, hours));
-            let node_cost = monthly * hours / crate::units::HOURS_PER_MONTH + power;
+            let node_cost = book.node_cost(hours, POWER_UTILISATION);
             Some(Site {
                 venue: v,
                 name: venue.name.clone(),

@@ -40,20 +40,29 @@ pub struct LinkQuality {
     pub loss_pct: f64,
 }
 
+/// A site's link the backup product does not support.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LinkError {
+    #[error("round-trip time {rtt_ms} ms is above the {max} ms the backup product supports")]
+    RoundTrip { rtt_ms: f64, max: f64 },
+    #[error("packet loss {loss_pct} % is not under the {max} % the backup product supports")]
+    Loss { loss_pct: f64, max: f64 },
+}
+
 impl BackupBook {
     /// Checks a link against the product's limits (round-trip time at most, loss under).
-    pub fn check_link(&self, q: LinkQuality) -> Result<(), String> {
+    pub fn check_link(&self, q: LinkQuality) -> Result<(), LinkError> {
         if q.rtt_ms > self.max_rtt_ms {
-            return Err(format!(
-                "round-trip time {} ms is above the {} ms the backup product supports",
-                q.rtt_ms, self.max_rtt_ms
-            ));
+            return Err(LinkError::RoundTrip {
+                rtt_ms: q.rtt_ms,
+                max: self.max_rtt_ms,
+            });
         }
         if q.loss_pct >= self.max_loss_pct {
-            return Err(format!(
-                "packet loss {} % is not under the {} % the backup product supports",
-                q.loss_pct, self.max_loss_pct
-            ));
+            return Err(LinkError::Loss {
+                loss_pct: q.loss_pct,
+                max: self.max_loss_pct,
+            });
         }
         Ok(())
     }
@@ -242,21 +251,24 @@ mod tests {
             })
             .is_ok()
         );
-        assert!(
-            b.check_link(LinkQuality {
+        let far = LinkQuality {
+            rtt_ms: 251.0,
+            loss_pct: 0.5,
+        };
+        assert_eq!(
+            b.check_link(far),
+            Err(LinkError::RoundTrip {
                 rtt_ms: 251.0,
-                loss_pct: 0.5
+                max: 250.0
             })
-            .unwrap_err()
-            .contains("above the 250 ms")
         );
-        assert!(
-            b.check_link(LinkQuality {
-                rtt_ms: 20.0,
-                loss_pct: 1.0
-            })
-            .unwrap_err()
-            .contains("not under the 1 %")
+        let lossy = LinkQuality {
+            rtt_ms: 20.0,
+            loss_pct: 1.0,
+        };
+        assert_eq!(
+            b.check_link(lossy).unwrap_err().to_string(),
+            "packet loss 1 % is not under the 1 % the backup product supports"
         );
     }
 }

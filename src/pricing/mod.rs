@@ -6,6 +6,7 @@
 mod backup;
 mod category;
 mod check;
+mod cost;
 mod failures;
 mod hci;
 mod private;
@@ -14,10 +15,11 @@ pub mod quote;
 mod tco;
 mod tiers;
 
-pub use backup::{BackupBook, LinkQuality, Sizing, transfer_hours};
+pub use backup::{BackupBook, LinkError, LinkQuality, Sizing, transfer_hours};
 pub use category::Category;
+pub use cost::{PriceModel, VmHourCost, VmUsage};
 pub use failures::Failures;
-pub use hci::{HciBook, NodeRoom, Reserve};
+pub use hci::{HciBook, NodeRoom, Reserve, UnitError};
 pub use private::{HostCost, PrivateBook};
 pub use public::{
     Billing, InstanceType, PublicBook, Purchase, ReservedOffer, SavingsPlanOffer, Term, Upfront,
@@ -93,7 +95,7 @@ impl Book {
         if raw.source.trim().is_empty() {
             return Err(bad("source", "must name where the prices come from".into()));
         }
-        check_date(&raw.as_of).map_err(|m| bad("as_of", m))?;
+        check_date(&raw.as_of).map_err(|e| bad("as_of", e.to_string()))?;
         let kind = match (raw.public, raw.private, raw.hci, raw.backup) {
             (Some(p), None, None, None) => BookKind::Public(p.validate(path)?),
             (None, Some(p), None, None) => BookKind::Private(p.validate(path)?),
@@ -117,8 +119,15 @@ impl Book {
     }
 }
 
+/// An as-of date that is not YYYY-MM-DD.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{text}\" is not a date of the form YYYY-MM-DD")]
+struct DateError {
+    text: String,
+}
+
 /// Accepts YYYY-MM-DD with a plausible month and day.
-fn check_date(text: &str) -> Result<(), String> {
+fn check_date(text: &str) -> Result<(), DateError> {
     let parts: Vec<&str> = text.split('-').collect();
     let ok = parts.len() == 3
         && parts[0].len() == 4
@@ -130,7 +139,9 @@ fn check_date(text: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("\"{text}\" is not a date of the form YYYY-MM-DD"))
+        Err(DateError {
+            text: text.to_string(),
+        })
     }
 }
 

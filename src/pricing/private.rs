@@ -7,7 +7,7 @@ use super::check::Check;
 use super::failures::{Failures, RawFailures};
 use super::tco::{Power, RawTco, Tco, TcoItem};
 use crate::error::InputError;
-use crate::units::{Gib, HOURS_PER_MONTH, SimTime};
+use crate::units::Gib;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -55,12 +55,6 @@ impl PrivateBook {
             HostCost::AllIn(_) => None,
             HostCost::Tco(tco) => tco.power.as_ref(),
         }
-    }
-
-    /// The fixed cost of `hosts` hosts over `seconds`, prorated from monthly prices.
-    pub fn hosts_cost(&self, hosts: u32, seconds: SimTime) -> f64 {
-        let monthly: f64 = self.fixed_items().iter().map(|i| i.monthly).sum();
-        f64::from(hosts) * monthly * seconds as f64 / 3_600.0 / HOURS_PER_MONTH
     }
 }
 
@@ -151,8 +145,10 @@ mod tests {
                 .unwrap();
         assert_eq!(p.mem_gib, 1024.0);
         assert_eq!(p.vcpu_capacity(), 128.0); // 32 cores x 4
-        // 730 per month is 1 per hour: 10 hosts for 30 days (720 h) = 10 x 720 = 7,200.
-        assert!((p.hosts_cost(10, 30 * 86_400) - 7_200.0).abs() < 1e-9);
+        // 730 per month is 1 per hour: a host for 30 days (720 h) = 720; an all-in price has
+        // no power model, so the load does not matter.
+        assert!((p.host_cost(720.0, 0.5) - 720.0).abs() < 1e-9);
+        assert_eq!(p.host_cost(720.0, 0.5), p.host_cost(720.0, 1.0));
     }
 
     #[test]
@@ -174,8 +170,8 @@ mod tests {
     #[test]
     fn an_itemised_tco_replaces_the_all_in_price() {
         let p = book("cores = 32\nsockets = 2\nmem_gib = 256\n[private.tco]\ncapex = 12000.0\nlife_years = 5\nsupport_pct_per_year = 10\n").unwrap();
-        // 12,000 / 60 = 200 capex + 100 support = 300 a month: 2 hosts x 730 h = 600.
-        assert!((p.hosts_cost(2, 730 * 3600) - 600.0).abs() < 1e-9);
+        // 12,000 / 60 = 200 capex + 100 support = 300 a month; 2 months (1,460 h) = 600.
+        assert!((p.host_cost(1_460.0, 0.5) - 600.0).abs() < 1e-9);
         assert!(p.power().is_none());
     }
 }

@@ -5,7 +5,6 @@
 use super::Category;
 use super::check::Check;
 use crate::error::InputError;
-use crate::units::HOURS_PER_MONTH;
 use serde::Deserialize;
 
 /// Watts drawn at 0, 10, ..., 100 % CPU load (SPECpower_ssj2008 reports these eleven points).
@@ -131,20 +130,6 @@ impl Tco {
             });
         }
         items
-    }
-
-    /// The whole monthly cost of one server at a steady utilisation `u` (for quotes).
-    pub fn monthly_at(&self, cores: u32, sockets: u32, u: f64) -> f64 {
-        let fixed: f64 = self
-            .fixed_items(cores, sockets)
-            .iter()
-            .map(|i| i.monthly)
-            .sum();
-        fixed
-            + self
-                .power
-                .as_ref()
-                .map_or(0.0, |p| p.cost(u, HOURS_PER_MONTH))
     }
 }
 
@@ -318,7 +303,9 @@ mod tests {
         assert_eq!(items[4].rule, "hypervisor: 5 per core per month x 32");
         // Power at 50 %: 140 W x 730 h = 102.2 kWh x PUE 1.5 x 0.10 = 15.33.
         assert!((t.power.as_ref().unwrap().cost(0.5, 730.0) - 15.33).abs() < 1e-9);
-        assert!((t.monthly_at(32, 2, 0.5) - 785.33).abs() < 1e-9);
+        // The month in all: 200 + 100 + 50 + 200 + 160 + 60 = 770 + 15.33 power = 785.33.
+        let month = super::super::cost::server_cost(&items, t.power.as_ref(), 730.0, 0.5);
+        assert!((month - 785.33).abs() < 1e-9);
     }
 
     #[test]

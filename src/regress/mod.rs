@@ -3,6 +3,7 @@
 
 pub mod suite;
 
+use crate::error::ValueError;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -18,7 +19,7 @@ pub struct Tolerance {
 
 impl Tolerance {
     /// Parses "0.5%" or "0.005".
-    pub fn parse_relative(text: &str) -> Result<f64, String> {
+    pub fn parse_relative(text: &str) -> Result<f64, ValueError> {
         let t = text.trim();
         let (n, scale) = match t.strip_suffix('%') {
             Some(p) => (p, 0.01),
@@ -26,8 +27,10 @@ impl Tolerance {
         };
         match n.trim().parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * scale),
-            _ => Err(format!(
-                "tolerance \"{text}\" is not a share >= 0, e.g. 0.5% or 0.005"
+            _ => Err(ValueError::new(
+                "tolerance",
+                text,
+                "is not a share >= 0, e.g. 0.5% or 0.005",
             )),
         }
     }
@@ -282,7 +285,10 @@ mod tests {
         );
         assert!(!c.iter().any(|c| c.path == "small" && c.beyond));
         assert_eq!(Tolerance::parse_relative("2"), Ok(2.0));
-        assert!(Tolerance::parse_relative("-1%").is_err());
+        assert_eq!(
+            Tolerance::parse_relative("-1%").unwrap_err().to_string(),
+            "tolerance \"-1%\" is not a share >= 0, e.g. 0.5% or 0.005"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use super::{Change, Tolerance, compare};
 use crate::error::{Error, InputError};
 use crate::report::files::write_atomic;
+use crate::summary::Summary;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -104,11 +105,15 @@ impl Verdict {
     }
 }
 
-/// Runs one scenario and compares its summary with the baseline, or rewrites the baseline.
-pub fn check_case(case: &Case, tol: Tolerance, update: bool) -> Result<Verdict, Error> {
-    let run = crate::run_scenario(&case.scenario)?;
+/// Compares one scenario's new summary with the baseline, or rewrites the baseline.
+pub fn check_case(
+    case: &Case,
+    summary: &Summary,
+    tol: Tolerance,
+    update: bool,
+) -> Result<Verdict, Error> {
     let mut bytes = Vec::new();
-    run.summary
+    summary
         .write_json(&mut bytes)
         .map_err(|e| Error::io(&case.scenario, e))?;
     let new: Value =
@@ -159,7 +164,7 @@ pub fn load_summary(path: &Path) -> Result<Value, Error> {
 }
 
 /// A summary.json (or a folder holding one) read back as a [`Summary`] for reports.
-pub fn load_typed_summary(path: &Path) -> Result<crate::report::Summary, Error> {
+pub fn load_typed_summary(path: &Path) -> Result<Summary, Error> {
     let value = load_summary(path)?;
     serde_json::from_value(value).map_err(|e| {
         let msg = format!("not a summary.json this version can report on: {e}");

@@ -1,6 +1,6 @@
 //! Two runs side by side: the figures `compare` prints and its page tabulates.
 
-use super::Summary;
+use crate::summary::Summary;
 use crate::units::{HOUR, HOURS_PER_MONTH, format_amount};
 use std::fmt::Write;
 

@@ -13,27 +13,60 @@ pub fn totals_table(s: &Summary) -> String {
         s.scenario, s.horizon, s.policy, s.seed, s.currency
     );
     let _ = writeln!(out);
-    let name_w = s
-        .venues
-        .iter()
-        .map(|v| v.name.len())
-        .max()
-        .unwrap_or(0)
-        .max("total".len());
-    let cat_w = s
-        .venues
-        .iter()
-        .flat_map(|v| v.by_category.keys())
-        .map(|c| c.len())
-        .max()
-        .unwrap_or(0)
-        .max("category".len());
-    let amount_w = format_amount(s.total).len().max("amount".len());
-    let _ = writeln!(
-        out,
-        "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
-        "venue", "kind", "category", "amount"
-    );
+    cost_table(&mut out, s);
+    let _ = writeln!(out);
+    vm_line(&mut out, s);
+    site_lines(&mut out, s);
+    autoscale_lines(&mut out, s);
+    interruption_and_energy_lines(&mut out, s);
+    commitment_lines(&mut out, s);
+    backup_lines(&mut out, s);
+    out
+}
+
+/// Column widths of the cost table: the longest venue name, category and amount, or the header.
+struct Widths {
+    name: usize,
+    cat: usize,
+    amount: usize,
+}
+
+impl Widths {
+    fn of(s: &Summary) -> Widths {
+        let name = s
+            .venues
+            .iter()
+            .map(|v| v.name.len())
+            .max()
+            .unwrap_or(0)
+            .max("total".len());
+        let cat = s
+            .venues
+            .iter()
+            .flat_map(|v| v.by_category.keys())
+            .map(|c| c.len())
+            .max()
+            .unwrap_or(0)
+            .max("category".len());
+        let amount = format_amount(s.total).len().max("amount".len());
+        Widths { name, cat, amount }
+    }
+
+    /// One row: name, kind, category left-aligned, the amount right-aligned.
+    fn row(&self, out: &mut String, name: &str, kind: &str, cat: &str, amount: &str) {
+        let (name_w, cat_w, amount_w) = (self.name, self.cat, self.amount);
+        let _ = writeln!(
+            out,
+            "{name:<name_w$}  {kind:<7}  {cat:<cat_w$}  {amount:>amount_w$}"
+        );
+    }
+}
+
+/// Cost by venue and category: the venue's name and kind on its first row, a `= venue` subtotal
+/// when it has more than one category, `-` and zero when it has none, then the total.
+fn cost_table(out: &mut String, s: &Summary) {
+    let w = Widths::of(s);
+    w.row(out, "venue", "kind", "category", "amount");
     for v in &s.venues {
         let mut first = true;
         for (cat, amount) in &v.by_category {
@@ -42,43 +75,20 @@ pub fn totals_table(s: &Summary) -> String {
             } else {
                 ("", "")
             };
-            let _ = writeln!(
-                out,
-                "{name:<name_w$}  {kind:<7}  {cat:<cat_w$}  {:>amount_w$}",
-                format_amount(*amount)
-            );
+            w.row(out, name, kind, cat, &format_amount(*amount));
             first = false;
         }
         if first {
-            let _ = writeln!(
-                out,
-                "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
-                v.name,
-                v.kind,
-                "-",
-                format_amount(0.0)
-            );
+            w.row(out, &v.name, v.kind.as_ref(), "-", &format_amount(0.0));
         } else if v.by_category.len() > 1 {
-            let _ = writeln!(
-                out,
-                "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
-                "",
-                "",
-                "= venue",
-                format_amount(v.total)
-            );
+            w.row(out, "", "", "= venue", &format_amount(v.total));
         }
     }
-    let _ = writeln!(
-        out,
-        "{:<name_w$}  {:<7}  {:<cat_w$}  {:>amount_w$}",
-        "total",
-        "",
-        "",
-        format_amount(s.total)
-    );
-    let _ = writeln!(out);
+    w.row(out, "total", "", "", &format_amount(s.total));
+}
 
+/// VMs in the trace, placed (by venue), unplaced (by reason) and starting after the horizon.
+fn vm_line(out: &mut String, s: &Summary) {
     let placed: Vec<String> = s
         .venues
         .iter()
@@ -112,6 +122,10 @@ pub fn totals_table(s: &Summary) -> String {
         let _ = write!(out, ", {} start after the horizon", s.vms.outside_horizon);
     }
     let _ = writeln!(out);
+}
+
+/// Per private site: its size, peak allocation, busiest unit and CPU use when known.
+fn site_lines(out: &mut String, s: &Summary) {
     for site in &s.private_sites {
         let size = match (site.nodes_per_unit, site.units) {
             (Some(n), Some(u)) => format!("{u} scale unit(s) of {n} nodes"),
@@ -142,6 +156,10 @@ pub fn totals_table(s: &Summary) -> String {
         }
         let _ = writeln!(out);
     }
+}
+
+/// Per autoscaled group: peak, scale events, instance-hours, unserved work, deadline.
+fn autoscale_lines(out: &mut String, s: &Summary) {
     for a in &s.autoscale {
         let _ = write!(
             out,
@@ -159,6 +177,10 @@ pub fn totals_table(s: &Summary) -> String {
         }
         let _ = writeln!(out);
     }
+}
+
+/// Interruptions and SLA minutes lost, then energy and carbon, each only when non-zero.
+fn interruption_and_energy_lines(out: &mut String, s: &Summary) {
     let i = &s.interruptions;
     if i.spot_evictions + i.host_failures + i.returns > 0 || s.sla_minutes_lost > 0.0 {
         let _ = writeln!(
@@ -174,6 +196,10 @@ pub fn totals_table(s: &Summary) -> String {
         }
         let _ = writeln!(out);
     }
+}
+
+/// Per commitment: how much of the paid hours were used.
+fn commitment_lines(out: &mut String, s: &Summary) {
     for v in &s.venues {
         for c in &v.commitments {
             let _ = writeln!(
@@ -186,6 +212,10 @@ pub fn totals_table(s: &Summary) -> String {
             );
         }
     }
+}
+
+/// The backup service's totals and, per site, its nightly transfer, seeding and misses.
+fn backup_lines(out: &mut String, s: &Summary) {
     if let Some(b) = &s.backup {
         let _ = writeln!(
             out,
@@ -212,5 +242,4 @@ pub fn totals_table(s: &Summary) -> String {
             );
         }
     }
-    out
 }

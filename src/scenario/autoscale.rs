@@ -2,6 +2,7 @@
 //! placed themselves); instances of one size are started and stopped by a policy and are placed
 //! and billed like any VM. A deadline group is a job queue and needs no trace VMs.
 
+use crate::error::KeyError;
 use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
 
@@ -88,12 +89,9 @@ pub(super) struct RawAutoscale {
     target: Option<f64>,
 }
 
-type KeyError = (String, String);
-
 impl RawAutoscale {
     pub(super) fn validate(self, i: usize) -> Result<Autoscale, KeyError> {
-        let key = |f: &str| format!("autoscale[{i}].{f}");
-        let err = |f: &str, m: String| -> KeyError { (key(f), m) };
+        let err = |f: &str, m: String| KeyError::new(format!("autoscale[{i}].{f}"), m);
         if self.group.trim().is_empty() {
             return Err(err("group", "must not be empty".into()));
         }
@@ -131,109 +129,7 @@ impl RawAutoscale {
         if interval == 0 {
             return Err(err("interval", "must be longer than 0s".into()));
         }
-        let only = |name: &str, given: bool, policy: &str| -> Result<(), KeyError> {
-            if given {
-                Err(err(name, format!("applies only to policy {policy}")))
-            } else {
-                Ok(())
-            }
-        };
-        let fraction = |name: &str, v: Option<f64>, default: f64| -> Result<f64, KeyError> {
-            let v = v.unwrap_or(default);
-            if (0.0..=1.0).contains(&v) {
-                Ok(v)
-            } else {
-                Err(err(name, format!("{v} must be a fraction in 0..=1")))
-            }
-        };
-        let threshold_keys = self.scale_out_above.is_some()
-            || self.scale_in_below.is_some()
-            || self.sustain.is_some()
-            || self.cooldown.is_some()
-            || self.step.is_some();
-        let deadline_keys =
-            self.items.is_some() || self.item_time.is_some() || self.deadline.is_some();
-        let predictive_keys = self.window.is_some() || self.lead.is_some() || self.target.is_some();
-        let rule = match self.policy.as_str() {
-            "threshold" => {
-                only("items", deadline_keys, "deadline")?;
-                only("window", predictive_keys, "predictive")?;
-                let out_above = fraction("scale_out_above", self.scale_out_above, 0.75)?;
-                let in_below = fraction("scale_in_below", self.scale_in_below, 0.3)?;
-                if in_below >= out_above {
-                    return Err(err(
-                        "scale_in_below",
-                        format!("{in_below} must be below scale_out_above ({out_above})"),
-                    ));
-                }
-                let step = self.step.unwrap_or(1);
-                if step == 0 {
-                    return Err(err("step", "must be at least 1".into()));
-                }
-                ScaleRule::Threshold {
-                    out_above,
-                    in_below,
-                    sustain: self.sustain.unwrap_or(10 * MINUTE),
-                    cooldown: self.cooldown.unwrap_or(15 * MINUTE),
-                    step,
-                }
-            }
-            "deadline" => {
-                only("scale_out_above", threshold_keys, "threshold")?;
-                only("window", predictive_keys, "predictive")?;
-                let items = self.items.ok_or_else(|| {
-                    err(
-                        "items",
-                        "the deadline policy needs items (jobs in the queue)".into(),
-                    )
-                })?;
-                let item_time = self.item_time.filter(|&t| t > 0).ok_or_else(|| {
-                    err(
-                        "item_time",
-                        "the deadline policy needs item_time > 0s".into(),
-                    )
-                })?;
-                let deadline = self.deadline.filter(|&t| t > 0).ok_or_else(|| {
-                    err("deadline", "the deadline policy needs deadline > 0s".into())
-                })?;
-                ScaleRule::Deadline {
-                    items,
-                    item_time,
-                    deadline,
-                }
-            }
-            "predictive" => {
-                only("scale_out_above", threshold_keys, "threshold")?;
-                only("items", deadline_keys, "deadline")?;
-                let target = fraction("target", self.target, 0.6)?;
-                if target == 0.0 {
-                    return Err(err("target", "must be above 0".into()));
-                }
-                let window = self.window.unwrap_or(6 * 60 * MINUTE);
-                if window < 2 * interval {
-                    return Err(err(
-                        "window",
-                        format!(
-                            "{window}s must cover at least two intervals ({}s)",
-                            2 * interval
-                        ),
-                    ));
-                }
-                ScaleRule::Predictive {
-                    window,
-                    lead: self.lead.unwrap_or(30 * MINUTE),
-                    target,
-                }
-            }
-            other => {
-                return Err(err(
-                    "policy",
-                    format!(
-                        "\"{other}\" is not an autoscaling policy; expected threshold, deadline or predictive"
-                    ),
-                ));
-            }
-        };
+        let rule = self.rule(interval, &err)?;
         Ok(Autoscale {
             group: self.group,
             vcpus: self.vcpus,
@@ -245,5 +141,138 @@ impl RawAutoscale {
             interval,
             rule,
         })
+    }
+
+    /// The policy's rule from its own keys; a key of another policy is refused.
+    fn rule(
+        &self,
+        interval: SimTime,
+        err: &dyn Fn(&str, String) -> KeyError,
+    ) -> Result<ScaleRule, KeyError> {
+        let only = |name: &str, given: bool, policy: &str| -> Result<(), KeyError> {
+            if given {
+                Err(err(name, format!("applies only to policy {policy}")))
+            } else {
+                Ok(())
+            }
+        };
+        let threshold_keys = self.scale_out_above.is_some()
+            || self.scale_in_below.is_some()
+            || self.sustain.is_some()
+            || self.cooldown.is_some()
+            || self.step.is_some();
+        let deadline_keys =
+            self.items.is_some() || self.item_time.is_some() || self.deadline.is_some();
+        let predictive_keys = self.window.is_some() || self.lead.is_some() || self.target.is_some();
+        match self.policy.as_str() {
+            "threshold" => {
+                only("items", deadline_keys, "deadline")?;
+                only("window", predictive_keys, "predictive")?;
+                self.threshold(err)
+            }
+            "deadline" => {
+                only("scale_out_above", threshold_keys, "threshold")?;
+                only("window", predictive_keys, "predictive")?;
+                self.deadline(err)
+            }
+            "predictive" => {
+                only("scale_out_above", threshold_keys, "threshold")?;
+                only("items", deadline_keys, "deadline")?;
+                self.predictive(interval, err)
+            }
+            other => Err(err(
+                "policy",
+                format!(
+                    "\"{other}\" is not an autoscaling policy; expected threshold, deadline or predictive"
+                ),
+            )),
+        }
+    }
+
+    fn threshold(&self, err: &dyn Fn(&str, String) -> KeyError) -> Result<ScaleRule, KeyError> {
+        let out_above = fraction("scale_out_above", self.scale_out_above, 0.75, err)?;
+        let in_below = fraction("scale_in_below", self.scale_in_below, 0.3, err)?;
+        if in_below >= out_above {
+            return Err(err(
+                "scale_in_below",
+                format!("{in_below} must be below scale_out_above ({out_above})"),
+            ));
+        }
+        let step = self.step.unwrap_or(1);
+        if step == 0 {
+            return Err(err("step", "must be at least 1".into()));
+        }
+        Ok(ScaleRule::Threshold {
+            out_above,
+            in_below,
+            sustain: self.sustain.unwrap_or(10 * MINUTE),
+            cooldown: self.cooldown.unwrap_or(15 * MINUTE),
+            step,
+        })
+    }
+
+    fn deadline(&self, err: &dyn Fn(&str, String) -> KeyError) -> Result<ScaleRule, KeyError> {
+        let items = self.items.ok_or_else(|| {
+            err(
+                "items",
+                "the deadline policy needs items (jobs in the queue)".into(),
+            )
+        })?;
+        let item_time = self.item_time.filter(|&t| t > 0).ok_or_else(|| {
+            err(
+                "item_time",
+                "the deadline policy needs item_time > 0s".into(),
+            )
+        })?;
+        let deadline = self
+            .deadline
+            .filter(|&t| t > 0)
+            .ok_or_else(|| err("deadline", "the deadline policy needs deadline > 0s".into()))?;
+        Ok(ScaleRule::Deadline {
+            items,
+            item_time,
+            deadline,
+        })
+    }
+
+    fn predictive(
+        &self,
+        interval: SimTime,
+        err: &dyn Fn(&str, String) -> KeyError,
+    ) -> Result<ScaleRule, KeyError> {
+        let target = fraction("target", self.target, 0.6, err)?;
+        if target == 0.0 {
+            return Err(err("target", "must be above 0".into()));
+        }
+        let window = self.window.unwrap_or(6 * 60 * MINUTE);
+        if window < 2 * interval {
+            return Err(err(
+                "window",
+                format!(
+                    "{window}s must cover at least two intervals ({}s)",
+                    2 * interval
+                ),
+            ));
+        }
+        Ok(ScaleRule::Predictive {
+            window,
+            lead: self.lead.unwrap_or(30 * MINUTE),
+            target,
+        })
+    }
+}
+
+/// A share in 0..=1, `default` when not given.
+fn fraction(
+    name: &str,
+    v: Option<f64>,
+    default: f64,
+    err: &dyn Fn(&str, String) -> KeyError,
+) -> Result<f64, KeyError> {
+    let v = v.unwrap_or(default);
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(err(name, format!("{v} must be a fraction in 0..=1")))
     }
 }

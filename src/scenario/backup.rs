@@ -1,6 +1,7 @@
 //! The scenario's `[backup]` section: which backup service, the data's reduction and change, the
 //! retention, how sites are seeded and the client sites with their links.
 
+use crate::error::KeyError;
 use crate::pricing::{BackupBook, Book, BookKind, LinkQuality, Sizing};
 use crate::units::{DAY, HOUR, SimTime, de_opt_duration};
 use serde::Deserialize;
@@ -88,12 +89,10 @@ struct RawSite {
     loss_pct: f64,
 }
 
-type KeyError = (String, String);
-
 impl RawBackup {
-    /// Validates everything but the book (loaded by the caller); errors are (key, message).
+    /// Validates everything but the book (loaded by the caller).
     pub(super) fn validate(self, book: Book, rate: f64) -> Result<BackupPlan, KeyError> {
-        let err = |k: &str, m: String| -> KeyError { (format!("backup.{k}"), m) };
+        let err = |k: &str, m: String| KeyError::new(format!("backup.{k}"), m);
         let service = match &book.kind {
             BookKind::Backup(b) => b.clone(),
             other => {
@@ -130,40 +129,7 @@ impl RawBackup {
         if self.sites.is_empty() {
             return Err(err("sites", "needs at least one [[backup.sites]]".into()));
         }
-        let mut sites: Vec<BackupSite> = Vec::with_capacity(self.sites.len());
-        for (i, s) in self.sites.into_iter().enumerate() {
-            let key = |f: &str| format!("sites[{i}].{f}");
-            if s.name.trim().is_empty() || sites.iter().any(|o| o.name == s.name) {
-                return Err(err(
-                    &key("name"),
-                    format!("\"{}\" must be non-empty and unique", s.name),
-                ));
-            }
-            for (k, v) in [("protected_tb", s.protected_tb), ("link_mbps", s.link_mbps)] {
-                if !(v.is_finite() && v > 0.0) {
-                    return Err(err(&key(k), format!("{v} must be a finite number > 0")));
-                }
-            }
-            for (k, v) in [("rtt_ms", s.rtt_ms), ("loss_pct", s.loss_pct)] {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(err(&key(k), format!("{v} must be a finite number >= 0")));
-                }
-            }
-            let quality = LinkQuality {
-                rtt_ms: s.rtt_ms,
-                loss_pct: s.loss_pct,
-            };
-            service
-                .check_link(quality)
-                .map_err(|m| err(&key("rtt_ms"), format!("site \"{}\": {m}", s.name)))?;
-            sites.push(BackupSite {
-                name: s.name,
-                protected_tb: s.protected_tb,
-                servers: s.servers,
-                link_mbps: s.link_mbps,
-                quality,
-            });
-        }
+        let sites = validate_sites(self.sites, &service)?;
         let window_start = self.window_start.unwrap_or(22 * HOUR);
         if window_start >= DAY {
             return Err(err(
@@ -212,4 +178,43 @@ impl RawBackup {
             sites,
         })
     }
+}
+
+/// The client sites of `[[backup.sites]]`, each link checked against the service's limits.
+fn validate_sites(raw: Vec<RawSite>, service: &BackupBook) -> Result<Vec<BackupSite>, KeyError> {
+    let mut sites: Vec<BackupSite> = Vec::with_capacity(raw.len());
+    for (i, s) in raw.into_iter().enumerate() {
+        let err = |f: &str, m: String| KeyError::new(format!("backup.sites[{i}].{f}"), m);
+        if s.name.trim().is_empty() || sites.iter().any(|o| o.name == s.name) {
+            return Err(err(
+                "name",
+                format!("\"{}\" must be non-empty and unique", s.name),
+            ));
+        }
+        for (k, v) in [("protected_tb", s.protected_tb), ("link_mbps", s.link_mbps)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(err(k, format!("{v} must be a finite number > 0")));
+            }
+        }
+        for (k, v) in [("rtt_ms", s.rtt_ms), ("loss_pct", s.loss_pct)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(err(k, format!("{v} must be a finite number >= 0")));
+            }
+        }
+        let quality = LinkQuality {
+            rtt_ms: s.rtt_ms,
+            loss_pct: s.loss_pct,
+        };
+        service
+            .check_link(quality)
+            .map_err(|m| err("rtt_ms", format!("site \"{}\": {m}", s.name)))?;
+        sites.push(BackupSite {
+            name: s.name,
+            protected_tb: s.protected_tb,
+            servers: s.servers,
+            link_mbps: s.link_mbps,
+            quality,
+        });
+    }
+    Ok(sites)
 }

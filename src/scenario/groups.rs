@@ -1,6 +1,7 @@
 //! Per-group policies (`[groups.<name>]`, with `"*"` for groups not named): the OS, how VMs are
 //! bought on public venues, and their network traffic.
 
+use crate::error::KeyError;
 use crate::pricing::Purchase;
 use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
@@ -92,7 +93,7 @@ pub(super) struct RawGroup {
 }
 
 /// The venues of a list of names, as a mask over `venues`; `key` names the list in errors.
-fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>, (String, String)> {
+fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>, KeyError> {
     let mut mask = vec![false; venues.len()];
     for (i, n) in names.iter().enumerate() {
         let v = venues.iter().position(|v| v == n).ok_or_else(|| {
@@ -100,7 +101,7 @@ fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>,
                 "\"{n}\" is no venue of this scenario (venues: {})",
                 venues.join(", ")
             );
-            (format!("{key}[{i}]"), m)
+            KeyError::new(format!("{key}[{i}]"), m)
         })?;
         mask[v] = true;
     }
@@ -108,11 +109,7 @@ fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>,
 }
 
 /// `current_venue` and `migration_per_vm`, which go together.
-fn current(
-    name: &str,
-    g: &RawGroup,
-    venues: &[&str],
-) -> Result<Option<(usize, f64)>, (String, String)> {
+fn current(name: &str, g: &RawGroup, venues: &[&str]) -> Result<Option<(usize, f64)>, KeyError> {
     let key = |k: &str| format!("groups.{name}.{k}");
     match (&g.current_venue, g.migration_per_vm) {
         (None, None) => Ok(None),
@@ -122,59 +119,62 @@ fn current(
                     "\"{v}\" is no venue of this scenario (venues: {})",
                     venues.join(", ")
                 );
-                (key("current_venue"), m)
+                KeyError::new(key("current_venue"), m)
             })?;
             if !(cost.is_finite() && cost >= 0.0) {
-                return Err((
+                return Err(KeyError::new(
                     key("migration_per_vm"),
                     format!("{cost} must be a finite amount >= 0"),
                 ));
             }
             Ok(Some((i, cost)))
         }
-        (Some(_), None) => Err((
+        (Some(_), None) => Err(KeyError::new(
             key("migration_per_vm"),
-            "is needed with current_venue: the one-off cost of moving one VM".into(),
+            "is needed with current_venue: the one-off cost of moving one VM",
         )),
-        (None, Some(_)) => Err((
+        (None, Some(_)) => Err(KeyError::new(
             key("current_venue"),
-            "is needed with migration_per_vm: where the group runs today".into(),
+            "is needed with migration_per_vm: where the group runs today",
         )),
     }
 }
 
-/// `[latency_classes]`: each class's venues as a mask; an error is (key, message).
+/// `[latency_classes]`: each class's venues as a mask; an error names the key.
 pub(super) fn latency_classes(
     raw: BTreeMap<String, Vec<String>>,
     venues: &[&str],
-) -> Result<BTreeMap<String, Vec<bool>>, (String, String)> {
+) -> Result<BTreeMap<String, Vec<bool>>, KeyError> {
     raw.into_iter()
         .map(|(class, names)| {
             let key = format!("latency_classes.{class}");
             if names.is_empty() {
-                return Err((key, "lists no venue; a class needs at least one".into()));
+                return Err(KeyError::new(
+                    key,
+                    "lists no venue; a class needs at least one",
+                ));
             }
             Ok((class, venue_mask(&names, venues, &key)?))
         })
         .collect()
 }
 
-/// Validates every group against the scenario's venues and latency classes; an error is
-/// (key, message).
+/// Validates every group against the scenario's venues and latency classes; an error names
+/// the key.
 pub(super) fn validate(
     raw: BTreeMap<String, RawGroup>,
     venues: &[&str],
     classes: &BTreeMap<String, Vec<bool>>,
-) -> Result<BTreeMap<String, GroupPolicy>, (String, String)> {
+) -> Result<BTreeMap<String, GroupPolicy>, KeyError> {
     let mut out = BTreeMap::new();
     for (name, g) in raw {
         let mut allowed: Option<Vec<bool>> = None;
         if let Some(list) = &g.venues {
             let key = format!("groups.{name}.venues");
             if list.is_empty() {
-                return Err((
+                return Err(KeyError::new(
                     key,
-                    "lists no venue; leave it out to allow every venue".into(),
+                    "lists no venue; leave it out to allow every venue",
                 ));
             }
             allowed = Some(venue_mask(list, venues, &key)?);
@@ -186,7 +186,7 @@ pub(super) fn validate(
                     "\"{class}\" is not in [latency_classes] (classes: {})",
                     known.join(", ")
                 );
-                (format!("groups.{name}.latency_class"), m)
+                KeyError::new(format!("groups.{name}.latency_class"), m)
             })?;
             let both: Vec<bool> = match &allowed {
                 Some(a) => a.iter().zip(mask).map(|(x, y)| *x && *y).collect(),
@@ -195,7 +195,7 @@ pub(super) fn validate(
             if !both.contains(&true) {
                 let m =
                     format!("no venue of latency class \"{class}\" is among the group's venues");
-                return Err((format!("groups.{name}.latency_class"), m));
+                return Err(KeyError::new(format!("groups.{name}.latency_class"), m));
             }
             allowed = Some(both);
         }
@@ -207,7 +207,7 @@ pub(super) fn validate(
             ),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err((
+                return Err(KeyError::new(
                     format!("groups.{name}.{k}"),
                     format!("{v} must be a finite number of GiB >= 0"),
                 ));

@@ -8,6 +8,7 @@ mod backup;
 mod groups;
 mod placement;
 mod trace;
+pub mod uncertainty;
 mod venues;
 
 pub use autoscale::{Autoscale, ScaleRule};
@@ -16,7 +17,7 @@ pub use groups::{GroupPolicy, SpotFallback};
 pub use placement::{Plan, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 
-use crate::error::{Error, InputError, read_input};
+use crate::error::{Error, InputError, KeyError, read_input};
 use crate::pricing::Book;
 use crate::trace::TraceSpec;
 use crate::units::{Currency, SimTime, de_currency, de_duration};
@@ -27,9 +28,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// The `[uncertainty]` table: distributions of guessed inputs for `run --replications`.
-    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
+    pub uncertainty: Option<uncertainty::Uncertainty>,
     /// The `[[sweep]]` grid for `run --sweep`.
-    pub sweep: Vec<crate::uncertainty::Axis>,
+    pub sweep: Vec<uncertainty::Axis>,
     pub path: PathBuf,
     pub name: String,
     pub description: String,
@@ -97,9 +98,9 @@ struct RawScenario {
     failures: bool,
     #[serde(default)]
     autoscale: Vec<autoscale::RawAutoscale>,
-    uncertainty: Option<crate::uncertainty::RawUncertainty>,
+    uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
-    sweep: Vec<crate::uncertainty::Axis>,
+    sweep: Vec<uncertainty::Axis>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -109,45 +110,65 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
 }
 
 /// Turns a book's currency into the scenario's: the rate, or an error naming the missing one.
+/// This is where mixed currencies are refused: every amount after loading is in `reporting`.
 struct Rates {
     reporting: Currency,
     rates: BTreeMap<Currency, f64>,
 }
 
+/// A book priced in a currency the scenario has no exchange rate for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{} is priced in {currency} but the scenario reports in {reporting}; add exchange_rates.{currency} = <{reporting} per 1 {currency}>",
+    book.display()
+)]
+pub struct NoExchangeRate {
+    pub book: PathBuf,
+    pub currency: Currency,
+    pub reporting: Currency,
+}
+
 impl Rates {
-    fn of(&self, book: &Book) -> Result<f64, String> {
+    /// The scenario's currency and its `exchange_rates`, checked.
+    fn new(reporting: Currency, raw: &BTreeMap<String, f64>) -> Result<Rates, KeyError> {
+        let mut rates = BTreeMap::new();
+        for (code, rate) in raw {
+            let key = format!("exchange_rates.{code}");
+            let currency = Currency::parse(code).map_err(|e| e.at(key.clone()))?;
+            if !rate.is_finite() || *rate <= 0.0 {
+                let m = format!("{rate} must be a finite number > 0 ({reporting} per 1 {code})");
+                return Err(KeyError::new(key, m));
+            }
+            rates.insert(currency, *rate);
+        }
+        Ok(Rates { reporting, rates })
+    }
+
+    fn of(&self, book: &Book) -> Result<f64, NoExchangeRate> {
         if book.currency == self.reporting {
             return Ok(1.0);
         }
-        self.rates.get(&book.currency).copied().ok_or_else(|| {
-            format!(
-                "{} is priced in {} but the scenario reports in {}; add exchange_rates.{} = <{} per 1 {}>",
-                book.path.display(),
-                book.currency,
-                self.reporting,
-                book.currency,
-                self.reporting,
-                book.currency
-            )
-        })
+        self.rates
+            .get(&book.currency)
+            .copied()
+            .ok_or_else(|| NoExchangeRate {
+                book: book.path.clone(),
+                currency: book.currency,
+                reporting: self.reporting,
+            })
     }
 }
 
-/// Parses scenario text; relative paths resolve against `path`'s folder.
-pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
-    let raw: RawScenario =
-        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
-    let bad = |key: String, msg: String| -> Error { InputError::key(path, key, msg).into() };
-    let base = path.parent().unwrap_or(Path::new("."));
-
+/// The name (it names the output folder), the horizon and the step.
+fn check_basics(raw: &RawScenario) -> Result<(), KeyError> {
     let name_ok = !raw.name.is_empty()
         && raw
             .name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !name_ok {
-        return Err(bad(
-            "name".into(),
+        return Err(KeyError::new(
+            "name",
             format!(
                 "\"{}\" must be non-empty and use only letters, digits, '-', '_' and '.' (it names the output folder)",
                 raw.name
@@ -155,88 +176,99 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         ));
     }
     if raw.horizon == 0 {
-        return Err(bad("horizon".into(), "must be longer than 0s".into()));
+        return Err(KeyError::new("horizon", "must be longer than 0s"));
     }
     if raw.step == 0 || raw.step > raw.horizon {
-        return Err(bad(
-            "step".into(),
+        return Err(KeyError::new(
+            "step",
             format!(
                 "{}s must be > 0 and no longer than the horizon ({}s)",
                 raw.step, raw.horizon
             ),
         ));
     }
-    let mut rates = Rates {
-        reporting: raw.currency,
-        rates: BTreeMap::new(),
-    };
-    for (code, rate) in &raw.exchange_rates {
-        let key = format!("exchange_rates.{code}");
-        let currency = Currency::parse(code).map_err(|m| bad(key.clone(), m))?;
-        if !rate.is_finite() || *rate <= 0.0 {
-            return Err(bad(
-                key,
-                format!(
-                    "{rate} must be a finite number > 0 ({} per 1 {code})",
-                    raw.currency
-                ),
-            ));
-        }
-        rates.rates.insert(currency, *rate);
-    }
-    let trace = raw
-        .trace
-        .validate(base, raw.horizon, raw.seed)
-        .map_err(|(k, m)| bad(k, m))?;
-    let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
-    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
-    let classes =
-        groups::latency_classes(raw.latency_classes, &names).map_err(|(k, m)| bad(k, m))?;
-    let groups = groups::validate(raw.groups, &names, &classes).map_err(|(k, m)| bad(k, m))?;
-    let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
-    let commitments =
-        venues::validate_commitments(raw.commitments, &venues).map_err(|(k, m)| bad(k, m))?;
+    Ok(())
+}
+
+/// `failures = true` needs a venue whose book has a failure model.
+fn check_failures(failures: bool, venues: &[Venue]) -> Result<(), KeyError> {
     let has_failure_model = venues.iter().any(|v| {
         v.private().is_some_and(|p| p.failures.is_some())
             || v.hci().is_some_and(|h| h.failures().is_some())
     });
-    if raw.failures && !has_failure_model {
+    if failures && !has_failure_model {
         let m = "is true, but no private or HCI venue's book has a failure model ([private.failures], or afr_pct in [hci])";
-        return Err(bad("failures".into(), m.into()));
+        return Err(KeyError::new("failures", m));
     }
-    let mut autoscale: Vec<Autoscale> = Vec::with_capacity(raw.autoscale.len());
-    for (i, a) in raw.autoscale.into_iter().enumerate() {
-        let a = a.validate(i).map_err(|(k, m)| bad(k, m))?;
+    Ok(())
+}
+
+/// Every `[[autoscale]]` group, each autoscaled once.
+fn validate_autoscale(raw: Vec<autoscale::RawAutoscale>) -> Result<Vec<Autoscale>, KeyError> {
+    let mut autoscale: Vec<Autoscale> = Vec::with_capacity(raw.len());
+    for (i, a) in raw.into_iter().enumerate() {
+        let a = a.validate(i)?;
         if autoscale.iter().any(|o| o.group == a.group) {
-            return Err(bad(
+            return Err(KeyError::new(
                 format!("autoscale[{i}].group"),
                 format!("group \"{}\" is already autoscaled", a.group),
             ));
         }
         autoscale.push(a);
     }
-    let backup = match raw.backup {
-        Some(b) => {
-            let book = Book::load(&base.join(&b.book))?;
-            let rate = rates.of(&book).map_err(|m| bad("backup.book".into(), m))?;
-            Some(b.validate(book, rate).map_err(|(k, m)| bad(k, m))?)
-        }
-        None => None,
-    };
-    if let Some(b) = &backup
-        && venues.iter().any(|v| v.name == b.name)
-    {
-        return Err(bad(
-            "backup.name".into(),
-            format!("\"{}\" is also a venue's name", b.name),
-        ));
+    Ok(autoscale)
+}
+
+/// The `[backup]` section with its book; its name may not be a venue's.
+fn validate_backup(
+    raw: Option<backup::RawBackup>,
+    base: &Path,
+    rates: &Rates,
+    venues: &[Venue],
+    path: &Path,
+) -> Result<Option<BackupPlan>, Error> {
+    let Some(b) = raw else { return Ok(None) };
+    let book = Book::load(&base.join(&b.book))?;
+    let rate = rates
+        .of(&book)
+        .map_err(|e| InputError::key(path, "backup.book", e.to_string()))?;
+    let plan = b.validate(book, rate).map_err(|e| e.in_file(path))?;
+    if venues.iter().any(|v| v.name == plan.name) {
+        let m = format!("\"{}\" is also a venue's name", plan.name);
+        return Err(InputError::key(path, "backup.name", m).into());
     }
+    Ok(Some(plan))
+}
+
+/// Parses scenario text; relative paths resolve against `path`'s folder.
+pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
+    let raw: RawScenario =
+        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    let in_file = |e: KeyError| -> Error { e.in_file(path).into() };
+    let bad = |key: String, msg: String| -> Error { InputError::key(path, key, msg).into() };
+    let base = path.parent().unwrap_or(Path::new("."));
+
+    check_basics(&raw).map_err(in_file)?;
+    let rates = Rates::new(raw.currency, &raw.exchange_rates).map_err(in_file)?;
+    let trace = raw
+        .trace
+        .validate(base, raw.horizon, raw.seed)
+        .map_err(in_file)?;
+    let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    let classes = groups::latency_classes(raw.latency_classes, &names).map_err(in_file)?;
+    let groups = groups::validate(raw.groups, &names, &classes).map_err(in_file)?;
+    let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
+    let commitments = venues::validate_commitments(raw.commitments, &venues).map_err(in_file)?;
+    check_failures(raw.failures, &venues).map_err(in_file)?;
+    let autoscale = validate_autoscale(raw.autoscale).map_err(in_file)?;
+    let backup = validate_backup(raw.backup, base, &rates, &venues, path)?;
 
     let uncertainty = match raw.uncertainty {
         Some(u) => Some(u.validate().map_err(|(k, m)| bad(k, m))?),
         None => None,
     };
-    crate::uncertainty::validate_sweep(&raw.sweep).map_err(|(k, m)| bad(k, m))?;
+    uncertainty::validate_sweep(&raw.sweep).map_err(|(k, m)| bad(k, m))?;
 
     Ok(Scenario {
         uncertainty,
@@ -260,3 +292,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         autoscale,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
 //! The scenario's `[trace]` table: which keys go with which format, paths resolved against the
 //! scenario's folder, and the synthetic generator's parameters.
 
+use crate::error::KeyError;
 use crate::trace::{Format, ReadOptions, TraceSpec, VmSize, synthetic};
 use crate::units::{SimTime, format_duration};
 use serde::Deserialize;
@@ -20,6 +21,18 @@ pub(super) struct RawTrace {
     synthetic: Option<toml::Table>,
 }
 
+/// `Err` naming `trace.<key>` when `given`: the key applies only to `formats`.
+fn only(key: &str, given: bool, formats: &str, format: &str) -> Result<(), KeyError> {
+    if given {
+        Err(KeyError::new(
+            format!("trace.{key}"),
+            format!("applies only to format {formats}, not {format}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 impl RawTrace {
     /// Checks which keys go with which format and resolves paths against `base`.
     pub(super) fn validate(
@@ -27,9 +40,9 @@ impl RawTrace {
         base: &Path,
         horizon: SimTime,
         seed: u64,
-    ) -> Result<TraceSpec, (String, String)> {
+    ) -> Result<TraceSpec, KeyError> {
         let format = self.format.as_deref().unwrap_or("canonical");
-        let err = |k: &str, m: String| Err((format!("trace.{k}"), m));
+        let err = |k: &str, m: String| Err(KeyError::new(format!("trace.{k}"), m));
         // `None` stands for "synthetic", which has no files to read.
         let parsed = match (Format::parse(format), format) {
             (Some(f), _) => Some(f),
@@ -43,68 +56,10 @@ impl RawTrace {
                 );
             }
         };
-        let only = |key: &str, given: bool, formats: &str| -> Result<(), (String, String)> {
-            if given {
-                Err((
-                    format!("trace.{key}"),
-                    format!("applies only to format {formats}, not {format}"),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        only(
-            "sizes",
-            self.sizes.is_some() && format != "planetlab",
-            "planetlab",
-        )?;
-        only(
-            "cpu_scale",
-            self.cpu_scale.is_some() && format != "google-2011",
-            "google-2011",
-        )?;
-        only(
-            "mem_scale",
-            self.mem_scale.is_some() && format != "google-2011",
-            "google-2011",
-        )?;
-        only(
-            "skip_unknown_vms",
-            self.skip_unknown_vms.is_some() && !matches!(format, "azure-v1" | "google-2011"),
-            "azure-v1 or google-2011",
-        )?;
-        only(
-            "synthetic",
-            self.synthetic.is_some() && format != "synthetic",
-            "synthetic",
-        )?;
-        only(
-            "vms",
-            self.vms.is_some() && format != "canonical",
-            "canonical",
-        )?;
-        only(
-            "usage",
-            self.usage.is_some() && format != "canonical",
-            "canonical",
-        )?;
+        self.check_keys(format)?;
         let Some(parsed) = parsed else {
-            only("path", self.path.is_some(), "other than synthetic")?;
-            let mut table = self.synthetic.unwrap_or_default();
-            // The scenario's horizon and seed unless the generator names its own.
-            table
-                .entry("horizon")
-                .or_insert_with(|| toml::Value::String(format_duration(horizon)));
-            table
-                .entry("seed")
-                .or_insert_with(|| toml::Value::Integer(seed as i64));
-            let params: synthetic::Params = table.try_into().map_err(|e: toml::de::Error| {
-                ("trace.synthetic".to_string(), e.message().to_string())
-            })?;
-            params
-                .validate()
-                .map_err(|(k, m)| (format!("trace.synthetic.{k}"), m))?;
-            return Ok(TraceSpec::Synthetic(params));
+            only("path", self.path.is_some(), "other than synthetic", format)?;
+            return synthetic(self.synthetic.unwrap_or_default(), horizon, seed);
         };
         if parsed == Format::Canonical {
             return match (self.vms, self.path) {
@@ -113,7 +68,8 @@ impl RawTrace {
                     usage: self.usage.map(|u| base.join(u)),
                 }),
                 (None, Some(path)) => {
-                    only("usage", self.usage.is_some(), "canonical with vms = ...")?;
+                    let given = self.usage.is_some();
+                    only("usage", given, "canonical with vms = ...", format)?;
                     Ok(TraceSpec::from_path(
                         parsed,
                         &base.join(path),
@@ -139,27 +95,92 @@ impl RawTrace {
             mem_scale: self.mem_scale.unwrap_or(defaults.mem_scale),
             skip_unknown_vms: self.skip_unknown_vms.unwrap_or(false),
         };
-        if options.sizes.is_empty() {
-            return err(
-                "sizes",
-                "needs at least one { vcpus = .., mem_gib = .. }".into(),
-            );
-        }
-        for (i, size) in options.sizes.iter().enumerate() {
-            size.check().map_err(|m| (format!("trace.sizes[{i}]"), m))?;
-        }
-        for (k, v) in [
-            ("cpu_scale", options.cpu_scale),
-            ("mem_scale", options.mem_scale),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return err(k, format!("{v} must be a finite number > 0"));
-            }
-        }
+        check_options(&options)?;
         Ok(TraceSpec::Files {
             format: parsed,
             path: base.join(path),
             options,
         })
     }
+
+    /// Refuses the keys that belong to another format than `format`.
+    fn check_keys(&self, format: &str) -> Result<(), KeyError> {
+        let google = format == "google-2011";
+        let keys = [
+            (
+                "sizes",
+                self.sizes.is_some(),
+                format == "planetlab",
+                "planetlab",
+            ),
+            ("cpu_scale", self.cpu_scale.is_some(), google, "google-2011"),
+            ("mem_scale", self.mem_scale.is_some(), google, "google-2011"),
+            (
+                "skip_unknown_vms",
+                self.skip_unknown_vms.is_some(),
+                matches!(format, "azure-v1" | "google-2011"),
+                "azure-v1 or google-2011",
+            ),
+            (
+                "synthetic",
+                self.synthetic.is_some(),
+                format == "synthetic",
+                "synthetic",
+            ),
+            (
+                "vms",
+                self.vms.is_some(),
+                format == "canonical",
+                "canonical",
+            ),
+            (
+                "usage",
+                self.usage.is_some(),
+                format == "canonical",
+                "canonical",
+            ),
+        ];
+        for (key, given, allowed, formats) in keys {
+            only(key, given && !allowed, formats, format)?;
+        }
+        Ok(())
+    }
+}
+
+/// The synthetic generator's parameters: the scenario's horizon and seed unless the table names
+/// its own.
+fn synthetic(mut table: toml::Table, horizon: SimTime, seed: u64) -> Result<TraceSpec, KeyError> {
+    table
+        .entry("horizon")
+        .or_insert_with(|| toml::Value::String(format_duration(horizon)));
+    table
+        .entry("seed")
+        .or_insert_with(|| toml::Value::Integer(seed as i64));
+    let params: synthetic::Params = table
+        .try_into()
+        .map_err(|e: toml::de::Error| KeyError::new("trace.synthetic", e.message()))?;
+    params.validate().map_err(|e| e.within("trace.synthetic"))?;
+    Ok(TraceSpec::Synthetic(params))
+}
+
+/// The reading options of a format with files: sizes and scales.
+fn check_options(options: &ReadOptions) -> Result<(), KeyError> {
+    if options.sizes.is_empty() {
+        let m = "needs at least one { vcpus = .., mem_gib = .. }";
+        return Err(KeyError::new("trace.sizes", m));
+    }
+    for (i, size) in options.sizes.iter().enumerate() {
+        size.check()
+            .map_err(|e| KeyError::new(format!("trace.sizes[{i}]"), e.to_string()))?;
+    }
+    for (k, v) in [
+        ("cpu_scale", options.cpu_scale),
+        ("mem_scale", options.mem_scale),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            let m = format!("{v} must be a finite number > 0");
+            return Err(KeyError::new(format!("trace.{k}"), m));
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Venues (`[[venues]]`) and commitments bought on them (`[[commitments]]`).
 
-use crate::error::{Error, InputError};
+use super::NoExchangeRate;
+use crate::error::{Error, InputError, KeyError};
 use crate::pricing::{
     Book, BookKind, HciBook, PrivateBook, PublicBook, ReservedOffer, SavingsPlanOffer, Term,
     Upfront,
@@ -116,129 +117,31 @@ pub(super) struct RawCommitment {
 pub(super) fn validate(
     raw: Vec<RawVenue>,
     path: &Path,
-    rate_of: &dyn Fn(&Book) -> Result<f64, String>,
+    rate_of: &dyn Fn(&Book) -> Result<f64, NoExchangeRate>,
 ) -> Result<Vec<Venue>, Error> {
     let base = path.parent().unwrap_or(Path::new("."));
-    let bad = |key: String, message: String| InputError::key(path, key, message);
     if raw.is_empty() {
-        return Err(bad(
-            "venues".into(),
-            "needs at least one [[venues]] entry".into(),
-        )
-        .into());
+        let m = "needs at least one [[venues]] entry";
+        return Err(InputError::key(path, "venues", m).into());
     }
     let mut venues: Vec<Venue> = Vec::with_capacity(raw.len());
     for (i, v) in raw.into_iter().enumerate() {
         let key = |field: &str| format!("venues[{i}].{field}");
+        let in_file = |e: KeyError| -> Error { e.in_file(path).into() };
         if v.name.trim().is_empty() {
-            return Err(bad(key("name"), "must not be empty".into()).into());
+            return Err(InputError::key(path, key("name"), "must not be empty").into());
         }
         if venues.iter().any(|u| u.name == v.name) {
-            return Err(bad(key("name"), format!("venue \"{}\" is named twice", v.name)).into());
+            let m = format!("venue \"{}\" is named twice", v.name);
+            return Err(InputError::key(path, key("name"), m).into());
         }
         let mut book = Book::load(&base.join(&v.book))?;
-        for (k, f) in [
-            ("price_factor", v.price_factor),
-            ("failure_factor", v.failure_factor),
-            ("eviction_factor", v.eviction_factor),
-        ] {
-            if let Some(f) = f
-                && !(f.is_finite() && f >= 0.0 && (f > 0.0 || k != "price_factor"))
-            {
-                let least = if k == "price_factor" { "> 0" } else { ">= 0" };
-                return Err(bad(key(k), format!("{f} must be a finite number {least}")).into());
-            }
-        }
-        let factor = v.price_factor.unwrap_or(1.0);
-        if let Some(f) = v.failure_factor {
-            let afr = match &mut book.kind {
-                BookKind::Private(p) => p.failures.as_mut().map(|x| &mut x.afr),
-                BookKind::Hci(h) => h.afr.as_mut(),
-                _ => None,
-            };
-            let msg = "applies only to a private or HCI venue whose book has a failure model";
-            *afr.ok_or_else(|| bad(key("failure_factor"), msg.into()))? *= f;
-        }
-        if let Some(f) = v.eviction_factor {
-            let BookKind::Public(p) = &mut book.kind else {
-                let msg = "applies only to a public venue".to_string();
-                return Err(bad(key("eviction_factor"), msg).into());
-            };
-            p.spot_evictions_per_hour *= f;
-        }
-        let rate = rate_of(&book).map_err(|m| bad(key("book"), m))? * factor;
-        let size = match (&book.kind, v.hosts, v.nodes, v.units) {
-            (BookKind::Public(_), None, None, None) => VenueSize::Public,
-            (BookKind::Public(_), ..) => {
-                return Err(bad(
-                    key("hosts"),
-                    "a public venue has no hosts, nodes or units; remove them".into(),
-                )
-                .into());
-            }
-            (BookKind::Private(_), Some(h), None, None) if h >= 1 => VenueSize::Hosts(h),
-            (BookKind::Private(_), Some(_), None, None) => {
-                return Err(bad(key("hosts"), "must be at least 1".into()).into());
-            }
-            (BookKind::Private(_), None, _, _) => {
-                return Err(bad(
-                    key("hosts"),
-                    "a private venue needs a host count, e.g. hosts = 8".into(),
-                )
-                .into());
-            }
-            (BookKind::Private(_), ..) => {
-                return Err(bad(
-                    key("nodes"),
-                    "nodes and units are for HCI venues; a private venue has hosts".into(),
-                )
-                .into());
-            }
-            (BookKind::Hci(h), None, Some(nodes), units) => {
-                h.check_unit(nodes).map_err(|m| bad(key("nodes"), m))?;
-                let units = units.unwrap_or(1);
-                if units == 0 {
-                    return Err(bad(key("units"), "must be at least 1".into()).into());
-                }
-                VenueSize::Hci { nodes, units }
-            }
-            (BookKind::Hci(h), _, _, _) => {
-                return Err(bad(
-                    key("nodes"),
-                    format!("an HCI venue needs nodes per scale unit ({} to {}) and optionally units; no hosts", h.nodes_min, h.nodes_max),
-                )
-                .into());
-            }
-            (BookKind::Backup(_), ..) => {
-                return Err(bad(
-                    key("book"),
-                    "a backup book goes in the [backup] section, not in venues".into(),
-                )
-                .into());
-            }
-        };
-        if let Some(c) = v.carbon_kg_per_kwh {
-            if size == VenueSize::Public {
-                let m = "applies to private and HCI sites; public clouds report their own";
-                return Err(bad(key("carbon_kg_per_kwh"), m.into()).into());
-            }
-            if !(c.is_finite() && c >= 0.0) {
-                return Err(bad(
-                    key("carbon_kg_per_kwh"),
-                    format!("{c} must be a finite number >= 0"),
-                )
-                .into());
-            }
-        }
-        if let Some(m) = v.max_hosts {
-            if !matches!(size, VenueSize::Hosts(_)) {
-                let msg = "applies only to a private venue (the optimizer's limit on its hosts)";
-                return Err(bad(key("max_hosts"), msg.into()).into());
-            }
-            if m == 0 {
-                return Err(bad(key("max_hosts"), "must be at least 1".into()).into());
-            }
-        }
+        apply_factors(&v, &mut book, &key).map_err(in_file)?;
+        let rate = rate_of(&book)
+            .map_err(|e| in_file(KeyError::new(key("book"), e.to_string())))?
+            * v.price_factor.unwrap_or(1.0);
+        let size = venue_size(&v, &book, &key).map_err(in_file)?;
+        check_site_keys(&v, size, &key).map_err(in_file)?;
         venues.push(Venue {
             name: v.name,
             book,
@@ -251,14 +154,132 @@ pub(super) fn validate(
     Ok(venues)
 }
 
+/// Checks `price_factor`, `failure_factor` and `eviction_factor`, and applies the last two to
+/// the book (the price factor goes into the venue's rate).
+fn apply_factors(
+    v: &RawVenue,
+    book: &mut Book,
+    key: &dyn Fn(&str) -> String,
+) -> Result<(), KeyError> {
+    for (k, f) in [
+        ("price_factor", v.price_factor),
+        ("failure_factor", v.failure_factor),
+        ("eviction_factor", v.eviction_factor),
+    ] {
+        if let Some(f) = f
+            && !(f.is_finite() && f >= 0.0 && (f > 0.0 || k != "price_factor"))
+        {
+            let least = if k == "price_factor" { "> 0" } else { ">= 0" };
+            return Err(KeyError::new(
+                key(k),
+                format!("{f} must be a finite number {least}"),
+            ));
+        }
+    }
+    if let Some(f) = v.failure_factor {
+        let afr = match &mut book.kind {
+            BookKind::Private(p) => p.failures.as_mut().map(|x| &mut x.afr),
+            BookKind::Hci(h) => h.afr.as_mut(),
+            _ => None,
+        };
+        let msg = "applies only to a private or HCI venue whose book has a failure model";
+        *afr.ok_or_else(|| KeyError::new(key("failure_factor"), msg))? *= f;
+    }
+    if let Some(f) = v.eviction_factor {
+        let BookKind::Public(p) = &mut book.kind else {
+            let msg = "applies only to a public venue";
+            return Err(KeyError::new(key("eviction_factor"), msg));
+        };
+        p.spot_evictions_per_hour *= f;
+    }
+    Ok(())
+}
+
+/// The venue's size from `hosts`, `nodes` and `units`, which must suit its book's kind.
+fn venue_size(
+    v: &RawVenue,
+    book: &Book,
+    key: &dyn Fn(&str) -> String,
+) -> Result<VenueSize, KeyError> {
+    let err = |k: &str, m: String| Err(KeyError::new(key(k), m));
+    match (&book.kind, v.hosts, v.nodes, v.units) {
+        (BookKind::Public(_), None, None, None) => Ok(VenueSize::Public),
+        (BookKind::Public(_), ..) => err(
+            "hosts",
+            "a public venue has no hosts, nodes or units; remove them".into(),
+        ),
+        (BookKind::Private(_), Some(h), None, None) if h >= 1 => Ok(VenueSize::Hosts(h)),
+        (BookKind::Private(_), Some(_), None, None) => err("hosts", "must be at least 1".into()),
+        (BookKind::Private(_), None, _, _) => err(
+            "hosts",
+            "a private venue needs a host count, e.g. hosts = 8".into(),
+        ),
+        (BookKind::Private(_), ..) => err(
+            "nodes",
+            "nodes and units are for HCI venues; a private venue has hosts".into(),
+        ),
+        (BookKind::Hci(h), None, Some(nodes), units) => {
+            h.check_unit(nodes)
+                .map_err(|m| KeyError::new(key("nodes"), m.to_string()))?;
+            let units = units.unwrap_or(1);
+            if units == 0 {
+                return err("units", "must be at least 1".into());
+            }
+            Ok(VenueSize::Hci { nodes, units })
+        }
+        (BookKind::Hci(h), _, _, _) => err(
+            "nodes",
+            format!(
+                "an HCI venue needs nodes per scale unit ({} to {}) and optionally units; no hosts",
+                h.nodes_min, h.nodes_max
+            ),
+        ),
+        (BookKind::Backup(_), ..) => err(
+            "book",
+            "a backup book goes in the [backup] section, not in venues".into(),
+        ),
+    }
+}
+
+/// `carbon_kg_per_kwh` and `max_hosts`, which only sites have.
+fn check_site_keys(
+    v: &RawVenue,
+    size: VenueSize,
+    key: &dyn Fn(&str) -> String,
+) -> Result<(), KeyError> {
+    let err = |k: &str, m: String| Err(KeyError::new(key(k), m));
+    if let Some(c) = v.carbon_kg_per_kwh {
+        if size == VenueSize::Public {
+            let m = "applies to private and HCI sites; public clouds report their own";
+            return err("carbon_kg_per_kwh", m.into());
+        }
+        if !(c.is_finite() && c >= 0.0) {
+            return err(
+                "carbon_kg_per_kwh",
+                format!("{c} must be a finite number >= 0"),
+            );
+        }
+    }
+    if let Some(m) = v.max_hosts {
+        if !matches!(size, VenueSize::Hosts(_)) {
+            let msg = "applies only to a private venue (the optimizer's limit on its hosts)";
+            return err("max_hosts", msg.into());
+        }
+        if m == 0 {
+            return err("max_hosts", "must be at least 1".into());
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn validate_commitments(
     raw: Vec<RawCommitment>,
     venues: &[Venue],
-) -> Result<Vec<Commitment>, (String, String)> {
+) -> Result<Vec<Commitment>, KeyError> {
     let mut out = Vec::with_capacity(raw.len());
     for (i, c) in raw.into_iter().enumerate() {
         let key = |f: &str| format!("commitments[{i}].{f}");
-        let err = |f: &str, m: String| Err((key(f), m));
+        let err = |f: &str, m: String| Err(KeyError::new(key(f), m));
         let Some(venue) = venues.iter().position(|v| v.name == c.venue) else {
             return err(
                 "venue",

@@ -3,7 +3,7 @@
 //! plans are applied per hour once the run is over, as providers do on the bill.
 
 use super::ledger::{Category, Ledger, LineId};
-use crate::pricing::{Billing, PublicBook, Purchase};
+use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy};
 use crate::trace::Vm;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
@@ -134,11 +134,23 @@ impl<'s> PublicVenue<'s> {
             plan: None,
             egress_gib: vec![0.0; ledger.days()],
         };
-        for c in commitments.iter().filter(|c| c.venue() == v) {
+        venue.take_commitments(commitments, ledger, horizon);
+        venue
+    }
+
+    /// Bills each commitment at this venue for every hour of its term within the horizon and
+    /// keeps what it covers (reserved instances by type, a savings plan's hourly commitment).
+    fn take_commitments(
+        &mut self,
+        commitments: &[Commitment],
+        ledger: &mut Ledger,
+        horizon: SimTime,
+    ) {
+        for c in commitments.iter().filter(|c| c.venue() == self.v) {
             let until = (c.term().hours() as SimTime * HOUR).min(horizon);
             match c {
                 Commitment::Reserved { count, offer, .. } => {
-                    let t = &book.instances[offer.instance];
+                    let t = &self.book.instances[offer.instance];
                     let rule = format!(
                         "reserved {} x {count}, {} {}-upfront: {} upfront / {} h + {}/h",
                         t.name,
@@ -148,16 +160,16 @@ impl<'s> PublicVenue<'s> {
                         offer.term.hours(),
                         offer.hourly
                     );
-                    let line = ledger.line(v, Category::Reserved, rule);
+                    let line = ledger.line(self.v, Category::Reserved, rule);
                     // Paid for every hour of the term within the horizon, used or not.
                     ledger.spread(
                         line,
                         0,
                         until,
-                        offer.effective_hourly() * f64::from(*count) * rate / HOUR as f64,
+                        offer.effective_hourly() * f64::from(*count) * self.rate / HOUR as f64,
                     );
-                    venue.any_reserved = true;
-                    venue.reservations[offer.instance] = Some(Reservation {
+                    self.any_reserved = true;
+                    self.reservations[offer.instance] = Some(Reservation {
                         count: *count,
                         free: *count,
                         until,
@@ -165,11 +177,16 @@ impl<'s> PublicVenue<'s> {
                     });
                 }
                 Commitment::SavingsPlan { hourly, offer, .. } => {
-                    let mut families: Vec<&str> =
-                        book.instances.iter().map(|t| t.family.as_str()).collect();
+                    let mut families: Vec<&str> = self
+                        .book
+                        .instances
+                        .iter()
+                        .map(|t| t.family.as_str())
+                        .collect();
                     families.sort_unstable();
                     families.dedup();
-                    let family_of = book
+                    let family_of = self
+                        .book
                         .instances
                         .iter()
                         .map(|t| families.binary_search(&t.family.as_str()).unwrap_or(0))
@@ -179,7 +196,7 @@ impl<'s> PublicVenue<'s> {
                         .map(|f| offer.discounts.get(*f).copied().unwrap_or(0.0))
                         .collect();
                     let hours = horizon.div_ceil(HOUR) as usize;
-                    venue.plan = Some(SavingsPlan {
+                    self.plan = Some(SavingsPlan {
                         hourly: *hourly,
                         until,
                         name: format!(
@@ -195,7 +212,6 @@ impl<'s> PublicVenue<'s> {
                 }
             }
         }
-        venue
     }
 
     /// The cheapest instance type with a free reservation that fits the VM.
@@ -218,16 +234,14 @@ impl<'s> PublicVenue<'s> {
         now: SimTime,
         on_demand: bool,
     ) -> Option<(f64, Instance)> {
-        let network = (vm.disk_gib * self.book.storage_gb_month
-            + group.egress_gib_per_vm_month * self.book.egress.first_price()
-            + group.inter_region_gib_per_vm_month * self.book.inter_region_gb)
-            / HOURS_PER_MONTH;
-        let windows = |ix: usize| {
-            if group.windows {
-                self.book.windows_uplift(&self.book.instances[ix])
-            } else {
-                0.0
-            }
+        let usage = VmUsage {
+            disk_gib: vm.disk_gib,
+            egress_gib_month: group.egress_gib_per_vm_month,
+            inter_region_gib_month: group.inter_region_gib_per_vm_month,
+        };
+        let hour = |ix: usize, model: PriceModel| {
+            let cost = self.book.vm_hour_cost(ix, model, group.windows, &usage);
+            cost.total() * self.rate
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
         let reserved = self
@@ -240,7 +254,7 @@ impl<'s> PublicVenue<'s> {
                 purchase: Purchase::OnDemand,
                 reserved: true,
             };
-            return Some(((windows(ix) + network) * self.rate, instance));
+            return Some((hour(ix, PriceModel::Reserved), instance));
         }
         let purchase = if on_demand {
             Purchase::OnDemand
@@ -259,9 +273,8 @@ impl<'s> PublicVenue<'s> {
                 .cheapest_fit(vm.vcpus, vm.mem_gib)
                 .map(|(ix, _)| (ix, Purchase::OnDemand))
         })?;
-        let hourly = self.book.hourly(ix, purchase, false) + windows(ix);
         Some((
-            (hourly + network) * self.rate,
+            hour(ix, purchase.into()),
             Instance {
                 ix,
                 purchase,
@@ -305,7 +318,7 @@ impl<'s> PublicVenue<'s> {
                     self.spot[instance.ix],
                     billed_from,
                     at,
-                    per_second(t.spot_hourly.unwrap_or(t.hourly)),
+                    per_second(self.book.instance_hourly(instance.ix, PriceModel::Spot)),
                 ),
                 Purchase::OnDemand => match self.plan.as_mut() {
                     Some(plan) => {
@@ -330,7 +343,9 @@ impl<'s> PublicVenue<'s> {
             let billed = at - billed_from;
             let extra = self.book.billing.billed_seconds(billed) - billed;
             if extra > 0 {
-                let hourly = self.book.hourly(instance.ix, instance.purchase, false);
+                let hourly = self
+                    .book
+                    .instance_hourly(instance.ix, instance.purchase.into());
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }
@@ -455,5 +470,85 @@ impl<'s> PublicVenue<'s> {
             });
         }
         uses
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::{Book, BookKind};
+    use crate::sim::testkit::{cloud_book, vm};
+    use std::path::Path;
+
+    fn book(billing: &str) -> PublicBook {
+        let text = cloud_book(billing);
+        match Book::parse(&text, Path::new("cloud.toml")).unwrap().kind {
+            BookKind::Public(b) => b,
+            _ => unreachable!("the fixture is a public book"),
+        }
+    }
+
+    /// Compute billed for one on-demand stay of a 2-vCPU, 8 GiB VM from `from` to `at`.
+    fn compute(billing: &str, from: SimTime, at: SimTime) -> f64 {
+        let book = book(billing);
+        let mut ledger = Ledger::new(DAY);
+        let mut venue = PublicVenue::new(0, &book, 1.0, &[], &mut ledger, DAY);
+        let v = vm("a", 0, from, Some(at), 2.0, 8.0);
+        let group = GroupPolicy::default();
+        // Right-sized to c2 (2 vCPU, 8 GiB) at 0.36/h; storage and network are free.
+        let (per_hour, instance) = venue.offer(&v, &group, from, false).unwrap();
+        assert_eq!((instance.ix, instance.purchase), (0, Purchase::OnDemand));
+        assert!((per_hour - 0.36).abs() < 1e-12);
+        venue.start(instance);
+        venue.finish(&mut ledger, &v, &group, instance, from, at);
+        venue.close(&mut ledger, DAY);
+        ledger.total(0, Category::Compute)
+    }
+
+    #[test]
+    fn per_second_billing_charges_the_seconds_run_with_a_minimum() {
+        // 0.36/h = 0.0001/s. 90 min = 5,400 s x 0.0001 = 0.54. A 30 s run is under the 60 s
+        // minimum: 60 s x 0.0001 = 0.006 (0.003 run + 0.003 rounding).
+        assert!((compute("per-second", 0, 5_400) - 0.54).abs() < 1e-9);
+        assert!((compute("per-second", 100, 130) - 0.006).abs() < 1e-9);
+    }
+
+    #[test]
+    fn per_hour_billing_charges_every_started_hour() {
+        // 90 min: 2 started hours x 0.36 = 0.72 (0.54 run + 0.18 rounding). 30 s: a whole
+        // hour, 0.36. Exactly 3 h: 3 x 0.36 = 1.08, nothing to round.
+        assert!((compute("per-hour", 0, 5_400) - 0.72).abs() < 1e-9);
+        assert!((compute("per-hour", 100, 130) - 0.36).abs() < 1e-9);
+        assert!((compute("per-hour", 0, 3 * HOUR) - 1.08).abs() < 1e-9);
+    }
+
+    #[test]
+    fn offers_right_size_and_spot_falls_back_where_there_is_no_spot_price() {
+        let book = book("per-hour");
+        let mut ledger = Ledger::new(DAY);
+        let venue = PublicVenue::new(0, &book, 1.0, &[], &mut ledger, DAY);
+        let spot = GroupPolicy {
+            purchase: Purchase::Spot,
+            ..GroupPolicy::default()
+        };
+        // 2 vCPU on spot: c2's spot price, 0.036/h; forced on-demand (after an eviction): 0.36/h.
+        let small = vm("s", 0, 0, None, 2.0, 8.0);
+        let (cost, inst) = venue.offer(&small, &spot, 0, false).unwrap();
+        assert_eq!((inst.ix, inst.purchase), (0, Purchase::Spot));
+        assert!((cost - 0.036).abs() < 1e-12);
+        let (cost, inst) = venue.offer(&small, &spot, 0, true).unwrap();
+        assert_eq!(inst.purchase, Purchase::OnDemand);
+        assert!((cost - 0.36).abs() < 1e-12);
+        // 3 vCPU does not fit c2: c4, which has no spot price, so on-demand at 0.72/h.
+        let mid = vm("m", 0, 0, None, 3.0, 10.0);
+        let (cost, inst) = venue.offer(&mid, &spot, 0, false).unwrap();
+        assert_eq!((inst.ix, inst.purchase), (1, Purchase::OnDemand));
+        assert!((cost - 0.72).abs() < 1e-12);
+        // 8 vCPU fits no type.
+        assert!(
+            venue
+                .offer(&vm("l", 0, 0, None, 8.0, 8.0), &spot, 0, false)
+                .is_none()
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! VM, through the same placement policy).
 
 use super::autoscale::{ScalePolicy, Signal, for_config};
-use super::{Event, Placed, State, Why};
+use super::{Event, State, Why};
 use crate::engine::Engine;
 use crate::scenario::{Autoscale, ScaleRule, Scenario};
 use crate::trace::{Vm, VmTable};
@@ -129,7 +129,7 @@ impl Scaler {
 impl State<'_> {
     /// Starts every autoscaler's initial instances and its first evaluation.
     pub(super) fn start_scalers(&mut self, engine: &mut Engine<Event>) {
-        for k in 0..self.scalers.len() {
+        for k in 0..self.scaling.scalers.len() {
             let a = &self.scenario.autoscale[k];
             self.resize(engine, k, a.initial, 0);
             if a.interval < self.scenario.horizon {
@@ -141,8 +141,8 @@ impl State<'_> {
     /// One evaluation of autoscaler `k`.
     pub(super) fn scale(&mut self, engine: &mut Engine<Event>, k: usize, now: SimTime) {
         let a = &self.scenario.autoscale[k];
-        let s = &mut self.scalers[k];
-        let demand_milli = if self.has_usage {
+        let s = &mut self.scaling.scalers[k];
+        let demand_milli = if self.scaling.has_usage {
             s.demand_used
         } else {
             s.demand_alloc
@@ -172,25 +172,25 @@ impl State<'_> {
 
     /// Starts or stops instances until `want` run; then shares the demand among them.
     fn resize(&mut self, engine: &mut Engine<Event>, k: usize, want: u32, now: SimTime) {
-        while (self.scalers[k].instances.len() as u32) < want {
-            let i = self.new_instance(k);
+        while (self.scaling.scalers[k].instances.len() as u32) < want {
+            let i = self.add_instance(k);
             if self.place(engine, i, now, Why::Arrival) {
-                self.scalers[k].instances.push(i);
-                self.scalers[k].scale_outs += 1;
+                self.scaling.scalers[k].instances.push(i);
+                self.scaling.scalers[k].scale_outs += 1;
             } else {
-                self.scalers[k].failed_starts += 1;
+                self.scaling.scalers[k].failed_starts += 1;
                 break;
             }
         }
-        while (self.scalers[k].instances.len() as u32) > want {
-            let Some(i) = self.scalers[k].instances.pop() else {
+        while (self.scaling.scalers[k].instances.len() as u32) > want {
+            let Some(i) = self.scaling.scalers[k].instances.pop() else {
                 break;
             };
             self.finish(i, now);
             self.end_downtime(i, now);
-            self.scalers[k].scale_ins += 1;
+            self.scaling.scalers[k].scale_ins += 1;
         }
-        let s = &mut self.scalers[k];
+        let s = &mut self.scaling.scalers[k];
         s.peak = s.peak.max(s.instances.len() as u32);
         // Each instance carries an equal share of the demand, up to its cores; a worker of a job
         // queue is busy while the queue has items.
@@ -200,7 +200,7 @@ impl State<'_> {
             Some((left, _)) if left > 0.0 => n * a.vcpus * 1000.0,
             Some(_) => 0.0,
             None => {
-                (if self.has_usage {
+                (if self.scaling.has_usage {
                     s.demand_used
                 } else {
                     s.demand_alloc
@@ -212,19 +212,5 @@ impl State<'_> {
         for i in instances {
             self.set_cpu(i, each);
         }
-    }
-
-    /// A new VM index for an instance of autoscaler `k`.
-    fn new_instance(&mut self, k: usize) -> u32 {
-        let i = (self.table.vms.len() + self.instance_of.len()) as u32;
-        self.instance_of.push(k as u32);
-        self.placed.push(Placed::Nowhere);
-        self.since.push(0);
-        self.placement_no.push(0);
-        self.down_since.push(SimTime::MAX);
-        self.on_demand.push(false);
-        self.cpu_milli.push(0);
-        self.mem_mib.push(0);
-        i
     }
 }

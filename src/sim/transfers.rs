@@ -6,6 +6,8 @@
 //! which the newest backup (or, before the first nightly job, the first full copy) is older
 //! than the RPO is a breach.
 
+use super::{Event, State};
+use crate::engine::Engine;
 use crate::scenario::{BackupPlan, Seeding};
 use crate::units::{DAY, SimTime};
 
@@ -219,6 +221,65 @@ impl Transfers {
             }
         }
         self.share();
+    }
+}
+
+impl State<'_> {
+    /// The backup service's events: the nightly window, a seed drive's arrival, a flow's end.
+    pub(super) fn backup_event(&mut self, engine: &mut Engine<Event>, now: SimTime, event: Event) {
+        match event {
+            Event::BackupNight => {
+                if let Some(t) = self.transfers.as_mut() {
+                    t.night(now);
+                }
+                if now + DAY < self.scenario.horizon {
+                    engine.schedule(now + DAY, Event::BackupNight);
+                }
+                self.schedule_completion(engine);
+            }
+            Event::DriveArrived(site) => {
+                if let Some(t) = self.transfers.as_mut() {
+                    t.drive_arrived(site as usize, now);
+                }
+            }
+            Event::FlowDone(generation) => {
+                if let Some(t) = self
+                    .transfers
+                    .as_mut()
+                    .filter(|t| t.generation == generation)
+                {
+                    t.complete(now);
+                    self.schedule_completion(engine);
+                }
+            }
+            _ => unreachable!("only backup events come here"),
+        }
+    }
+
+    /// Starts the backup service's transfers: seeds, drive arrivals and the first window.
+    pub(super) fn start_transfers(&mut self, engine: &mut Engine<Event>) {
+        let Some(plan) = &self.scenario.backup else {
+            return;
+        };
+        let (t, drives) = Transfers::new(plan);
+        self.transfers = Some(t);
+        for (site, at) in drives {
+            if at < self.scenario.horizon {
+                engine.schedule(at, Event::DriveArrived(site as u32));
+            }
+        }
+        if plan.window_start < self.scenario.horizon {
+            engine.schedule(plan.window_start, Event::BackupNight);
+        }
+        self.schedule_completion(engine);
+    }
+
+    /// Schedules the next flow completion at the current rates.
+    fn schedule_completion(&mut self, engine: &mut Engine<Event>) {
+        let Some(t) = &self.transfers else { return };
+        if let Some(at) = t.next_completion().filter(|&at| at < self.scenario.horizon) {
+            engine.schedule(at.max(engine.now()), Event::FlowDone(t.generation));
+        }
     }
 }
 

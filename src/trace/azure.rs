@@ -103,7 +103,7 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             }
             samples.push(Sample::new(
                 vm,
-                sample_time(t).map_err(|m| r.err(m))?,
+                sample_time(t).map_err(|m| r.err(m.to_string()))?,
                 (avg / 100.0) as f32,
                 None,
             ));

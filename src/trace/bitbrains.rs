@@ -169,7 +169,7 @@ pub fn load(dir: &Path) -> Result<Trace, Error> {
             past_end += 1;
             continue;
         }
-        let t = sample_time(t).map_err(bad)?;
+        let t = sample_time(t).map_err(|e| bad(e.to_string()))?;
         if last_t[i] == t {
             // Two fragments starting within the same second: keep the first.
             merged += 1;

@@ -197,7 +197,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
                 v.start
             )));
         }
-        let packed_t = sample_time(t).map_err(|m| row.err(m))?;
+        let packed_t = sample_time(t).map_err(|m| row.err(m.to_string()))?;
         let cpu = row.fraction(cpu_c, "cpu_util")?;
         let mem = match self.mem_col {
             Some(c) if !row.text(c).is_empty() => Some(row.fraction(c, "mem_util")?),

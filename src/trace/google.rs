@@ -45,10 +45,49 @@ fn seconds(us: u64) -> u64 {
     us / 1_000_000
 }
 
+/// The task_events files: each run of a task is a VM.
+struct Tasks {
+    table: TableBuilder,
+    /// Per (job, task): the VM running now, if any, and every VM (run) of the task so far.
+    runs: HashMap<(u64, u64), (Option<u32>, Vec<u32>)>,
+    /// Each VM's (CPU, memory) request as the trace gives it (normalised).
+    requests: Vec<(f64, f64)>,
+    /// Tasks whose zero request was raised to MIN_REQUEST.
+    floored: u64,
+}
+
 pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
     if !(options.cpu_scale > 0.0 && options.mem_scale > 0.0) {
         return Err(InputError::file(dir, "cpu_scale and mem_scale must be > 0").into());
     }
+    let tasks = read_events(dir, options)?;
+    let usage = read_usage(dir, options, &tasks)?;
+    let mut notes = Vec::new();
+    note(
+        &mut notes,
+        tasks.floored,
+        &format!("tasks with a zero request given {MIN_REQUEST} vCPU / GiB"),
+    );
+    note(
+        &mut notes,
+        usage.capped,
+        "usage values above the request capped at 100 %",
+    );
+    note(
+        &mut notes,
+        usage.unknown,
+        "usage rows of tasks never scheduled skipped",
+    );
+    note(
+        &mut notes,
+        usage.idle,
+        "usage rows outside any run of their task dropped",
+    );
+    Ok(tasks.table.into_trace(usage.samples, notes))
+}
+
+/// Reads task_events: a VM per run of a task, from SCHEDULE to the event that ends it.
+fn read_events(dir: &Path, options: &ReadOptions) -> Result<Tasks, Error> {
     let mut table = TableBuilder::new();
     // Per (job, task): the VM running now, if any, and every VM (run) of the task so far.
     let mut tasks: HashMap<(u64, u64), (Option<u32>, Vec<u32>)> = HashMap::new();
@@ -117,7 +156,24 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
     if table.is_empty() {
         return Err(InputError::file(dir, "the task_events files schedule no task").into());
     }
+    Ok(Tasks {
+        table,
+        runs: tasks,
+        requests,
+        floored,
+    })
+}
 
+/// The usage rows kept as samples, and counts of the rows changed or left out.
+struct Usage {
+    samples: Vec<Sample>,
+    capped: u64,
+    unknown: u64,
+    idle: u64,
+}
+
+/// Reads task_usage: each row becomes a sample of the run of its task that holds its time.
+fn read_usage(dir: &Path, options: &ReadOptions, tasks: &Tasks) -> Result<Usage, Error> {
     let mut samples = Vec::new();
     let (mut capped, mut unknown, mut idle) = (0u64, 0u64, 0u64);
     for path in find_some(dir, &["task_usage"], "task_usage")? {
@@ -127,7 +183,7 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             let cpu_rate = number_or_zero(r, 5, "mean CPU usage rate")?;
             let mem_used = number_or_zero(r, 6, "canonical memory usage")?;
             // The VM of this task whose lifetime holds t: the latest scheduled at or before t.
-            let Some((_, runs)) = tasks.get(&key) else {
+            let Some((_, runs)) = tasks.runs.get(&key) else {
                 if options.skip_unknown_vms {
                     unknown += 1;
                     return Ok(());
@@ -138,14 +194,14 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
                 )));
             };
             let found = runs.iter().rev().copied().find(|&index| {
-                let vm = &table.vms()[index as usize];
+                let vm = &tasks.table.vms()[index as usize];
                 vm.start <= t && vm.end.is_none_or(|e| t < e)
             });
             let Some(index) = found else {
                 idle += 1;
                 return Ok(());
             };
-            let (cpu_req, mem_req) = requests[index as usize];
+            let (cpu_req, mem_req) = tasks.requests[index as usize];
             let ratio = |used: f64, req: f64, capped: &mut u64| {
                 let u = if req > 0.0 {
                     used / req
@@ -163,33 +219,17 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
             let mem = ratio(mem_used, mem_req, &mut capped);
             samples.push(Sample::new(
                 index,
-                sample_time(t).map_err(|m| r.err(m))?,
+                sample_time(t).map_err(|m| r.err(m.to_string()))?,
                 cpu,
                 Some(mem),
             ));
             Ok(())
         })?;
     }
-    let mut notes = Vec::new();
-    note(
-        &mut notes,
-        floored,
-        &format!("tasks with a zero request given {MIN_REQUEST} vCPU / GiB"),
-    );
-    note(
-        &mut notes,
+    Ok(Usage {
+        samples,
         capped,
-        "usage values above the request capped at 100 %",
-    );
-    note(
-        &mut notes,
         unknown,
-        "usage rows of tasks never scheduled skipped",
-    );
-    note(
-        &mut notes,
         idle,
-        "usage rows outside any run of their task dropped",
-    );
-    Ok(table.into_trace(samples, notes))
+    })
 }

@@ -126,9 +126,14 @@ impl PartialEq for Sample {
 }
 
 /// Converts a sample time to the packed form, or says why not.
-pub(crate) fn sample_time(t: SimTime) -> Result<u32, String> {
-    u32::try_from(t).map_err(|_| format!("time {t} s is beyond the 136 years a trace may span"))
+pub(crate) fn sample_time(t: SimTime) -> Result<u32, TimeBeyondSpan> {
+    u32::try_from(t).map_err(|_| TimeBeyondSpan(t))
 }
+
+/// A sample time the packed form (u32 seconds) cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("time {0} s is beyond the 136 years a trace may span")]
+pub struct TimeBeyondSpan(pub SimTime);
 
 /// The trace formats hybridplan reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

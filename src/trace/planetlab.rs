@@ -9,7 +9,7 @@
 
 use super::files::list;
 use super::{ReadOptions, Sample, TableBuilder, Trace, Vm, sample_time};
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, ValueError};
 use crate::units::{DAY, SimTime};
 use serde::Deserialize;
 use std::io::Read;
@@ -28,8 +28,8 @@ pub struct VmSize {
 
 impl VmSize {
     /// Parses "VCPUS:GIB", e.g. "2:4" or "1:0.85".
-    pub fn parse(text: &str) -> Result<VmSize, String> {
-        let bad = || format!("size \"{text}\" is not VCPUS:GIB with both > 0, e.g. 2:4");
+    pub fn parse(text: &str) -> Result<VmSize, ValueError> {
+        let bad = || ValueError::new("size", text, "is not VCPUS:GIB with both > 0, e.g. 2:4");
         let (c, m) = text.split_once(':').ok_or_else(bad)?;
         let vcpus: f64 = c.trim().parse().map_err(|_| bad())?;
         let mem_gib: f64 = m.trim().parse().map_err(|_| bad())?;
@@ -38,7 +38,7 @@ impl VmSize {
         Ok(size)
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BadSize> {
         if self.vcpus.is_finite()
             && self.vcpus > 0.0
             && self.mem_gib.is_finite()
@@ -46,13 +46,15 @@ impl VmSize {
         {
             Ok(())
         } else {
-            Err(format!(
-                "size {} vCPU / {} GiB must have both > 0",
-                self.vcpus, self.mem_gib
-            ))
+            Err(BadSize(*self))
         }
     }
 }
+
+/// A VM size with a vCPU count or memory that is not a finite number > 0.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("size {} vCPU / {} GiB must have both > 0", .0.vcpus, .0.mem_gib)]
+pub struct BadSize(pub VmSize);
 
 /// CloudSim's PlanetLab VM types (org.cloudbus.cloudsim.examples.power.Constants): one PE each,
 /// with 870, 1740, 1740 and 613 MB of RAM.
@@ -142,7 +144,7 @@ fn parse_file(
             }
         };
         let t = sample_time(offset + n * INTERVAL)
-            .map_err(|m| InputError::line(path, i as u64 + 1, m))?;
+            .map_err(|m| InputError::line(path, i as u64 + 1, m.to_string()))?;
         samples.push(Sample::new(vm, t, pct / 100.0, None));
         n += 1;
     }
@@ -250,6 +252,11 @@ mod tests {
             })
         );
         assert!(VmSize::parse("2").is_err());
-        assert!(VmSize::parse("0:4").is_err());
+        let e = VmSize::parse("0:4").unwrap_err();
+        assert_eq!((e.what, e.text.as_str()), ("size", "0:4"));
+        assert_eq!(
+            e.to_string(),
+            "size \"0:4\" is not VCPUS:GIB with both > 0, e.g. 2:4"
+        );
     }
 }

@@ -175,6 +175,25 @@ where
         Distribution::of(&mut all)
     };
 
+    let by_group = group_stats(table, &mut per_group);
+    let (peak, peak_at) = peak_concurrency(table);
+    let by_day = by_day.then(|| day_stats(table, days, last_t));
+
+    Ok(TraceStats {
+        vms: table.vms.len() as u64,
+        vcpus_requested: round6(table.vms.iter().map(|v| v.vcpus).sum()),
+        mem_gib_requested: round6(table.vms.iter().map(|v| v.mem_gib).sum()),
+        max_concurrent_vms: peak as u64,
+        max_concurrent_at_s: peak_at,
+        cpu_util: overall.map(Distribution::rounded),
+        by_group,
+        by_day,
+        notes,
+    })
+}
+
+/// Each group's VMs, requested capacity and CPU-utilisation samples.
+fn group_stats(table: &VmTable, per_group: &mut [Vec<f32>]) -> Vec<GroupStats> {
     let mut by_group: Vec<GroupStats> = table
         .groups
         .iter()
@@ -197,8 +216,12 @@ where
         g.vcpus_requested = round6(g.vcpus_requested);
         g.mem_gib_requested = round6(g.mem_gib_requested);
     }
+    by_group
+}
 
-    // Peak concurrency: a sweep over starts (+1) and ends (-1), ends first at equal times.
+/// The most VMs running at once and the first time it was reached.
+fn peak_concurrency(table: &VmTable) -> (i64, SimTime) {
+    // A sweep over starts (+1) and ends (-1), ends first at equal times.
     let mut events: Vec<(SimTime, i8)> = Vec::with_capacity(table.vms.len() * 2);
     for vm in &table.vms {
         events.push((vm.start, 1));
@@ -215,50 +238,40 @@ where
             peak_at = t;
         }
     }
+    (peak, peak_at)
+}
 
-    let by_day = by_day.then(|| {
-        let last_end = table
-            .vms
-            .iter()
-            .map(|v| v.end.unwrap_or(v.start + 1))
-            .max()
-            .unwrap_or(0);
-        let n_days = (last_end.max(last_t + 1)).div_ceil(DAY) as usize;
-        let mut active = vec![0u64; n_days.max(1)];
-        for vm in &table.vms {
-            let last = vm.end.map_or(n_days as u64 - 1, |e| (e - 1) / DAY);
-            for d in vm.start / DAY..=last.min(n_days as u64 - 1) {
-                active[d as usize] += 1;
-            }
+/// The days with VMs or samples: VMs active each day, and the day's samples from `days`.
+fn day_stats(table: &VmTable, days: Vec<DayStats>, last_t: SimTime) -> Vec<DayStats> {
+    let last_end = table
+        .vms
+        .iter()
+        .map(|v| v.end.unwrap_or(v.start + 1))
+        .max()
+        .unwrap_or(0);
+    let n_days = (last_end.max(last_t + 1)).div_ceil(DAY) as usize;
+    let mut active = vec![0u64; n_days.max(1)];
+    for vm in &table.vms {
+        let last = vm.end.map_or(n_days as u64 - 1, |e| (e - 1) / DAY);
+        for d in vm.start / DAY..=last.min(n_days as u64 - 1) {
+            active[d as usize] += 1;
         }
-        let mut with_samples = days.into_iter().peekable();
-        let mut out = Vec::new();
-        for (d, &vms_active) in active.iter().enumerate() {
-            let cpu_util = with_samples
-                .next_if(|s| s.day == d as u64)
-                .and_then(|s| s.cpu_util);
-            if vms_active > 0 || cpu_util.is_some() {
-                out.push(DayStats {
-                    day: d as u64,
-                    vms_active,
-                    cpu_util,
-                });
-            }
+    }
+    let mut with_samples = days.into_iter().peekable();
+    let mut out = Vec::new();
+    for (d, &vms_active) in active.iter().enumerate() {
+        let cpu_util = with_samples
+            .next_if(|s| s.day == d as u64)
+            .and_then(|s| s.cpu_util);
+        if vms_active > 0 || cpu_util.is_some() {
+            out.push(DayStats {
+                day: d as u64,
+                vms_active,
+                cpu_util,
+            });
         }
-        out
-    });
-
-    Ok(TraceStats {
-        vms: table.vms.len() as u64,
-        vcpus_requested: round6(table.vms.iter().map(|v| v.vcpus).sum()),
-        mem_gib_requested: round6(table.vms.iter().map(|v| v.mem_gib).sum()),
-        max_concurrent_vms: peak as u64,
-        max_concurrent_at_s: peak_at,
-        cpu_util: overall.map(Distribution::rounded),
-        by_group,
-        by_day,
-        notes,
-    })
+    }
+    out
 }
 
 fn dist_row(out: &mut String, label: &str, d: Option<&Distribution>) {

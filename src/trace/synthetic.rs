@@ -17,6 +17,7 @@
 //!   multiply arrivals and utilisation by `burst_factor` for `burst_length`.
 
 use super::{Sample, TableBuilder, Trace, Vm, sample_time};
+use crate::error::KeyError;
 use crate::units::{DAY, HOUR, SimTime, de_duration};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -151,8 +152,8 @@ impl Default for GroupParams {
 
 impl Params {
     /// Checks every value; an error names the key (relative to the parameters' table).
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        let err = |k: &str, m: String| Err((k.to_string(), m));
+    pub fn validate(&self) -> Result<(), KeyError> {
+        let err = |k: &str, m: String| Err(KeyError::new(k, m));
         if self.horizon == 0 {
             return err("horizon", "must be longer than 0s".into());
         }
@@ -413,9 +414,9 @@ mod tests {
         p.groups[1].cpu_mean = 1.5;
         assert_eq!(
             p.validate(),
-            Err((
-                "groups[1].cpu_mean".into(),
-                "1.5 must be a finite number in 0..=1".into()
+            Err(KeyError::new(
+                "groups[1].cpu_mean",
+                "1.5 must be a finite number in 0..=1"
             ))
         );
     }

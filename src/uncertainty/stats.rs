@@ -110,11 +110,7 @@ pub struct Result {
     pub runs: Vec<Record>,
 }
 
-/// Nearest-rank percentile `p` in 0..=1 (`sorted` ascending, non-empty): the smallest value
-/// with at least that share of the values at or below it.
-pub fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
-    sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
+pub use crate::summary::nearest_rank;
 
 /// Percentile by linear interpolation between order statistics (`sorted` ascending, non-empty).
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -202,7 +202,7 @@ impl Study {
         t.insert("seed".into(), toml::Value::Integer(seed as i64));
         let scenario = self.parse(&t)?;
         let trace = crate::trace::load(&scenario.trace)?;
-        let (_, s) = crate::simulate(&scenario, &trace)?;
+        let (_, s) = crate::summary::simulate(&scenario, &trace)?;
         let metrics = Metrics {
             total: s.total,
             venues: s.venues.iter().map(|v| (v.name.clone(), v.total)).collect(),

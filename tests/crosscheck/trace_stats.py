@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent computation of the trace statistics that tests/real_traces.rs asserts.
+"""Independent computation of the trace statistics that tests/it/real_traces.rs asserts.
 
 Written separately from the Rust readers, with numpy (and pyarrow for Parquet), following the
 conversions the README documents. Run from the project root:

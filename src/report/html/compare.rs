@@ -3,7 +3,8 @@
 use super::charts::{self, Row};
 use super::sections::appendix;
 use super::{Page, Section, figure, money, page, pct};
-use crate::report::{Summary, change, compare_rows, venue_names, venue_total};
+use crate::report::{change, compare_rows, venue_names, venue_total};
+use crate::summary::Summary;
 use maud::{Markup, html};
 
 /// A table row: figure, A, B, B - A and the change in per cent of A.

@@ -8,11 +8,11 @@ mod sections;
 
 pub use compare::render_compare;
 
-use super::Summary;
 use crate::optimize::Recommendation;
 use crate::pricing::Category;
 use crate::scenario::Scenario;
 use crate::sim::Outcome;
+use crate::summary::{MonthSummary, Summary, ledger_venue_names};
 use crate::uncertainty::stats;
 use crate::units::{DAY, HOUR};
 use charts::Chart;
@@ -77,7 +77,7 @@ impl Periods {
         if days > DAILY_UP_TO {
             return Periods::monthly(summary);
         }
-        let names = super::ledger_venue_names(scenario);
+        let names = ledger_venue_names(scenario);
         let mut by_venue: Vec<(String, Vec<f64>)> = names
             .iter()
             .map(|n| (n.to_string(), vec![0.0; days]))
@@ -110,7 +110,7 @@ impl Periods {
     /// Cost per 730-hour month, from summary.json's figures.
     pub fn monthly(summary: &Summary) -> Periods {
         let months = &summary.by_month;
-        let series = |names: Vec<String>, pick: &dyn Fn(&super::MonthSummary, &str) -> f64| {
+        let series = |names: Vec<String>, pick: &dyn Fn(&MonthSummary, &str) -> f64| {
             names
                 .into_iter()
                 .map(|n| {
@@ -142,8 +142,7 @@ impl Periods {
 
 impl<'a> Report<'a> {
     /// The report of a simulated run; the optional parts start empty.
-    pub fn of_run(run: &'a crate::Run) -> Report<'a> {
-        let (scenario, outcome) = (&run.scenario, &run.outcome);
+    pub fn of_run(scenario: &Scenario, outcome: &'a Outcome, summary: &'a Summary) -> Report<'a> {
         let sites = scenario
             .venues
             .iter()
@@ -180,8 +179,8 @@ impl<'a> Report<'a> {
                     .collect(),
             });
         Report {
-            summary: &run.summary,
-            periods: Periods::of_run(scenario, outcome, &run.summary),
+            summary,
+            periods: Periods::of_run(scenario, outcome, summary),
             sites,
             backup,
             baseline: None,

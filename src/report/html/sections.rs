@@ -4,7 +4,7 @@
 use super::charts::{self, Chart, Row};
 use super::{BackupNights, Inputs, Report, figure, money, pct};
 use crate::optimize::Recommendation;
-use crate::report::{BackupSummary, Summary};
+use crate::summary::{BackupSummary, GroupSummary, Summary};
 use crate::uncertainty::stats;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH};
 use maud::{Markup, html};
@@ -143,7 +143,7 @@ pub fn placement(s: &Summary, out: &mut Vec<Chart>) -> Markup {
         .filter(|v| v.kind != "backup")
         .map(|v| v.name.as_str())
         .collect();
-    let total = |g: &crate::report::GroupSummary| g.vm_hours.values().sum::<f64>();
+    let total = |g: &GroupSummary| g.vm_hours.values().sum::<f64>();
     let mut groups: Vec<_> = s.groups.iter().filter(|g| total(g) > 0.0).collect();
     groups.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.group.cmp(&b.group)));
     let rows: Vec<Row> = groups

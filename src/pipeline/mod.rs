@@ -1,0 +1,152 @@
+//! Load -> simulate -> summarise -> write, in one place for every command. Each function here
+//! reads its inputs, runs the library and writes its outputs (atomically, through
+//! [`crate::report::files`]); it returns what was written and what to show, and prints nothing:
+//! the CLI prints.
+
+mod study;
+mod trace;
+
+pub use crate::summary::simulate;
+pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, study_report};
+pub use trace::{generate_trace, trace_stats, write_canonical};
+
+use crate::error::{Error, InputError};
+use crate::optimize::Recommendation;
+use crate::regress::{self, Change, Tolerance, suite};
+use crate::report::{self, files, html};
+use crate::summary::Summary;
+use crate::uncertainty::stats;
+use std::path::{Path, PathBuf};
+
+/// One simulated scenario with everything needed to render it.
+pub struct Run {
+    pub scenario: crate::scenario::Scenario,
+    pub trace: crate::trace::Trace,
+    pub outcome: crate::sim::Outcome,
+    pub summary: Summary,
+}
+
+/// Loads a scenario, its price books and trace, and simulates it.
+pub fn run_scenario(path: &Path) -> Result<Run, Error> {
+    let scenario = crate::scenario::load(path)?;
+    let trace = crate::trace::load(&scenario.trace)?;
+    let (outcome, summary) = simulate(&scenario, &trace)?;
+    Ok(Run {
+        scenario,
+        trace,
+        outcome,
+        summary,
+    })
+}
+
+/// The default output folder of a scenario or study: `reports/<name>`.
+pub fn default_dir(name: &str) -> PathBuf {
+    PathBuf::from("reports").join(name)
+}
+
+/// Creates `dir` and its parents if missing.
+pub fn create_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// Writes summary.json and ledger.csv into `dir` (created if missing); returns their paths.
+pub fn write_outputs(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    create_dir(dir)?;
+    let ledger = dir.join("ledger.csv");
+    files::write_atomic(&ledger, |w| {
+        report::write_ledger_csv(&run.scenario, &run.outcome, w)
+    })?;
+    let summary = dir.join("summary.json");
+    files::write_atomic(&summary, |w| run.summary.write_json(w))?;
+    Ok(vec![summary, ledger])
+}
+
+/// The run's page (and charts) in `dir`, with the savings against `baseline` and the study's
+/// or the optimizer's section when given; `scenario` is the file shown as the page's input.
+pub fn write_report(
+    run: &Run,
+    scenario: &Path,
+    baseline: Option<&Summary>,
+    study: Option<&stats::Result>,
+    plan: Option<&Recommendation>,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut report = html::Report::of_run(&run.scenario, &run.outcome, &run.summary);
+    report.baseline = baseline;
+    report.study = study;
+    report.plan = plan;
+    report.inputs = Some(html::Inputs {
+        path: scenario.display().to_string(),
+        text: crate::error::read_input(scenario)?,
+    });
+    files::write_page(dir, &html::render(&report))
+}
+
+/// Writes `value` as pretty JSON with a final newline.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+    files::write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        w.write_all(b"\n")
+    })
+}
+
+/// `run`: simulates the scenario and writes summary.json and ledger.csv into `out` (default
+/// `reports/<scenario name>`), and with `html` the page, stating savings against `baseline`.
+/// Returns the run and the files written.
+pub fn run(
+    scenario: &Path,
+    out: Option<PathBuf>,
+    html: bool,
+    baseline: Option<&Summary>,
+) -> Result<(Run, Vec<PathBuf>), Error> {
+    let run = run_scenario(scenario)?;
+    let dir = out.unwrap_or_else(|| default_dir(&run.scenario.name));
+    let mut written = write_outputs(&run, &dir)?;
+    if html {
+        written.extend(write_report(&run, scenario, baseline, None, None, &dir)?);
+    }
+    Ok((run, written))
+}
+
+/// A summary.json, or the one in a report folder, for reports and comparisons.
+pub fn load_summary(path: &Path) -> Result<Summary, Error> {
+    suite::load_typed_summary(path)
+}
+
+/// `compare --report html`: the comparison page of A and B in `out` (default
+/// `reports/compare-<A>-vs-<B>`).
+pub fn write_compare(
+    a: &Summary,
+    b: &Summary,
+    out: Option<PathBuf>,
+) -> Result<Vec<PathBuf>, Error> {
+    let dir =
+        out.unwrap_or_else(|| default_dir(&format!("compare-{}-vs-{}", a.scenario, b.scenario)));
+    files::write_page(&dir, &html::render_compare(a, b))
+}
+
+/// `diff`: every figure of two runs (summary.json files or report folders) that changed.
+pub fn diff(baseline: &Path, new: &Path, tol: Tolerance) -> Result<Vec<Change>, Error> {
+    let (old, new) = (suite::load_summary(baseline)?, suite::load_summary(new)?);
+    Ok(regress::compare(&old, &new, tol))
+}
+
+/// `check`: runs one scenario and compares its summary with the baseline, or rewrites it.
+pub fn check_case(
+    case: &suite::Case,
+    tol: Tolerance,
+    update: bool,
+) -> Result<suite::Verdict, Error> {
+    let run = run_scenario(&case.scenario)?;
+    suite::check_case(case, &run.summary, tol, update)
+}
+
+/// `check --update`: removes a baseline whose scenario is gone.
+pub fn remove_stale(baseline: &Path) -> Result<(), Error> {
+    std::fs::remove_file(baseline).map_err(|e| Error::io(baseline, e))
+}
+
+/// A bad-input error about `origin` (a file the figures came from).
+fn bad_input(origin: &Path, message: String) -> Error {
+    InputError::file(origin, message).into()
+}

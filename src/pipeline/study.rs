@@ -1,0 +1,199 @@
+//! `run --replications`, `run --sweep` and `merge`: a study's items (or one shard of them) run
+//! in parallel, and the result written as replications.json or sweep.csv. A shard writes its
+//! records as `<kind>.shard-K-of-N.json`; `merge` turns the shards' records into the same result
+//! an unsharded run writes, byte for byte.
+
+use super::{bad_input, create_dir, default_dir, run_scenario, write_json, write_outputs};
+use crate::error::{Error, InputError};
+use crate::report::files;
+use crate::summary::Summary;
+use crate::uncertainty::stats::{self, Header, Partial};
+use crate::uncertainty::study::{Record, Study};
+use std::path::{Path, PathBuf};
+
+/// A loaded study and the items this process runs.
+pub struct Prepared {
+    pub study: Study,
+    pub header: Header,
+    /// `(K, N)`: this process runs shard K of N; `None` runs every item.
+    pub shard: Option<(u32, u32)>,
+    /// The items to run: K-1, K-1+N, K-1+2N, ... (every item without a shard).
+    pub indices: Vec<u32>,
+}
+
+/// What a study run wrote.
+pub enum StudyOutput {
+    /// A shard's partial result: the file and how many of the study's items it holds.
+    Partial {
+        path: PathBuf,
+        count: usize,
+        items: u32,
+    },
+    /// The whole study's result.
+    Finished(Box<Finished>),
+}
+
+/// A whole study's result as written: the file, its text for the terminal and, for a Monte
+/// Carlo study, the result (for the page). `dir` is the output folder.
+pub struct Finished {
+    pub path: PathBuf,
+    pub dir: PathBuf,
+    pub text: String,
+    pub result: Option<stats::Result>,
+}
+
+/// Items of shard `k` of `n` (1-based) out of `items`: every n-th item from item k-1.
+pub fn shard_indices(items: u32, (k, n): (u32, u32)) -> Vec<u32> {
+    (k - 1..items).step_by(n as usize).collect()
+}
+
+/// Loads the scenario as a Monte Carlo study (`replications` is Some; 0 means the scenario's
+/// own count) or as a sweep, and picks the items of `shard`.
+pub fn prepare_study(
+    scenario: &Path,
+    replications: Option<u32>,
+    shard: Option<(u32, u32)>,
+) -> Result<Prepared, Error> {
+    let study = match replications {
+        Some(n) => Study::load(scenario, Some(n))?,
+        None => Study::sweep(scenario)?,
+    };
+    let header = Header::of(&study);
+    let indices = shard_indices(study.items(), shard.unwrap_or((1, 1)));
+    Ok(Prepared {
+        study,
+        header,
+        shard,
+        indices,
+    })
+}
+
+impl Prepared {
+    /// Runs the items in parallel (calling `done` after each) and writes the result into `out`
+    /// (default `reports/<scenario name>`); `scenario` is named when the records do not make
+    /// up the study.
+    pub fn run(
+        self,
+        scenario: &Path,
+        out: Option<PathBuf>,
+        done: &(dyn Fn() + Sync),
+    ) -> Result<StudyOutput, Error> {
+        let records = self.study.run_all(&self.indices, done)?;
+        let dir = out.unwrap_or_else(|| default_dir(&self.study.name));
+        create_dir(&dir)?;
+        let Some((k, of)) = self.shard else {
+            let finished = finish(self.header, records, dir, scenario)?;
+            return Ok(StudyOutput::Finished(Box::new(finished)));
+        };
+        let path = dir.join(format!("{}.shard-{k}-of-{of}.json", self.header.kind()));
+        let partial = Partial {
+            header: self.header,
+            shard: format!("{k}/{of}"),
+            records,
+        };
+        write_json(&path, &partial)?;
+        Ok(StudyOutput::Partial {
+            path,
+            count: self.indices.len(),
+            items: self.study.items(),
+        })
+    }
+}
+
+/// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).
+pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
+    let mut header: Option<Header> = None;
+    let mut records = Vec::new();
+    for path in partials {
+        let text = crate::error::read_input(path)?;
+        let p: Partial = serde_json::from_str(&text).map_err(|e| {
+            InputError::line(path, e.line() as u64, format!("not a shard's result: {e}"))
+        })?;
+        match &header {
+            Some(h) if *h != p.header => {
+                let msg = format!(
+                    "shard {} is of another study than {}",
+                    p.shard,
+                    partials[0].display()
+                );
+                return Err(InputError::file(path, msg).into());
+            }
+            Some(_) => {}
+            None => header = Some(p.header.clone()),
+        }
+        records.extend(p.records);
+    }
+    let Some(header) = header else {
+        let msg = "no shard results to merge";
+        return Err(InputError::file(Path::new("(merge)"), msg).into());
+    };
+    let dir = out.unwrap_or_else(|| default_dir(&header.scenario));
+    create_dir(&dir)?;
+    finish(header, records, dir, &partials[0])
+}
+
+/// Writes a whole study's result into `dir`: replications.json or sweep.csv. `origin` is named
+/// when the records do not cover the study exactly once.
+fn finish(
+    header: Header,
+    records: Vec<Record>,
+    dir: PathBuf,
+    origin: &Path,
+) -> Result<Finished, Error> {
+    if header.sweep.is_empty() {
+        let result = stats::build(header, records).map_err(|m| bad_input(origin, m))?;
+        let path = dir.join("replications.json");
+        write_json(&path, &result)?;
+        let text = stats::render_text(&result);
+        Ok(Finished {
+            path,
+            dir,
+            text,
+            result: Some(result),
+        })
+    } else {
+        let records = stats::complete(&header, records).map_err(|m| bad_input(origin, m))?;
+        let path = dir.join("sweep.csv");
+        files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
+        let text = stats::render_sweep(&header, &records);
+        Ok(Finished {
+            path,
+            dir,
+            text,
+            result: None,
+        })
+    }
+}
+
+/// `run --replications --report html`: the scenario as written, simulated, with the study's
+/// spread beside it on the page; writes summary.json, ledger.csv and the page into `dir`.
+pub fn study_report(
+    scenario: &Path,
+    finished: &Finished,
+    baseline: Option<&Summary>,
+) -> Result<Vec<PathBuf>, Error> {
+    let run = run_scenario(scenario)?;
+    let dir = &finished.dir;
+    let mut written = write_outputs(&run, dir)?;
+    let study = finished.result.as_ref();
+    written.extend(super::write_report(
+        &run, scenario, baseline, study, None, dir,
+    )?);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_item_once() {
+        // 10 items in 3 shards: 0,3,6,9 / 1,4,7 / 2,5,8.
+        assert_eq!(shard_indices(10, (1, 3)), [0, 3, 6, 9]);
+        assert_eq!(shard_indices(10, (2, 3)), [1, 4, 7]);
+        assert_eq!(shard_indices(10, (3, 3)), [2, 5, 8]);
+        assert_eq!(shard_indices(4, (1, 1)), [0, 1, 2, 3]);
+        // More shards than items: the last shard gets none.
+        assert!(shard_indices(2, (3, 3)).is_empty());
+    }
+}

@@ -1,0 +1,227 @@
+//! The price formulas the simulator, the optimizer and `pricing quote` share: what one VM-hour
+//! costs on a public region or an HCI unit, and what one owned server (a private host or an HCI
+//! node) costs over some hours. Each is written once here, so a run, a plan and a quote work a
+//! figure out the same way.
+
+use super::{HciBook, InstanceType, Power, PrivateBook, PublicBook, Purchase, TcoItem};
+use crate::units::HOURS_PER_MONTH;
+
+/// How an instance-hour on a public region is paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceModel {
+    OnDemand,
+    /// The spot price; on-demand for a type the book has no spot price for.
+    Spot,
+    /// Covered by a reservation, which is paid on its own whether used or not: the instance
+    /// adds nothing (its Windows licence and usage still do).
+    Reserved,
+}
+
+impl From<Purchase> for PriceModel {
+    fn from(p: Purchase) -> Self {
+        match p {
+            Purchase::OnDemand => PriceModel::OnDemand,
+            Purchase::Spot => PriceModel::Spot,
+        }
+    }
+}
+
+/// What a VM uses beside its instance on a public region, per month.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct VmUsage {
+    /// Block storage, GiB.
+    pub disk_gib: f64,
+    /// Internet egress, GiB per month.
+    pub egress_gib_month: f64,
+    /// Transfer to another region of the provider, GiB per month.
+    pub inter_region_gib_month: f64,
+}
+
+/// One VM-hour on a public region, by part, in the book's currency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VmHourCost {
+    /// The instance at its price model.
+    pub instance: f64,
+    /// The Windows licence (0 for Linux).
+    pub windows: f64,
+    /// Block storage, egress at the first tier's price and inter-region transfer: the monthly
+    /// amounts over a 730 h month. (The bill applies the egress tiers to a venue's monthly
+    /// total; a VM's hour cannot know where in the tiers it falls.)
+    pub usage: f64,
+}
+
+impl VmHourCost {
+    pub fn total(&self) -> f64 {
+        self.instance + self.windows + self.usage
+    }
+}
+
+impl PublicBook {
+    /// The hourly price of instance type `ix` (Linux) under a price model.
+    pub fn instance_hourly(&self, ix: usize, model: PriceModel) -> f64 {
+        let t = &self.instances[ix];
+        match model {
+            PriceModel::OnDemand => t.hourly,
+            PriceModel::Spot => t.spot_hourly.unwrap_or(t.hourly),
+            PriceModel::Reserved => 0.0,
+        }
+    }
+
+    /// The Windows licence uplift of one instance per hour (0 without a Windows price).
+    pub fn windows_uplift(&self, t: &InstanceType) -> f64 {
+        self.windows_per_vcpu_hour.unwrap_or(0.0) * f64::from(t.vcpus)
+    }
+
+    /// What one hour of a VM on instance type `ix` costs: the instance under `model`, the
+    /// Windows licence when `windows`, and its storage and traffic.
+    pub fn vm_hour_cost(
+        &self,
+        ix: usize,
+        model: PriceModel,
+        windows: bool,
+        usage: &VmUsage,
+    ) -> VmHourCost {
+        let monthly = usage.disk_gib * self.storage_gb_month
+            + usage.egress_gib_month * self.egress.first_price()
+            + usage.inter_region_gib_month * self.inter_region_gb;
+        VmHourCost {
+            instance: self.instance_hourly(ix, model),
+            windows: if windows {
+                self.windows_uplift(&self.instances[ix])
+            } else {
+                0.0
+            },
+            usage: monthly / HOURS_PER_MONTH,
+        }
+    }
+}
+
+impl HciBook {
+    /// The consumption price of one vCPU-hour: the Windows rate for Windows VMs, else base.
+    pub fn vcpu_hour(&self, windows: bool) -> f64 {
+        if windows {
+            self.windows_vcpu_hour
+        } else {
+            self.base_vcpu_hour
+        }
+    }
+
+    /// What one hour of a VM of `vcpus` costs in the platform's consumption fees.
+    pub fn vm_hour_cost(&self, vcpus: f64, windows: bool) -> f64 {
+        self.vcpu_hour(windows) * vcpus
+    }
+
+    /// What one node costs over `hours` at a steady load `u`: its fixed items and its power.
+    pub fn node_cost(&self, hours: f64, u: f64) -> f64 {
+        let items = self.tco.fixed_items(self.node.cores, self.node.sockets);
+        server_cost(&items, self.tco.power.as_ref(), hours, u)
+    }
+}
+
+impl PrivateBook {
+    /// What one host costs over `hours` at a steady load `u`: its fixed items and its power.
+    pub fn host_cost(&self, hours: f64, u: f64) -> f64 {
+        server_cost(&self.fixed_items(), self.power(), hours, u)
+    }
+}
+
+impl TcoItem {
+    /// This item over `hours`, prorated from its monthly price (a month is 730 h).
+    pub fn cost(&self, hours: f64) -> f64 {
+        self.monthly * hours / HOURS_PER_MONTH
+    }
+}
+
+/// One owned server over `hours` at load `u`: each fixed item prorated, plus power (none
+/// without a power model).
+pub(super) fn server_cost(items: &[TcoItem], power: Option<&Power>, hours: f64, u: f64) -> f64 {
+    let fixed: f64 = items.iter().map(|i| i.cost(hours)).sum();
+    fixed + power.map_or(0.0, |p| p.cost(u, hours))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::{Book, BookKind};
+    use std::path::Path;
+
+    fn load(rel: &str) -> BookKind {
+        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel))
+            .unwrap()
+            .kind
+    }
+
+    fn aws() -> PublicBook {
+        match load("pricing/aws-us-east-1.toml") {
+            BookKind::Public(p) => p,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn an_m6a_2xlarge_hour_from_the_shipped_book() {
+        let p = aws();
+        let ix = p.instance("m6a.2xlarge").unwrap();
+        let none = VmUsage::default();
+        // On-demand Linux: the book's 0.3456/h (8 vCPU, 32 GiB), nothing else.
+        let linux = p.vm_hour_cost(ix, PriceModel::OnDemand, false, &none);
+        assert_eq!(linux.instance, 0.3456);
+        assert_eq!((linux.windows, linux.usage), (0.0, 0.0));
+        assert_eq!(linux.total(), 0.3456);
+        // Windows adds 8 vCPU x 0.046/vCPU-hour = 0.368: 0.3456 + 0.368 = 0.7136.
+        let win = p.vm_hour_cost(ix, PriceModel::OnDemand, true, &none);
+        assert!((win.windows - 0.368).abs() < 1e-12);
+        assert!((win.total() - 0.7136).abs() < 1e-12);
+        // Under a reservation only the licence is left: 0.368.
+        let reserved = p.vm_hour_cost(ix, PriceModel::Reserved, true, &none);
+        assert_eq!(reserved.instance, 0.0);
+        assert!((reserved.total() - 0.368).abs() < 1e-12);
+        // No spot price in the AWS book: spot falls back to on-demand.
+        assert_eq!(p.instance_hourly(ix, PriceModel::Spot), 0.3456);
+    }
+
+    #[test]
+    fn usage_is_its_monthly_price_over_730_hours() {
+        let p = aws();
+        let ix = p.instance("m5.large").unwrap();
+        let usage = VmUsage {
+            disk_gib: 100.0,
+            egress_gib_month: 50.0,
+            inter_region_gib_month: 20.0,
+        };
+        let c = p.vm_hour_cost(ix, PriceModel::OnDemand, false, &usage);
+        // 100 GiB x 0.08 + 50 GiB x 0 (AWS's first 100 GB of egress a month are free) + 20 GiB
+        // x 0.02 = 8 + 0 + 0.4 = 8.4 a month; / 730 h = 0.011507/h; + 0.096 for the m5.large.
+        assert!((c.usage - 8.4 / 730.0).abs() < 1e-12);
+        assert!((c.total() - (0.096 + 8.4 / 730.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_hci_node_hour_and_vm_hour_from_the_shipped_book() {
+        let BookKind::Hci(h) = load("pricing/azure-stack-hub.toml") else {
+            unreachable!()
+        };
+        // A node: 52,000 / 60 + 5,200 / 12 + 1,000 / 16 = 866.67 + 433.33 + 62.5 = 1,362.5 a
+        // month, so 1,362.5 / 730 = 1.866438/h; power at 50 % load: 140 W x 1 h x PUE 1.5 x
+        // 0.12/kWh = 0.0252/h.
+        assert!((h.node_cost(1.0, 0.5) - (1_362.5 / 730.0 + 0.0252)).abs() < 1e-9);
+        // A 730 h month is the quote's figure: 1,362.5 + 18.396 = 1,380.896.
+        assert!((h.node_cost(730.0, 0.5) - 1_380.896).abs() < 1e-9);
+        // A 4-vCPU VM: 4 x 0.008 = 0.032/h base, 4 x 0.046 = 0.184/h Windows.
+        assert!((h.vm_hour_cost(4.0, false) - 0.032).abs() < 1e-12);
+        assert!((h.vm_hour_cost(4.0, true) - 0.184).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_private_host_from_the_shipped_book() {
+        let BookKind::Private(p) = load("pricing/private-kvm-2s32c.toml") else {
+            unreachable!()
+        };
+        // 233.33 capex + 116.67 support + 50 rack + 100 staff + 80 + 30 software = 610 a
+        // month; power at 50 % load: 140 W x 730 h x PUE 1.5 x 0.12/kWh = 18.396.
+        assert!((p.host_cost(730.0, 0.5) - 628.396).abs() < 1e-9);
+        // A day is 24 / 730 of the month: 610 x 24 / 730 = 20.054795 + 140 x 24 x 1.5 x
+        // 0.00012 = 0.6048.
+        assert!((p.host_cost(24.0, 0.5) - (610.0 * 24.0 / 730.0 + 0.6048)).abs() < 1e-9);
+    }
+}

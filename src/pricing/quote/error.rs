@@ -1,0 +1,56 @@
+//! What can be wrong with a quote request. Each error names the option or item and the value;
+//! the CLI reports it against the book's file as bad input.
+
+use crate::pricing::UnitError;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum QuoteError {
+    /// `--term` text that is not a term.
+    #[error("\"{0}\" is not a term; expected 1y or 3y")]
+    NotATerm(String),
+    /// `--upfront` text that is not an upfront option.
+    #[error("\"{0}\" is not an upfront option; expected none, partial or all")]
+    NotAnUpfront(String),
+    /// A number option outside its range, e.g. `--hours 0 must be > 0`.
+    #[error("{option} {value} must be {expected}")]
+    OutOfRange {
+        option: &'static str,
+        value: f64,
+        expected: &'static str,
+    },
+    /// An item (or an option) that needs another option, e.g. `egress needs --gb N`.
+    #[error("{item} needs {option}")]
+    Missing {
+        item: &'static str,
+        option: &'static str,
+    },
+    /// An item the book does not have, with the items it has.
+    #[error("\"{item}\" is not an item of this book; items: {items}")]
+    UnknownItem { item: String, items: String },
+    /// No reservation or savings plan for the term and upfront option asked for.
+    #[error("no {term} {upfront}-upfront {offer} in this book")]
+    NoOffer {
+        offer: String,
+        term: &'static str,
+        upfront: &'static str,
+    },
+    /// `--spot` for an instance type without a spot price.
+    #[error("{instance} has no spot price in this book")]
+    NoSpot { instance: String },
+    /// An HCI scale unit the platform does not allow.
+    #[error(transparent)]
+    Unit(#[from] UnitError),
+}
+
+impl QuoteError {
+    pub(super) fn missing(item: &'static str, option: &'static str) -> Self {
+        QuoteError::Missing { item, option }
+    }
+
+    pub(super) fn unknown(item: &str, items: impl Into<String>) -> Self {
+        QuoteError::UnknownItem {
+            item: item.to_string(),
+            items: items.into(),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `hybridplan pricing quote`: a bill for one item of a price book, line by line, so that any
+//! figure the simulator uses can be checked by hand. The amounts come from the same formulas
+//! the simulator and the optimizer use (`vm_hour_cost`, `TcoItem::cost`, `Power::cost`); one
+//! file per kind of book.
+
+mod backup;
+mod error;
+mod hci;
+mod private;
+mod public;
+
+pub use error::QuoteError;
+
+use super::{Book, BookKind, Term, Upfront};
+use crate::units::{HOURS_PER_MONTH, format_amount};
+use std::fmt::Write;
+
+/// What to quote: the arguments of the `pricing quote` command.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct QuoteRequest {
+    /// Public: an instance type, egress, storage, inter-region or savings-plan. Private: host.
+    /// HCI: unit. Backup: storage, link, licence or seed.
+    pub item: String,
+    /// Hours to price [default: 730, one month].
+    #[arg(long)]
+    pub hours: Option<f64>,
+    /// Reserved or savings-plan term: 1y or 3y.
+    #[arg(long, value_parser = parse_term)]
+    pub term: Option<Term>,
+    /// Upfront option with --term: none, partial or all.
+    #[arg(long, value_parser = parse_upfront)]
+    pub upfront: Option<Upfront>,
+    /// GiB (egress in one month, storage, transfer; HCI: the largest VM's memory).
+    #[arg(long)]
+    pub gb: Option<f64>,
+    /// Add the Windows licence (public) or use the Windows rate (HCI consumption).
+    #[arg(long)]
+    pub windows: bool,
+    /// Price at the spot rate.
+    #[arg(long)]
+    pub spot: bool,
+    /// Instances or hosts to price (HCI: vCPUs for consumption).
+    #[arg(long)]
+    pub count: Option<u32>,
+    /// HCI: nodes in the scale unit.
+    #[arg(long)]
+    pub nodes: Option<u32>,
+    /// Load for power, 0..=1 [default: 0.5].
+    #[arg(long)]
+    pub util: Option<f64>,
+    /// Backup: TB (stored, or to seed, or to transfer over a link).
+    #[arg(long)]
+    pub tb: Option<f64>,
+    /// Backup: link size in Mbps.
+    #[arg(long)]
+    pub mbps: Option<f64>,
+    /// Backup: protected servers.
+    #[arg(long)]
+    pub servers: Option<u32>,
+}
+
+fn parse_term(s: &str) -> Result<Term, QuoteError> {
+    Term::parse(s).ok_or_else(|| QuoteError::NotATerm(s.to_string()))
+}
+
+fn parse_upfront(s: &str) -> Result<Upfront, QuoteError> {
+    Upfront::parse(s).ok_or_else(|| QuoteError::NotAnUpfront(s.to_string()))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteLine {
+    pub label: String,
+    pub detail: String,
+    /// Money lines count towards the total; facts (capacities) have none.
+    pub amount: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    pub title: String,
+    pub lines: Vec<QuoteLine>,
+}
+
+impl Quote {
+    pub fn total(&self) -> f64 {
+        self.lines.iter().filter_map(|l| l.amount).sum()
+    }
+
+    pub fn render(&self, currency: &str) -> String {
+        let label_w = self
+            .lines
+            .iter()
+            .map(|l| l.label.len())
+            .max()
+            .unwrap_or(0)
+            .max("total".len());
+        let detail_w = self.lines.iter().map(|l| l.detail.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", self.title);
+        for l in &self.lines {
+            let amount = l.amount.map(format_amount).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<label_w$}  {:<detail_w$}  {:>12}",
+                l.label, l.detail, amount
+            );
+        }
+        if self.lines.iter().any(|l| l.amount.is_some()) {
+            let _ = writeln!(
+                out,
+                "  {:<label_w$}  {:<detail_w$}  {:>12}  {currency}",
+                "total",
+                "",
+                format_amount(self.total())
+            );
+        }
+        out
+    }
+}
+
+pub(super) fn money(label: &str, detail: String, amount: f64) -> QuoteLine {
+    QuoteLine {
+        label: label.to_string(),
+        detail,
+        amount: Some(amount),
+    }
+}
+
+pub(super) fn fact(label: &str, detail: String) -> QuoteLine {
+    QuoteLine {
+        label: label.to_string(),
+        detail,
+        amount: None,
+    }
+}
+
+/// Quotes an item of a book, or says what items and options it takes.
+pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
+    let hours = r.hours.unwrap_or(HOURS_PER_MONTH);
+    if !(hours.is_finite() && hours > 0.0) {
+        return Err(QuoteError::OutOfRange {
+            option: "--hours",
+            value: hours,
+            expected: "> 0",
+        });
+    }
+    let lines = match &book.kind {
+        BookKind::Public(p) => public::lines(p, r, hours)?,
+        BookKind::Private(p) => private::lines(p, r, hours)?,
+        BookKind::Hci(h) => hci::lines(h, r, hours)?,
+        BookKind::Backup(b) => backup::lines(b, r, hours)?,
+    };
+    Ok(Quote {
+        title: format!(
+            "{} - {} for {hours} h (prices as of {})",
+            book.name, r.item, book.as_of
+        ),
+        lines,
+    })
+}
+
+/// Books and requests for the tests of each kind.
+#[cfg(test)]
+mod testing {
+    use super::QuoteRequest;
+    use crate::pricing::Book;
+    use std::path::Path;
+
+    /// A shipped book, by its path from the repository root.
+    pub(super) fn load(rel: &str) -> Book {
+        Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+    }
+
+    /// A request for `item` with every option at its default.
+    pub(super) fn req(item: &str) -> QuoteRequest {
+        QuoteRequest {
+            item: item.into(),
+            ..QuoteRequest::default()
+        }
+    }
+}

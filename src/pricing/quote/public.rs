@@ -1,0 +1,335 @@
+//! Quotes from a public region's book: an instance type (on-demand, spot or reserved, Linux or
+//! Windows), egress, block storage, inter-region transfer and savings plans.
+
+use super::{QuoteError, QuoteLine, QuoteRequest, fact, money};
+use crate::pricing::{PriceModel, PublicBook, Term, Upfront, VmUsage};
+use crate::units::{HOURS_PER_MONTH, format_amount};
+
+pub(super) fn lines(
+    p: &PublicBook,
+    r: &QuoteRequest,
+    hours: f64,
+) -> Result<Vec<QuoteLine>, QuoteError> {
+    match r.item.as_str() {
+        "egress" => {
+            let gb =
+                r.gb.ok_or(QuoteError::missing("egress", "--gb N (GiB in one month)"))?;
+            Ok(egress(p, gb))
+        }
+        "storage" => {
+            let gb = r.gb.ok_or(QuoteError::missing("storage", "--gb N"))?;
+            let amount = gb * p.storage_gb_month * hours / HOURS_PER_MONTH;
+            Ok(vec![money(
+                "block storage",
+                format!(
+                    "{gb} GiB x {}/GiB-month x {hours} h / 730 h",
+                    p.storage_gb_month
+                ),
+                amount,
+            )])
+        }
+        "inter-region" => {
+            let gb = r.gb.ok_or(QuoteError::missing("inter-region", "--gb N"))?;
+            Ok(vec![money(
+                "inter-region transfer",
+                format!("{gb} GiB x {}/GiB", p.inter_region_gb),
+                gb * p.inter_region_gb,
+            )])
+        }
+        "savings-plan" => savings_plan(p, r),
+        name => {
+            let Some(ix) = p.instance(name) else {
+                let names: Vec<&str> = p.instances.iter().map(|t| t.name.as_str()).collect();
+                return Err(QuoteError::unknown(
+                    name,
+                    format!(
+                        "egress, storage, inter-region, savings-plan, or an instance type ({})",
+                        names.join(", ")
+                    ),
+                ));
+            };
+            instance(p, r, hours, ix)
+        }
+    }
+}
+
+/// A month's egress of `gb` GiB through the tiers.
+fn egress(p: &PublicBook, gb: f64) -> Vec<QuoteLine> {
+    p.egress
+        .lines(gb)
+        .into_iter()
+        .map(|t| {
+            let to =
+                t.to.map_or("and above".to_string(), |b| format!("to {b} GiB"));
+            money(
+                "egress",
+                format!("{} GiB from {} {to} x {}/GiB", t.quantity, t.from, t.price),
+                t.cost,
+            )
+        })
+        .collect()
+}
+
+/// The discounts of the savings plan for `--term` and `--upfront` (none by default).
+fn savings_plan(p: &PublicBook, r: &QuoteRequest) -> Result<Vec<QuoteLine>, QuoteError> {
+    let term = r
+        .term
+        .ok_or(QuoteError::missing("savings-plan", "--term"))?;
+    let upfront = r.upfront.unwrap_or(Upfront::None);
+    let sp = p.savings_plan(term, upfront).ok_or(QuoteError::NoOffer {
+        offer: "savings plan".into(),
+        term: term.name(),
+        upfront: upfront.name(),
+    })?;
+    Ok(sp
+        .discounts
+        .iter()
+        .map(|(family, d)| {
+            fact(
+                &format!("{} {family}", sp.name),
+                format!("{:.2} % off on-demand", d * 100.0),
+            )
+        })
+        .collect())
+}
+
+/// `--count` instances of type `ix` for `hours`: reserved with `--term`, else spot with
+/// `--spot`, else on-demand; plus the Windows licence with `--windows`.
+fn instance(
+    p: &PublicBook,
+    r: &QuoteRequest,
+    hours: f64,
+    ix: usize,
+) -> Result<Vec<QuoteLine>, QuoteError> {
+    let t = &p.instances[ix];
+    let count = f64::from(r.count.unwrap_or(1));
+    let model = match (r.term, r.spot) {
+        (Some(_), _) => PriceModel::Reserved,
+        (None, true) => PriceModel::Spot,
+        (None, false) => PriceModel::OnDemand,
+    };
+    // What the simulator charges per hour for such a VM (storage and traffic are items of
+    // their own here).
+    let hour = p.vm_hour_cost(ix, model, r.windows, &VmUsage::default());
+    let mut lines = match (r.term, model) {
+        (Some(term), _) => reserved(p, r, ix, term, hours, count)?,
+        (None, PriceModel::Spot) => {
+            let spot = t.spot_hourly.ok_or_else(|| QuoteError::NoSpot {
+                instance: t.name.clone(),
+            })?;
+            vec![
+                money(
+                    "spot",
+                    format!("{hours} h x {spot}/h x {count}"),
+                    hour.instance * hours * count,
+                ),
+                fact(
+                    "evictions",
+                    format!(
+                        "{} per instance-hour (about {:.1} in these hours)",
+                        p.spot_evictions_per_hour,
+                        p.spot_evictions_per_hour * hours * count
+                    ),
+                ),
+            ]
+        }
+        (None, _) => vec![money(
+            "on-demand",
+            format!("{hours} h x {}/h x {count}", t.hourly),
+            hour.instance * hours * count,
+        )],
+    };
+    if r.windows {
+        lines.push(money(
+            "Windows licence",
+            format!(
+                "{hours} h x {} vCPU x {}/vCPU-hour x {count}",
+                t.vcpus,
+                p.windows_per_vcpu_hour.unwrap_or(0.0)
+            ),
+            hour.windows * hours * count,
+        ));
+    }
+    Ok(lines)
+}
+
+/// A reservation of `count` instances for `hours`: the upfront amortised over the term, the
+/// hourly part, and how it compares with on-demand.
+fn reserved(
+    p: &PublicBook,
+    r: &QuoteRequest,
+    ix: usize,
+    term: Term,
+    hours: f64,
+    count: f64,
+) -> Result<Vec<QuoteLine>, QuoteError> {
+    let t = &p.instances[ix];
+    let upfront = r.upfront.ok_or(QuoteError::missing(
+        "--term",
+        "--upfront none, partial or all",
+    ))?;
+    let o = p
+        .reserved_offer(ix, term, upfront)
+        .ok_or_else(|| QuoteError::NoOffer {
+            offer: format!("reservation for {}", t.name),
+            term: term.name(),
+            upfront: upfront.name(),
+        })?;
+    let mut lines = Vec::new();
+    if o.upfront_cost > 0.0 {
+        lines.push(fact(
+            "upfront",
+            format!(
+                "{} x {count} paid at the start of the {} term",
+                o.upfront_cost,
+                term.name()
+            ),
+        ));
+        lines.push(money(
+            "upfront, amortised",
+            format!(
+                "{} x {count} x {hours} h / {} h",
+                o.upfront_cost,
+                term.hours()
+            ),
+            o.upfront_cost * count * (hours / term.hours()),
+        ));
+    }
+    if o.hourly > 0.0 {
+        lines.push(money(
+            "reserved hourly",
+            format!("{hours} h x {}/h x {count}", o.hourly),
+            o.hourly * hours * count,
+        ));
+    }
+    let on_demand = p.instance_hourly(ix, PriceModel::OnDemand);
+    lines.push(fact(
+        "effective hourly",
+        format!(
+            "{:.6}/h against {on_demand}/h on-demand",
+            o.effective_hourly()
+        ),
+    ));
+    lines.push(fact(
+        "break-even utilisation",
+        format!(
+            "{:.1} % of the term (effective / on-demand)",
+            o.effective_hourly() / on_demand * 100.0
+        ),
+    ));
+    lines.push(fact(
+        "on-demand for comparison",
+        format!(
+            "{hours} h x {on_demand}/h x {count} = {}",
+            format_amount(on_demand * hours * count)
+        ),
+    ));
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{load, req};
+    use super::super::{QuoteRequest, quote};
+    use super::*;
+
+    #[test]
+    fn published_monthly_prices_at_730_hours() {
+        // AWS lists m5.large at 0.096/h: 730 h = 70.08 a month, the figure its calculator shows.
+        let q = quote(&load("pricing/aws-us-east-1.toml"), &req("m5.large")).unwrap();
+        assert!((q.total() - 70.08).abs() < 1e-9);
+        // GCP's calculator shows n2-standard-2 in us-central1 at 70.90 a month:
+        // (2 x 0.031611 + 8 x 0.004237) x 730 = 0.097118 x 730 = 70.896.
+        let q = quote(&load("pricing/gcp-us-central1.toml"), &req("n2-standard-2")).unwrap();
+        assert!((q.total() - 70.896_14).abs() < 1e-6);
+        // Azure's pricing page: D2s v5 Linux in East US, 0.096/h = 70.08 a month; Windows
+        // 0.188/h = 137.24 a month (0.096 + 2 vCPU x 0.046).
+        let azure = load("pricing/azure-eastus.toml");
+        assert!((quote(&azure, &req("Standard_D2s_v5")).unwrap().total() - 70.08).abs() < 1e-9);
+        let win = QuoteRequest {
+            windows: true,
+            ..req("Standard_D2s_v5")
+        };
+        assert!((quote(&azure, &win).unwrap().total() - 137.24).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_instance_quote_is_the_simulators_vm_hour_times_hours() {
+        let book = load("pricing/aws-us-east-1.toml");
+        let crate::pricing::BookKind::Public(p) = &book.kind else {
+            unreachable!()
+        };
+        let ix = p.instance("m6a.2xlarge").unwrap();
+        let r = QuoteRequest {
+            windows: true,
+            count: Some(3),
+            hours: Some(10.0),
+            ..req("m6a.2xlarge")
+        };
+        // 3 Windows m6a.2xlarge for 10 h: (0.3456 + 8 x 0.046) x 10 x 3 = 0.7136 x 30 = 21.408.
+        let total = quote(&book, &r).unwrap().total();
+        assert!((total - 21.408).abs() < 1e-9);
+        let hour = p.vm_hour_cost(ix, PriceModel::OnDemand, true, &VmUsage::default());
+        assert!((total - hour.total() * 10.0 * 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn reserved_quotes_amortise_and_show_break_even() {
+        // OpenCost's reservation rate for m5.large (3-year, all upfront) is 0.0361111/h: the
+        // 949 upfront over 26,280 h. A 730 h month carries 949 x 730 / 26,280 = 26.3613.
+        let r = QuoteRequest {
+            term: Some(Term::ThreeYears),
+            upfront: Some(Upfront::All),
+            ..req("m5.large")
+        };
+        let q = quote(&load("pricing/aws-us-east-1.toml"), &r).unwrap();
+        assert!((q.total() - 949.0 * 730.0 / 26_280.0).abs() < 1e-9);
+        let text = q.render("USD");
+        // Break-even: 0.036111 / 0.096 = 37.6 % of the term.
+        assert!(text.contains("37.6 % of the term"), "{text}");
+    }
+
+    #[test]
+    fn bad_requests_name_the_option_and_value() {
+        let aws = load("pricing/aws-us-east-1.toml");
+        let no_upfront = QuoteRequest {
+            term: Some(Term::OneYear),
+            ..req("m5.large")
+        };
+        assert_eq!(
+            quote(&aws, &no_upfront).unwrap_err(),
+            QuoteError::Missing {
+                item: "--term",
+                option: "--upfront none, partial or all"
+            }
+        );
+        let no_offer = QuoteRequest {
+            upfront: Some(Upfront::Partial),
+            ..no_upfront
+        };
+        assert_eq!(
+            quote(&aws, &no_offer).unwrap_err().to_string(),
+            "no 1y partial-upfront reservation for m5.large in this book"
+        );
+        let spot = QuoteRequest {
+            spot: true,
+            ..req("m5.large")
+        };
+        assert_eq!(
+            quote(&aws, &spot).unwrap_err().to_string(),
+            "m5.large has no spot price in this book"
+        );
+        let hours = QuoteRequest {
+            hours: Some(0.0),
+            ..req("m5.large")
+        };
+        assert_eq!(
+            quote(&aws, &hours).unwrap_err().to_string(),
+            "--hours 0 must be > 0"
+        );
+        assert_eq!(
+            quote(&aws, &req("egress")).unwrap_err().to_string(),
+            "egress needs --gb N (GiB in one month)"
+        );
+    }
+}

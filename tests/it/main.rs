@@ -1,0 +1,25 @@
+//! The integration tests, as one binary: each file was its own test crate, and each linked the
+//! whole of hybridplan and its dependencies again; as modules of one crate they link once.
+//! Snapshots live in tests/it/snapshots/ (insta names them `it__<module>__<name>.snap`),
+//! proptest's regressions beside their source (properties.proptest-regressions); the fixtures
+//! and cross-checks stay in tests/fixtures/ and tests/crosscheck/, found from the crate root.
+
+mod common;
+
+mod bad_input;
+mod billing;
+mod browser;
+mod example_run;
+mod fixture_traces;
+mod fuzz_readers;
+mod layers;
+mod mechanisms;
+mod optimize;
+mod pricing_cli;
+mod pricing_rules;
+mod properties;
+mod real_traces;
+mod regression_check;
+mod report_html;
+mod trace_bad_input;
+mod uncertainty;

@@ -1,0 +1,251 @@
+//! The HTML report: its structure (snapshot), self-containment, the chart files, determinism,
+//! the comparison page and the figures its headline states.
+
+use crate::common;
+
+use common::{Scratch, hybridplan};
+use std::path::Path;
+
+/// Runs `hybridplan <args> --out <dir>` and returns the page.
+fn report(args: &[&str], dir: &Path) -> String {
+    let mut all: Vec<&str> = args.to_vec();
+    let out = dir.to_str().unwrap();
+    all.extend(["--out", out]);
+    let (code, stdout, stderr) = hybridplan(&all);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("index.html"), "{stdout}");
+    std::fs::read_to_string(dir.join("index.html")).expect("index.html")
+}
+
+/// Every value of `attr="..."` in document order.
+fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let key = format!("{attr}=\"");
+    html.match_indices(&key)
+        .map(|(i, _)| {
+            let rest = &html[i + key.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+/// The text of every `<tag>...</tag>` (no nesting) in document order.
+fn texts<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    html.match_indices(&open)
+        .map(|(i, _)| {
+            let rest = &html[i + open.len()..];
+            &rest[..rest.find(&close).unwrap()]
+        })
+        .collect()
+}
+
+/// The page's skeleton: section ids and headings, sub-headings and every chart's id and title,
+/// with digits redacted where a value could appear.
+fn structure(html: &str) -> String {
+    let redact = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    let mut out = String::new();
+    let sections: Vec<&str> = attrs(html, "section id");
+    for (id, h2) in sections.iter().zip(texts(html, "h2")) {
+        out.push_str(&format!("section {id}: {h2}\n"));
+    }
+    for h3 in texts(html, "h3") {
+        out.push_str(&format!("  h3 {}\n", redact(h3)));
+    }
+    for (id, title) in attrs(html, "data-chart")
+        .iter()
+        .zip(attrs(html, "aria-label"))
+    {
+        out.push_str(&format!("  chart {id}: {}\n", redact(title)));
+    }
+    out
+}
+
+/// What a self-contained page must not have: scripts, external styles, fonts or images, links.
+fn assert_self_contained(html: &str) {
+    for bad in [
+        "<script",
+        "<link",
+        "@import",
+        "url(",
+        " src=",
+        "href=\"http",
+    ] {
+        assert!(!html.contains(bad), "the page contains {bad}");
+    }
+    assert!(html.contains("Content-Security-Policy"));
+}
+
+#[test]
+fn a_run_report_has_every_section_and_its_charts_as_files() {
+    let s = Scratch::new();
+    let html = report(
+        &["run", "scenarios/retail-hci.toml", "--report", "html"],
+        s.path(),
+    );
+    assert_self_contained(&html);
+    insta::assert_snapshot!("retail_hci_structure", structure(&html));
+    // Each inline chart is also its own .svg file, byte for byte.
+    let ids = attrs(&html, "data-chart");
+    assert!(ids.len() >= 7, "{ids:?}");
+    for id in ids {
+        let svg = std::fs::read_to_string(s.path().join(format!("{id}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && html.contains(svg.trim_end()),
+            "{id}"
+        );
+        assert!(!svg.contains("chart not drawn"), "{id}");
+    }
+    // Next to the machine outputs.
+    assert!(s.path().join("summary.json").exists() && s.path().join("ledger.csv").exists());
+    // The appendix shows the scenario as written and every book's source and date.
+    assert!(
+        html.contains("name = &quot;retail-hci&quot;") || html.contains("name = \"retail-hci\"")
+    );
+    assert!(html.contains("azure-stack-hub"));
+}
+
+#[test]
+fn the_example_report_is_byte_identical_across_runs() {
+    let (a, b) = (Scratch::new(), Scratch::new());
+    let args = ["run", "scenarios/example-hybrid.toml", "--report", "html"];
+    let first = report(&args, a.path());
+    insta::assert_snapshot!("example_structure", structure(&first));
+    assert_eq!(first, report(&args, b.path()));
+}
+
+#[test]
+fn savings_against_a_baseline_are_stated() {
+    // hci-vs-public (scenarios/worked/hci-vs-public/README.md): Azure pay-as-you-go
+    // 13,233.04 USD, Azure Stack Hub 11,141.01 USD over 30 days: 13,233.04 - 11,141.01 =
+    // 2,092.03 saved, 2,092.03 / 13,233.04 = 15.8 %.
+    let (azure, ash) = (Scratch::new(), Scratch::new());
+    let (code, out, err) = hybridplan(&[
+        "run",
+        "scenarios/worked/hci-vs-public/azure.toml",
+        "-q",
+        "--out",
+        azure.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let html = report(
+        &[
+            "run",
+            "scenarios/worked/hci-vs-public/ash.toml",
+            "--report",
+            "html",
+            "--baseline",
+            azure.path().to_str().unwrap(),
+        ],
+        ash.path(),
+    );
+    assert!(html.contains("2,092.03 USD"), "no saving in the headline");
+    assert!(html.contains("15.8 % of its 13,233.04"));
+
+    // compare: the same two runs side by side, in text and as a page.
+    let page = Scratch::new();
+    let (code, out, err) = hybridplan(&[
+        "compare",
+        azure.path().to_str().unwrap(),
+        ash.path().join("summary.json").to_str().unwrap(),
+        "--report",
+        "html",
+        "--out",
+        page.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let total = out.lines().find(|l| l.starts_with("total")).unwrap();
+    // A = 13,233.04, B = 11,141.01, B - A = -2,092.03, -2,092.03 / 13,233.04 = -15.8 %.
+    let cells: Vec<&str> = total.split_whitespace().collect();
+    assert_eq!(
+        cells[1..],
+        ["13,233.04", "11,141.01", "-2,092.03", "-15.8", "%"],
+        "{total}"
+    );
+    let html = std::fs::read_to_string(page.path().join("index.html")).unwrap();
+    assert_self_contained(&html);
+    assert!(html.contains("-2,092.03") && html.contains("-15.8 %"));
+    insta::assert_snapshot!("compare_structure", structure(&html));
+    for id in attrs(&html, "data-chart") {
+        assert!(page.path().join(format!("{id}.svg")).exists(), "{id}");
+    }
+}
+
+#[test]
+fn monte_carlo_and_optimizer_sections_appear_when_present() {
+    let s = Scratch::new();
+    let html = report(
+        &[
+            "run",
+            "scenarios/synthetic-growth.toml",
+            "--replications",
+            "12",
+            "--report",
+            "html",
+        ],
+        s.path(),
+    );
+    let ids = attrs(&html, "data-chart");
+    assert!(
+        ids.contains(&"monte-carlo-total") && ids.contains(&"tornado"),
+        "{ids:?}"
+    );
+    assert!(html.contains("12 seeded replications"));
+    assert!(s.path().join("replications.json").exists());
+
+    let o = Scratch::new();
+    let html = report(
+        &[
+            "optimize",
+            "scenarios/example-hybrid.toml",
+            "--report",
+            "html",
+        ],
+        o.path(),
+    );
+    assert!(attrs(&html, "section id").contains(&"optimizer"));
+    assert!(html.contains("simulated total of the plan"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(o.path().join("optimize.json")).unwrap())
+            .unwrap();
+    // --report simulates the plan, so optimize.json carries the validation.
+    assert!(json["validation"]["simulated_total"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_bad_baseline_is_named() {
+    let s = Scratch::new();
+    let bad = s.write("nope.json", "[1, 2]");
+    let (code, _, err) = hybridplan(&[
+        "run",
+        "scenarios/example-hybrid.toml",
+        "--report",
+        "html",
+        "--baseline",
+        bad.to_str().unwrap(),
+        "--out",
+        s.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("nope.json") && err.contains("not a summary.json"),
+        "{err}"
+    );
+    // A missing run is bad input too (exit 2), for compare as for diff.
+    let (code, _, err) = hybridplan(&[
+        "compare",
+        "no-such/summary.json",
+        "scenarios/baselines/example-hybrid.json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no-such/summary.json: file not found"),
+        "{err}"
+    );
+    let (code, _, err) = hybridplan(&["run", "scenarios/example-hybrid.toml", "--baseline", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--report"), "{err}");
+}
