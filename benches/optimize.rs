@@ -35,7 +35,9 @@ fn profile(groups: usize, venues: usize, sites: usize, seed: u64) -> Profile {
             GroupDemand {
                 name: format!("g{g}"),
                 mem_gib: vcpus.iter().map(|v| v * 4.0).collect(),
+                vms: vcpus.iter().map(|v| v / 4.0).collect(),
                 vcpus,
+                pool_cost: Vec::new(),
                 usage_cost: (0..venues)
                     .map(|v| {
                         (v >= sites).then(|| hourly * STEPS as f64 * rng.random_range(0.8..1.3))
@@ -51,6 +53,7 @@ fn profile(groups: usize, venues: usize, sites: usize, seed: u64) -> Profile {
         step: 3600,
         steps: STEPS,
         groups,
+        pools: Vec::new(),
     }
 }
 
@@ -66,6 +69,7 @@ fn sites(n: usize, seed: u64) -> Vec<Site> {
             nodes: None,
             host_cost: rng.random_range(1.5..3.0) * STEPS as f64,
             max_hosts: None,
+            owned: 0,
         })
         .collect()
 }

@@ -364,43 +364,6 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// How far the simulated plan may be from the planned total and still agree.
-const VALIDATE_TOLERANCE_PCT: f64 = 5.0;
-
-/// Whether the simulated plan agrees with the planned total, and if not, the known reasons.
-fn validation_verdict(
-    diff: f64,
-    planned: f64,
-    summary: &crate::report::Summary,
-    scenario: &crate::scenario::Scenario,
-) -> (bool, String) {
-    let pct = diff / planned.abs().max(1e-9) * 100.0;
-    if pct.abs() <= VALIDATE_TOLERANCE_PCT && summary.shortfalls.count == 0 {
-        return (
-            true,
-            format!("validate: agrees within {VALIDATE_TOLERANCE_PCT} %"),
-        );
-    }
-    let mut why = Vec::new();
-    if !scenario.autoscale.is_empty() {
-        why.push("autoscaled groups are simulated but not in the model".to_string());
-    }
-    if summary.shortfalls.count > 0 {
-        why.push(format!(
-            "{} VMs found no room at some moment (packing whole VMs on hosts, or a percentile plan)",
-            summary.shortfalls.count
-        ));
-    }
-    if why.is_empty() {
-        why.push("static shares cannot follow bursts, and hosts pack whole VMs".to_string());
-    }
-    let verdict = format!(
-        "validate: differs by more than {VALIDATE_TOLERANCE_PCT} % or leaves VMs unplaced: {}",
-        why.join("; ")
-    );
-    (false, verdict)
-}
-
 /// `optimize`: solve, print and write the plan; with `validate` (or a report), simulate it.
 fn optimize(
     path: &Path,
@@ -410,159 +373,41 @@ fn optimize(
     out: Option<PathBuf>,
     report: Option<ReportFormat>,
 ) -> Result<(), Error> {
-    use crate::optimize::{self as o, NoPlan};
-    let mut scenario = crate::scenario::load(path)?;
+    use crate::optimize as o;
+    let scenario = crate::scenario::load(path)?;
     let trace = crate::trace::load(&scenario.trace)?;
-    let full = o::Profile::build(&scenario, &trace.table);
-    // Planning for a percentile collapses the profile to one step; else it is used as built.
-    let collapsed = percentile.map(|p| full.at_percentile(p));
-    let profile = collapsed.as_ref().unwrap_or(&full);
-    let (sites, solved) = o::plan(&scenario, profile, opt).map_err(|e| {
-        let reasons = match e {
-            NoPlan::NoVenue(groups) => vec![format!(
-                "no allowed venue can hold group(s) {}: a VM of each is larger than every allowed public instance type and private host",
-                groups.join(", ")
-            )],
-            NoPlan::Conflict(reasons) => reasons,
-            NoPlan::Infeasible => vec![
-                "the groups' allowed venues and the sites' max_hosts leave no placement for all demand".into(),
-            ],
-            NoPlan::Solver(m) => vec![format!("the solver failed: {m}")],
-        };
+    let full = o::Profile::build(&scenario, &trace)?;
+    let mut rec = o::recommend(&scenario, &trace.table, &full, opt, percentile).map_err(|e| {
         Error::NoPlan {
             file: path.to_path_buf(),
-            reasons,
+            reasons: e.reasons(),
         }
     })?;
-    let names: Vec<&str> = scenario.venues.iter().map(|v| v.name.as_str()).collect();
-    let cur = scenario.currency.to_string();
-    let mut rec = o::Recommendation::build(
-        &scenario.name,
-        &cur,
-        &names,
-        profile,
-        &sites,
-        &solved,
-        opt,
-        o::committed_cost(&scenario),
-    );
-    if !scenario.autoscale.is_empty() {
-        let groups: Vec<&str> = scenario
-            .autoscale
-            .iter()
-            .map(|a| a.group.as_str())
-            .collect();
-        rec.notes.push(format!(
-            "autoscaled group(s) {} are sized by their autoscaler when simulated, not by the model: their instances are not in the planned total, so --validate differs by them",
-            groups.join(", ")
-        ));
-    }
-    rec.demand = full.stats();
-    rec.backup = o::backup::advise_checked(&scenario);
-    // The backup service is part of the plan's cost (what it bills is independent of
-    // placement, so it is added to the model's optimum).
-    if let Some(b) = &rec.backup {
-        rec.planned_total = crate::units::cents(rec.planned_total + b.cost);
-    }
-    rec.commitments_to_buy = o::commit::advise(&scenario, &trace.table, &sites, &solved);
-    rec.commitment_saving = (!rec.commitments_to_buy.is_empty())
-        .then(|| o::commit::SavingCheck::of(&rec.commitments_to_buy));
-    rec.percentile = percentile;
-    // The runner-up pays what the plan pays whatever the design: sunk commitments, backup.
-    let mut fixed = vec![("commitments (sunk)".to_string(), rec.commitments)];
-    fixed.extend(
-        rec.backup
-            .as_ref()
-            .map(|b| ("backup service".to_string(), b.cost)),
-    );
-    let ctx = o::explain::Context {
-        names: &names,
-        currency: &cur,
-        fixed,
+    // Simulation may improve the plan: print it after.
+    let policies = match validate {
+        true => Some(o::validate::improve(&scenario, &trace, &full, &mut rec)?),
+        false => None,
     };
-    rec.explanation = o::explain::explain(profile, &sites, opt, &solved, &ctx);
-    let basis = match percentile {
-        Some(p) => format!("each group's P{p} of demand over {} steps", full.steps),
-        None => format!(
-            "{} steps ({} distinct)",
-            full.steps,
-            o::model::distinct_steps(profile).len()
-        ),
-    };
-    println!(
-        "{}: placement and sizing for {basis}, headroom {:.0} %, solver {}; costs in {cur}\n",
-        scenario.name,
-        opt.headroom * 100.0,
-        o::model::SOLVER_NAME
-    );
+    println!("{}\n", rec.header);
     print!("{}", rec.table());
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let dir = out.unwrap_or_else(|| pipe::default_dir(&scenario.name));
+    pipe::create_dir(&dir)?;
     let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
     let plan_text = rec.plan_file(&path.display().to_string());
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
     let mut written = vec![plan_path.clone()];
     if validate || report.is_some() {
+        // The plan file as written drives the simulation.
         let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
-        o::apply(&mut scenario, plan, &sites, &solved, rec.backup.as_ref());
-        let (outcome, summary) = crate::simulate(&scenario, &trace)?;
-        let diff = summary.total - rec.planned_total;
-        println!(
-            "\nvalidate: simulated total {:.2} vs planned {:.2} ({:+.2}, {:+.1} %); {} VMs unplaced, {:.1} shortfall VM-hours",
-            summary.total,
-            rec.planned_total,
-            diff,
-            diff / rec.planned_total.max(1e-9) * 100.0,
-            summary.shortfalls.count,
-            summary.shortfalls.vm_hours
-        );
-        let (agrees, verdict) = validation_verdict(diff, rec.planned_total, &summary, &scenario);
-        println!("{verdict}");
-        if let Some(b) = &summary.backup {
-            println!(
-                "validate backup: {} of {} nightly windows missed, {} RPO breaches with the recommended links",
-                b.windows_missed,
-                b.sites.iter().map(|s| s.nights).sum::<u64>(),
-                b.rpo_breaches
-            );
-        }
-        let buy: Vec<crate::scenario::Commitment> = rec
-            .commitments_to_buy
-            .iter()
-            .map(|a| a.commitment.clone())
-            .collect();
-        if !buy.is_empty() {
-            // The plan again with the recommended commitments bought.
-            let mut with = scenario.clone();
-            with.commitments.extend(buy);
-            let (_, bought) = crate::simulate(&with, &trace)?;
-            let saving: f64 = rec.commitments_to_buy.iter().map(|a| a.saving).sum();
-            if let Some(c) = rec.commitment_saving.as_mut() {
-                c.simulated = Some(crate::units::cents(summary.total - bought.total));
-            }
-            let planned = rec.planned_total - saving;
-            println!(
-                "validate with the commitments to buy: simulated total {:.2} vs planned {:.2} ({:+.1} %); simulated saving {:.2} vs planned {:.2}",
-                bought.total,
-                planned,
-                (bought.total - planned) / planned.max(1e-9) * 100.0,
-                summary.total - bought.total,
-                saving
-            );
-        }
-        rec.validation = Some(o::Validation {
-            agrees,
-            simulated_total: summary.total,
-            difference: crate::units::cents(diff),
-            unplaced_vms: summary.shortfalls.count,
-            shortfall_vm_hours: summary.shortfalls.vm_hours,
-        });
+        let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;
+        print!("\n{}", checked.validation.text(rec.planned_total));
+        rec.validation = Some(checked.validation);
         if report.is_some() {
             let run = crate::Run {
-                scenario,
+                scenario: checked.scenario,
                 trace,
-                outcome,
-                summary,
+                outcome: checked.outcome,
+                summary: checked.summary,
             };
             written.extend(write_report(&run, path, None, None, Some(&rec), &dir)?);
         }

@@ -59,6 +59,36 @@ pub struct BackupAdvice {
     pub rpo_breaches: u64,
 }
 
+impl BackupAdvice {
+    /// The advice on the terminal: seeding, stores, each site's link, and what no link meets.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "\nbackup: seeding by {}, {} store(s) for {:.1} TB; the service {:.2} (as the scenario has it: {:.2}):\n",
+            self.seeding, self.stores, self.stored_tb, self.cost, self.current_cost
+        );
+        for l in &self.sites {
+            out.push_str(&format!(
+                "  {:<16} {:>6} Mbps (now {:>6}), nightly {:>5.2} h of {:.1}, seeded in {:.1} d  {:>10.2}\n",
+                l.site, l.link_mbps, l.current_mbps, l.nightly_hours, self.window_hours, l.seed_days, l.cost
+            ));
+        }
+        for p in &self.problems {
+            out.push_str(&format!("  problem: {p}\n"));
+        }
+        for x in &self.infeasible {
+            out.push_str(&format!(
+                "  infeasible: {} {}: short by {:.2} Mbps, {:.2} h\n",
+                x.site, x.requirement, x.shortfall_mbps, x.shortfall_hours
+            ));
+        }
+        out.push_str(&format!(
+            "  simulated with these links: {} nightly windows missed, {} RPO breaches\n",
+            self.windows_missed, self.rpo_breaches
+        ));
+        out
+    }
+}
+
 /// Cost over `horizon` of `mbps` and the seeding, and the seed days, for one site.
 fn site_cost(
     plan: &BackupPlan,

@@ -2,8 +2,8 @@
 //! the group's VMs would cost on each public venue. VMs are aggregated per group, so the model's
 //! size grows with groups x venues x steps, never with VMs.
 
-use crate::pricing::{Purchase, VmUsage};
-use crate::scenario::{GroupPolicy, Scenario, Venue};
+use crate::pricing::{PriceModel, PublicBook, Purchase, VmUsage};
+use crate::scenario::{Commitment, GroupPolicy, Scenario, Venue};
 use crate::trace::VmTable;
 use crate::units::{HOUR, SimTime};
 
@@ -14,10 +14,16 @@ pub struct GroupDemand {
     /// Requested vCPUs and GiB alive at each step boundary.
     pub vcpus: Vec<f64>,
     pub mem_gib: Vec<f64>,
+    /// VMs alive at each step boundary (a reserved instance holds one VM whatever its size).
+    pub vms: Vec<f64>,
     /// What the whole group's use costs on each venue (scenario order) apart from owned
     /// capacity: public instances, storage and traffic; HCI consumption per vCPU-hour. `None`
     /// for private sites (their cost is their hosts) and public venues where a VM fits no type.
     pub usage_cost: Vec<Option<f64>>,
+    /// What the whole group costs on each of the profile's `pools` (reserved instances already
+    /// paid for): storage, traffic and the Windows uplift. `None` where a VM does not fit the
+    /// reserved type or the group may not use the venue.
+    pub pool_cost: Vec<Option<f64>>,
     /// The largest VM's vCPUs and GiB: a private site whose hosts are smaller cannot take it.
     pub largest: (f64, f64),
     /// The venues the group may use (sovereignty, latency class), by scenario index.
@@ -26,31 +32,124 @@ pub struct GroupDemand {
     pub current: Option<(usize, f64)>,
 }
 
-/// Every group's demand over the horizon, sampled at step boundaries.
+/// Capacity already paid for on a public venue: `count` reserved instances of one type, each
+/// holding one VM that fits it at no further compute cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pool {
+    pub venue: usize,
+    /// E.g. "aws-us-east-1 reserved m6a.2xlarge".
+    pub name: String,
+    pub count: f64,
+    /// Position of the type in the venue's book, and its vCPUs and GiB.
+    pub instance: usize,
+    pub fits: (f64, f64),
+}
+
+/// Every group's demand over the horizon, sampled at step boundaries, and the reserved
+/// capacity the scenario already pays for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub step: SimTime,
     pub steps: usize,
     pub groups: Vec<GroupDemand>,
+    pub pools: Vec<Pool>,
+}
+
+/// The scenario's reserved instances as pools (savings plans are spend, not capacity).
+pub fn pools(venues: &[Venue], commitments: &[Commitment]) -> Vec<Pool> {
+    commitments
+        .iter()
+        .filter_map(|c| match c {
+            Commitment::Reserved {
+                venue,
+                count,
+                offer,
+            } => {
+                let t = &venues[*venue].public()?.instances[offer.instance];
+                Some(Pool {
+                    venue: *venue,
+                    name: format!("{} reserved {}", venues[*venue].name, t.name),
+                    count: f64::from(*count),
+                    instance: offer.instance,
+                    fits: (f64::from(t.vcpus), t.mem_gib),
+                })
+            }
+            Commitment::SavingsPlan { .. } => None,
+        })
+        .collect()
+}
+
+/// What one VM costs on a public venue over `hours` as the simulator's offers price it (spot
+/// when the group asks and a type has a spot price; Windows licence; storage; traffic at the
+/// first paid egress tier), before the venue's price factor. `None` when no type fits.
+pub fn public_cost(
+    book: &PublicBook,
+    policy: &GroupPolicy,
+    (vcpus, mem_gib, disk_gib): (f64, f64, f64),
+    hours: f64,
+) -> Option<f64> {
+    let spot = (policy.purchase == Purchase::Spot)
+        .then(|| book.cheapest_spot_fit(vcpus, mem_gib))
+        .flatten()
+        .map(|(i, _)| (i, Purchase::Spot));
+    let (i, purchase) = spot.or_else(|| {
+        let on_demand = book.cheapest_fit(vcpus, mem_gib);
+        on_demand.map(|(i, _)| (i, Purchase::OnDemand))
+    })?;
+    let hour = book.vm_hour_cost(i, purchase.into(), policy.windows, &usage(policy, disk_gib));
+    Some(hour.total() * hours)
+}
+
+/// A VM's storage and traffic as the pricing formulas take them.
+fn usage(policy: &GroupPolicy, disk_gib: f64) -> VmUsage {
+    VmUsage {
+        disk_gib,
+        egress_gib_month: policy.egress_gib_per_vm_month,
+        inter_region_gib_month: policy.inter_region_gib_per_vm_month,
+    }
+}
+
+/// What one VM costs over `hours` on a free reservation of `pool`'s type: no instance, but
+/// storage, traffic and the Windows licence.
+pub fn pool_cost(
+    book: &PublicBook,
+    pool: &Pool,
+    policy: &GroupPolicy,
+    disk: f64,
+    hours: f64,
+) -> f64 {
+    let model = PriceModel::Reserved;
+    let hour = book.vm_hour_cost(pool.instance, model, policy.windows, &usage(policy, disk));
+    hour.total() * hours
 }
 
 impl Profile {
-    /// Builds the profile in one pass over the VMs (difference arrays, then prefix sums).
-    pub fn build(scenario: &Scenario, table: &VmTable) -> Profile {
+    /// Builds the profile in one pass over the VMs (difference arrays, then prefix sums), with
+    /// the scenario's reserved instances as pools and each autoscaled group planned with the
+    /// instances its policy runs.
+    pub fn build(
+        scenario: &Scenario,
+        trace: &crate::trace::Trace,
+    ) -> Result<Profile, crate::error::Error> {
         let group = |name: &str| scenario.group(name);
-        Self::of(
+        let pools = pools(&scenario.venues, &scenario.commitments);
+        let mut profile = Self::of(
             scenario.horizon,
             scenario.step,
             &scenario.venues,
+            &pools,
             &group,
-            table,
-        )
+            &trace.table,
+        );
+        super::scaled::plan_instances(scenario, trace, &mut profile)?;
+        Ok(profile)
     }
 
     pub fn of(
         horizon: SimTime,
         step: SimTime,
         venues: &[Venue],
+        pools: &[Pool],
         group: &dyn Fn(&str) -> GroupPolicy,
         table: &VmTable,
     ) -> Profile {
@@ -61,91 +160,140 @@ impl Profile {
             .groups
             .iter()
             .zip(&policies)
-            .map(|(name, policy)| GroupDemand {
-                name: name.clone(),
-                vcpus: vec![0.0; steps + 1],
-                mem_gib: vec![0.0; steps + 1],
-                usage_cost: venues
-                    .iter()
-                    .map(|v| (v.public().is_some() || v.hci().is_some()).then_some(0.0))
-                    .collect(),
-                largest: (0.0, 0.0),
-                allowed: (0..venues.len()).map(|v| policy.allows(v)).collect(),
-                current: policy.current.map(|(v, _)| (v, 0.0)),
-            })
+            .map(|(name, policy)| GroupDemand::empty(name, policy, venues, pools, steps))
             .collect();
         for vm in &table.vms {
             let end = vm.end.unwrap_or(horizon).min(horizon);
             if vm.start >= end {
                 continue;
             }
-            // Alive at boundary k*step when start <= k*step < end.
-            let (first, last) = (
-                vm.start.div_ceil(step) as usize,
-                end.div_ceil(step) as usize,
-            );
             let g = &mut groups[vm.group as usize];
-            g.largest = (g.largest.0.max(vm.vcpus), g.largest.1.max(vm.mem_gib));
-            if first < last {
-                g.vcpus[first] += vm.vcpus;
-                g.vcpus[last.min(steps)] -= vm.vcpus;
-                g.mem_gib[first] += vm.mem_gib;
-                g.mem_gib[last.min(steps)] -= vm.mem_gib;
-            }
             let policy = &policies[vm.group as usize];
-            let hours = (end - vm.start) as f64 / HOUR as f64;
+            g.add(
+                vm.start.div_ceil(step),
+                end.div_ceil(step),
+                steps,
+                (vm.vcpus, vm.mem_gib),
+            );
             // Moving the group moves each of its VMs: the per-VM cost adds up over its VMs.
             if let Some((v, per_vm)) = policy.current
                 && let Some(c) = g.current.as_mut()
             {
                 *c = (v, c.1 + per_vm);
             }
-            for (v, venue) in venues.iter().enumerate() {
-                if let (Some(hci), Some(cost)) = (venue.hci(), g.usage_cost[v].as_mut()) {
-                    *cost += hci.vm_hour_cost(vm.vcpus, policy.windows) * hours * venue.rate;
-                }
-                let (Some(book), Some(cost)) = (venue.public(), g.usage_cost[v].as_mut()) else {
-                    continue;
-                };
-                // As the simulator buys: spot when the group asks and a type has a spot price.
-                let spot = (policy.purchase == Purchase::Spot)
-                    .then(|| book.cheapest_spot_fit(vm.vcpus, vm.mem_gib))
-                    .flatten()
-                    .map(|(i, _)| (i, Purchase::Spot));
-                let fit = spot.or_else(|| {
-                    let on_demand = book.cheapest_fit(vm.vcpus, vm.mem_gib);
-                    on_demand.map(|(i, _)| (i, Purchase::OnDemand))
-                });
-                match fit {
-                    Some((i, purchase)) => {
-                        // As the simulator's offers price it (egress at the first tier).
-                        let usage = VmUsage {
-                            disk_gib: vm.disk_gib,
-                            egress_gib_month: policy.egress_gib_per_vm_month,
-                            inter_region_gib_month: policy.inter_region_gib_per_vm_month,
-                        };
-                        let hour = book.vm_hour_cost(i, purchase.into(), policy.windows, &usage);
-                        *cost += hour.total() * hours * venue.rate;
-                    }
-                    None => g.usage_cost[v] = None,
-                }
-            }
+            let hours = (end - vm.start) as f64 / HOUR as f64;
+            g.add_cost(
+                venues,
+                pools,
+                policy,
+                (vm.vcpus, vm.mem_gib, vm.disk_gib),
+                hours,
+            );
         }
         for g in &mut groups {
-            for series in [&mut g.vcpus, &mut g.mem_gib] {
-                let mut run = 0.0;
-                for x in series.iter_mut() {
-                    run += *x;
-                    // Sums of whole sizes: clear the rounding dust of additions and removals.
-                    *x = (run * 1e6).round() / 1e6;
-                }
-                series.truncate(steps);
-            }
+            g.finish(steps);
         }
         Profile {
             step,
             steps,
             groups,
+            pools: pools.to_vec(),
+        }
+    }
+}
+
+impl GroupDemand {
+    /// A group with no VMs yet: costs at zero where the group may run.
+    pub fn empty(
+        name: &str,
+        policy: &GroupPolicy,
+        venues: &[Venue],
+        pools: &[Pool],
+        steps: usize,
+    ) -> GroupDemand {
+        GroupDemand {
+            name: name.to_string(),
+            vcpus: vec![0.0; steps + 1],
+            mem_gib: vec![0.0; steps + 1],
+            vms: vec![0.0; steps + 1],
+            usage_cost: venues
+                .iter()
+                .map(|v| (v.public().is_some() || v.hci().is_some()).then_some(0.0))
+                .collect(),
+            pool_cost: pools
+                .iter()
+                .map(|p| policy.allows(p.venue).then_some(0.0))
+                .collect(),
+            largest: (0.0, 0.0),
+            allowed: (0..venues.len()).map(|v| policy.allows(v)).collect(),
+            current: policy.current.map(|(v, _)| (v, 0.0)),
+        }
+    }
+
+    /// A VM of `size` alive at the boundaries `first..last` (difference arrays until `finish`).
+    pub fn add(&mut self, first: u64, last: u64, steps: usize, size: (f64, f64)) {
+        let (first, last) = (first as usize, (last as usize).min(steps));
+        self.largest = (self.largest.0.max(size.0), self.largest.1.max(size.1));
+        if first < last {
+            for (series, x) in [
+                (&mut self.vcpus, size.0),
+                (&mut self.mem_gib, size.1),
+                (&mut self.vms, 1.0),
+            ] {
+                series[first] += x;
+                series[last] -= x;
+            }
+        }
+    }
+
+    /// Adds what a VM of `size` (vCPUs, GiB, disk GiB) running `hours` costs on every venue
+    /// and pool; a venue or pool where it fits nothing is closed to the group.
+    pub fn add_cost(
+        &mut self,
+        venues: &[Venue],
+        pools: &[Pool],
+        policy: &GroupPolicy,
+        size: (f64, f64, f64),
+        hours: f64,
+    ) {
+        for (v, venue) in venues.iter().enumerate() {
+            let Some(cost) = self.usage_cost[v].as_mut() else {
+                continue;
+            };
+            if let Some(hci) = venue.hci() {
+                *cost += hci.vm_hour_cost(size.0, policy.windows) * hours * venue.rate;
+            } else if let Some(book) = venue.public() {
+                match public_cost(book, policy, size, hours) {
+                    Some(c) => *cost += c * venue.rate,
+                    None => self.usage_cost[v] = None,
+                }
+            }
+        }
+        for (p, pool) in pools.iter().enumerate() {
+            let fits = size.0 <= pool.fits.0 && size.1 <= pool.fits.1;
+            let (Some(cost), Some(book)) =
+                (self.pool_cost[p].as_mut(), venues[pool.venue].public())
+            else {
+                continue;
+            };
+            if fits {
+                *cost += pool_cost(book, pool, policy, size.2, hours) * venues[pool.venue].rate;
+            } else {
+                self.pool_cost[p] = None;
+            }
+        }
+    }
+
+    /// Prefix sums of the difference arrays, cut to `steps`.
+    pub fn finish(&mut self, steps: usize) {
+        for series in [&mut self.vcpus, &mut self.mem_gib, &mut self.vms] {
+            let mut run = 0.0;
+            for x in series.iter_mut() {
+                run += *x;
+                // Sums of whole sizes: clear the rounding dust of additions and removals.
+                *x = (run * 1e6).round() / 1e6;
+            }
+            series.truncate(steps);
         }
     }
 }
@@ -191,9 +339,11 @@ impl Profile {
                 .map(|g| GroupDemand {
                     vcpus: vec![percentile(&sorted(&g.vcpus), p)],
                     mem_gib: vec![percentile(&sorted(&g.mem_gib), p)],
+                    vms: vec![percentile(&sorted(&g.vms), p)],
                     ..g.clone()
                 })
                 .collect(),
+            pools: self.pools.clone(),
         }
     }
 
@@ -240,10 +390,18 @@ mod tests {
             ],
             vec!["g".into()],
         );
-        let p = Profile::of(4 * HOUR, HOUR, &[], &|_| GroupPolicy::default(), &table);
+        let p = Profile::of(
+            4 * HOUR,
+            HOUR,
+            &[],
+            &[],
+            &|_| GroupPolicy::default(),
+            &table,
+        );
         // Boundaries 0, 1 h, 2 h, 3 h: a alive at 0 and 1 h; b (from 0.5 h) at 1 h, 2 h, 3 h.
         assert_eq!(p.groups[0].vcpus, [2.0, 6.0, 4.0, 4.0]);
         assert_eq!(p.groups[0].mem_gib, [8.0, 24.0, 16.0, 16.0]);
+        assert_eq!(p.groups[0].vms, [1.0, 2.0, 1.0, 1.0]);
         // Sorted 2, 4, 4, 6: P50 is rank ceil(0.5 x 4) = 2 -> 4; P95 rank 4 -> 6; P25 rank 1 -> 2.
         let one = p.at_percentile(50.0);
         assert_eq!(

@@ -6,16 +6,21 @@
 pub mod backup;
 pub mod bill;
 pub mod commit;
+pub mod conflicts;
 pub mod demand;
 pub mod explain;
+pub mod improve;
 pub mod model;
 mod recommend;
+pub mod scaled;
+pub mod validate;
 
 pub use demand::Profile;
 pub use explain::{Binding, Explanation, RunnerUp};
 pub use model::{NoPlan, Options, Site, Solved};
 
-pub use recommend::{GroupShares, Recommendation, SiteHosts, Validation, VenueCost};
+pub use recommend::{GroupShares, Recommendation, SiteHosts, VenueCost, recommend};
+pub use validate::Validation;
 
 use crate::scenario::{Commitment, Scenario, VenueSize};
 use crate::units::HOUR;
@@ -49,13 +54,18 @@ pub fn sites(
                     host_cost: book.host_cost(hours, POWER_UTILISATION) * venue.rate,
                     max_hosts: venue.max_hosts,
                     nodes: None,
+                    owned: match venue.size {
+                        VenueSize::Hosts(n) => n,
+                        _ => 0,
+                    },
                 });
             }
             let book = venue.hci()?;
-            let n = nodes(v).or(match venue.size {
-                VenueSize::Hci { nodes, .. } => Some(nodes),
-                _ => None,
-            })?;
+            let (owned_nodes, owned_units) = match venue.size {
+                VenueSize::Hci { nodes, units } => (Some(nodes), units),
+                _ => (None, 0),
+            };
+            let n = nodes(v).or(owned_nodes)?;
             let room = book.node_room(n);
             let node_cost = book.node_cost(hours, POWER_UTILISATION);
             Some(Site {
@@ -67,6 +77,12 @@ pub fn sites(
                 host_cost: node_cost * f64::from(n) * venue.rate,
                 max_hosts: None,
                 nodes: Some(n),
+                // Units owned are of the scenario's size; another size is bought new.
+                owned: if Some(n) == owned_nodes {
+                    owned_units
+                } else {
+                    0
+                },
             })
         })
         .collect()
@@ -101,6 +117,10 @@ pub fn plan(
     let mut best = solve(&chosen);
     for (v, venue) in scenario.venues.iter().enumerate() {
         let Some(book) = venue.hci() else { continue };
+        // Owned units are kept (they are paid for): more are bought of their size.
+        if matches!(venue.size, VenueSize::Hci { units, .. } if units > 0) {
+            continue;
+        }
         for n in book.nodes_min..=book.nodes_max {
             if book.check_unit(n).is_err() {
                 continue;
@@ -121,36 +141,22 @@ pub fn plan(
     best
 }
 
-/// The scenario as the plan has it, to simulate: plan-driven placement with `plan` (the plan
-/// file of the recommendation), the sites' recommended hosts or units, and the advised backup
-/// links and seeding.
-pub fn apply(
-    scenario: &mut Scenario,
-    plan: crate::scenario::Plan,
-    sites: &[Site],
-    solved: &Solved,
-    backup: Option<&backup::BackupAdvice>,
-) {
-    for (site, n) in sites.iter().zip(&solved.hosts) {
-        scenario.venues[site.venue].size = match site.nodes {
-            Some(nodes) => VenueSize::Hci { nodes, units: *n },
-            None => VenueSize::Hosts(*n),
-        };
-    }
-    scenario.plan = Some(plan);
-    scenario.policy = crate::scenario::Policy::Plan;
-    if let (Some(b), Some(advice)) = (scenario.backup.as_mut(), backup) {
-        *b = backup::apply(b, advice);
-    }
+/// What the scenario's `[[commitments]]` cost over the horizon whatever the placement: the
+/// model adds it to the planned total as a constant (its reserved instances are pools the
+/// plan may fill at no further compute cost).
+pub fn committed_cost(scenario: &Scenario) -> f64 {
+    (0..scenario.venues.len())
+        .map(|v| committed_on(scenario, v))
+        .sum()
 }
 
-/// What the scenario's `[[commitments]]` cost over the horizon whatever the placement: the
-/// model adds it to the planned total as a constant (it does not yet use reserved capacity).
-pub fn committed_cost(scenario: &Scenario) -> f64 {
+/// What the scenario's commitments on venue `v` cost over the horizon.
+pub fn committed_on(scenario: &Scenario, v: usize) -> f64 {
     let hours = scenario.horizon as f64 / HOUR as f64;
     scenario
         .commitments
         .iter()
+        .filter(|c| c.venue() == v)
         .map(|c| {
             let per_hour = match c {
                 Commitment::Reserved { count, offer, .. } => {

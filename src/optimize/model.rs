@@ -23,6 +23,8 @@ pub struct Site {
     pub host_cost: f64,
     /// The most units the site may have (`max_hosts` of the venue).
     pub max_hosts: Option<u32>,
+    /// Units the scenario already has: paid for, so the plan keeps them (and may add more).
+    pub owned: u32,
     /// HCI: nodes per scale unit (`None`: the units are hosts).
     pub nodes: Option<u32>,
 }
@@ -70,8 +72,10 @@ pub struct Options {
 /// The optimum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Solved {
-    /// `shares[g][v]`: share of group g on venue v.
+    /// `shares[g][v]`: share of group g on venue v (its reserved instances included).
     pub shares: Vec<Vec<f64>>,
+    /// `pooled[g][p]`: the part of it on the profile's pool p of reserved instances.
+    pub pooled: Vec<Vec<f64>>,
     /// Hosts per site, in the order of the sites given.
     pub hosts: Vec<u32>,
     pub cost: f64,
@@ -94,6 +98,23 @@ pub enum NoPlan {
     Solver(String),
 }
 
+impl NoPlan {
+    /// Why, in plain words.
+    pub fn reasons(self) -> Vec<String> {
+        match self {
+            NoPlan::NoVenue(groups) => vec![format!(
+                "no allowed venue can hold group(s) {}: a VM of each is larger than every allowed public instance type and private host",
+                groups.join(", ")
+            )],
+            NoPlan::Conflict(reasons) => reasons,
+            NoPlan::Infeasible => vec![
+                "the groups' allowed venues and the sites' max_hosts leave no placement for all demand".into(),
+            ],
+            NoPlan::Solver(m) => vec![format!("the solver failed: {m}")],
+        }
+    }
+}
+
 /// Changes to the model for the explanation's re-solves.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tweak {
@@ -105,6 +126,8 @@ pub struct Tweak {
     pub any_venue: bool,
     /// Keep a group off a venue: (group, venue).
     pub exclude: Option<(usize, usize)>,
+    /// Units as continuous variables: the LP relaxation, a lower bound on the optimum.
+    pub relax: bool,
 }
 
 /// Distinct demand steps: (vCPUs, GiB) per group. Identical steps constrain alike, so only one
@@ -116,7 +139,15 @@ pub fn distinct_steps(profile: &Profile) -> Vec<usize> {
             let key: Vec<u64> = profile
                 .groups
                 .iter()
-                .flat_map(|g| [g.vcpus[t].to_bits(), g.mem_gib[t].to_bits()])
+                .flat_map(|g| {
+                    // VM counts matter only where reserved instances hold them.
+                    let vms = if profile.pools.is_empty() {
+                        0.0
+                    } else {
+                        g.vms[t]
+                    };
+                    [g.vcpus[t].to_bits(), g.mem_gib[t].to_bits(), vms.to_bits()]
+                })
                 .collect();
             seen.insert(key)
         })
@@ -142,7 +173,7 @@ pub fn solve(
 ) -> Result<Solved, NoPlan> {
     solve_with(profile, venues, sites, opt, &Tweak::default()).map_err(|e| match e {
         NoPlan::Infeasible => {
-            let conflicts = conflicts(profile, sites, opt);
+            let conflicts = super::conflicts::conflicts(profile, sites, opt);
             if conflicts.is_empty() {
                 NoPlan::Infeasible
             } else {
@@ -153,6 +184,78 @@ pub fn solve(
     })
 }
 
+/// The model's decision variables: `x[g][v]` a group's share on a venue, `y[g][p]` its share
+/// on a pool of reserved instances, `h[s]` a site's units.
+struct Vars {
+    x: Vec<Vec<Option<Variable>>>,
+    y: Vec<Vec<Option<Variable>>>,
+    h: Vec<Variable>,
+}
+
+/// The variables, where a group may go: an allowed venue, a site whose unit takes its largest
+/// VM, a public venue where each VM fits a type, a pool whose type fits each VM. Units range
+/// from those owned to the most the site may have.
+fn variables(
+    vars: &mut ProblemVariables,
+    profile: &Profile,
+    venues: usize,
+    sites: &[Site],
+    opt: Options,
+    tweak: &Tweak,
+) -> Result<Vars, NoPlan> {
+    let site_of = |v: usize| sites.iter().position(|s| s.venue == v);
+    let mut share = || {
+        let def = variable().min(0.0).max(1.0);
+        vars.add(if opt.whole_groups { def.integer() } else { def })
+    };
+    let mut x = Vec::with_capacity(profile.groups.len());
+    let mut y = Vec::with_capacity(profile.groups.len());
+    for (gi, g) in profile.groups.iter().enumerate() {
+        let may = |v: usize| (tweak.any_venue || g.allowed[v]) && tweak.exclude != Some((gi, v));
+        let fits = |s: &Site| g.largest.0 <= s.fits.0 && g.largest.1 <= s.fits.1;
+        x.push(
+            (0..venues)
+                .map(|v| {
+                    let open = may(v)
+                        && match site_of(v) {
+                            Some(s) => fits(&sites[s]),
+                            None => g.usage_cost[v].is_some(),
+                        };
+                    open.then(&mut share)
+                })
+                .collect::<Vec<_>>(),
+        );
+        y.push(
+            (profile.pools.iter().zip(&g.pool_cost))
+                .map(|(p, c)| (c.is_some() && may(p.venue)).then(&mut share))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let homeless: Vec<String> = profile
+        .groups
+        .iter()
+        .zip(x.iter().zip(&y))
+        .filter(|(_, (xs, ys))| xs.iter().chain(ys.iter()).all(Option::is_none))
+        .map(|(g, _)| g.name.clone())
+        .collect();
+    if !homeless.is_empty() {
+        return Err(NoPlan::NoVenue(homeless));
+    }
+    let h = sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (least, most) = match tweak.hosts {
+                Some((site, least, most)) if site == i => (least, most),
+                _ => (s.owned, max_hosts(profile, s, opt).max(s.owned)),
+            };
+            let def = variable().min(least).max(most);
+            vars.add(if tweak.relax { def } else { def.integer() })
+        })
+        .collect();
+    Ok(Vars { x, y, h })
+}
+
 /// The model with `tweak` applied.
 pub fn solve_with(
     profile: &Profile,
@@ -161,63 +264,18 @@ pub fn solve_with(
     opt: Options,
     tweak: &Tweak,
 ) -> Result<Solved, NoPlan> {
-    let site_of = |v: usize| sites.iter().position(|s| s.venue == v);
     let mut vars = ProblemVariables::new();
-    // x[g][v]: a variable where group g may go to venue v.
-    let x: Vec<Vec<Option<Variable>>> = profile
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(gi, g)| {
-            (0..venues)
-                .map(|v| {
-                    let fits = |s: &Site| g.largest.0 <= s.fits.0 && g.largest.1 <= s.fits.1;
-                    let allowed = (tweak.any_venue || g.allowed[v])
-                        && tweak.exclude != Some((gi, v))
-                        && match site_of(v) {
-                            Some(s) => fits(&sites[s]),
-                            None => g.usage_cost[v].is_some(),
-                        };
-                    allowed.then(|| {
-                        let def = variable().min(0.0).max(1.0);
-                        vars.add(if opt.whole_groups { def.integer() } else { def })
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    let homeless: Vec<String> = profile
-        .groups
-        .iter()
-        .zip(&x)
-        .filter(|(_, xs)| xs.iter().all(Option::is_none))
-        .map(|(g, _)| g.name.clone())
-        .collect();
-    if !homeless.is_empty() {
-        return Err(NoPlan::NoVenue(homeless));
-    }
-    let h: Vec<Variable> = sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let (least, most) = match tweak.hosts {
-                Some((site, least, most)) if site == i => (least, most),
-                _ => (0, max_hosts(profile, s, opt)),
-            };
-            vars.add(variable().integer().min(least).max(most))
-        })
-        .collect();
-
-    let objective = cost(profile, sites, &x, &h);
-    let mut model = vars.minimise(objective.clone()).using(SOLVER);
-    for xs in &x {
-        model = model.with(xs.iter().flatten().copied().sum::<Expression>().eq(1.0));
+    let v = variables(&mut vars, profile, venues, sites, opt, tweak)?;
+    let mut model = vars.minimise(cost(profile, sites, &v)).using(SOLVER);
+    for (xs, ys) in v.x.iter().zip(&v.y) {
+        let all: Expression = xs.iter().chain(ys).flatten().copied().sum();
+        model = model.with(all.eq(1.0));
     }
     let usable = 1.0 - opt.headroom;
     for t in distinct_steps(profile) {
         for (s, site) in sites.iter().enumerate() {
             let on_site = |f: &dyn Fn(usize) -> f64| -> Expression {
-                x.iter()
+                v.x.iter()
                     .enumerate()
                     .filter_map(|(g, xs)| xs[site.venue].map(|var| f(g) * var))
                     .sum()
@@ -228,36 +286,73 @@ pub fn solve_with(
                 Some((site, share)) if site == s => share,
                 _ => 0.0,
             };
-            model = model.with(cpu.leq(site.vcpus * usable * (h[s] + free)));
-            model = model.with(mem.leq(site.mem_gib * usable * (h[s] + free)));
+            model = model.with(cpu.leq(site.vcpus * usable * (v.h[s] + free)));
+            model = model.with(mem.leq(site.mem_gib * usable * (v.h[s] + free)));
+        }
+        // A reserved instance holds one VM.
+        for (p, pool) in profile.pools.iter().enumerate() {
+            let vms: Expression = (v.y.iter().enumerate())
+                .filter_map(|(g, ys)| ys[p].map(|var| profile.groups[g].vms[t] * var))
+                .sum();
+            model = model.with(vms.leq(pool.count));
         }
     }
     let sol = model.solve().map_err(|e| match e {
         good_lp::ResolutionError::Infeasible => NoPlan::Infeasible,
         e => NoPlan::Solver(e.to_string()),
     })?;
+    Ok(solution(profile, venues, sites, &v, &sol))
+}
 
-    let shares: Vec<Vec<f64>> = x
-        .iter()
-        .map(|xs| {
-            xs.iter()
-                .map(|v| v.map_or(0.0, |v| clean(sol.value(v))))
-                .collect()
+/// The solver's values as a plan, with its cost in parts.
+fn solution(
+    profile: &Profile,
+    venues: usize,
+    sites: &[Site],
+    v: &Vars,
+    sol: &impl Solution,
+) -> Solved {
+    let value = |var: &Option<Variable>| var.map_or(0.0, |var| clean(sol.value(var)));
+    let pooled: Vec<Vec<f64>> =
+        v.y.iter()
+            .map(|ys| ys.iter().map(value).collect())
+            .collect();
+    // A pool's share is its venue's share in the plan: the simulator uses the reserved
+    // instances of a venue while they are free.
+    let shares: Vec<Vec<f64>> = (v.x.iter().zip(&pooled))
+        .map(|(xs, ps)| {
+            let mut sh: Vec<f64> = xs.iter().map(value).collect();
+            for (p, pool) in profile.pools.iter().enumerate() {
+                sh[pool.venue] += ps[p];
+            }
+            sh
         })
         .collect();
-    let hosts: Vec<u32> = h.iter().map(|v| sol.value(*v).round() as u32).collect();
-    let site_cost: Vec<f64> = sites
-        .iter()
-        .zip(&hosts)
-        .map(|(s, n)| s.host_cost * f64::from(*n))
+    let hosts: Vec<u32> = v.h.iter().map(|h| sol.value(*h).round() as u32).collect();
+    // Whole units, or the LP relaxation's fractions.
+    let lp_hosts: Vec<f64> = (v.h.iter().map(|h| sol.value(*h)))
+        .map(|n| {
+            if (n - n.round()).abs() < 1e-6 {
+                n.round()
+            } else {
+                n
+            }
+        })
+        .collect();
+    let site_cost: Vec<f64> = (sites.iter().zip(&lp_hosts))
+        .map(|(s, n)| s.host_cost * n)
         .collect();
     let usage_cost: Vec<f64> = (0..venues)
-        .map(|v| {
-            profile
-                .groups
-                .iter()
-                .zip(&shares)
-                .map(|(g, sh)| g.usage_cost[v].map_or(0.0, |c| c * sh[v]))
+        .map(|u| {
+            let groups = profile.groups.iter().zip(v.x.iter().zip(&pooled));
+            groups
+                .map(|(g, (xs, ps))| {
+                    let on_pools: f64 = (profile.pools.iter().enumerate())
+                        .filter(|(_, pool)| pool.venue == u)
+                        .map(|(p, _)| g.pool_cost[p].map_or(0.0, |c| c * ps[p]))
+                        .sum();
+                    g.usage_cost[u].map_or(0.0, |c| c * value(&xs[u])) + on_pools
+                })
                 .sum()
         })
         .collect();
@@ -268,129 +363,41 @@ pub fn solve_with(
         .filter_map(|(g, sh)| g.current.map(|(v, c)| c * (1.0 - sh[v])))
         .sum();
     let cost = site_cost.iter().sum::<f64>() + usage_cost.iter().sum::<f64>() + migration;
-    Ok(Solved {
+    Solved {
         shares,
+        pooled,
         hosts,
         cost,
         site_cost,
         usage_cost,
         migration,
-    })
-}
-
-/// Groups that may run only on sites with a `max_hosts` whose demand those sites cannot hold
-/// even at their limit, in words. Each set of such sites is checked with every group that is
-/// bound to it (a group bound to a subset counts too).
-pub fn conflicts(profile: &Profile, sites: &[Site], opt: Options) -> Vec<String> {
-    let usable = 1.0 - opt.headroom;
-    let capped = |v: usize| sites.iter().find(|s| s.venue == v && s.max_hosts.is_some());
-    // Each group's venues when all of them are capped sites.
-    let bound: Vec<Option<Vec<usize>>> = profile
-        .groups
-        .iter()
-        .map(|g| {
-            let venues: Vec<usize> = (0..g.allowed.len()).filter(|&v| g.allowed[v]).collect();
-            venues
-                .iter()
-                .all(|&v| capped(v).is_some())
-                .then_some(venues)
-        })
-        .collect();
-    let mut sets: Vec<&Vec<usize>> = bound.iter().flatten().collect();
-    sets.sort();
-    sets.dedup();
-    let mut out = Vec::new();
-    for set in sets {
-        let members: Vec<usize> = (0..profile.groups.len())
-            .filter(|&g| {
-                bound[g]
-                    .as_ref()
-                    .is_some_and(|b| b.iter().all(|v| set.contains(v)))
-            })
-            .collect();
-        let cap = |f: &dyn Fn(&Site) -> f64| -> f64 {
-            set.iter()
-                .filter_map(|&v| capped(v))
-                .map(|s| f(s) * f64::from(s.max_hosts.unwrap_or(0)) * usable)
-                .sum()
-        };
-        let (cpu_cap, mem_cap) = (cap(&|s| s.vcpus), cap(&|s| s.mem_gib));
-        let at = |t: usize| -> (f64, f64) {
-            members.iter().fold((0.0, 0.0), |(c, m), &g| {
-                (
-                    c + profile.groups[g].vcpus[t],
-                    m + profile.groups[g].mem_gib[t],
-                )
-            })
-        };
-        let worst = (0..profile.steps)
-            .map(|t| (t, at(t)))
-            .filter(|(_, (c, m))| *c > cpu_cap + 1e-9 || *m > mem_cap + 1e-9)
-            .max_by(|a, b| {
-                (a.1.1 / mem_cap)
-                    .max(a.1.0 / cpu_cap)
-                    .total_cmp(&(b.1.1 / mem_cap).max(b.1.0 / cpu_cap))
-            });
-        if let Some((t, (cpu, mem))) = worst {
-            let names: Vec<&str> = members
-                .iter()
-                .map(|&g| profile.groups[g].name.as_str())
-                .collect();
-            let limits: Vec<String> = set
-                .iter()
-                .filter_map(|&v| capped(v))
-                .map(|s| {
-                    format!(
-                        "{}: max_hosts = {} of {} vCPU and {} GiB",
-                        s.name,
-                        s.max_hosts.unwrap_or(0),
-                        s.vcpus,
-                        s.mem_gib
-                    )
-                })
-                .collect();
-            out.push(format!(
-                "group(s) {} may run only on capped sites ({}; {:.0} % usable after headroom), which hold {cpu_cap:.1} vCPU and {mem_cap:.1} GiB at most, but need {cpu:.1} vCPU and {mem:.1} GiB at step {t} ({} h); allow more venues or raise max_hosts",
-                names.join(", "),
-                limits.join(", "),
-                usable * 100.0,
-                t as f64 * profile.step as f64 / 3600.0,
-            ));
-        }
     }
-    out
 }
 
-/// Total cost: the sites' hosts, each group's share of its public cost, and moving the share
-/// of each group that leaves its current venue.
-fn cost(
-    profile: &Profile,
-    sites: &[Site],
-    x: &[Vec<Option<Variable>>],
-    h: &[Variable],
-) -> Expression {
-    let hosts: Expression = sites.iter().zip(h).map(|(s, v)| s.host_cost * *v).sum();
-    let public: Expression = profile
-        .groups
-        .iter()
-        .zip(x)
-        .flat_map(|(g, xs)| {
-            xs.iter()
-                .zip(&g.usage_cost)
+/// Total cost: the sites' units, each group's share of its public cost (and of what it pays
+/// on reserved instances), and moving the share of each group that leaves its current venue.
+fn cost(profile: &Profile, sites: &[Site], v: &Vars) -> Expression {
+    let hosts: Expression = sites.iter().zip(&v.h).map(|(s, h)| s.host_cost * *h).sum();
+    let public: Expression = (profile.groups.iter().zip(v.x.iter().zip(&v.y)))
+        .flat_map(|(g, (xs, ys))| {
+            let on_venues = xs.iter().zip(&g.usage_cost);
+            on_venues
+                .chain(ys.iter().zip(&g.pool_cost))
                 .filter_map(|(var, c)| Some((*c)? * (*var)?))
         })
         .sum();
-    // c x (1 - x[g][current]); a current venue the group may not use is all moved.
-    let moves: Expression = profile
-        .groups
-        .iter()
-        .zip(x)
-        .filter_map(|(g, xs)| {
-            let (v, c) = g.current?;
-            Some(match xs[v] {
-                Some(var) => c - c * var,
-                None => Expression::from(c),
-            })
+    // c x (1 - x[g][current]); a current venue the group may not use is all moved. Reserved
+    // instances on the current venue count as staying.
+    let moves: Expression = (profile.groups.iter().zip(v.x.iter().zip(&v.y)))
+        .filter_map(|(g, (xs, ys))| {
+            let (cur, c) = g.current?;
+            let stay: Expression = (profile.pools.iter().zip(ys))
+                .filter(|(p, _)| p.venue == cur)
+                .filter_map(|(_, y)| *y)
+                .chain(xs[cur])
+                .map(|var| c * var)
+                .sum();
+            Some(c - stay)
         })
         .sum();
     hosts + public + moves
@@ -408,270 +415,5 @@ fn clean(v: f64) -> f64 {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
-    use super::*;
-    use crate::optimize::demand::GroupDemand;
-
-    /// One group of a constant 10 vCPUs / 40 GiB over two steps; venue 0 a private site of
-    /// 8-vCPU, 32-GiB hosts at 100 each; venue 1 public at 150 for the whole group.
-    /// One group on one site or a cloud (also used by the explanation's tests).
-    pub(crate) fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
-        let profile = Profile {
-            step: 3600,
-            steps: 2,
-            groups: vec![GroupDemand {
-                name: "g".into(),
-                vcpus: vec![10.0, 10.0],
-                mem_gib: vec![40.0, 40.0],
-                usage_cost: vec![None, public],
-                largest: (4.0, 16.0),
-                allowed: vec![true, true],
-                current: None,
-            }],
-        };
-        let site = Site {
-            venue: 0,
-            name: "dc".into(),
-            vcpus: 8.0,
-            mem_gib: 32.0,
-            fits: (8.0, 32.0),
-            host_cost: 100.0,
-            max_hosts: None,
-            nodes: None,
-        };
-        (profile, vec![site])
-    }
-
-    #[test]
-    fn the_optimum_is_hand_checked() {
-        let (p, sites) = instance(Some(150.0));
-        let opt = Options {
-            headroom: 0.0,
-            whole_groups: false,
-        };
-        // All private: 40 / 32 -> 2 hosts = 200. All public: 150. Best: share s private with
-        // 40 s <= 32 and 10 s <= 8 on one host: s = 0.8, cost 100 + 0.2 x 150 = 130.
-        let s = solve(&p, 2, &sites, opt).unwrap();
-        assert_eq!(s.hosts, [1]);
-        assert!((s.shares[0][0] - 0.8).abs() < 1e-6 && (s.shares[0][1] - 0.2).abs() < 1e-6);
-        assert!((s.cost - 130.0).abs() < 1e-6, "{s:?}");
-        // Whole groups: 200 private or 150 public.
-        let s = solve(
-            &p,
-            2,
-            &sites,
-            Options {
-                whole_groups: true,
-                ..opt
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            (s.hosts.as_slice(), s.shares[0].as_slice()),
-            ([0].as_slice(), [0.0, 1.0].as_slice())
-        );
-        assert!((s.cost - 150.0).abs() < 1e-6);
-        // Headroom 20 %: a host offers 25.6 GiB, so s = 0.64 and 100 + 0.36 x 150 = 154; two
-        // hosts (51.2 GiB) hold it all for 200; public alone 150 is cheapest.
-        let s = solve(
-            &p,
-            2,
-            &sites,
-            Options {
-                headroom: 0.2,
-                ..opt
-            },
-        )
-        .unwrap();
-        assert!((s.cost - 150.0).abs() < 1e-6, "{s:?}");
-    }
-
-    #[test]
-    fn a_group_with_no_venue_is_named() {
-        let (p, _) = instance(None);
-        let opt = Options {
-            headroom: 0.0,
-            whole_groups: false,
-        };
-        assert_eq!(
-            solve(&p, 2, &[], opt),
-            Err(NoPlan::NoVenue(vec!["g".into()]))
-        );
-    }
-
-    #[test]
-    fn the_explanation_is_hand_checked() {
-        let (p, sites) = instance(Some(150.0));
-        let opt = Options {
-            headroom: 0.0,
-            whole_groups: false,
-        };
-        let s = solve(&p, 2, &sites, opt).unwrap();
-        let ctx = crate::optimize::explain::Context {
-            names: &["dc", "cloud"],
-            currency: "USD",
-            fixed: Vec::new(),
-        };
-        let e = crate::optimize::explain::explain(&p, &sites, opt, &s, &ctx);
-        // The plan (1 host, 80 % private, 130) fills the host: 0.8 x 10 = 8 vCPU, 0.8 x 40 =
-        // 32 GiB. 1 % more of a host (8.08 vCPU, 32.32 GiB) lets the share grow by 0.32 / 40 =
-        // 0.008, saving 0.008 x 150 = 1.2: 120 per host of capacity.
-        assert_eq!(e.binding.len(), 1, "{e:?}");
-        assert!(e.binding[0].constraint.starts_with("dc: vCPU"), "{e:?}");
-        assert!((e.binding[0].marginal_cost + 120.0).abs() < 1e-6, "{e:?}");
-        // Runner-up: 2 hosts all private (200), 0 hosts all public (150), or the group off the
-        // site (150): 0 hosts at 150, 20 more than the plan.
-        let r = e.runner_up.unwrap();
-        assert_eq!(r.design, "dc 0 hosts");
-        assert!(
-            (r.cost - 150.0).abs() < 1e-6 && (r.extra - 20.0).abs() < 1e-6,
-            "{r:?}"
-        );
-    }
-
-    #[test]
-    fn moving_off_the_current_venue_is_costed() {
-        let (mut p, sites) = instance(Some(150.0));
-        let opt = Options {
-            headroom: 0.0,
-            whole_groups: false,
-        };
-        // The group runs on the cloud today; moving a share s to the host costs 100 + 150 (1 -
-        // s) + m s, s <= 0.8. At m = 60 (the whole group): 250 - 90 s -> 178 at s = 0.8, so
-        // staying public (150) wins. At m = 20: 250 - 130 s -> 146 at s = 0.8, of which 16 is
-        // moving.
-        p.groups[0].current = Some((1, 60.0));
-        let s = solve(&p, 2, &sites, opt).unwrap();
-        assert!((s.cost - 150.0).abs() < 1e-6 && s.migration == 0.0, "{s:?}");
-        p.groups[0].current = Some((1, 20.0));
-        let s = solve(&p, 2, &sites, opt).unwrap();
-        assert!(
-            (s.cost - 146.0).abs() < 1e-6 && (s.migration - 16.0).abs() < 1e-6,
-            "{s:?}"
-        );
-    }
-
-    #[test]
-    fn a_group_bound_to_a_site_too_small_is_a_conflict_in_words() {
-        let (mut p, mut sites) = instance(Some(150.0));
-        // Only the site, at most one host: 32 GiB for 40 GiB of demand.
-        p.groups[0].allowed = vec![true, false];
-        sites[0].max_hosts = Some(1);
-        let opt = Options {
-            headroom: 0.0,
-            whole_groups: false,
-        };
-        let Err(NoPlan::Conflict(reasons)) = solve(&p, 2, &sites, opt) else {
-            panic!("expected a conflict");
-        };
-        assert_eq!(reasons.len(), 1);
-        let r = &reasons[0];
-        assert!(
-            r.contains("group(s) g may run only on capped sites (dc: max_hosts = 1"),
-            "{r}"
-        );
-        assert!(
-            r.contains("hold 8.0 vCPU and 32.0 GiB at most, but need 10.0 vCPU and 40.0 GiB"),
-            "{r}"
-        );
-        // Allowed on the cloud too, it is a plan again: 1 host + 20 % public = 130.
-        p.groups[0].allowed = vec![true, true];
-        assert!((solve(&p, 2, &sites, opt).unwrap().cost - 130.0).abs() < 1e-6);
-    }
-
-    /// The cheapest whole-group assignment by trying every one: each group on one allowed
-    /// venue; the site gets the fewest hosts that hold its groups at every step.
-    fn enumerate(p: &Profile, site: &Site, venues: usize, usable: f64) -> Option<f64> {
-        let n = p.groups.len();
-        let mut best: Option<f64> = None;
-        for code in 0..venues.pow(n as u32) {
-            let pick: Vec<usize> = (0..n)
-                .map(|g| code / venues.pow(g as u32) % venues)
-                .collect();
-            let mut cost = 0.0;
-            let mut ok = true;
-            for (g, &v) in pick.iter().enumerate() {
-                let grp = &p.groups[g];
-                if !grp.allowed[v] {
-                    ok = false;
-                } else if v == site.venue {
-                    ok &= grp.largest.0 <= site.fits.0 && grp.largest.1 <= site.fits.1;
-                } else {
-                    match grp.usage_cost[v] {
-                        Some(c) => cost += c,
-                        None => ok = false,
-                    }
-                }
-            }
-            if !ok {
-                continue;
-            }
-            let need = (0..p.steps)
-                .map(|t| {
-                    let on = |f: &dyn Fn(usize) -> f64| -> f64 {
-                        (0..n).filter(|&g| pick[g] == site.venue).map(f).sum()
-                    };
-                    let cpu = on(&|g| p.groups[g].vcpus[t]) / (site.vcpus * usable);
-                    let mem = on(&|g| p.groups[g].mem_gib[t]) / (site.mem_gib * usable);
-                    (cpu.max(mem) - 1e-9).ceil().max(0.0)
-                })
-                .fold(0.0, f64::max);
-            cost += need * site.host_cost;
-            if best.is_none_or(|b| cost < b) {
-                best = Some(cost);
-            }
-        }
-        best
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// On random small instances (1 to 3 groups, 1 to 3 steps, a site and two public
-        /// venues), the whole-group model finds exactly the cheapest assignment, and the
-        /// continuous model never costs more.
-        #[test]
-        fn the_model_matches_exhaustive_enumeration(
-            groups in proptest::collection::vec(
-                (proptest::collection::vec((1u32..=12, 1u32..=48), 3), 10u32..400, 10u32..400, proptest::bool::ANY),
-                1..=3,
-            ),
-            steps in 1usize..=3,
-            host_cost in 50u32..300,
-            headroom in proptest::sample::select(vec![0.0, 0.1, 0.25]),
-        ) {
-            let profile = Profile {
-                step: 3600,
-                steps,
-                groups: groups
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (demand, a, b, public_only))| GroupDemand {
-                        name: format!("g{i}"),
-                        vcpus: demand[..steps].iter().map(|d| f64::from(d.0)).collect(),
-                        mem_gib: demand[..steps].iter().map(|d| f64::from(d.1)).collect(),
-                        usage_cost: vec![None, Some(f64::from(*a)), Some(f64::from(*b))],
-                        largest: (1.0, 4.0),
-                        allowed: vec![!public_only, true, true],
-                        current: None,
-                    })
-                    .collect(),
-            };
-            let site = Site {
-                venue: 0,
-                name: "dc".into(),
-                vcpus: 16.0,
-                mem_gib: 64.0,
-                fits: (16.0, 64.0),
-                host_cost: f64::from(host_cost),
-                max_hosts: None,
-                nodes: None,
-            };
-            let whole = Options { headroom, whole_groups: true };
-            let expected = enumerate(&profile, &site, 3, 1.0 - headroom).unwrap();
-            let got = solve(&profile, 3, std::slice::from_ref(&site), whole).unwrap();
-            proptest::prop_assert!((got.cost - expected).abs() < 1e-6 * expected.max(1.0), "{} vs {}", got.cost, expected);
-            let shares = solve(&profile, 3, &[site], Options { whole_groups: false, ..whole }).unwrap();
-            proptest::prop_assert!(shares.cost <= got.cost + 1e-6 * got.cost.max(1.0));
-        }
-    }
-}
+#[path = "model_tests.rs"]
+pub(super) mod tests;

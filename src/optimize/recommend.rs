@@ -1,8 +1,10 @@
 //! What the optimizer recommends, as people and files see it: optimize.json (this struct,
 //! serialised), the plan file for `policy = "plan"` and the terminal table.
 
-use super::{Profile, Site, Solved, micro_shares};
-use crate::units::cents;
+use super::{NoPlan, Options, Profile, Site, Solved, micro_shares};
+use crate::scenario::{Plan, PlanRule, Scenario, VenueSize};
+use crate::trace::VmTable;
+use crate::units::{cents, four};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -12,10 +14,6 @@ pub struct Recommendation {
     /// Links and seeding for the scenario's backup sites, when it has a `[backup]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<super::backup::BackupAdvice>,
-    /// The commitments to buy as a whole: planned saving over the horizon, simulated saving
-    /// (with --validate) and what the terms owe after the horizon.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commitment_saving: Option<super::commit::SavingCheck>,
     /// What the scenario's commitments cost whatever the placement (sunk).
     pub commitments: f64,
     /// Reservations and savings plans the plan's on-demand public use would pay for.
@@ -28,29 +26,50 @@ pub struct Recommendation {
     pub explanation: super::Explanation,
     pub groups: Vec<GroupShares>,
     pub headroom: f64,
+    /// With --validate, when a built-in policy beat the model's plan in simulation: how the
+    /// plan was improved (its cost lines and planned total are then its simulated ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub improvement: Option<super::improve::Improvement>,
+    /// The terminal's first line: the scenario, the steps planned, headroom and solver.
+    #[serde(skip)]
+    pub header: String,
+    /// The model's LP relaxation (units as fractions) with the same constants as the planned
+    /// total: no plan can cost less in the model.
+    pub lp_bound: f64,
     /// One-off cost of moving groups off their current venues (not in `planned_total`).
     #[serde(skip_serializing_if = "is_zero")]
     pub migration: f64,
     /// What the model leaves out or assumes, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// (planned total - LP bound) / planned total.
+    pub optimality_gap: f64,
     /// Capacity planned for each group's percentile of demand instead of every step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percentile: Option<f64>,
     pub planned_total: f64,
     pub public: Vec<VenueCost>,
+    /// Seconds after which a VM on a public venue moves back to owned capacity when room frees
+    /// up (a plan whose every group has an order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_after: Option<u64>,
     pub scenario: String,
     pub sites: Vec<SiteHosts>,
     /// The simulated plan (with --validate).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation: Option<Validation>,
+    pub validation: Option<super::validate::Validation>,
     pub whole_groups: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupShares {
     pub group: String,
-    /// Venue -> share of the group's VMs (millionths, adding up to 1).
+    /// Venues tried in this order (fill the first, then the next), when the plan gives the
+    /// group an order instead of shares.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<String>,
+    /// Venue -> the model's share of the group's VMs (millionths, adding up to 1), which the
+    /// plan follows unless it gives the group an order.
     pub shares: BTreeMap<String, f64>,
 }
 
@@ -72,16 +91,6 @@ pub struct SiteHosts {
     pub venue: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Validation {
-    /// Within the tolerance and no VM unplaced.
-    pub agrees: bool,
-    pub simulated_total: f64,
-    pub difference: f64,
-    pub unplaced_vms: u64,
-    pub shortfall_vm_hours: f64,
-}
-
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
@@ -101,7 +110,6 @@ impl Recommendation {
     ) -> Recommendation {
         Recommendation {
             backup: None,
-            commitment_saving: None,
             commitments: cents(committed),
             commitments_to_buy: Vec::new(),
             currency: currency.to_string(),
@@ -113,6 +121,7 @@ impl Recommendation {
                 .zip(&solved.shares)
                 .map(|(g, sh)| GroupShares {
                     group: g.name.clone(),
+                    order: Vec::new(),
                     shares: micro_shares(sh)
                         .into_iter()
                         .map(|(v, m)| (names[v].to_string(), m as f64 / 1e6))
@@ -120,8 +129,12 @@ impl Recommendation {
                 })
                 .collect(),
             headroom: opt.headroom,
+            header: String::new(),
+            improvement: None,
+            lp_bound: 0.0,
             migration: cents(solved.migration),
             notes: Vec::new(),
+            optimality_gap: 0.0,
             percentile: None,
             planned_total: cents(solved.cost - solved.migration + committed),
             public: names
@@ -135,6 +148,7 @@ impl Recommendation {
                     venue: n.to_string(),
                 })
                 .collect(),
+            return_after: None,
             scenario: scenario.to_string(),
             sites: sites
                 .iter()
@@ -155,9 +169,23 @@ impl Recommendation {
     /// The plan file: `[groups]` with each group's shares (they add up to exactly 1).
     pub fn plan_file(&self, origin: &str) -> String {
         let mut text = format!(
-            "# Written by `hybridplan optimize {origin}`: the share of each group's VMs per venue.\n[groups]\n"
+            "# Written by `hybridplan optimize {origin}`: the share of each group's VMs per venue.\n"
         );
+        if let Some(s) = self.return_after {
+            text.push_str(&format!("return_after = \"{s}s\"\n"));
+        }
+        text.push_str("[groups]\n");
         for g in &self.groups {
+            let key = toml::Value::from(g.group.as_str());
+            if !g.order.is_empty() {
+                let names: Vec<String> = g
+                    .order
+                    .iter()
+                    .map(|v| toml::Value::from(v.as_str()).to_string())
+                    .collect();
+                text.push_str(&format!("{key} = [{}]\n", names.join(", ")));
+                continue;
+            }
             let entries: Vec<String> = g
                 .shares
                 .iter()
@@ -168,7 +196,6 @@ impl Recommendation {
                     format!("{} = {share}", toml::Value::from(v.as_str()))
                 })
                 .collect();
-            let key = toml::Value::from(g.group.as_str());
             text.push_str(&format!("{key} = {{ {} }}\n", entries.join(", ")));
         }
         text
@@ -178,11 +205,13 @@ impl Recommendation {
     pub fn table(&self) -> String {
         let mut out = String::new();
         for g in &self.groups {
-            let parts: Vec<String> = g
-                .shares
-                .iter()
-                .map(|(v, s)| format!("{v} {:.1} %", s * 100.0))
-                .collect();
+            let parts: Vec<String> = if g.order.is_empty() {
+                (g.shares.iter())
+                    .map(|(v, s)| format!("{v} {:.1} %", s * 100.0))
+                    .collect()
+            } else {
+                vec![format!("in order: {}", g.order.join(", then "))]
+            };
             out.push_str(&format!("  {:<16} {}\n", g.group, parts.join(", ")));
         }
         out.push('\n');
@@ -225,40 +254,39 @@ impl Recommendation {
                 a.saving
             ));
         }
-        if let Some(c) = &self.commitment_saving {
+        if !self.commitments_to_buy.is_empty() {
+            let sum = |f: fn(&super::commit::Advice) -> f64| -> f64 {
+                self.commitments_to_buy.iter().map(f).sum()
+            };
             out.push_str(&format!(
                 "  saving over the horizon {:.2}; the terms still owe {:.2} after it (not a saving)\n",
-                c.planned, c.liability_after_horizon
+                sum(|a| a.saving),
+                sum(|a| a.liability_after_horizon)
             ));
         }
         if let Some(b) = &self.backup {
+            out.push_str(&b.table());
+        }
+        if let Some(i) = &self.improvement {
             out.push_str(&format!(
-                "\nbackup: seeding by {}, {} store(s) for {:.1} TB; the service {:.2} (as the scenario has it: {:.2}):\n",
-                b.seeding, b.stores, b.stored_tb, b.cost, b.current_cost
+                "\nimproved by simulation: the model's plan (planned {:.2}) simulated {:.2}, more than {} x {} ({:.2}); {} plans simulated:\n",
+                i.model_planned_total,
+                i.model_simulated_total,
+                super::validate::WITHIN_BEST,
+                i.best_policy,
+                i.best_policy_total,
+                i.simulations
             ));
-            for l in &b.sites {
-                out.push_str(&format!(
-                    "  {:<16} {:>6} Mbps (now {:>6}), nightly {:>5.2} h of {:.1}, seeded in {:.1} d  {:>10.2}\n",
-                    l.site, l.link_mbps, l.current_mbps, l.nightly_hours, b.window_hours, l.seed_days, l.cost
-                ));
+            for c in &i.changes {
+                out.push_str(&format!("  {c}\n"));
             }
-            for p in &b.problems {
-                out.push_str(&format!("  problem: {p}\n"));
-            }
-            for x in &b.infeasible {
-                out.push_str(&format!(
-                    "  infeasible: {} {}: short by {:.2} Mbps, {:.2} h\n",
-                    x.site, x.requirement, x.shortfall_mbps, x.shortfall_hours
-                ));
-            }
-            out.push_str(&format!(
-                "  simulated with these links: {} nightly windows missed, {} RPO breaches\n",
-                b.windows_missed, b.rpo_breaches
-            ));
         }
         let e = &self.explanation;
         if !e.binding.is_empty() || e.runner_up.is_some() {
-            out.push_str("\nwhy this plan:\n");
+            out.push_str(match self.improvement {
+                Some(_) => "\nwhy the model's plan:\n",
+                None => "\nwhy this plan:\n",
+            });
         }
         for b in &e.binding {
             out.push_str(&format!(
@@ -277,4 +305,131 @@ impl Recommendation {
         }
         out
     }
+
+    /// The plan as the simulator reads it from the plan file (same rules, same shares).
+    pub fn plan(&self, scenario: &Scenario) -> Plan {
+        let venue = |name: &str| scenario.venues.iter().position(|v| v.name == name);
+        let groups = self.groups.iter().map(|g| {
+            let rule = if g.order.is_empty() {
+                let mut shares: Vec<(usize, f64)> = (g.shares.iter())
+                    .filter_map(|(v, s)| Some((venue(v)?, *s)))
+                    .collect();
+                shares.sort_by_key(|s| s.0);
+                PlanRule::Shares(shares)
+            } else {
+                PlanRule::Order(g.order.iter().filter_map(|v| venue(v)).collect())
+            };
+            (g.group.clone(), rule)
+        });
+        Plan {
+            path: std::path::PathBuf::from(format!("{}.plan.toml", self.scenario)),
+            groups: groups.collect(),
+            return_after: self.return_after,
+        }
+    }
+
+    /// The scenario as the recommendation has it, to simulate: plan-driven placement by
+    /// `plan` (the plan file's), the sites' hosts or units, the advised backup links and seeding.
+    pub fn applied(&self, scenario: &Scenario, plan: Plan) -> Scenario {
+        let mut out = scenario.clone();
+        for site in &self.sites {
+            let Some(v) = out.venues.iter().position(|v| v.name == site.venue) else {
+                continue;
+            };
+            out.venues[v].size = match site.nodes_per_unit {
+                Some(nodes) => VenueSize::Hci {
+                    nodes,
+                    units: site.hosts,
+                },
+                None => VenueSize::Hosts(site.hosts),
+            };
+        }
+        out.plan = Some(plan);
+        out.policy = crate::scenario::Policy::Plan;
+        if let (Some(b), Some(advice)) = (out.backup.as_mut(), self.backup.as_ref()) {
+            *b = super::backup::apply(b, advice);
+        }
+        out
+    }
+}
+
+/// The recommendation for `scenario`: the model solved on `full` (or on each group's
+/// `percentile` of it), with the backup service, the commitments to buy, the explanation and
+/// the LP bound. The model's planned total counts what the simulator bills whatever the
+/// placement (the scenario's commitments, the backup service) as constants.
+pub fn recommend(
+    scenario: &Scenario,
+    table: &VmTable,
+    full: &Profile,
+    opt: Options,
+    percentile: Option<f64>,
+) -> Result<Recommendation, NoPlan> {
+    let collapsed = percentile.map(|p| full.at_percentile(p));
+    let profile = collapsed.as_ref().unwrap_or(full);
+    let (sites, solved) = super::plan(scenario, profile, opt)?;
+    let names: Vec<&str> = scenario.venues.iter().map(|v| v.name.as_str()).collect();
+    let cur = scenario.currency.to_string();
+    let committed = super::committed_cost(scenario);
+    let mut rec = Recommendation::build(
+        &scenario.name,
+        &cur,
+        &names,
+        profile,
+        &sites,
+        &solved,
+        opt,
+        committed,
+    );
+    rec.demand = full.stats();
+    if !scenario.autoscale.is_empty() {
+        let groups: Vec<&str> = scenario
+            .autoscale
+            .iter()
+            .map(|a| a.group.as_str())
+            .collect();
+        rec.notes.push(format!(
+            "autoscaled group(s) {} are planned with the instances their policy runs on the trace's demand (the policy driven as the simulator drives it), not with their trace VMs",
+            groups.join(", ")
+        ));
+    }
+    rec.backup = super::backup::advise_checked(scenario);
+    // The backup service is part of the plan's cost (what it bills is independent of
+    // placement, so it is added to the model's optimum).
+    let backup = rec.backup.as_ref().map_or(0.0, |b| b.cost);
+    rec.planned_total = cents(rec.planned_total + backup);
+    rec.commitments_to_buy = super::commit::advise(scenario, table, &sites, &solved);
+    rec.percentile = percentile;
+    // The runner-up pays what the plan pays whatever the design: sunk commitments, backup.
+    let mut fixed = vec![("commitments (sunk)".to_string(), rec.commitments)];
+    fixed.extend((rec.backup.as_ref()).map(|b| ("backup service".to_string(), b.cost)));
+    let ctx = super::explain::Context {
+        names: &names,
+        currency: &cur,
+        fixed,
+    };
+    rec.explanation = super::explain::explain(profile, &sites, opt, &solved, &ctx);
+    let relaxed = super::model::Tweak {
+        relax: true,
+        ..Default::default()
+    };
+    let venues = names.len();
+    if let Ok(lp) = super::model::solve_with(profile, venues, &sites, opt, &relaxed) {
+        rec.lp_bound = cents(lp.cost - lp.migration + committed + backup);
+        rec.optimality_gap = four((rec.planned_total - rec.lp_bound) / rec.planned_total.max(1e-9));
+    }
+    let basis = match percentile {
+        Some(p) => format!("each group's P{p} of demand over {} steps", full.steps),
+        None => format!(
+            "{} steps ({} distinct)",
+            full.steps,
+            super::model::distinct_steps(profile).len()
+        ),
+    };
+    rec.header = format!(
+        "{}: placement and sizing for {basis}, headroom {:.0} %, solver {}; costs in {cur}",
+        scenario.name,
+        opt.headroom * 100.0,
+        super::model::SOLVER_NAME
+    );
+    Ok(rec)
 }

@@ -56,6 +56,9 @@ pub enum PlanRule {
 pub struct Plan {
     pub path: PathBuf,
     pub groups: BTreeMap<String, PlanRule>,
+    /// `return_after`: a VM on a public venue moves back to owned capacity once it has stayed
+    /// this long and room frees up (as private-first does); only when every rule is an order.
+    pub return_after: Option<SimTime>,
 }
 
 impl Plan {
@@ -76,6 +79,8 @@ pub(super) struct RawPlacement {
 #[serde(deny_unknown_fields)]
 struct RawPlan {
     groups: BTreeMap<String, RawRule>,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    return_after: Option<SimTime>,
 }
 
 #[derive(Deserialize)]
@@ -176,8 +181,13 @@ pub fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
         };
         groups.insert(group, rule);
     }
+    if raw.return_after.is_some() && groups.values().any(|r| matches!(r, PlanRule::Shares(_))) {
+        let msg = "applies only when every group has an order of venues, not shares";
+        return Err(bad("return_after".into(), msg.into()));
+    }
     Ok(Plan {
         path: path.to_path_buf(),
         groups,
+        return_after: raw.return_after,
     })
 }

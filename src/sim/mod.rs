@@ -8,7 +8,7 @@
 //! each site records its CPU use and bills its energy. Random draws come from streams seeded by
 //! the scenario's seed. No I/O happens here.
 
-mod autoscale;
+pub mod autoscale;
 pub mod backup;
 mod failures;
 mod hosts;

@@ -153,11 +153,11 @@ fn allowed_venues_must_name_venues_and_classes() {
 #[test]
 fn a_group_bound_to_a_full_site_is_infeasible_in_plain_words() {
     let scratch = Scratch::new();
-    // Every group on dc-east only, and dc-east may have one host: 44 VMs do not fit.
+    // Every group on dc-east only, which owns one host and may have one: 44 VMs do not fit.
     let scenario = example_with(
         &scratch,
         "hosts = 2\n",
-        "hosts = 2\nmax_hosts = 1\n\n[groups.\"*\"]\nvenues = [\"dc-east\"]\n",
+        "hosts = 1\nmax_hosts = 1\n\n[groups.\"*\"]\nvenues = [\"dc-east\"]\n",
     );
     let text = std::fs::read_to_string(&scenario).unwrap();
     // The example's own "*" table moves under the new one's keys.
@@ -229,7 +229,7 @@ fn percentile_planning_and_migration_show_in_the_plan() {
 }
 
 #[test]
-fn hci_scale_units_are_sized_and_their_plan_simulates_close() {
+fn an_owned_hci_unit_is_kept_and_its_plan_simulates_close() {
     let scratch = Scratch::new();
     for rel in [
         "scenarios/retail-hci.toml",
@@ -246,18 +246,18 @@ fn hci_scale_units_are_sized_and_their_plan_simulates_close() {
     }
     let scenario = scratch.path().join("scenarios/retail-hci.toml");
     let out = scratch.path().join("out");
-    // As shipped, Azure pay-as-you-go is cheaper than a scale unit: no unit, and the runner-up
-    // is one 4-node unit.
+    // As shipped, the scenario's 4-node unit is owned: the plan keeps it (paid for whatever
+    // the placement) and fills it; selling it (the runner-up, no unit) would cost less.
     let stdout = optimize(&scenario, &out, &["--validate"]);
     assert!(
-        stdout.contains("ash-store-dc     0 x 4-node units"),
+        stdout.contains("ash-store-dc     1 x 4-node units"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("runner-up: ash-store-dc 1 x 4-node units"),
+        stdout.contains("runner-up: ash-store-dc 0 x 4-node units"),
         "{stdout}"
     );
-    // At a tenth of the price the estate moves onto one unit; the simulated plan agrees.
+    // At a tenth of the price the estate is on the unit too; the simulated plan agrees.
     let text = std::fs::read_to_string(&scenario).unwrap();
     let cheap = text.replacen(
         "book = \"../pricing/azure-stack-hub.toml\"\n",
@@ -296,8 +296,29 @@ fn a_plan_simulates_with_autoscaled_groups_and_says_what_it_leaves_out() {
         &["--validate"],
     );
     assert!(
-        stdout.contains("note: autoscaled group(s) render are sized by their autoscaler"),
+        stdout.contains(
+            "note: autoscaled group(s) render are planned with the instances their policy runs"
+        ),
         "{stdout}"
     );
-    assert!(stdout.contains("validate: simulated total"), "{stdout}");
+    // The render queue's workers are in the model: its plan simulates within 5 % of what it
+    // planned, and the plan as recommended is no worse than 1.005 x the best built-in policy.
+    let json = read_json(&out.join("optimize.json"));
+    let (planned, simulated) = match json.get("improvement") {
+        Some(i) => (
+            i["model_planned_total"].as_f64(),
+            i["model_simulated_total"].as_f64(),
+        ),
+        None => (
+            json["planned_total"].as_f64(),
+            json["validation"]["simulated_total"].as_f64(),
+        ),
+    };
+    let (planned, simulated) = (planned.unwrap(), simulated.unwrap());
+    assert!((simulated - planned).abs() <= 0.05 * planned, "{json}");
+    assert_eq!(json["validation"]["agrees"], true, "{json}");
+    assert!(
+        json["validation"]["ratio_to_best_policy"].as_f64().unwrap() <= 1.005,
+        "{json}"
+    );
 }

@@ -1,7 +1,8 @@
 //! plan: follows a plan file. A group with an order tries its venues in that order; a group with
 //! shares sends each VM to the venue furthest below its share so far (the earliest on ties),
 //! falling back to the next furthest when that venue cannot hold it. Groups the plan does not
-//! cover (and no "*" rule) go first-fit.
+//! cover (and no "*" rule) go first-fit. With the plan's `return_after` (every rule an order),
+//! VMs on public venues return to owned capacity as under private-first.
 
 use super::{Offer, Placement, first};
 use crate::scenario::{PlanRule, Scenario};
@@ -12,6 +13,8 @@ pub struct FollowPlan {
     /// VMs placed so far per group, and per (group, venue).
     placed: Vec<u64>,
     by_venue: Vec<Vec<u64>>,
+    /// The plan's `return_after`.
+    return_after: Option<crate::units::SimTime>,
 }
 
 impl FollowPlan {
@@ -25,6 +28,7 @@ impl FollowPlan {
                 .collect(),
             placed: vec![0; groups.len()],
             by_venue: vec![vec![0; venues]; groups.len()],
+            return_after: plan.and_then(|p| p.return_after),
         }
     }
 }
@@ -55,6 +59,10 @@ impl Placement for FollowPlan {
         }
         chosen
     }
+
+    fn returns_after(&self) -> Option<crate::units::SimTime> {
+        self.return_after
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +75,7 @@ mod tests {
             rules: vec![Some(rule)],
             placed: vec![0],
             by_venue: vec![vec![0; 3]],
+            return_after: None,
         }
     }
 
