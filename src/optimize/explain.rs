@@ -173,7 +173,7 @@ pub fn explain(
         }
         if site.max_hosts == Some(n)
             && let Some(r) = resolve(Tweak {
-                hosts: Some((i, 0, n + 1)),
+                hosts: Some((i, site.owned, n + 1)),
                 ..Tweak::default()
             })
         {
@@ -237,8 +237,10 @@ fn runner_up(
         let n = solved.hosts[i];
         let most = site.max_hosts.unwrap_or(u32::MAX / 2);
         let mut bounds = vec![(n + 1, most.max(n + 1))];
-        if n > 0 {
-            bounds.push((0, n - 1));
+        // Owned units are paid for whatever the design: an alternative keeps them, as the
+        // plan does (fewer would drop their cost from its total but not from the bill).
+        if n > site.owned {
+            bounds.push((site.owned, n - 1));
         }
         for (least, most) in bounds {
             if let Some(r) = resolve(Tweak {
