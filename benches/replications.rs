@@ -19,7 +19,8 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map_or(1000, |v| v.parse().expect("--replications N"));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/synthetic-growth.toml");
-    let study = Study::load(&path, Some(n)).expect("scenario");
+    let text = std::fs::read_to_string(&path).expect("scenario");
+    let study = Study::load(&text, &path, Some(n)).expect("scenario");
     let items: Vec<u32> = (0..study.items()).collect();
     let mut times = Vec::new();
     for threads in [1, 2] {

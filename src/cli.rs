@@ -3,7 +3,7 @@
 
 mod args;
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::pipeline::{self as pipe, StudyOutput, write_json, write_report};
 use crate::pricing::Book;
 use crate::pricing::quote;
@@ -11,7 +11,9 @@ use crate::regress::{self, suite};
 use crate::report::files;
 use crate::trace::stats;
 use args::TraceCommand;
-use args::{Cli, Command, CompareArgs, DiffFormat, PricingCommand, ReportArgs, ReportFormat};
+use args::{
+    Cli, Command, CompareArgs, DiffFormat, PricingCommand, Replications, ReportArgs, ReportFormat,
+};
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,12 +37,13 @@ pub fn main() -> ExitCode {
             out,
             quiet,
             replications,
+            target,
             sweep,
             shard,
             report,
         } => match (replications, sweep) {
-            (Some(n), _) => study(&scenario, Some(n), shard, out, quiet, &report),
-            (None, true) => study(&scenario, None, shard, out, quiet, &report),
+            (Some(_), _) => study(&scenario, replications, target, shard, out, quiet, &report),
+            (None, true) => study(&scenario, None, None, shard, out, quiet, &report),
             (None, false) => run(&scenario, out, quiet, &report),
         }
         .map(|()| true),
@@ -303,28 +306,49 @@ fn check_line(case: &suite::Case, verdict: &suite::Verdict, dir: &Path) -> Strin
 }
 
 /// `run --replications` (`replications` is Some) or `run --sweep`: the study's items, or one
-/// shard of them, in parallel.
+/// shard of them, in parallel; `auto` runs batches until the total's P50 is within `target`
+/// (default 0.5 %).
 fn study(
     scenario: &Path,
-    replications: Option<u32>,
+    replications: Option<Replications>,
+    target: Option<f64>,
     shard: Option<(u32, u32)>,
     out: Option<PathBuf>,
     quiet: bool,
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
-    let prepared = pipe::prepare_study(scenario, replications, shard)?;
-    let bar = progress_bar(prepared.indices.len() as u64, quiet);
-    let output = prepared.run(scenario, out, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let finished = match output? {
-        StudyOutput::Partial { path, count, items } => {
-            if !quiet {
-                println!("wrote {} ({count} of {items} items)", path.display());
-            }
-            return Ok(());
+    if target.is_some() && replications != Some(Replications::Auto) {
+        let msg = "--target applies only to --replications auto";
+        return Err(InputError::file(scenario, msg).into());
+    }
+    let finished = if replications == Some(Replications::Auto) {
+        if shard.is_some() {
+            let msg = "--replications auto stops when the results say so, so it cannot be sharded; give a count, e.g. --replications 1000";
+            return Err(InputError::file(scenario, msg).into());
         }
-        StudyOutput::Finished(f) => f,
+        let bar = progress_bar(u64::from(crate::uncertainty::study::AUTO_MAX), quiet);
+        let finished = pipe::run_auto(scenario, target.unwrap_or(0.005), out, &|| bar.inc(1));
+        bar.finish_and_clear();
+        finished?
+    } else {
+        let count = match replications {
+            Some(Replications::Count(n)) => Some(n),
+            _ => None,
+        };
+        let prepared = pipe::prepare_study(scenario, count, shard)?;
+        let bar = progress_bar(prepared.indices.len() as u64, quiet);
+        let output = prepared.run(scenario, out, &|| bar.inc(1));
+        bar.finish_and_clear();
+        match output? {
+            StudyOutput::Partial { path, count, items } => {
+                if !quiet {
+                    println!("wrote {} ({count} of {items} items)", path.display());
+                }
+                return Ok(());
+            }
+            StudyOutput::Finished(f) => *f,
+        }
     };
     print_finished(&finished, quiet);
     if report.report.is_some() {

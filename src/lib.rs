@@ -27,6 +27,7 @@ pub mod error;
 pub mod optimize;
 pub mod pipeline;
 pub mod pricing;
+pub mod random;
 pub mod regress;
 pub mod report;
 pub mod scenario;

@@ -39,10 +39,14 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
         /// Run N seeded replications drawing the scenario's [uncertainty] parameters (without
-        /// N, the scenario's own count) and a P10/P90 sensitivity run per parameter; writes
-        /// replications.json.
-        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "0", group = "study")]
-        replications: Option<u32>,
+        /// N, the scenario's own count; `auto`: batches of 100 until --target is met) and 10
+        /// pairs of P10/P90 sensitivity runs per parameter; writes replications.json.
+        #[arg(long, value_name = "N|auto", num_args = 0..=1, default_missing_value = "0", group = "study", value_parser = parse_replications)]
+        replications: Option<Replications>,
+        /// With --replications auto: stop when the 95 % interval of the total's P50 is within
+        /// this share of it (half-width / P50), e.g. 0.5% [default: 0.5%].
+        #[arg(long, value_name = "PCT", value_parser = parse_target, requires = "replications")]
+        target: Option<f64>,
         /// Run every point of the scenario's [[sweep]] grid; writes sweep.csv.
         #[arg(long, group = "study")]
         sweep: bool,
@@ -206,6 +210,38 @@ pub fn parse_percentile(text: &str) -> Result<f64, String> {
         Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
         _ => Err(format!(
             "{text:?} is not a percentile: expected a number in (0, 100], e.g. 95"
+        )),
+    }
+}
+
+/// `--replications`: a count, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Replications {
+    Count(u32),
+    Auto,
+}
+
+pub fn parse_replications(text: &str) -> Result<Replications, String> {
+    match text.trim() {
+        "auto" => Ok(Replications::Auto),
+        n => n
+            .parse()
+            .map(Replications::Count)
+            .map_err(|_| format!("\"{text}\" is not a number of replications or auto, e.g. 200")),
+    }
+}
+
+/// A relative target: `0.5%` or `0.005`, above 0 and below 100 %.
+pub fn parse_target(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|p| p / 100.0),
+        None => t.parse::<f64>(),
+    };
+    match v {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!(
+            "\"{text}\" is not a share above 0 and below 100 %, e.g. 0.5% or 0.005"
         )),
     }
 }

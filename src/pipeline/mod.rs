@@ -7,7 +7,7 @@ mod study;
 mod trace;
 
 pub use crate::summary::simulate;
-pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, study_report};
+pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, run_auto, study_report};
 pub use trace::{generate_trace, trace_stats, write_canonical};
 
 use crate::error::{Error, InputError};

@@ -4,7 +4,7 @@
 //! an unsharded run writes, byte for byte.
 
 use super::{bad_input, create_dir, default_dir, run_scenario, write_json, write_outputs};
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, read_input};
 use crate::report::files;
 use crate::summary::Summary;
 use crate::uncertainty::stats::{self, Header, Partial};
@@ -55,8 +55,8 @@ pub fn prepare_study(
     shard: Option<(u32, u32)>,
 ) -> Result<Prepared, Error> {
     let study = match replications {
-        Some(n) => Study::load(scenario, Some(n))?,
-        None => Study::sweep(scenario)?,
+        Some(n) => Study::load(&read_input(scenario)?, scenario, Some(n))?,
+        None => Study::sweep(&read_input(scenario)?, scenario)?,
     };
     let header = Header::of(&study);
     let indices = shard_indices(study.items(), shard.unwrap_or((1, 1)));
@@ -100,6 +100,22 @@ impl Prepared {
     }
 }
 
+/// `run --replications auto`: batches of replications until the 95 % interval of the total's P50
+/// is within `target` of it (see `Study::run_auto`), then the sensitivity runs; writes
+/// replications.json into `out` (default `reports/<scenario name>`).
+pub fn run_auto(
+    scenario: &Path,
+    target: f64,
+    out: Option<PathBuf>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Finished, Error> {
+    let mut study = Study::load(&read_input(scenario)?, scenario, None)?;
+    let records = study.run_auto(target, done)?;
+    let dir = out.unwrap_or_else(|| default_dir(&study.name));
+    create_dir(&dir)?;
+    finish(Header::of(&study), records, dir, scenario)
+}
+
 /// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).
 pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
     let mut header: Option<Header> = None;
@@ -141,7 +157,7 @@ fn finish(
     origin: &Path,
 ) -> Result<Finished, Error> {
     if header.sweep.is_empty() {
-        let result = stats::build(header, records).map_err(|m| bad_input(origin, m))?;
+        let result = stats::build(header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("replications.json");
         write_json(&path, &result)?;
         let text = stats::render_text(&result);
@@ -152,7 +168,8 @@ fn finish(
             result: Some(result),
         })
     } else {
-        let records = stats::complete(&header, records).map_err(|m| bad_input(origin, m))?;
+        let records =
+            stats::complete(&header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("sweep.csv");
         files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
         let text = stats::render_sweep(&header, &records);

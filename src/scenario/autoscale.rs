@@ -6,6 +6,13 @@ use crate::error::KeyError;
 use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
 
+/// Default scale-down stabilisation window: Kubernetes' HorizontalPodAutoscaler keeps the
+/// highest recommendation of the last 5 minutes before scaling down
+/// (`behavior.scaleDown.stabilizationWindowSeconds`, default 300).
+pub const STABILIZATION: SimTime = 5 * MINUTE;
+/// Default cooldown of the predictive policy: AWS EC2 Auto Scaling's default cooldown, 300 s.
+pub const PREDICTIVE_COOLDOWN: SimTime = 5 * MINUTE;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Autoscale {
     pub group: String,
@@ -22,13 +29,15 @@ pub struct Autoscale {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScaleRule {
-    /// Out by `step` when utilisation stays above `out_above` for `sustain`, in by one below
-    /// `in_below`, at most one action per `cooldown`.
+    /// Out by `step` when utilisation stays above `out_above` for `sustain`, in by one when it
+    /// stays below `in_below` for `sustain` and the scale-down window `stabilization`, at most
+    /// one action per `cooldown`.
     Threshold {
         out_above: f64,
         in_below: f64,
         sustain: SimTime,
         cooldown: SimTime,
+        stabilization: SimTime,
         step: u32,
     },
     /// A job queue of `items`, each taking `item_time` of one instance, due by `deadline`:
@@ -38,11 +47,15 @@ pub enum ScaleRule {
         item_time: SimTime,
         deadline: SimTime,
     },
-    /// A linear trend of demand over `window`, projected `lead` ahead, at `target` utilisation.
+    /// A linear trend of demand over `window`, projected `lead` ahead (never below the demand
+    /// now), at `target` utilisation; scale-in to the highest count recommended over the last
+    /// `stabilization`, at most one change per `cooldown`.
     Predictive {
         window: SimTime,
         lead: SimTime,
         target: f64,
+        cooldown: SimTime,
+        stabilization: SimTime,
     },
 }
 
@@ -76,6 +89,8 @@ pub(super) struct RawAutoscale {
     sustain: Option<SimTime>,
     #[serde(default, deserialize_with = "de_opt_duration")]
     cooldown: Option<SimTime>,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    stabilization: Option<SimTime>,
     step: Option<u32>,
     items: Option<u64>,
     #[serde(default, deserialize_with = "de_opt_duration")]
@@ -159,7 +174,6 @@ impl RawAutoscale {
         let threshold_keys = self.scale_out_above.is_some()
             || self.scale_in_below.is_some()
             || self.sustain.is_some()
-            || self.cooldown.is_some()
             || self.step.is_some();
         let deadline_keys =
             self.items.is_some() || self.item_time.is_some() || self.deadline.is_some();
@@ -173,6 +187,16 @@ impl RawAutoscale {
             "deadline" => {
                 only("scale_out_above", threshold_keys, "threshold")?;
                 only("window", predictive_keys, "predictive")?;
+                only(
+                    "cooldown",
+                    self.cooldown.is_some(),
+                    "threshold or predictive",
+                )?;
+                only(
+                    "stabilization",
+                    self.stabilization.is_some(),
+                    "threshold or predictive",
+                )?;
                 self.deadline(err)
             }
             "predictive" => {
@@ -207,6 +231,7 @@ impl RawAutoscale {
             in_below,
             sustain: self.sustain.unwrap_or(10 * MINUTE),
             cooldown: self.cooldown.unwrap_or(15 * MINUTE),
+            stabilization: self.stabilization.unwrap_or(STABILIZATION),
             step,
         })
     }
@@ -258,6 +283,8 @@ impl RawAutoscale {
             window,
             lead: self.lead.unwrap_or(30 * MINUTE),
             target,
+            cooldown: self.cooldown.unwrap_or(PREDICTIVE_COOLDOWN),
+            stabilization: self.stabilization.unwrap_or(STABILIZATION),
         })
     }
 }

@@ -245,7 +245,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     let raw: RawScenario =
         toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let in_file = |e: KeyError| -> Error { e.in_file(path).into() };
-    let bad = |key: String, msg: String| -> Error { InputError::key(path, key, msg).into() };
     let base = path.parent().unwrap_or(Path::new("."));
 
     check_basics(&raw).map_err(in_file)?;
@@ -265,10 +264,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     let backup = validate_backup(raw.backup, base, &rates, &venues, path)?;
 
     let uncertainty = match raw.uncertainty {
-        Some(u) => Some(u.validate().map_err(|(k, m)| bad(k, m))?),
+        Some(u) => Some(u.validate().map_err(in_file)?),
         None => None,
     };
-    uncertainty::validate_sweep(&raw.sweep).map_err(|(k, m)| bad(k, m))?;
+    uncertainty::validate_sweep(&raw.sweep).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,

@@ -4,6 +4,7 @@
 //! `venues.1.price_factor`); the Monte Carlo runner (`crate::uncertainty`) sets it to a draw in
 //! each replication. Sampling uses rand_distr; quantiles (for the sensitivity sweep) use statrs.
 
+use crate::error::KeyError;
 use rand::Rng;
 use rand_distr::Distribution;
 use serde::Deserialize;
@@ -49,7 +50,7 @@ pub struct Axis {
 }
 
 /// Checks the `[[sweep]]` axes; errors are (key, message).
-pub fn validate_sweep(axes: &[Axis]) -> Result<(), (String, String)> {
+pub fn validate_sweep(axes: &[Axis]) -> Result<(), KeyError> {
     let mut points: usize = 1;
     for (i, a) in axes.iter().enumerate() {
         let at = |k: &str| format!("sweep[{i}].{k}");
@@ -58,22 +59,25 @@ pub fn validate_sweep(axes: &[Axis]) -> Result<(), (String, String)> {
                 "\"{}\" must name a scenario key other than seed, uncertainty and sweep",
                 a.key
             );
-            return Err((at("key"), msg));
+            return Err(KeyError::new(at("key"), msg));
         }
         if axes[..i].iter().any(|b| b.key == a.key) {
-            return Err((at("key"), format!("\"{}\" is swept twice", a.key)));
+            return Err(KeyError::new(
+                at("key"),
+                format!("\"{}\" is swept twice", a.key),
+            ));
         }
         if a.values.is_empty() || a.values.iter().any(|v| !v.is_finite()) {
-            return Err((
+            return Err(KeyError::new(
                 at("values"),
-                "must be a non-empty list of finite numbers".into(),
+                "must be a non-empty list of finite numbers",
             ));
         }
         points = points.saturating_mul(a.values.len());
     }
     if points > 1_000_000 {
-        return Err((
-            "sweep".into(),
+        return Err(KeyError::new(
+            "sweep",
             format!("{points} grid points; at most 1,000,000"),
         ));
     }
@@ -183,18 +187,18 @@ pub struct Uncertainty {
 
 impl RawUncertainty {
     /// Checks every parameter; errors are (key, message) with the key under `uncertainty`.
-    pub fn validate(self) -> Result<Uncertainty, (String, String)> {
+    pub fn validate(self) -> Result<Uncertainty, KeyError> {
         if self.replications == 0 {
-            return Err((
-                "uncertainty.replications".into(),
-                "0 must be at least 1".into(),
+            return Err(KeyError::new(
+                "uncertainty.replications",
+                "0 must be at least 1",
             ));
         }
         let mut parameters: Vec<Parameter> = Vec::new();
         for (i, p) in self.parameters.into_iter().enumerate() {
             let at = |k: &str| format!("uncertainty.parameters[{i}].{k}");
             if p.name.is_empty() || parameters.iter().any(|q| q.name == p.name) {
-                return Err((
+                return Err(KeyError::new(
                     at("name"),
                     format!("\"{}\" must be a unique, non-empty name", p.name),
                 ));
@@ -204,9 +208,9 @@ impl RawUncertainty {
                     "\"{}\" must name a scenario key other than seed, uncertainty and sweep",
                     p.key
                 );
-                return Err((at("key"), msg));
+                return Err(KeyError::new(at("key"), msg));
             }
-            let dist = parse_dist(&p).map_err(|(k, m)| (at(&k), m))?;
+            let dist = parse_dist(&p).map_err(|e| KeyError::new(at(&e.key), e.message))?;
             parameters.push(Parameter {
                 name: p.name,
                 key: p.key,
@@ -221,7 +225,7 @@ impl RawUncertainty {
 }
 
 /// Reads the distribution's own keys; every other distribution key must be absent.
-fn parse_dist(p: &RawParameter) -> Result<Dist, (String, String)> {
+fn parse_dist(p: &RawParameter) -> Result<Dist, KeyError> {
     let given: [(&str, Option<f64>); 8] = [
         ("value", p.value),
         ("min", p.min),
@@ -241,14 +245,14 @@ fn parse_dist(p: &RawParameter) -> Result<Dist, (String, String)> {
         other => {
             let msg =
                 format!("\"{other}\" is not one of fixed, uniform, normal, lognormal, triangular");
-            return Err(("distribution".into(), msg));
+            return Err(KeyError::new("distribution", msg));
         }
     };
     for (k, v) in given {
         match (needs.contains(&k), v) {
             (true, None) => {
-                return Err((
-                    k.into(),
+                return Err(KeyError::new(
+                    k,
                     format!(
                         "missing: a {} distribution needs {}",
                         p.distribution,
@@ -257,13 +261,13 @@ fn parse_dist(p: &RawParameter) -> Result<Dist, (String, String)> {
                 ));
             }
             (false, Some(_)) => {
-                return Err((
-                    k.into(),
+                return Err(KeyError::new(
+                    k,
                     format!("does not apply to a {} distribution", p.distribution),
                 ));
             }
             (true, Some(x)) if !x.is_finite() => {
-                return Err((k.into(), format!("{x} must be a finite number")));
+                return Err(KeyError::new(k, format!("{x} must be a finite number")));
             }
             _ => {}
         }
@@ -297,17 +301,19 @@ fn parse_dist(p: &RawParameter) -> Result<Dist, (String, String)> {
     };
     match dist {
         Dist::Uniform { min, max } if min > max => {
-            Err(("max".into(), format!("{max} must be >= min {min}")))
+            Err(KeyError::new("max", format!("{max} must be >= min {min}")))
         }
-        Dist::Normal { sd, .. } if sd <= 0.0 => Err(("sd".into(), format!("{sd} must be > 0"))),
+        Dist::Normal { sd, .. } if sd <= 0.0 => {
+            Err(KeyError::new("sd", format!("{sd} must be > 0")))
+        }
         Dist::LogNormal { median, .. } if median <= 0.0 => {
-            Err(("median".into(), format!("{median} must be > 0")))
+            Err(KeyError::new("median", format!("{median} must be > 0")))
         }
         Dist::LogNormal { sigma, .. } if sigma <= 0.0 => {
-            Err(("sigma".into(), format!("{sigma} must be > 0")))
+            Err(KeyError::new("sigma", format!("{sigma} must be > 0")))
         }
-        Dist::Triangular { min, mode, max } if !(min <= mode && mode <= max) => Err((
-            "mode".into(),
+        Dist::Triangular { min, mode, max } if !(min <= mode && mode <= max) => Err(KeyError::new(
+            "mode",
             format!("{mode} must lie between min {min} and max {max}"),
         )),
         d => Ok(d),
@@ -371,16 +377,16 @@ mod tests {
         };
         assert!(u(raw("triangular", Some(1.0), Some(3.0), Some(2.0))).is_ok());
         let e = u(raw("triangular", Some(1.0), Some(3.0), Some(4.0))).unwrap_err();
-        assert_eq!(e.0, "uncertainty.parameters[0].mode");
+        assert_eq!(e.key, "uncertainty.parameters[0].mode");
         let e = u(raw("uniform", Some(1.0), Some(3.0), Some(2.0))).unwrap_err();
         assert_eq!(
             e,
-            (
-                "uncertainty.parameters[0].mode".into(),
-                "does not apply to a uniform distribution".into()
+            KeyError::new(
+                "uncertainty.parameters[0].mode",
+                "does not apply to a uniform distribution"
             )
         );
         let e = u(raw("beta", None, None, None)).unwrap_err();
-        assert!(e.1.contains("not one of"), "{e:?}");
+        assert!(e.message.contains("not one of"), "{e:?}");
     }
 }

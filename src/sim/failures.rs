@@ -7,14 +7,19 @@
 use super::{Event, State, VenueState, Why};
 use crate::engine::Engine;
 use crate::pricing;
+use crate::random::{Purpose, stream};
 use crate::units::{HOUR, SimTime, YEAR};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
+use std::collections::HashMap;
 
-/// The failure side of the run: its random stream, the VMs waiting for a repair and the count
-/// of failures per venue.
+/// The failure side of the run: a random stream per host, the VMs waiting for a repair and the
+/// count of failures per venue.
 pub(super) struct Failures {
-    rng: ChaCha8Rng,
+    seed: u64,
+    /// Each host's failures and repairs draw from its own stream (common random numbers: a
+    /// host's history does not depend on the workload or on other hosts), made on first use.
+    rngs: HashMap<(usize, usize), ChaCha8Rng>,
     /// VMs waiting for a failed host's repair, as (venue, host, VM).
     waiting: Vec<(usize, usize, u32)>,
     /// Host failures by venue.
@@ -22,27 +27,43 @@ pub(super) struct Failures {
 }
 
 impl Failures {
-    pub fn new(rng: ChaCha8Rng, venues: usize) -> Self {
+    pub fn new(seed: u64, venues: usize) -> Self {
         Failures {
-            rng,
+            seed,
+            rngs: HashMap::new(),
             waiting: Vec::new(),
             per_venue: vec![0; venues],
         }
     }
 
-    /// When a host that is up at `now` fails next, at `afr` failures a year.
-    fn next_failure(&mut self, now: SimTime, afr: f64) -> SimTime {
-        let years = Exp::new(afr).expect("validated rate").sample(&mut self.rng);
+    /// The stream of host `host` of venue `v`.
+    fn rng(&mut self, v: usize, host: usize) -> &mut ChaCha8Rng {
+        let seed = self.seed;
+        self.rngs
+            .entry((v, host))
+            .or_insert_with(|| stream(seed, Purpose::Failures, v as u64, host as u64))
+    }
+
+    /// When host `host` of venue `v`, up at `now`, fails next, at `afr` failures a year.
+    fn next_failure(&mut self, (v, host): (usize, usize), now: SimTime, afr: f64) -> SimTime {
+        let years = Exp::new(afr)
+            .expect("validated rate")
+            .sample(self.rng(v, host));
         now.saturating_add((years * YEAR as f64) as SimTime)
     }
 
-    /// When a host that failed at `now` is back: a lognormal repair time around the median,
-    /// at least one second.
-    fn repaired_at(&mut self, now: SimTime, f: &pricing::Failures) -> SimTime {
+    /// When host `host` of venue `v`, failed at `now`, is back: a lognormal repair time around
+    /// the median, at least one second.
+    fn repaired_at(
+        &mut self,
+        (v, host): (usize, usize),
+        now: SimTime,
+        f: &pricing::Failures,
+    ) -> SimTime {
         let median = f.repair as f64;
         let repair = LogNormal::new(median.ln(), f.repair_sigma)
             .expect("validated")
-            .sample(&mut self.rng);
+            .sample(self.rng(v, host));
         now.saturating_add(repair.max(1.0) as SimTime)
     }
 
@@ -92,7 +113,7 @@ impl State<'_> {
         now: SimTime,
         afr: f64,
     ) {
-        let at = self.failures.next_failure(now, afr);
+        let at = self.failures.next_failure((venue, host), now, afr);
         if at < self.scenario.horizon {
             let (venue, host) = (venue as u32, host as u32);
             engine.schedule(at, Event::Fail { venue, host });
@@ -115,7 +136,7 @@ impl State<'_> {
         if let VenueState::Site(site) = &mut self.venues[v] {
             site.fail(host);
         }
-        let back = self.failures.repaired_at(now, &f);
+        let back = self.failures.repaired_at((v, host), now, &f);
         if back < self.scenario.horizon {
             let (venue, host) = (v as u32, host as u32);
             engine.schedule(back, Event::Repair { venue, host });
@@ -159,7 +180,6 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::state::stream;
     use super::super::testkit::{scenario, table, vm};
     use super::super::{Placed, State, Target, scaling};
     use super::*;
@@ -173,16 +193,16 @@ mod tests {
             repair: 1_800,
             repair_sigma: 0.0,
         };
-        let mut f = Failures::new(stream(1, 1), 1);
-        assert_eq!(f.repaired_at(1_000, &model), 2_800);
+        let mut f = Failures::new(1, 1);
+        assert_eq!(f.repaired_at((0, 0), 1_000, &model), 2_800);
         // Never less than a second, however short the median.
         let tiny = pricing::Failures { repair: 1, ..model };
-        assert!(f.repaired_at(5, &tiny) >= 6);
+        assert!(f.repaired_at((0, 0), 5, &tiny) >= 6);
     }
 
     #[test]
     fn waiting_vms_are_released_by_their_own_host_only() {
-        let mut f = Failures::new(stream(1, 1), 2);
+        let mut f = Failures::new(1, 2);
         f.wait(0, 3, 10);
         f.wait(1, 3, 11);
         f.wait(0, 3, 12);

@@ -243,7 +243,7 @@ impl<'s> State<'s> {
                 p.start(inst);
                 let rate = p.book.spot_evictions_per_hour;
                 if inst.purchase == Purchase::Spot {
-                    self.schedule_eviction(engine, i, now, rate);
+                    self.schedule_eviction(engine, (i, v), now, rate);
                 }
                 self.returns.burst_started(now, i);
             }

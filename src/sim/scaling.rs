@@ -132,8 +132,14 @@ impl State<'_> {
         for k in 0..self.scaling.scalers.len() {
             let a = &self.scenario.autoscale[k];
             self.resize(engine, k, a.initial, 0);
-            if a.interval < self.scenario.horizon {
-                engine.schedule(a.interval, Event::Scale(k as u32));
+            // A deadline queue is evaluated at once, as MiCADO does; the others first see a
+            // period of demand.
+            let first = match a.rule {
+                ScaleRule::Deadline { .. } => 0,
+                _ => a.interval,
+            };
+            if first < self.scenario.horizon {
+                engine.schedule(first, Event::Scale(k as u32));
             }
         }
     }

@@ -5,22 +5,26 @@
 
 use super::{Event, Placed, State};
 use crate::engine::Engine;
+use crate::random::{Purpose, stream};
 use crate::scenario::SpotFallback;
 use crate::units::{HOUR, SimTime};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp};
 
-/// The spot side of the run: its random stream and which VMs now run on-demand.
+/// The spot side of the run: a random stream per venue and which VMs now run on-demand.
 pub(super) struct Spot {
-    rng: ChaCha8Rng,
+    /// Each venue's evictions draw from its own stream (common random numbers).
+    rngs: Vec<ChaCha8Rng>,
     /// Evicted spot VMs that now run on-demand, by VM index.
     on_demand: Vec<bool>,
 }
 
 impl Spot {
-    pub fn new(rng: ChaCha8Rng, vms: usize) -> Self {
+    pub fn new(seed: u64, venues: usize, vms: usize) -> Self {
         Spot {
-            rng,
+            rngs: (0..venues as u64)
+                .map(|v| stream(seed, Purpose::Evictions, v, 0))
+                .collect(),
             on_demand: vec![false; vms],
         }
     }
@@ -35,28 +39,29 @@ impl Spot {
         self.on_demand[i as usize]
     }
 
-    /// When a spot VM placed at `now` is evicted, at `per_hour` evictions an hour (none at 0).
-    fn eviction_at(&mut self, now: SimTime, per_hour: f64) -> Option<SimTime> {
+    /// When a spot VM placed on venue `v` at `now` is evicted, at `per_hour` evictions an hour
+    /// (none at 0).
+    fn eviction_at(&mut self, v: usize, now: SimTime, per_hour: f64) -> Option<SimTime> {
         if per_hour <= 0.0 {
             return None;
         }
         let hours = Exp::new(per_hour)
             .expect("validated rate")
-            .sample(&mut self.rng);
+            .sample(&mut self.rngs[v]);
         Some(now.saturating_add((hours * HOUR as f64) as SimTime))
     }
 }
 
 impl State<'_> {
-    /// Draws the eviction of VM `i`, about to be placed on spot capacity at `now`.
+    /// Draws the eviction of VM `i`, about to be placed on spot capacity of venue `v` at `now`.
     pub(super) fn schedule_eviction(
         &mut self,
         engine: &mut Engine<Event>,
-        i: u32,
+        (i, v): (u32, usize),
         now: SimTime,
         per_hour: f64,
     ) {
-        let Some(at) = self.spot.eviction_at(now, per_hour) else {
+        let Some(at) = self.spot.eviction_at(v, now, per_hour) else {
             return;
         };
         if at < self.end_of(i) {
@@ -98,7 +103,6 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::state::stream;
     use super::super::testkit::{scenario, table, vm};
     use super::super::{Category, Target, scaling};
     use super::*;
@@ -106,10 +110,10 @@ mod tests {
 
     #[test]
     fn no_rate_no_eviction() {
-        let mut spot = Spot::new(stream(1, 2), 1);
-        assert_eq!(spot.eviction_at(100, 0.0), None);
+        let mut spot = Spot::new(1, 1, 1);
+        assert_eq!(spot.eviction_at(0, 100, 0.0), None);
         // At a positive rate the eviction comes after the placement.
-        assert!(spot.eviction_at(100, 0.5).is_some_and(|t| t >= 100));
+        assert!(spot.eviction_at(0, 100, 0.5).is_some_and(|t| t >= 100));
     }
 
     /// The state after a 2-vCPU spot VM of group "b" arrived at t = 0 on the cloud (the only

@@ -14,8 +14,6 @@ use crate::pricing::BookKind;
 use crate::scenario::{GroupPolicy, Scenario, VenueSize};
 use crate::trace::{Vm, VmTable};
 use crate::units::SimTime;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 /// Who the VMs are: the trace's, then autoscaled instances (sharing their autoscaler's record).
 pub(super) struct Fleet<'s> {
@@ -108,13 +106,6 @@ pub(super) struct State<'s> {
     pub(super) tally: Tally,
 }
 
-/// A random stream for one mechanism, derived from the scenario's seed.
-pub(super) fn stream(seed: u64, index: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index);
-    rng
-}
-
 impl<'s> State<'s> {
     pub(super) fn new(
         scenario: &'s Scenario,
@@ -179,8 +170,8 @@ impl<'s> State<'s> {
                 targets: vec![None; venues.len()],
             },
             outcomes: vec![empty; venues.len()],
-            failures: failures::Failures::new(stream(scenario.seed, 1), venues.len()),
-            spot: spot::Spot::new(stream(scenario.seed, 2), n),
+            failures: failures::Failures::new(scenario.seed, venues.len()),
+            spot: spot::Spot::new(scenario.seed, venues.len(), n),
             venues,
             vms: VmRuns::new(n),
             tally: Tally {

@@ -6,7 +6,8 @@
 //! The model, per group:
 //! - `initial_vms` VMs run from time 0 for their whole lifetime; new VMs arrive as a Poisson
 //!   process whose rate per day is `arrivals_per_day` x (1 + `growth_per_month`)^(t / 30 d) x the
-//!   daily shape x the weekend factor x the burst factor (drawn by thinning);
+//!   daily shape x the weekend factor x the burst factor (see `arrivals`: more growth or a
+//!   higher rate only adds VMs, it never moves one);
 //! - lifetimes are lognormal with median `lifetime_median` and log-sigma `lifetime_sigma`;
 //! - vCPUs are Pareto(`min_vcpus`, `size_shape`) rounded up to a power of two and capped at
 //!   `max_vcpus`; memory is `mem_gib_per_vcpu` x vCPUs;
@@ -15,12 +16,16 @@
 //!   (`noise_sd`), clipped to 0..=1. Day 0 is a Monday;
 //! - bursts arrive `bursts_per_month` times per 30 days on average (shared by all groups) and
 //!   multiply arrivals and utilisation by `burst_factor` for `burst_length`.
+//!
+//! Common random numbers (`crate::random`): the bursts, each group's arrivals and each VM's
+//! lifetime, size and usage draw from their own streams, so changing one parameter re-draws
+//! nothing it does not touch.
 
 use super::{Sample, TableBuilder, Trace, Vm, sample_time};
 use crate::error::KeyError;
+use crate::random::{Purpose, stream};
 use crate::units::{DAY, HOUR, SimTime, de_duration};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use serde::Deserialize;
 
@@ -29,7 +34,7 @@ const MONTH: f64 = 30.0 * DAY as f64;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Params {
-    /// Seed of the random streams (each group and the bursts get their own stream).
+    /// Seed of the random streams (the bursts, each group's arrivals and each VM get their own).
     pub seed: u64,
     /// Length of the trace.
     #[serde(deserialize_with = "de_duration")]
@@ -208,8 +213,68 @@ impl Params {
             if g.lifetime_median == 0 {
                 return err(&key("lifetime_median"), "must be longer than 0s".into());
             }
+            let candidates = (peak_per_day(self, g) / STRIP_PER_DAY).ceil()
+                * (self.horizon as f64 / DAY as f64).ceil();
+            if candidates > MAX_CANDIDATES {
+                let msg = format!(
+                    "{} per day reaches {:.0} per day at its peak over the horizon: {candidates:.0} candidate arrivals, at most {MAX_CANDIDATES:.0}",
+                    g.arrivals_per_day,
+                    peak_per_day(self, g)
+                );
+                return err(&key("arrivals_per_day"), msg);
+            }
         }
         Ok(())
+    }
+}
+
+impl Params {
+    /// Sets a numeric parameter by its key under `trace.synthetic` (`weekend_factor`,
+    /// `groups.0.growth_per_month`) and checks the result. Ok(false) for a key this does not set
+    /// (durations, names, unknown keys).
+    pub fn set(&mut self, key: &str, value: f64) -> Result<bool, KeyError> {
+        let parts: Vec<&str> = key.split('.').collect();
+        let slot = match parts.as_slice() {
+            ["bursts_per_month"] => &mut self.bursts_per_month,
+            ["burst_factor"] => &mut self.burst_factor,
+            ["weekend_factor"] => &mut self.weekend_factor,
+            ["groups", i, field] => {
+                let Some(g) = i.parse::<usize>().ok().and_then(|i| self.groups.get_mut(i)) else {
+                    return Ok(false);
+                };
+                match g.number(field) {
+                    Some(slot) => slot,
+                    None if *field == "initial_vms" && value.fract() == 0.0 && value >= 0.0 => {
+                        g.initial_vms = value.min(f64::from(u32::MAX)) as u32;
+                        return self.validate().map(|_| true);
+                    }
+                    None => return Ok(false),
+                }
+            }
+            _ => return Ok(false),
+        };
+        *slot = value;
+        self.validate().map(|_| true)
+    }
+}
+
+impl GroupParams {
+    fn number(&mut self, field: &str) -> Option<&mut f64> {
+        Some(match field {
+            "arrivals_per_day" => &mut self.arrivals_per_day,
+            "growth_per_month" => &mut self.growth_per_month,
+            "lifetime_sigma" => &mut self.lifetime_sigma,
+            "min_vcpus" => &mut self.min_vcpus,
+            "max_vcpus" => &mut self.max_vcpus,
+            "size_shape" => &mut self.size_shape,
+            "mem_gib_per_vcpu" => &mut self.mem_gib_per_vcpu,
+            "disk_gib" => &mut self.disk_gib,
+            "cpu_mean" => &mut self.cpu_mean,
+            "diurnal_amplitude" => &mut self.diurnal_amplitude,
+            "peak_hour" => &mut self.peak_hour,
+            "noise_sd" => &mut self.noise_sd,
+            _ => return None,
+        })
     }
 }
 
@@ -248,63 +313,95 @@ impl Season<'_> {
     }
 }
 
-fn stream(seed: u64, index: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index);
-    rng
+/// Arrivals per day one strip of candidate arrivals holds (see `arrivals`). Fixed, so that the
+/// candidates never depend on the parameters.
+const STRIP_PER_DAY: f64 = 1.0;
+/// The most candidate arrivals one group may draw (strips x days of horizon).
+const MAX_CANDIDATES: f64 = 50_000_000.0;
+/// Keys of arriving VMs have this bit set; VMs running from time 0 are keyed 0, 1, 2, ...
+const ARRIVAL_KEY: u64 = 1 << 63;
+
+/// The highest arrival rate per day a group reaches over the horizon (an upper bound).
+fn peak_per_day(params: &Params, g: &GroupParams) -> f64 {
+    let growth_end = (1.0 + g.growth_per_month)
+        .powf(params.horizon as f64 / MONTH)
+        .max(1.0);
+    g.arrivals_per_day
+        * growth_end
+        * (1.0 + g.diurnal_amplitude)
+        * params.weekend_factor.max(1.0)
+        * params.burst_factor.max(1.0)
+}
+
+/// Burst windows: a Poisson process by inversion (unit-rate gaps divided by the rate), so more
+/// bursts per month only move bursts earlier and add new ones.
+fn bursts(params: &Params) -> Vec<(SimTime, SimTime)> {
+    let mut out = Vec::new();
+    if params.bursts_per_month <= 0.0 {
+        return out;
+    }
+    let mut rng = stream(params.seed, Purpose::Bursts, 0, 0);
+    let unit = Exp::new(1.0).expect("unit rate");
+    let scale = MONTH / params.bursts_per_month;
+    let mut t = unit.sample(&mut rng) * scale;
+    while t < params.horizon as f64 {
+        out.push((t as SimTime, t as SimTime + params.burst_length));
+        t += unit.sample(&mut rng) * scale;
+    }
+    out
+}
+
+/// A group's arrivals as (time, key), in time order. Candidates form a Poisson process of unit
+/// intensity on the plane of time x rate: strip `j` holds the points at heights
+/// j..j+1 arrivals per day, drawn from its own stream; a candidate arrives when its height lies
+/// under the rate curve at its time. Raising the rate anywhere (growth, arrivals_per_day, a
+/// season) only adds arrivals: every existing one keeps its time and key, so its VM keeps its
+/// lifetime, size and usage.
+fn arrivals(params: &Params, season: &Season, gi: usize, g: &GroupParams) -> Vec<(SimTime, u64)> {
+    let horizon = params.horizon as f64;
+    let strips = (peak_per_day(params, g) / STRIP_PER_DAY).ceil() as u64;
+    let gap = Exp::new(STRIP_PER_DAY / DAY as f64).expect("positive rate");
+    let mut out = Vec::new();
+    for j in 0..strips {
+        let mut rng = stream(params.seed, Purpose::Arrivals, gi as u64, j);
+        let mut t = gap.sample(&mut rng);
+        let mut k = 0u64;
+        while t < horizon {
+            let height = (j as f64 + rng.random::<f64>()) * STRIP_PER_DAY;
+            let at = t as SimTime;
+            let rate = g.arrivals_per_day
+                * (1.0 + g.growth_per_month).powf(t / MONTH)
+                * season.factor(g, at);
+            if height < rate {
+                out.push((at, ARRIVAL_KEY | j << 32 | k));
+            }
+            k += 1;
+            t += gap.sample(&mut rng);
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 /// Generates a trace. `params` must have passed `validate`.
 pub fn generate(params: &Params) -> Trace {
     let horizon = params.horizon;
-    // Bursts: stream 0.
-    let mut rng = stream(params.seed, 0);
-    let mut bursts = Vec::new();
-    if params.bursts_per_month > 0.0 {
-        let gap = Exp::new(params.bursts_per_month / MONTH).expect("validated rate");
-        let mut t = gap.sample(&mut rng);
-        while t < horizon as f64 {
-            bursts.push((t as SimTime, t as SimTime + params.burst_length));
-            t += gap.sample(&mut rng);
-        }
-    }
-    let season = Season { params, bursts };
-
+    let season = Season {
+        params,
+        bursts: bursts(params),
+    };
     let mut table = TableBuilder::new();
     let mut samples = Vec::new();
     for (gi, g) in params.groups.iter().enumerate() {
-        // Each group draws from its own stream, so adding a group leaves the others unchanged.
-        let mut rng = stream(params.seed, gi as u64 + 1);
         let group = table.group(&g.name);
         let lifetime =
             LogNormal::new((g.lifetime_median as f64).ln(), g.lifetime_sigma).expect("validated");
         let noise = Normal::new(0.0, g.noise_sd).expect("validated");
-        let mut starts: Vec<SimTime> = vec![0; g.initial_vms as usize];
-        // Thinning: candidates at the highest rate the horizon reaches, kept with probability
-        // rate(t) / highest.
-        let growth_end = (1.0 + g.growth_per_month)
-            .powf(horizon as f64 / MONTH)
-            .max(1.0);
-        let peak = g.arrivals_per_day / DAY as f64
-            * growth_end
-            * (1.0 + g.diurnal_amplitude)
-            * params.weekend_factor.max(1.0)
-            * params.burst_factor.max(1.0);
-        if peak > 0.0 {
-            let gap = Exp::new(peak).expect("positive rate");
-            let mut t = gap.sample(&mut rng);
-            while t < horizon as f64 {
-                let at = t as SimTime;
-                let rate = g.arrivals_per_day / DAY as f64
-                    * (1.0 + g.growth_per_month).powf(t / MONTH)
-                    * season.factor(g, at);
-                if rng.random::<f64>() * peak < rate {
-                    starts.push(at);
-                }
-                t += gap.sample(&mut rng);
-            }
-        }
-        for (n, start) in starts.into_iter().enumerate() {
+        let mut vms: Vec<(SimTime, u64)> = (0..u64::from(g.initial_vms)).map(|n| (0, n)).collect();
+        vms.extend(arrivals(params, &season, gi, g));
+        for (n, (start, key)) in vms.into_iter().enumerate() {
+            // Each VM draws its lifetime, size and usage from its own stream, by its key.
+            let mut rng = stream(params.seed, Purpose::Vm, gi as u64, key);
             let life = (lifetime.sample(&mut rng) as SimTime).max(60);
             let end = start.saturating_add(life);
             let pareto = g.min_vcpus * (1.0 - rng.random::<f64>()).powf(-1.0 / g.size_shape);
@@ -315,8 +412,18 @@ pub fn generate(params: &Params) -> Trace {
                 .exp2()
                 .min(g.max_vcpus)
                 .max(g.min_vcpus);
+            let id = if key & ARRIVAL_KEY == 0 {
+                format!("{}-{key}", g.name)
+            } else {
+                format!(
+                    "{}-{}.{}",
+                    g.name,
+                    (key & !ARRIVAL_KEY) >> 32,
+                    key & 0xffff_ffff
+                )
+            };
             let vm = Vm {
-                id: format!("{}-{n}", g.name),
+                id,
                 group,
                 start,
                 end: (end < horizon).then_some(end),

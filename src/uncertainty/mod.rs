@@ -1,19 +1,20 @@
 //! The Monte Carlo runner: a study of one scenario (replications over its `[uncertainty]`
-//! parameters with a sensitivity run per parameter, or the points of its `[[sweep]]` grid), run
+//! parameters with paired low/high sensitivity runs per parameter, or the points of its `[[sweep]]` grid), run
 //! item by item, and the statistics of the results. The tables themselves are read and checked
 //! with the scenario (`crate::scenario::uncertainty`).
 
+pub mod interval;
 pub mod overrides;
 pub mod stats;
 pub mod study;
 
 pub use crate::scenario::uncertainty::{Axis, Dist, Parameter, Uncertainty};
 
-/// Work items of a study: replications then two sensitivity runs per parameter, or the points
-/// of a sweep's grid.
+/// Work items of a study: replications then `study::PAIRS` low and high runs per parameter, or
+/// the points of a sweep's grid.
 pub fn item_count(replications: u32, parameters: usize, sweep: &[Axis]) -> u32 {
     if sweep.is_empty() {
-        replications + 2 * parameters as u32
+        replications + 2 * study::PAIRS * parameters as u32
     } else {
         sweep.iter().map(|a| a.values.len() as u32).product()
     }

@@ -2,9 +2,9 @@
 //! replications and the one-at-a-time sensitivity ranking. A shard's partial result and the
 //! merged result go through the same code, so a merge equals an unsharded run byte for byte.
 
-use super::study::{HIGH, LOW, Record, Study};
+use super::interval::{self, Estimate};
+use super::study::{HIGH, LOW, PAIRS, Record, Study};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::fmt::Write;
 
 /// What every shard of a study shares; a merge checks the partials agree on it.
@@ -40,13 +40,18 @@ impl Header {
             parameters: study
                 .parameters
                 .iter()
-                .map(|p| ParameterRange {
+                .enumerate()
+                .map(|(i, p)| ParameterRange {
                     name: p.name.clone(),
                     key: p.key.clone(),
-                    distribution: p.describe(),
-                    p10: p.dist.quantile(LOW),
-                    p50: p.dist.quantile(0.5),
-                    p90: p.dist.quantile(HIGH),
+                    distribution: if study.counts[i] {
+                        format!("{} (whole numbers)", p.describe())
+                    } else {
+                        p.describe()
+                    },
+                    p10: study.quantile(i, LOW),
+                    p50: study.quantile(i, 0.5),
+                    p90: study.quantile(i, HIGH),
                 })
                 .collect(),
         }
@@ -75,28 +80,41 @@ pub struct Partial {
     pub records: Vec<Record>,
 }
 
-/// Mean, spread and percentiles of one figure over the replications.
+/// Mean, spread and percentiles of one figure over the replications, each with its uncertainty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
     pub figure: String,
     pub mean: f64,
     pub sd: f64,
+    /// Standard error of the mean: sd / sqrt(replications).
+    pub se: f64,
     pub p10: f64,
     pub p50: f64,
     pub p90: f64,
     /// 95 % confidence interval of the mean (Student's t), equal to the mean for one run.
     pub mean_ci95: (f64, f64),
+    /// 95 % confidence intervals of the percentiles (order statistics; see `interval`).
+    pub p10_ci95: (f64, f64),
+    pub p50_ci95: (f64, f64),
+    pub p90_ci95: (f64, f64),
 }
 
-/// The effect of one parameter on total cost, between its P10 and P90.
+/// The effect of one parameter on total cost, between its P10 and P90: the mean over `PAIRS`
+/// pairs of runs, the two runs of a pair sharing every random number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Swing {
     pub parameter: String,
     pub low_value: f64,
     pub high_value: f64,
+    /// Mean totals of the low and the high runs.
     pub total_at_low: f64,
     pub total_at_high: f64,
+    /// |mean of (high - low)|.
     pub swing: f64,
+    /// 95 % interval of the mean of (high - low) over the pairs (Student's t).
+    pub effect_ci95: (f64, f64),
+    /// False when that interval holds zero: the effect is within the noise.
+    pub significant: bool,
 }
 
 /// A study's result (replications.json).
@@ -120,51 +138,60 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn spread(figure: &str, values: &[f64]) -> Spread {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let sd = if values.len() > 1 {
-        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
+    let (mean, sd, se) = interval::moments(values);
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let half = match StudentsT::new(0.0, 1.0, n - 1.0) {
-        Ok(t) if values.len() > 1 => t.inverse_cdf(0.975) * sd / n.sqrt(),
-        _ => 0.0,
-    };
+    let at = |p: f64| interval::quantile(&sorted, p, percentile(&sorted, p));
+    let pair = |e: Estimate| (e.low, e.high);
+    let (p10, p50, p90) = (at(0.1), at(0.5), at(0.9));
     Spread {
         figure: figure.to_string(),
         mean,
         sd,
-        p10: percentile(&sorted, 0.1),
-        p50: percentile(&sorted, 0.5),
-        p90: percentile(&sorted, 0.9),
-        mean_ci95: (mean - half, mean + half),
+        se,
+        p10: p10.value,
+        p50: p50.value,
+        p90: p90.value,
+        mean_ci95: pair(interval::mean(values)),
+        p10_ci95: pair(p10),
+        p50_ci95: pair(p50),
+        p90_ci95: pair(p90),
     }
+}
+
+/// The records of a study do not cover its items exactly once (a shard missing, or given twice).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "the runs do not cover the study exactly once: {have} of {want} items, missing {missing:?}"
+)]
+pub struct Incomplete {
+    pub have: usize,
+    pub want: u32,
+    /// The first ten missing item indices.
+    pub missing: Vec<u32>,
 }
 
 /// Sorts the records of a whole study; refuses duplicates and gaps.
 pub fn complete(
     header: &Header,
     mut records: Vec<Record>,
-) -> std::result::Result<Vec<Record>, String> {
+) -> std::result::Result<Vec<Record>, Incomplete> {
     records.sort_by_key(|r| r.index);
     let n = header.items();
     if records.len() != n as usize || records.iter().enumerate().any(|(i, r)| r.index != i as u32) {
         let have: Vec<u32> = records.iter().map(|r| r.index).collect();
         let missing: Vec<u32> = (0..n).filter(|i| have.binary_search(i).is_err()).collect();
-        return Err(format!(
-            "the runs do not cover the study exactly once: {} of {n} items, missing {:?}",
-            records.len(),
-            &missing[..missing.len().min(10)]
-        ));
+        return Err(Incomplete {
+            have: records.len(),
+            want: n,
+            missing: missing[..missing.len().min(10)].to_vec(),
+        });
     }
     Ok(records)
 }
 
 /// Builds a Monte Carlo result from every record of the study (any order).
-pub fn build(header: Header, records: Vec<Record>) -> std::result::Result<Result, String> {
+pub fn build(header: Header, records: Vec<Record>) -> std::result::Result<Result, Incomplete> {
     let records = complete(&header, records)?;
     let reps = &records[..header.replications as usize];
     let mut figures = vec![spread(
@@ -185,21 +212,36 @@ pub fn build(header: Header, records: Vec<Record>) -> std::result::Result<Result
         &pick(|r| r.metrics.backup_windows_missed as f64),
     ));
     figures.push(spread("kgCO2e", &pick(|r| r.metrics.carbon_kg)));
+    figures.push(spread("VM-hours", &pick(|r| r.metrics.vm_hours)));
 
     let sens = &records[header.replications as usize..];
+    let per = 2 * PAIRS as usize;
     let mut sensitivity: Vec<Swing> = header
         .parameters
         .iter()
         .enumerate()
         .map(|(p, range)| {
-            let (lo, hi) = (&sens[2 * p], &sens[2 * p + 1]);
+            let runs = &sens[per * p..per * (p + 1)];
+            let total = |high: usize| -> Vec<f64> {
+                runs.iter()
+                    .skip(high)
+                    .step_by(2)
+                    .map(|r| r.metrics.total)
+                    .collect()
+            };
+            let (lo, hi) = (total(0), total(1));
+            let diff: Vec<f64> = hi.iter().zip(&lo).map(|(h, l)| h - l).collect();
+            let effect = interval::mean(&diff);
+            let mean = |v: &[f64]| interval::moments(v).0;
             Swing {
                 parameter: range.name.clone(),
                 low_value: range.p10,
                 high_value: range.p90,
-                total_at_low: lo.metrics.total,
-                total_at_high: hi.metrics.total,
-                swing: (hi.metrics.total - lo.metrics.total).abs(),
+                total_at_low: mean(&lo),
+                total_at_high: mean(&hi),
+                swing: effect.value.abs(),
+                effect_ci95: (effect.low, effect.high),
+                significant: effect.excludes_zero(),
             }
         })
         .collect();
@@ -231,21 +273,26 @@ pub fn render_text(r: &Result) -> String {
         .max(6);
     let _ = writeln!(
         out,
-        "{:<w$}  {:>12}  {:>10}  {:>12}  {:>12}  {:>12}  {:>25}",
-        "figure", "mean", "sd", "P10", "P50", "P90", "95% CI of the mean"
+        "{:<w$}  {:>24}  {:>10}  {:>31}  {:>31}  {:>31}",
+        "figure", "mean +/- se", "sd", "P10 [95% CI]", "P50 [95% CI]", "P90 [95% CI]"
     );
+    let ci = |v: f64, (lo, hi): (f64, f64)| format!("{v:.2} [{lo:.2}, {hi:.2}]");
     for f in &r.figures {
-        let ci = format!("{:.2} .. {:.2}", f.mean_ci95.0, f.mean_ci95.1);
         let _ = writeln!(
             out,
-            "{:<w$}  {:>12.2}  {:>10.2}  {:>12.2}  {:>12.2}  {:>12.2}  {:>25}",
-            f.figure, f.mean, f.sd, f.p10, f.p50, f.p90, ci
+            "{:<w$}  {:>24}  {:>10.2}  {:>31}  {:>31}  {:>31}",
+            f.figure,
+            format!("{:.2} +/- {:.2}", f.mean, f.se),
+            f.sd,
+            ci(f.p10, f.p10_ci95),
+            ci(f.p50, f.p50_ci95),
+            ci(f.p90, f.p90_ci95)
         );
     }
     if !r.sensitivity.is_empty() {
         let _ = writeln!(
             out,
-            "\nsensitivity of total cost, each parameter from its P10 to its P90 (others at P50):"
+            "\nsensitivity of total cost, each parameter from its P10 to its P90 (others at P50), mean of {PAIRS} pairs of runs sharing their random numbers:"
         );
         let w = r
             .sensitivity
@@ -255,10 +302,22 @@ pub fn render_text(r: &Result) -> String {
             .unwrap_or(9)
             .max(9);
         for s in &r.sensitivity {
+            let note = if s.significant {
+                ""
+            } else {
+                "  not significant"
+            };
             let _ = writeln!(
                 out,
-                "  {:<w$}  {:>10.4} -> {:>10.4}   total {:>12.2} -> {:>12.2}   swing {:>10.2}",
-                s.parameter, s.low_value, s.high_value, s.total_at_low, s.total_at_high, s.swing
+                "  {:<w$}  {:>10.4} -> {:>10.4}   total {:>12.2} -> {:>12.2}   swing {:>10.2} [effect {:.2} .. {:.2}]{note}",
+                s.parameter,
+                s.low_value,
+                s.high_value,
+                s.total_at_low,
+                s.total_at_high,
+                s.swing,
+                s.effect_ci95.0,
+                s.effect_ci95.1
             );
         }
     }
@@ -282,7 +341,15 @@ pub fn write_sweep_csv(
                 .map(|(name, _)| format!("venue {name}")),
         );
     }
-    head.extend(["shortfall_vm_hours", "backup_windows_missed", "carbon_kg"].map(String::from));
+    head.extend(
+        [
+            "shortfall_vm_hours",
+            "backup_windows_missed",
+            "carbon_kg",
+            "vm_hours",
+        ]
+        .map(String::from),
+    );
     w.write_record(&head)?;
     for r in records {
         let mut row: Vec<String> = r.values.iter().map(|v| v.to_string()).collect();
@@ -291,6 +358,7 @@ pub fn write_sweep_csv(
         row.push(r.metrics.shortfall_vm_hours.to_string());
         row.push(r.metrics.backup_windows_missed.to_string());
         row.push(r.metrics.carbon_kg.to_string());
+        row.push(r.metrics.vm_hours.to_string());
         w.write_record(&row)?;
     }
     w.flush()
@@ -310,7 +378,11 @@ pub fn render_sweep(header: &Header, records: &[Record]) -> String {
     for (a, w) in header.sweep.iter().zip(&widths) {
         let _ = write!(out, "{:>w$}  ", a.key);
     }
-    let _ = writeln!(out, "{:>12}  {:>14}", "total", "shortfall VM-h");
+    let _ = writeln!(
+        out,
+        "{:>12}  {:>12}  {:>14}",
+        "total", "VM-hours", "shortfall VM-h"
+    );
     let cheapest = records
         .iter()
         .map(|r| r.metrics.total)
@@ -326,8 +398,8 @@ pub fn render_sweep(header: &Header, records: &[Record]) -> String {
         };
         let _ = writeln!(
             out,
-            "{:>12.2}  {:>14.1}{mark}",
-            r.metrics.total, r.metrics.shortfall_vm_hours
+            "{:>12.2}  {:>12.1}  {:>14.1}{mark}",
+            r.metrics.total, r.metrics.vm_hours, r.metrics.shortfall_vm_hours
         );
     }
     out
@@ -341,8 +413,12 @@ mod tests {
     fn spread_is_hand_checked() {
         // 1..=5: mean 3, sd sqrt(10 / 4) = 1.5811; P10 = 1 + 0.4 x 1 = 1.4; P90 = 4.6.
         // t(0.975, 4) = 2.7764, so the half-width is 2.7764 x 1.5811 / sqrt(5) = 1.9632.
+        // The percentiles' intervals (n = 5, order statistics): P50 ranks 1..5 (F(0) = 1/32 =
+        // 0.031 > 0.025, so l = 1; F(4) = 31/32 = 0.969 < 0.975, so u = 5).
         let s = spread("x", &[3.0, 1.0, 5.0, 2.0, 4.0]);
         assert_eq!((s.mean, s.p10, s.p50), (3.0, 1.4, 3.0));
+        assert_eq!(s.p50_ci95, (1.0, 5.0));
+        assert!((s.se - 0.5f64.sqrt()).abs() < 1e-12);
         assert!((s.p90 - 4.6).abs() < 1e-12);
         assert!((s.sd - 1.5811).abs() < 1e-4);
         assert!(

@@ -6,9 +6,11 @@
 
 mod common;
 
+mod auto_replications;
 mod bad_input;
 mod billing;
 mod browser;
+mod crn;
 mod example_run;
 mod fixture_traces;
 mod fuzz_readers;

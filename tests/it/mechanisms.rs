@@ -234,9 +234,9 @@ fn a_deadline_queue_scales_workers_to_finish_on_time() {
                  interval = \"1h\"\nitems = 100\nitem_time = \"1h\"\ndeadline = \"10h\"\n";
     let r = run_scenario(&s.write("t.toml", &scenario("1d", "first-fit", scale, CLOUD))).unwrap();
     let a = &r.summary.autoscale[0];
-    // At 1 h: 100 items, 9 h left -> ceil(100 / 9) = 12 workers. Each hour after, the workers
-    // do one item each: 88 left / 8 h -> 11, 77 / 7 -> 11, ..., 11 / 1 -> 11; at 10 h the queue
-    // is empty. 12 + 8 x 11 = 100 instance-hours = 100 items of 1 h.
+    // The rule runs at t = 0, as MiCADO's does: 100 items, 10 h left -> ceil(100 / 10) = 10
+    // workers. Each hour they do one item each: 90 left / 9 h -> 10, ..., 10 / 1 -> 10; at 10 h
+    // the queue is empty. 10 x 10 = 100 instance-hours = 100 items of 1 h.
     assert_eq!(
         (
             a.peak_instances,
@@ -244,7 +244,7 @@ fn a_deadline_queue_scales_workers_to_finish_on_time() {
             a.emptied_at_s,
             a.deadline_met
         ),
-        (12, 100.0, Some(36_000), Some(true))
+        (10, 100.0, Some(36_000), Some(true))
     );
     // Billed like any VM: 100 h x 0.10 (less the 60 s of the unrelated trace VM's minute).
     let compute = r.outcome.ledger.total(0, Category::Compute);

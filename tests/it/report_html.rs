@@ -120,8 +120,8 @@ fn the_example_report_is_byte_identical_across_runs() {
 #[test]
 fn savings_against_a_baseline_are_stated() {
     // hci-vs-public (scenarios/worked/hci-vs-public/README.md): Azure pay-as-you-go
-    // 13,233.04 USD, Azure Stack Hub 11,141.01 USD over 30 days: 13,233.04 - 11,141.01 =
-    // 2,092.03 saved, 2,092.03 / 13,233.04 = 15.8 %.
+    // 12,190.85 USD, Azure Stack Hub 10,785.77 USD over 30 days: 12,190.85 - 10,785.77 =
+    // 1,405.08 saved, 1,405.08 / 12,190.85 = 11.5 %.
     let (azure, ash) = (Scratch::new(), Scratch::new());
     let (code, out, err) = hybridplan(&[
         "run",
@@ -142,8 +142,8 @@ fn savings_against_a_baseline_are_stated() {
         ],
         ash.path(),
     );
-    assert!(html.contains("2,092.03 USD"), "no saving in the headline");
-    assert!(html.contains("15.8 % of its 13,233.04"));
+    assert!(html.contains("1,405.08 USD"), "no saving in the headline");
+    assert!(html.contains("11.5 % of its 12,190.85"));
 
     // compare: the same two runs side by side, in text and as a page.
     let page = Scratch::new();
@@ -158,16 +158,16 @@ fn savings_against_a_baseline_are_stated() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let total = out.lines().find(|l| l.starts_with("total")).unwrap();
-    // A = 13,233.04, B = 11,141.01, B - A = -2,092.03, -2,092.03 / 13,233.04 = -15.8 %.
+    // A = 12,190.85, B = 10,785.77, B - A = -1,405.08, -1,405.08 / 12,190.85 = -11.5 %.
     let cells: Vec<&str> = total.split_whitespace().collect();
     assert_eq!(
         cells[1..],
-        ["13,233.04", "11,141.01", "-2,092.03", "-15.8", "%"],
+        ["12,190.85", "10,785.77", "-1,405.08", "-11.5", "%"],
         "{total}"
     );
     let html = std::fs::read_to_string(page.path().join("index.html")).unwrap();
     assert_self_contained(&html);
-    assert!(html.contains("-2,092.03") && html.contains("-15.8 %"));
+    assert!(html.contains("-1,405.08") && html.contains("-11.5 %"));
     insta::assert_snapshot!("compare_structure", structure(&html));
     for id in attrs(&html, "data-chart") {
         assert!(page.path().join(format!("{id}.svg")).exists(), "{id}");

@@ -52,7 +52,7 @@ fn a_price_factor_scales_its_venue_exactly() {
         "{stdout}"
     );
     let runs = r["runs"].as_array().unwrap();
-    assert_eq!(runs.len(), 3 + 2); // three replications, a P10 and a P90 run
+    assert_eq!(runs.len(), 3 + 2 * 10); // three replications, ten pairs of P10 and P90 runs
     for run in runs {
         let venues = run["metrics"]["venues"].as_array().unwrap();
         assert_eq!(venues[0][0], "dc-east");
@@ -130,11 +130,12 @@ fn three_shards_merge_into_the_single_run_byte_for_byte() {
             "--out",
             shards.to_str().unwrap(),
         ]);
-        // 7 replications + 2 x 2 sensitivity runs = 11 items: shards of 4, 4 and 3.
+        // 7 replications + 2 parameters x 10 pairs x 2 sensitivity runs = 47 items: shards of
+        // 16, 16 and 15.
         let expect = if k < 3 {
-            "(4 of 11 items)"
+            "(16 of 47 items)"
         } else {
-            "(3 of 11 items)"
+            "(15 of 47 items)"
         };
         assert!(stdout.contains(expect), "{stdout}");
         partials.push(shards.join(format!("replications.shard-{k}-of-3.json")));
@@ -157,7 +158,7 @@ fn three_shards_merge_into_the_single_run_byte_for_byte() {
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("4 of 11 items, missing [1, 2, 4, 5"),
+        stderr.contains("16 of 47 items, missing [1, 2, 4, 5"),
         "{stderr}"
     );
 }

@@ -399,7 +399,18 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
         .sensitivity
         .iter()
         .map(|w| Row {
-            label: w.parameter.clone(),
+            // Each bar names its effect's 95 % interval.
+            label: format!(
+                "{} [{:+.0}, {:+.0}]{}",
+                w.parameter,
+                w.effect_ci95.0,
+                w.effect_ci95.1,
+                if w.significant {
+                    ""
+                } else {
+                    " not significant"
+                }
+            ),
             segments: vec![
                 (total.p50, w.total_at_low, 0),
                 (total.p50, w.total_at_high, 1),
@@ -425,12 +436,25 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
     let m = html! {
         p { (reps) " seeded replications drawing " (study.header.parameters.len()) " uncertain parameters (seed " (study.header.seed) ")." }
         (figure(&hist, "How the total cost is spread over the replications, with its 10th, 50th and 90th percentiles."))
-        @if !study.sensitivity.is_empty() { (figure(&tornado, "Each parameter moved alone to its P10 and P90 (the others at their medians); widest effect on top.")) }
+        @if !study.sensitivity.is_empty() {
+            (figure(&tornado, "Each parameter moved alone to its P10 and P90 (the others at their medians), mean of pairs of runs sharing their random numbers; widest effect on top. An effect whose 95 % interval holds zero is marked not significant."))
+            table {
+                tr { th { "parameter" } th.n { "total at P10" } th.n { "total at P90" } th.n { "effect" } th.n { "95 % interval" } th { "" } }
+                @for w in &study.sensitivity {
+                    tr { td { (w.parameter) } td.n { (money(w.total_at_low)) } td.n { (money(w.total_at_high)) }
+                         td.n { (money(w.total_at_high - w.total_at_low)) }
+                         td.n { (money(w.effect_ci95.0)) " .. " (money(w.effect_ci95.1)) }
+                         td { @if !w.significant { "not significant" } } }
+                }
+            }
+        }
         table {
-            tr { th { "figure" } th.n { "mean" } th.n { "sd" } th.n { "P10" } th.n { "P50" } th.n { "P90" } }
+            tr { th { "figure" } th.n { "mean ± se" } th.n { "sd" } th.n { "P10 [95 % CI]" } th.n { "P50 [95 % CI]" } th.n { "P90 [95 % CI]" } }
             @for f in &study.figures {
-                tr { td { (f.figure) } td.n { (money(f.mean)) } td.n { (money(f.sd)) } td.n { (money(f.p10)) }
-                     td.n { (money(f.p50)) } td.n { (money(f.p90)) } }
+                tr { td { (f.figure) } td.n { (money(f.mean)) " ± " (money(f.se)) } td.n { (money(f.sd)) }
+                     td.n { (money(f.p10)) " [" (money(f.p10_ci95.0)) ", " (money(f.p10_ci95.1)) "]" }
+                     td.n { (money(f.p50)) " [" (money(f.p50_ci95.0)) ", " (money(f.p50_ci95.1)) "]" }
+                     td.n { (money(f.p90)) " [" (money(f.p90_ci95.0)) ", " (money(f.p90_ci95.1)) "]" } }
             }
         }
         h3 { "Parameters" }

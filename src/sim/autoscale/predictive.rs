@@ -1,5 +1,7 @@
 //! Predictive autoscaling: a least-squares line through the demand seen over `window`, projected
-//! `lead` ahead; instances = ceil(projected demand / (target utilisation x vCPUs)).
+//! `lead` ahead; instances = ceil(max(projected demand, demand now) / (target utilisation x
+//! vCPUs)). A falling trend never takes away cores the demand uses now: like AWS predictive
+//! scaling beside dynamic scaling, the forecast only adds capacity ahead of need.
 
 use super::{ScalePolicy, Signal};
 use crate::units::SimTime;
@@ -60,7 +62,8 @@ impl ScalePolicy for Predictive {
         {
             self.history.pop_front();
         }
-        (self.project(s.now + self.lead) / (self.target * self.vcpus)).ceil() as u32
+        let need = self.project(s.now + self.lead).max(s.demand_cores);
+        (need / (self.target * self.vcpus)).ceil() as u32
     }
 }
 
@@ -83,5 +86,10 @@ mod tests {
         // At 1,200 s the line projects 30 min ahead to 3,000 s: 10 + 3,000 / 600 = 15 cores;
         // 15 / (0.5 x 2 vCPU) = 15 instances.
         assert_eq!(p.target(&s(1_200, 12.0)), 15);
+        // A falling trend: 12, 10 cores. The line projects 10 - 2 x 3 = 4 cores 30 min ahead of
+        // 1,800 s, below the 10 used now: 10 / (0.5 x 2) = 10 instances.
+        let mut p = Predictive::new(2.0, 3_600, 1_800, 0.5);
+        p.target(&s(1_200, 12.0));
+        assert_eq!(p.target(&s(1_800, 10.0)), 10);
     }
 }
