@@ -4,15 +4,17 @@
 //! (its break-even utilisation), so the n-th one is bought when at least that share of the
 //! steps need n or more instances. A savings plan's marginal dollar of commitment pays when
 //! the discounted spend reaches it at least (1 - discount) of the hours.
+//!
+//! The curves only propose: each candidate is counted by replaying the plan's public bill as the
+//! simulator bills it (optimize::bill): whole reservations taken by VMs as they start, the part
+//! of each term within the horizon paid, the rest reported as a liability, never as a saving.
 
-use super::model::Solved;
-use crate::pricing::Purchase;
+use super::bill::{self, Stay};
+use super::model::{Site, Solved};
 use crate::scenario::{Commitment, Scenario};
 use crate::trace::VmTable;
-use crate::units::HOUR;
-use crate::units::{cents, four};
+use crate::units::{HOUR, SimTime, cents, four};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// One commitment the plan's public demand would pay for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,8 +34,11 @@ pub struct Advice {
     pub break_even_utilisation: f64,
     /// Utilisation the plan's demand would give it.
     pub expected_utilisation: f64,
-    /// On-demand cost avoided minus the commitment's cost, over the horizon.
+    /// What it takes off the bill over the horizon, as the simulator bills: the on-demand cost
+    /// it avoids minus what it costs for the hours of its term within the horizon.
     pub saving: f64,
+    /// What the rest of the term costs after the horizon: owed, never counted as a saving.
+    pub liability_after_horizon: f64,
     /// The commitment as a scenario's `[[commitments]]` entry, for simulating the plan with it.
     #[serde(skip)]
     pub commitment: Commitment,
@@ -80,178 +85,233 @@ pub fn savings_plan_commitment(e: &[f64], q: &[f64]) -> (f64, f64) {
         .unwrap_or((0.0, 0.0))
 }
 
-/// Expected instances per on-demand type on each public venue at each step, from the plan's
-/// shares: (venue, type) -> counts.
-fn counts(
+/// The reservations of one type worth trying: around the load-duration count `n0` for the
+/// hourly instance counts of that type.
+fn reserved_candidates(n0: u32) -> impl Iterator<Item = u32> {
+    (n0.saturating_sub(1)..=n0 + 1).filter(|&n| n > 0)
+}
+
+/// The best reservation to add on venue `v` for type `k`, counted by replaying the bill:
+/// (advice, its commitment) or none that saves.
+fn best_reservation(
     scenario: &Scenario,
-    table: &VmTable,
-    solved: &Solved,
-    steps: usize,
-) -> BTreeMap<(usize, usize), Vec<f64>> {
-    let step = scenario.step.max(1);
+    v: usize,
+    k: usize,
+    stays: &[Stay],
+    bought: &[Commitment],
+    counts: &[f64],
+) -> Option<Advice> {
+    let venue = &scenario.venues[v];
+    let book = venue.public()?;
+    let p = book.instances[k].hourly * venue.rate;
+    let before = bill::venue_total(scenario, v, stays, bought);
+    let used_before = bill::replay(scenario, v, stays, bought).reserved_used;
+    let mut best: Option<(f64, Commitment, f64, f64)> = None;
+    for o in book.reserved.iter().filter(|o| o.instance == k) {
+        let r = o.effective_hourly() * venue.rate;
+        for n in reserved_candidates(reserved_count(counts, r / p)) {
+            let c = Commitment::Reserved {
+                venue: v,
+                count: n,
+                offer: o.clone(),
+            };
+            let trial: Vec<Commitment> = bought.iter().cloned().chain([c.clone()]).collect();
+            let saving = before - bill::venue_total(scenario, v, stays, &trial);
+            if saving > 0.005 && best.as_ref().is_none_or(|b| saving > b.0) {
+                let used = bill::replay(scenario, v, stays, &trial).reserved_used - used_before;
+                best = Some((saving, c, r / p, used));
+            }
+        }
+    }
+    let (saving, c, break_even, used) = best?;
+    let Commitment::Reserved { count, offer, .. } = &c else {
+        return None;
+    };
+    let paid = f64::from(*count) * hours_in_term(scenario, &c);
+    Some(Advice {
+        venue: venue.name.clone(),
+        kind: "reserved",
+        what: format!(
+            "{count} x {}, {} {} upfront",
+            book.instances[k].name,
+            offer.term.name(),
+            offer.upfront.name()
+        ),
+        count: Some(*count),
+        hourly: None,
+        break_even_utilisation: four(break_even),
+        expected_utilisation: four(used / paid.max(1e-12)),
+        saving: cents(saving),
+        liability_after_horizon: cents(bill::liability(scenario, &c)),
+        commitment: c,
+    })
+}
+
+/// Hours of `c`'s term within the horizon.
+fn hours_in_term(scenario: &Scenario, c: &Commitment) -> f64 {
+    c.term().hours().min(scenario.horizon as f64 / HOUR as f64)
+}
+
+/// The best savings plan to add on venue `v` over what `bought` leaves on-demand, or none that
+/// saves. A venue has at most one plan: none is advised where the scenario has one.
+fn best_savings_plan(
+    scenario: &Scenario,
+    v: usize,
+    stays: &[Stay],
+    bought: &[Commitment],
+) -> Option<Advice> {
+    let venue = &scenario.venues[v];
+    let book = venue.public()?;
+    if bought
+        .iter()
+        .any(|c| c.venue() == v && matches!(c, Commitment::SavingsPlan { .. }))
+    {
+        return None;
+    }
+    let base = bill::replay(scenario, v, stays, bought);
+    let before = base.reserved + base.on_demand_total();
     let horizon = scenario.horizon;
-    let policies: Vec<_> = table.groups.iter().map(|g| scenario.group(g)).collect();
-    let mut diff: BTreeMap<(usize, usize), Vec<f64>> = BTreeMap::new();
-    for vm in &table.vms {
-        let g = vm.group as usize;
-        // Spot capacity is not what commitments cover.
-        if policies[g].purchase == Purchase::Spot {
-            continue;
+    let mut best: Option<(f64, f64, &crate::pricing::SavingsPlanOffer, f64, f64)> = None;
+    for o in &book.savings_plans {
+        let d = bill::discounts(book, o);
+        let until = (o.term.hours() as SimTime * HOUR).min(horizon);
+        let in_term = (until.div_ceil(HOUR) as usize).min(base.on_demand.len() / base.types.max(1));
+        // Spend per hour at list price and at the plan's rates, within the term.
+        let (mut e, mut q) = (vec![0.0; in_term], vec![0.0; in_term]);
+        for (h, spend) in base
+            .on_demand
+            .chunks(base.types.max(1))
+            .take(in_term)
+            .enumerate()
+        {
+            for (k, x) in spend.iter().enumerate() {
+                e[h] += x;
+                q[h] += x * (1.0 - d[k]);
+            }
         }
-        let end = vm.end.unwrap_or(horizon).min(horizon);
-        let (first, last) = (
-            vm.start.div_ceil(step) as usize,
-            end.div_ceil(step) as usize,
-        );
-        if first >= last.min(steps) {
-            continue;
-        }
-        for (v, venue) in scenario.venues.iter().enumerate() {
-            let share = solved.shares.get(g).map_or(0.0, |s| s[v]);
-            let (Some(book), true) = (venue.public(), share > 0.0) else {
-                continue;
-            };
-            let Some((k, _)) = book.cheapest_fit(vm.vcpus, vm.mem_gib) else {
-                continue;
-            };
-            let d = diff.entry((v, k)).or_insert_with(|| vec![0.0; steps + 1]);
-            d[first] += share;
-            d[last.min(steps)] -= share;
+        let (se, sq) = (e.iter().sum::<f64>(), q.iter().sum::<f64>());
+        // The commitment that is cheapest by the load-duration curve, and levels of the
+        // hourly spend around it, each counted exactly as billed.
+        let mut levels = sorted_levels(&q);
+        levels.push(savings_plan_commitment(&e, &q).0);
+        for c in levels.into_iter().filter(|c| *c > 0.0) {
+            let (cost, spent) = bill::with_savings_plan(&base, &d, c, until, horizon);
+            let saving = before - base.reserved - cost;
+            if saving > 0.005 && best.is_none_or(|b| saving > b.0) {
+                let paid = c * hours_in_term(scenario, &sp(v, c / venue.rate, o));
+                best = Some((saving, c, o, spent / paid.max(1e-12), sq / se.max(1e-12)));
+            }
         }
     }
-    for series in diff.values_mut() {
-        let mut run = 0.0;
-        for x in series.iter_mut() {
-            run += *x;
-            *x = (run * 1e9).round() / 1e9;
-        }
-        series.truncate(steps);
+    let (saving, c, o, utilisation, break_even) = best?;
+    let commitment = sp(v, c / venue.rate, o);
+    Some(Advice {
+        venue: venue.name.clone(),
+        kind: "savings-plan",
+        what: format!("{} {}: {:.4}/h", o.name, o.term.name(), c),
+        count: None,
+        hourly: Some(four(c)),
+        break_even_utilisation: four(break_even),
+        expected_utilisation: four(utilisation),
+        saving: cents(saving),
+        liability_after_horizon: cents(bill::liability(scenario, &commitment)),
+        commitment,
+    })
+}
+
+fn sp(venue: usize, hourly: f64, offer: &crate::pricing::SavingsPlanOffer) -> Commitment {
+    Commitment::SavingsPlan {
+        venue,
+        hourly,
+        offer: offer.clone(),
     }
-    diff
+}
+
+/// Twenty levels of an hourly series, from its 5th to its 100th percentile.
+fn sorted_levels(q: &[f64]) -> Vec<f64> {
+    let mut sorted = q.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return Vec::new();
+    }
+    (1..=20)
+        .map(|i| sorted[(i * sorted.len() / 20).saturating_sub(1)])
+        .collect()
+}
+
+/// Time-weighted instances of type `k` on-demand in each hour of `bill`, for the load-duration
+/// curve (spend divided by the hourly price).
+fn instance_counts(bill: &bill::VenueBill, k: usize, price: f64) -> Vec<f64> {
+    bill.on_demand
+        .chunks(bill.types.max(1))
+        .map(|h| h[k] / price)
+        .collect()
 }
 
 /// What to commit to on each public venue against the plan's on-demand use, beyond the
-/// scenario's own `[[commitments]]` (which cover first).
-pub fn advise(scenario: &Scenario, table: &VmTable, solved: &Solved, steps: usize) -> Vec<Advice> {
-    let step_hours = scenario.step.max(1) as f64 / HOUR as f64;
-    let mut counts = counts(scenario, table, solved, steps);
+/// scenario's own `[[commitments]]` (which cover first): whole reservations per type, the
+/// types with the most on-demand spend first, then a savings plan on what they leave. Each
+/// advice's saving is what it takes off the bill over the horizon, counted after the ones
+/// before it, so the savings add up.
+pub fn advise(
+    scenario: &Scenario,
+    table: &VmTable,
+    sites: &[Site],
+    solved: &Solved,
+) -> Vec<Advice> {
+    let stays = bill::stays(scenario, table, sites, &solved.hosts, &solved.shares);
+    let mut bought = scenario.commitments.clone();
     let mut out = Vec::new();
-    // Reservations already bought cover their type first.
-    for c in &scenario.commitments {
-        if let Commitment::Reserved {
-            venue,
-            count,
-            offer,
-        } = c
-            && let Some(series) = counts.get_mut(&(*venue, offer.instance))
-        {
-            series
-                .iter_mut()
-                .for_each(|x| *x = (*x - f64::from(*count)).max(0.0));
-        }
-    }
     for (v, venue) in scenario.venues.iter().enumerate() {
         let Some(book) = venue.public() else { continue };
-        let rate = venue.rate;
-        // Reserved instances per type: the best offer by saving.
-        for ((_, k), series) in counts.iter_mut().filter(|((cv, _), _)| *cv == v) {
-            let p = book.instances[*k].hourly * rate;
-            let best = book
-                .reserved
-                .iter()
-                .filter(|o| o.instance == *k)
-                .filter_map(|o| {
-                    let r = o.effective_hourly() * rate;
-                    let n = reserved_count(series, r / p);
-                    let used: f64 = series.iter().map(|x| x.min(f64::from(n))).sum();
-                    let saving = (used * p - f64::from(n) * r * series.len() as f64) * step_hours;
-                    (n > 0 && saving > 0.0).then_some((o, n, r, used, saving))
-                })
-                .max_by(|a, b| a.4.total_cmp(&b.4));
-            if let Some((o, n, r, used, saving)) = best {
-                out.push(Advice {
-                    venue: venue.name.clone(),
-                    kind: "reserved",
-                    what: format!(
-                        "{n} x {}, {} {} upfront",
-                        book.instances[*k].name,
-                        o.term.name(),
-                        o.upfront.name()
-                    ),
-                    count: Some(n),
-                    hourly: None,
-                    break_even_utilisation: four(r / p),
-                    expected_utilisation: four(used / (f64::from(n) * series.len() as f64)),
-                    saving: cents(saving),
-                    commitment: Commitment::Reserved {
-                        venue: v,
-                        count: n,
-                        offer: o.clone(),
-                    },
-                });
-                series
-                    .iter_mut()
-                    .for_each(|x| *x = (*x - f64::from(n)).max(0.0));
+        let base = bill::replay(scenario, v, &stays, &bought);
+        let mut types: Vec<(usize, f64)> = (0..base.types)
+            .map(|k| (k, base.on_demand.iter().skip(k).step_by(base.types).sum()))
+            .filter(|(_, spend): &(usize, f64)| *spend > 0.0)
+            .collect();
+        types.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (k, _) in types {
+            let now = bill::replay(scenario, v, &stays, &bought);
+            let counts = instance_counts(&now, k, book.instances[k].hourly * venue.rate);
+            if let Some(a) = best_reservation(scenario, v, k, &stays, &bought, &counts) {
+                bought.push(a.commitment.clone());
+                out.push(a);
             }
         }
-        // Savings plans on what the reservations leave, less plans already bought.
-        let existing: f64 = scenario
-            .commitments
-            .iter()
-            .filter_map(|c| match c {
-                Commitment::SavingsPlan { venue, hourly, .. } if *venue == v => Some(hourly * rate),
-                _ => None,
-            })
-            .sum();
-        let best = book
-            .savings_plans
-            .iter()
-            .filter_map(|o| {
-                let (mut e, mut q) = (vec![0.0; steps], vec![0.0; steps]);
-                for ((_, k), series) in counts.iter().filter(|((cv, _), _)| *cv == v) {
-                    let t = &book.instances[*k];
-                    let Some(d) = o.discounts.get(&t.family) else {
-                        continue;
-                    };
-                    for (i, x) in series.iter().enumerate() {
-                        e[i] += x * t.hourly * rate;
-                        q[i] += x * t.hourly * rate * (1.0 - d);
-                    }
-                }
-                // Plans already bought take the first dollars of each hour.
-                for (ei, qi) in e.iter_mut().zip(q.iter_mut()) {
-                    let covered = existing.min(*qi);
-                    if *qi > 0.0 {
-                        *ei *= 1.0 - covered / *qi;
-                    }
-                    *qi -= covered;
-                }
-                let (c, cost) = savings_plan_commitment(&e, &q);
-                let saving = (e.iter().sum::<f64>() - cost) * step_hours;
-                let used: f64 = q.iter().map(|x| x.min(c)).sum();
-                let (se, sq) = (e.iter().sum::<f64>(), q.iter().sum::<f64>());
-                (c > 0.0 && saving > 0.005).then_some((o, c, saving, used, sq / se.max(1e-12)))
-            })
-            .max_by(|a, b| a.2.total_cmp(&b.2));
-        if let Some((o, c, saving, used, break_even)) = best {
-            out.push(Advice {
-                venue: venue.name.clone(),
-                kind: "savings-plan",
-                what: format!("{} {}: {:.4}/h", o.name, o.term.name(), c),
-                count: None,
-                hourly: Some(four(c)),
-                break_even_utilisation: four(break_even),
-                expected_utilisation: four(used / (c * steps as f64)),
-                saving: cents(saving),
-                commitment: Commitment::SavingsPlan {
-                    venue: v,
-                    hourly: c / rate,
-                    offer: o.clone(),
-                },
-            });
+        if let Some(a) = best_savings_plan(scenario, v, &stays, &bought) {
+            bought.push(a.commitment.clone());
+            out.push(a);
         }
     }
     out
+}
+
+/// Commitments advised for the model's plan, counted again for a plan that simulation
+/// improved (its venue orders and returns are not what the bill replay follows): each is
+/// simulated with `planned`, in turn, on top of those kept; one that does not save is dropped,
+/// and the saving kept is the simulated one (over the horizon, as billed).
+pub fn recheck(
+    planned: &Scenario,
+    trace: &crate::trace::Trace,
+    advice: &mut Vec<Advice>,
+) -> Result<(), crate::error::Error> {
+    if advice.is_empty() {
+        return Ok(());
+    }
+    let total = |s: &Scenario| crate::summary::simulate(s, trace).map(|(_, x)| x.total);
+    let mut with = planned.clone();
+    let mut before = total(&with)?;
+    for mut a in std::mem::take(advice) {
+        let mut trial = with.clone();
+        trial.commitments.push(a.commitment.clone());
+        let after = total(&trial)?;
+        if before - after > 0.005 {
+            a.saving = cents(before - after);
+            (with, before) = (trial, after);
+            advice.push(a);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -289,5 +349,84 @@ mod tests {
         let q: Vec<f64> = e.iter().map(|x| x * 0.72).collect();
         let (c, _) = savings_plan_commitment(&e, &q);
         assert!((c - 3.6).abs() < 1e-9, "{c}");
+    }
+
+    /// 30 days on AWS us-east-1 (shipped book): two m6a.xlarge VMs (4 vCPU, 16 GiB, 0.1728/h)
+    /// all month and a third for its first 10 days; the plan sends everything to AWS.
+    fn month_on_aws() -> (Scenario, VmTable, Solved) {
+        let text = r#"
+name = "t"
+horizon = "30d"
+step = "1h"
+seed = 1
+currency = "USD"
+policy = "first-fit"
+[trace]
+format = "synthetic"
+[[trace.synthetic.groups]]
+name = "app"
+initial_vms = 1
+[[venues]]
+name = "aws"
+book = "../pricing/aws-us-east-1.toml"
+"#;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/t.toml");
+        let scenario = crate::scenario::parse(text, &path).unwrap();
+        let vm = |id: &str, end: Option<SimTime>| crate::trace::Vm {
+            id: id.into(),
+            group: 0,
+            start: 0,
+            end,
+            vcpus: 4.0,
+            mem_gib: 16.0,
+            disk_gib: 0.0,
+        };
+        let vms = vec![vm("a", None), vm("b", None), vm("c", Some(240 * HOUR))];
+        let table = VmTable::new(vms, vec!["app".into()]);
+        let solved = Solved {
+            shares: vec![vec![1.0]],
+            pooled: vec![Vec::new()],
+            hosts: Vec::new(),
+            cost: 0.0,
+            site_cost: Vec::new(),
+            usage_cost: vec![0.0],
+            migration: 0.0,
+        };
+        (scenario, table, solved)
+    }
+
+    #[test]
+    fn a_term_past_the_horizon_is_a_liability_not_a_saving() {
+        let (scenario, table, solved) = month_on_aws();
+        // 720 h; 3 instances for 240 h, 2 for 480 h. The 3y no-upfront reservation at 0.07838/h
+        // breaks even at 0.07838 / 0.1728 = 45.36 % of the hours; 3 are busy only 33 %: buy 2.
+        // Over the horizon they save 2 x 720 x (0.1728 - 0.07838) = 248.832 - 112.8672 =
+        // 135.9648 (a 3rd would save 240 x 0.1728 - 720 x 0.07838 = -14.96; the 1y at
+        // 0.11431/h only 2 x 720 x 0.05849 = 84.23). The 3y term runs 26,280 - 720 = 25,560 h
+        // past the horizon: 2 x 0.07838 x 25,560 = 4,006.79 owed, not saved. The third VM's
+        // 41.47 on-demand is too little for a savings plan (0.1397/h for 720 h = 100.55).
+        let advice = advise(&scenario, &table, &[], &solved);
+        assert_eq!(advice.len(), 1, "{advice:?}");
+        let a = &advice[0];
+        assert_eq!(a.what, "2 x m6a.xlarge, 3y none upfront");
+        assert_eq!(
+            (a.count, a.saving, a.liability_after_horizon),
+            (Some(2), 135.96, 4006.79)
+        );
+        assert_eq!(
+            (a.break_even_utilisation, a.expected_utilisation),
+            (0.4536, 1.0)
+        );
+        // The simulator bills the same: the month with and without the reservations.
+        let bill = |s: &Scenario| -> f64 {
+            let none =
+                None::<std::iter::Empty<Result<crate::trace::Sample, crate::error::InputError>>>;
+            let out = crate::sim::run(s, &table, none).unwrap();
+            out.ledger.lines().iter().map(|l| l.total()).sum()
+        };
+        let mut with = scenario.clone();
+        with.commitments.push(a.commitment.clone());
+        let simulated = bill(&scenario) - bill(&with);
+        assert!((simulated - 135.9648).abs() < 1e-6, "{simulated}");
     }
 }

@@ -19,16 +19,69 @@ pub struct Binding {
     /// What relaxing changes the total by (negative: it saves), per unit the `relaxed` text
     /// names.
     pub marginal_cost: f64,
+    /// The shadow price: what one more unit of the constrained quantity is worth (the total
+    /// falls by this much), in `unit` (per-hour prices to 6 decimals, others to cents).
+    pub shadow_price: f64,
+    /// The shadow price's unit, e.g. "USD per vCPU-hour of capacity at dc-east".
+    pub unit: String,
 }
 
-/// The best design other than the plan.
+/// One part of the total, for the plan and the runner-up side by side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    pub part: String,
+    pub plan: f64,
+    pub runner_up: f64,
+}
+
+/// The best design other than the plan, counted like the plan: every part the plan's total
+/// has (sites, public use with its storage, traffic and licences, sunk commitments, the
+/// backup service), so the two totals compare like for like.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunnerUp {
     pub design: String,
-    /// Its total over the horizon (without sunk commitments; the CLI adds them).
+    /// Its total over the horizon.
     pub cost: f64,
     /// Its cost minus the plan's.
     pub extra: f64,
+    /// The parts of both totals.
+    pub parts: Vec<Part>,
+}
+
+/// What the explanation needs besides the model: the venue names, the reporting currency, and
+/// the parts of the total that the model does not choose (sunk commitments, the backup
+/// service), which both the plan and every alternative pay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context<'a> {
+    pub names: &'a [&'a str],
+    pub currency: &'a str,
+    pub fixed: Vec<(String, f64)>,
+}
+
+impl Context<'_> {
+    /// A design's total counted as the plan's: the model's cost without the one-off
+    /// migration, plus the fixed parts.
+    pub fn total(&self, s: &Solved) -> f64 {
+        s.cost - s.migration + self.fixed.iter().map(|f| f.1).sum::<f64>()
+    }
+
+    /// The parts of `s`'s total: each site, each public venue, then the fixed parts.
+    fn parts(&self, sites: &[Site], s: &Solved) -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        for (site, (n, c)) in sites.iter().zip(s.hosts.iter().zip(&s.site_cost)) {
+            out.push((
+                format!("{} ({})", self.names[site.venue], site.units(*n)),
+                c + s.usage_cost[site.venue],
+            ));
+        }
+        for (v, name) in self.names.iter().enumerate() {
+            if !sites.iter().any(|site| site.venue == v) {
+                out.push((format!("{name} (public)"), s.usage_cost[v]));
+            }
+        }
+        out.extend(self.fixed.iter().cloned());
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -67,12 +120,14 @@ fn peak_use(
 /// scenario's venue names.
 pub fn explain(
     profile: &Profile,
-    names: &[&str],
     sites: &[Site],
     opt: Options,
     solved: &Solved,
+    ctx: &Context,
 ) -> Explanation {
+    let (names, cur) = (ctx.names, ctx.currency);
     let usable = 1.0 - opt.headroom;
+    let horizon_h = profile.step as f64 * profile.steps as f64 / 3600.0;
     let resolve = |t: Tweak| solve_with(profile, names.len(), sites, opt, &t).ok();
     let mut out = Explanation::default();
     for (i, site) in sites.iter().enumerate() {
@@ -91,6 +146,13 @@ pub fn explain(
                 && let Some(r) = resolve(tweak)
             {
                 let hours = t as f64 * profile.step as f64 / 3600.0;
+                // The free capacity is MARGIN of a unit's usable vCPUs and memory at every
+                // step: priced per unit-hour of the dimension that binds.
+                let (per, of) = match what {
+                    "vCPU" => ("vCPU-hour of capacity", site.vcpus),
+                    _ => ("GiB-hour of memory", site.mem_gib),
+                };
+                let amount = MARGIN * usable * of * horizon_h;
                 out.binding.push(Binding {
                     constraint: format!(
                         "{name}: {what} at hour {hours:.0} fills {} to {:.0} %",
@@ -104,12 +166,14 @@ pub fn explain(
                         u = site.unit()
                     ),
                     marginal_cost: cents((r.cost - solved.cost) / MARGIN),
+                    shadow_price: ((solved.cost - r.cost) / amount.max(1e-12) * 1e6).round() / 1e6,
+                    unit: format!("{cur} per {per} at {name}"),
                 });
             }
         }
         if site.max_hosts == Some(n)
             && let Some(r) = resolve(Tweak {
-                hosts: Some((i, 0, n + 1)),
+                hosts: Some((i, site.owned, n + 1)),
                 ..Tweak::default()
             })
         {
@@ -117,6 +181,8 @@ pub fn explain(
                 constraint: format!("{name}: max_hosts = {n}"),
                 relaxed: format!("max_hosts = {}", n + 1),
                 marginal_cost: cents(r.cost - solved.cost),
+                shadow_price: cents(solved.cost - r.cost),
+                unit: format!("{cur} per {} more allowed at {name}", site.unit()),
             });
         }
     }
@@ -140,9 +206,11 @@ pub fn explain(
             ),
             relaxed: "every venue allowed".into(),
             marginal_cost: cents(r.cost - solved.cost),
+            shadow_price: cents(solved.cost - r.cost),
+            unit: format!("{cur} over the horizon, for the restrictions as a whole"),
         });
     }
-    out.runner_up = runner_up(profile, names, sites, solved, &resolve);
+    out.runner_up = runner_up(profile, sites, solved, ctx, &resolve);
     out
 }
 
@@ -150,11 +218,12 @@ pub fn explain(
 /// hosts, or the largest group kept off its main venue.
 fn runner_up(
     profile: &Profile,
-    names: &[&str],
     sites: &[Site],
     solved: &Solved,
+    ctx: &Context,
     resolve: &dyn Fn(Tweak) -> Option<Solved>,
 ) -> Option<RunnerUp> {
+    let names = ctx.names;
     let mut candidates: Vec<(String, Solved)> = Vec::new();
     let describe = |s: &Solved| -> String {
         sites
@@ -168,8 +237,10 @@ fn runner_up(
         let n = solved.hosts[i];
         let most = site.max_hosts.unwrap_or(u32::MAX / 2);
         let mut bounds = vec![(n + 1, most.max(n + 1))];
-        if n > 0 {
-            bounds.push((0, n - 1));
+        // Owned units are paid for whatever the design: an alternative keeps them, as the
+        // plan does (fewer would drop their cost from its total but not from the bill).
+        if n > site.owned {
+            bounds.push((site.owned, n - 1));
         }
         for (least, most) in bounds {
             if let Some(r) = resolve(Tweak {
@@ -204,12 +275,82 @@ fn runner_up(
             candidates.push((design, r));
         }
     }
-    candidates
+    let (design, r) = candidates
         .into_iter()
-        .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost))
-        .map(|(design, r)| RunnerUp {
-            design,
-            cost: cents(r.cost),
-            extra: cents(r.cost - solved.cost),
+        .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost))?;
+    let (plan, cost) = (ctx.total(solved), ctx.total(&r));
+    Some(RunnerUp {
+        design,
+        cost: cents(cost),
+        extra: cents(cost - plan),
+        parts: like_for_like(ctx.parts(sites, solved), ctx.parts(sites, &r)),
+    })
+}
+
+/// The parts of two totals side by side, in the same order (a site's part names its units, so
+/// the names of the two may differ); parts that are 0 in both left out.
+fn like_for_like(plan: Vec<(String, f64)>, other: Vec<(String, f64)>) -> Vec<Part> {
+    plan.into_iter()
+        .zip(other)
+        .filter(|((_, x), (_, y))| *x != 0.0 || *y != 0.0)
+        .map(|((a, x), (b, y))| Part {
+            part: if a == b { a } else { format!("{a} / {b}") },
+            plan: cents(x),
+            runner_up: cents(y),
         })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runner_up_is_counted_like_the_plan_and_capacity_has_a_shadow_price() {
+        // One group of 10 vCPU / 40 GiB for 2 hours; a host of 8 vCPU / 32 GiB costs 100, the
+        // cloud 150 for all of it. The plan: 1 host taking 80 % (100 + 0.2 x 150 = 130).
+        let (profile, sites) = crate::optimize::model::tests::instance(Some(150.0));
+        let opt = Options {
+            headroom: 0.0,
+            whole_groups: false,
+        };
+        let solved = crate::optimize::model::solve(&profile, 2, &sites, opt).unwrap();
+        // Sunk commitments of 20 and a backup service of 50 are paid whatever the design.
+        let ctx = Context {
+            names: &["dc", "cloud"],
+            currency: "USD",
+            fixed: vec![
+                ("commitments (sunk)".into(), 20.0),
+                ("backup service".into(), 50.0),
+            ],
+        };
+        let e = explain(&profile, &sites, opt, &solved, &ctx);
+        // Plan 130 + 70 = 200; runner-up: no host, all public, 150 + 70 = 220: +20. Without
+        // the fixed parts on its side it would have looked 50 cheaper than the plan.
+        let r = e.runner_up.unwrap();
+        assert_eq!(
+            (r.design.as_str(), r.cost, r.extra),
+            ("dc 0 hosts", 220.0, 20.0)
+        );
+        let parts: Vec<(&str, f64, f64)> = r
+            .parts
+            .iter()
+            .map(|p| (p.part.as_str(), p.plan, p.runner_up))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("dc (1 hosts) / dc (0 hosts)", 100.0, 0.0),
+                ("cloud (public)", 30.0, 150.0),
+                ("commitments (sunk)", 20.0, 20.0),
+                ("backup service", 50.0, 50.0),
+            ]
+        );
+        // 1 % of a host more (0.08 vCPU and 0.32 GiB for both hours) lets the share grow by
+        // 0.008, saving 0.008 x 150 = 1.2 over 0.01 x 8 x 2 = 0.16 vCPU-hours: 7.5 USD per
+        // vCPU-hour (one vCPU, with its 4 GiB, for the 2 hours moves 0.1 of the group: 15).
+        let b = &e.binding[0];
+        assert_eq!(b.unit, "USD per vCPU-hour of capacity at dc");
+        assert!((b.shadow_price - 7.5).abs() < 1e-6, "{b:?}");
+    }
 }

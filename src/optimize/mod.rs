@@ -4,6 +4,7 @@
 //! can be checked by simulating it.
 
 pub mod backup;
+pub mod bill;
 pub mod commit;
 pub mod conflicts;
 pub mod demand;

@@ -416,4 +416,4 @@ fn clean(v: f64) -> f64 {
 
 #[cfg(test)]
 #[path = "model_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -5,8 +5,9 @@ use super::*;
 use crate::optimize::demand::GroupDemand;
 
 /// One group of a constant 10 vCPUs / 40 GiB over two steps; venue 0 a private site of
-/// 8-vCPU, 32-GiB hosts at 100 each; venue 1 public at 150 for the whole group.
-fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
+/// 8-vCPU, 32-GiB hosts at 100 each; venue 1 public at 150 for the whole group (also used by
+/// the explanation's tests).
+pub(crate) fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
     let profile = Profile {
         step: 3600,
         steps: 2,
@@ -102,7 +103,12 @@ fn the_explanation_is_hand_checked() {
         whole_groups: false,
     };
     let s = solve(&p, 2, &sites, opt).unwrap();
-    let e = crate::optimize::explain::explain(&p, &["dc", "cloud"], &sites, opt, &s);
+    let ctx = crate::optimize::explain::Context {
+        names: &["dc", "cloud"],
+        currency: "USD",
+        fixed: Vec::new(),
+    };
+    let e = crate::optimize::explain::explain(&p, &sites, opt, &s, &ctx);
     // The plan (1 host, 80 % private, 130) fills the host: 0.8 x 10 = 8 vCPU, 0.8 x 40 =
     // 32 GiB. 1 % more of a host (8.08 vCPU, 32.32 GiB) lets the share grow by 0.32 / 40 =
     // 0.008, saving 0.008 x 150 = 1.2: 120 per host of capacity.

@@ -254,20 +254,18 @@ impl Recommendation {
                 a.saving
             ));
         }
-        if let Some(b) = &self.backup {
+        if !self.commitments_to_buy.is_empty() {
+            let sum = |f: fn(&super::commit::Advice) -> f64| -> f64 {
+                self.commitments_to_buy.iter().map(f).sum()
+            };
             out.push_str(&format!(
-                "\nbackup: seeding by {}, {} store(s) for {:.1} TB; the service {:.2} (as the scenario has it: {:.2}):\n",
-                b.seeding, b.stores, b.stored_tb, b.cost, b.current_cost
+                "  saving over the horizon {:.2}; the terms still owe {:.2} after it (not a saving)\n",
+                sum(|a| a.saving),
+                sum(|a| a.liability_after_horizon)
             ));
-            for l in &b.sites {
-                out.push_str(&format!(
-                    "  {:<16} {:>6} Mbps (now {:>6}), nightly {:>5.2} h of {:.1}, seeded in {:.1} d  {:>10.2}\n",
-                    l.site, l.link_mbps, l.current_mbps, l.nightly_hours, b.window_hours, l.seed_days, l.cost
-                ));
-            }
-            for p in &b.problems {
-                out.push_str(&format!("  problem: {p}\n"));
-            }
+        }
+        if let Some(b) = &self.backup {
+            out.push_str(&b.table());
         }
         if let Some(i) = &self.improvement {
             out.push_str(&format!(
@@ -292,8 +290,8 @@ impl Recommendation {
         }
         for b in &e.binding {
             out.push_str(&format!(
-                "  binding: {}; with {}: {:+.2}\n",
-                b.constraint, b.relaxed, b.marginal_cost
+                "  binding: {}; with {}: {:+.2} (shadow price {} {})\n",
+                b.constraint, b.relaxed, b.marginal_cost, b.shadow_price, b.unit
             ));
         }
         if let Some(r) = &e.runner_up {
@@ -394,17 +392,22 @@ pub fn recommend(
             groups.join(", ")
         ));
     }
-    rec.backup = (scenario.backup.as_ref()).map(|b| super::backup::advise(b, scenario.horizon));
+    rec.backup = super::backup::advise_checked(scenario);
     // The backup service is part of the plan's cost (what it bills is independent of
     // placement, so it is added to the model's optimum).
     let backup = rec.backup.as_ref().map_or(0.0, |b| b.cost);
     rec.planned_total = cents(rec.planned_total + backup);
-    rec.commitments_to_buy = super::commit::advise(scenario, table, &solved, full.steps);
+    rec.commitments_to_buy = super::commit::advise(scenario, table, &sites, &solved);
     rec.percentile = percentile;
-    rec.explanation = super::explain::explain(profile, &names, &sites, opt, &solved);
-    if let Some(r) = &mut rec.explanation.runner_up {
-        r.cost = cents(r.cost + rec.commitments);
-    }
+    // The runner-up pays what the plan pays whatever the design: sunk commitments, backup.
+    let mut fixed = vec![("commitments (sunk)".to_string(), rec.commitments)];
+    fixed.extend((rec.backup.as_ref()).map(|b| ("backup service".to_string(), b.cost)));
+    let ctx = super::explain::Context {
+        names: &names,
+        currency: &cur,
+        fixed,
+    };
+    rec.explanation = super::explain::explain(profile, &sites, opt, &solved, &ctx);
     let relaxed = super::model::Tweak {
         relax: true,
         ..Default::default()

@@ -160,6 +160,11 @@ pub fn improve(
     let policies = policies(scenario, trace)?;
     let model = simulate(&rec.applied(scenario, rec.plan(scenario)), trace)?;
     rec.improvement = super::improve::improve(scenario, trace, profile, rec, &policies, model)?;
+    if rec.improvement.is_some() {
+        // The commitments were advised for the model's plan: count them again for this one.
+        let planned = rec.applied(scenario, rec.plan(scenario));
+        super::commit::recheck(&planned, trace, &mut rec.commitments_to_buy)?;
+    }
     Ok(policies)
 }
 

@@ -299,13 +299,14 @@ fn backup_seeding_windows_and_rpo_over_the_wan() {
     let site = &r.summary.backup.as_ref().unwrap().sites[0];
     // Seed: 1 TB = 8e12 bit at 100 Mbps = 80,000 s (22.2 h): not ready for the first window
     // (22:00 on day 0 = 79,200 s). Nightly: 0.1 TB = 8,000 s (2.2 h) against a 2 h window.
-    // Day 1, 22:00: the newest backup is the seed's (time 0), 46 h old > 26 h: a breach; its job
-    // ends at 173,600 s, after the window: missed. Day 2: the newest is 24 h old, no breach; its
-    // job would end at 260,000 s, after the 3-day horizon (259,200 s), so it is not counted.
+    // Day 1, 22:00: the newest backup is the seed's, and the RPO counts from the first full copy
+    // (80,000 s): 165,600 - 80,000 = 85,600 s = 23.8 h <= 26 h, no breach; its job ends at
+    // 173,600 s, after the window: missed. Day 2: the newest is 24 h old, no breach; its job
+    // would end at 260,000 s, after the 3-day horizon (259,200 s), so it is not counted.
     assert_eq!(site.seeded_at_s, Some(80_000));
     assert_eq!(
         (site.nights, site.windows_missed, site.rpo_breaches),
-        (2, 1, 1)
+        (2, 1, 0)
     );
     assert!((site.longest_job_hours - 8_000.0 / 3_600.0).abs() < 1e-3);
 }

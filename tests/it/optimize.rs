@@ -247,14 +247,15 @@ fn an_owned_hci_unit_is_kept_and_its_plan_simulates_close() {
     let scenario = scratch.path().join("scenarios/retail-hci.toml");
     let out = scratch.path().join("out");
     // As shipped, the scenario's 4-node unit is owned: the plan keeps it (paid for whatever
-    // the placement) and fills it; selling it (the runner-up, no unit) would cost less.
+    // the placement) and fills it. The runner-up keeps it too (no unit would leave its cost
+    // out of the total but not out of the bill): the largest group kept off it costs more.
     let stdout = optimize(&scenario, &out, &["--validate"]);
     assert!(
         stdout.contains("ash-store-dc     1 x 4-node units"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("runner-up: ash-store-dc 0 x 4-node units"),
+        stdout.contains("runner-up: db kept off ash-store-dc; ash-store-dc 1 x 4-node units"),
         "{stdout}"
     );
     // At a tenth of the price the estate is on the unit too; the simulated plan agrees.
