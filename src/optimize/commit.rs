@@ -372,14 +372,16 @@ book = "../pricing/aws-us-east-1.toml"
 "#;
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/t.toml");
         let scenario = crate::scenario::parse(text, &path).unwrap();
-        let vm = |id: &str, end: Option<SimTime>| crate::trace::Vm {
-            id: id.into(),
-            group: 0,
-            start: 0,
-            end,
-            vcpus: 4.0,
-            mem_gib: 16.0,
-            disk_gib: 0.0,
+        let vm = |id: &str, end: Option<SimTime>| {
+            let vm = crate::trace::Vm {
+                group: 0,
+                start: 0,
+                end,
+                vcpus: 4.0,
+                mem_gib: 16.0,
+                disk_gib: 0.0,
+            };
+            (id.to_string(), vm)
         };
         let vms = vec![vm("a", None), vm("b", None), vm("c", Some(240 * HOUR))];
         let table = VmTable::new(vms, vec!["app".into()]);
