@@ -2,19 +2,20 @@
 //! command's work is done by [`crate::pipeline`].
 
 mod args;
+mod progress;
 
 use crate::error::{Error, InputError};
-use crate::pipeline::{self as pipe, StudyOutput, write_json, write_report};
+use crate::pipeline::{self as pipe, StudyOutput};
 use crate::pricing::Book;
 use crate::pricing::quote;
 use crate::regress::{self, suite};
-use crate::report::files;
 use crate::trace::stats;
 use args::TraceCommand;
 use args::{
     Cli, Command, CompareArgs, DiffFormat, PricingCommand, Replications, ReportArgs, ReportFormat,
 };
 use clap::Parser;
+use progress::progress_bar;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -373,21 +374,6 @@ fn print_finished(finished: &pipe::Finished, quiet: bool) {
     }
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal or with --quiet.
-fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
-    {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// `optimize`: solve, print and write the plan; with `validate` (or a report), simulate it.
 fn optimize(
     path: &Path,
@@ -397,51 +383,9 @@ fn optimize(
     out: Option<PathBuf>,
     report: Option<ReportFormat>,
 ) -> Result<(), Error> {
-    use crate::optimize as o;
-    let scenario = crate::scenario::load(path)?;
-    let trace = crate::trace::load(&scenario.trace)?;
-    let full = o::Profile::build(&scenario, &trace)?;
-    let mut rec = o::recommend(&scenario, &trace.table, &full, opt, percentile).map_err(|e| {
-        Error::NoPlan {
-            file: path.to_path_buf(),
-            reasons: e.reasons(),
-        }
-    })?;
-    // Simulation may improve the plan: print it after.
-    let policies = match validate {
-        true => Some(o::validate::improve(&scenario, &trace, &full, &mut rec)?),
-        false => None,
-    };
-    println!("{}\n", rec.header);
-    print!("{}", rec.table());
-    let dir = out.unwrap_or_else(|| pipe::default_dir(&scenario.name));
-    pipe::create_dir(&dir)?;
-    let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
-    let plan_text = rec.plan_file(&path.display().to_string());
-    files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
-    let mut written = vec![plan_path.clone()];
-    if validate || report.is_some() {
-        // The plan file as written drives the simulation.
-        let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
-        let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;
-        print!("\n{}", checked.validation.text(rec.planned_total));
-        rec.validation = Some(checked.validation);
-        if report.is_some() {
-            let run = crate::Run {
-                scenario: checked.scenario,
-                trace,
-                outcome: checked.outcome,
-                summary: checked.summary,
-            };
-            written.extend(write_report(&run, path, None, None, Some(&rec), &dir)?);
-        }
-    }
-    let json_path = dir.join("optimize.json");
-    write_json(&json_path, &rec)?;
-    written.insert(1, json_path);
+    let done = pipe::optimize(path, opt, percentile, validate, out, report.is_some())?;
+    print!("{}", done.text);
     println!();
-    for p in written {
-        println!("wrote {}", p.display());
-    }
+    print_written(&done.written);
     Ok(())
 }

@@ -3,10 +3,12 @@
 //! [`crate::report::files`]); it returns what was written and what to show, and prints nothing:
 //! the CLI prints.
 
+mod optimize;
 mod study;
 mod trace;
 
 pub use crate::summary::simulate;
+pub use optimize::{Optimized, optimize};
 pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, run_auto, study_report};
 pub use trace::{generate_trace, trace_stats, write_canonical};
 

@@ -1,0 +1,68 @@
+//! `optimize`: load the scenario and its trace, solve, (with validation) improve and check the
+//! plan by simulation, and write the plan file, optimize.json and, if asked, the report.
+
+use super::{Run, create_dir, default_dir, write_json, write_report};
+use crate::error::Error;
+use crate::optimize::{self as o, Options};
+use crate::report::files;
+use std::path::{Path, PathBuf};
+
+/// What an optimize run has to say: the text for the terminal and the files it wrote (the plan
+/// file, optimize.json, then the report's files).
+pub struct Optimized {
+    pub text: String,
+    pub written: Vec<PathBuf>,
+}
+
+/// Solves the scenario at `path`; `validate` (or a report) simulates the plan file as written
+/// beside every built-in policy, after letting simulation improve the plan.
+pub fn optimize(
+    path: &Path,
+    opt: Options,
+    percentile: Option<f64>,
+    validate: bool,
+    out: Option<PathBuf>,
+    report: bool,
+) -> Result<Optimized, Error> {
+    let scenario = crate::scenario::load(path)?;
+    let trace = crate::trace::load(&scenario.trace)?;
+    let full = o::Profile::build(&scenario, &trace)?;
+    let mut rec = o::recommend(&scenario, &trace.table, &full, opt, percentile).map_err(|e| {
+        Error::NoPlan {
+            file: path.to_path_buf(),
+            reasons: e.reasons(),
+        }
+    })?;
+    let policies = match validate {
+        true => Some(o::validate::improve(&scenario, &trace, &full, &mut rec)?),
+        false => None,
+    };
+    let mut text = format!("{}\n\n{}", rec.header, rec.table());
+    let dir = out.unwrap_or_else(|| default_dir(&scenario.name));
+    create_dir(&dir)?;
+    let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
+    let plan_text = rec.plan_file(&path.display().to_string());
+    files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
+    let mut written = vec![plan_path.clone()];
+    if validate || report {
+        // The plan file as written drives the simulation.
+        let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
+        let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;
+        text.push('\n');
+        text.push_str(&checked.validation.text(rec.planned_total));
+        rec.validation = Some(checked.validation);
+        if report {
+            let run = Run {
+                scenario: checked.scenario,
+                trace,
+                outcome: checked.outcome,
+                summary: checked.summary,
+            };
+            written.extend(write_report(&run, path, None, None, Some(&rec), &dir)?);
+        }
+    }
+    let json_path = dir.join("optimize.json");
+    write_json(&json_path, &rec)?;
+    written.insert(1, json_path);
+    Ok(Optimized { text, written })
+}
