@@ -6,10 +6,16 @@
 //! arrival stream with the heap, which then holds only future events created while running
 //! (departures, repairs, flow completions). At equal times queued events go first: a VM leaving
 //! at t frees its capacity before a VM arriving at t asks for it.
+//!
+//! Events are often scheduled in non-decreasing time (every VM of a trace given the same
+//! lifetime, periodic timers). Those go to a FIFO beside the heap: an event whose time is not
+//! before the FIFO's last one keeps the FIFO sorted by (time, seq), as seq only grows. Popping
+//! takes the smaller head of the two by (time, seq), so the order is exactly that of one heap,
+//! while the common case costs O(1) instead of O(log n) sift-downs over a million entries.
 
 use crate::units::SimTime;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::iter::Peekable;
 
 struct Entry<E> {
@@ -39,6 +45,8 @@ impl<E> Ord for Entry<E> {
 /// The event queue and clock.
 pub struct Engine<E> {
     heap: BinaryHeap<Entry<E>>,
+    /// Events scheduled in non-decreasing time, hence sorted by (time, seq).
+    fifo: VecDeque<Entry<E>>,
     next_seq: u64,
     now: SimTime,
     processed: u64,
@@ -48,6 +56,7 @@ impl<E> Default for Engine<E> {
     fn default() -> Self {
         Engine {
             heap: BinaryHeap::new(),
+            fifo: VecDeque::new(),
             next_seq: 0,
             now: 0,
             processed: 0,
@@ -67,12 +76,16 @@ impl<E> Engine<E> {
             "event scheduled in the past: {at} < {}",
             self.now
         );
-        self.heap.push(Entry {
+        let entry = Entry {
             time: at,
             seq: self.next_seq,
             event,
-        });
+        };
         self.next_seq += 1;
+        match self.fifo.back() {
+            Some(last) if at < last.time => self.heap.push(entry),
+            _ => self.fifo.push_back(entry),
+        }
     }
 
     /// The time of the event being handled (or of the last one handled).
@@ -87,12 +100,12 @@ impl<E> Engine<E> {
 
     /// Events still waiting in the queue.
     pub fn pending(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.fifo.len()
     }
 
     /// Removes and returns every queued event, earliest first (e.g. VMs still running at the end).
     pub fn drain(&mut self) -> impl Iterator<Item = (SimTime, E)> + '_ {
-        std::iter::from_fn(move || self.heap.pop().map(|e| (e.time, e.event)))
+        std::iter::from_fn(move || self.pop())
     }
 
     /// Handles, in order, every queued event and every arrival with time < `until`.
@@ -104,11 +117,11 @@ impl<E> Engine<E> {
         F: FnMut(&mut Self, SimTime, E),
     {
         loop {
-            let queued = self.heap.peek().map(|e| e.time).filter(|&t| t < until);
+            let queued = self.peek_time().filter(|&t| t < until);
             let arrival = arrivals.peek().map(|a| a.0).filter(|&t| t < until);
             let (time, event) = match (queued, arrival) {
-                (Some(q), Some(a)) if q <= a => self.pop(),
-                (Some(_), None) => self.pop(),
+                (Some(q), Some(a)) if q <= a => self.pop().expect("peeked entry exists"),
+                (Some(_), None) => self.pop().expect("peeked entry exists"),
                 (_, Some(_)) => match arrivals.next() {
                     Some(a) => a,
                     None => break,
@@ -122,15 +135,75 @@ impl<E> Engine<E> {
         }
     }
 
-    fn pop(&mut self) -> (SimTime, E) {
-        let e = self.heap.pop().expect("peeked entry exists");
-        (e.time, e.event)
+    /// True when the FIFO's head is the earlier of the two heads by (time, seq).
+    fn fifo_first(&self) -> bool {
+        match (self.fifo.front(), self.heap.peek()) {
+            (Some(f), Some(h)) => (f.time, f.seq) < (h.time, h.seq),
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
+    fn peek_time(&self) -> Option<SimTime> {
+        if self.fifo_first() {
+            self.fifo.front().map(|e| e.time)
+        } else {
+            self.heap.peek().map(|e| e.time)
+        }
+    }
+
+    /// Removes the earliest queued event by (time, seq).
+    fn pop(&mut self) -> Option<(SimTime, E)> {
+        let e = if self.fifo_first() {
+            self.fifo.pop_front()
+        } else {
+            self.heap.pop()
+        }?;
+        Some((e.time, e.event))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The heap + FIFO pair pops in exactly the order of a plain BinaryHeap by (time, seq),
+        /// with pops interleaved with pushes and pushes only at or after the current time.
+        #[test]
+        fn pops_in_the_order_of_a_binary_heap(
+            ops in proptest::collection::vec((0u64..4, 0u64..50), 1..300),
+        ) {
+            let mut engine = Engine::new();
+            let mut reference = BinaryHeap::new();
+            let mut next = 0u32;
+            let mut now = 0;
+            for (op, delay) in ops {
+                if op == 0 {
+                    let got = engine.pop();
+                    let want = reference.pop().map(|e: Entry<u32>| (e.time, e.event));
+                    prop_assert_eq!(got, want);
+                    if let Some((t, _)) = got {
+                        now = t;
+                        engine.now = t;
+                    }
+                } else {
+                    // Mostly small delays so that times collide and the FIFO path is taken.
+                    let at = now + if op == 1 { delay } else { delay / 10 };
+                    reference.push(Entry { time: at, seq: u64::from(next), event: next });
+                    engine.schedule(at, next);
+                    next += 1;
+                }
+                prop_assert_eq!(engine.pending(), reference.len());
+            }
+            let rest: Vec<_> = engine.drain().collect();
+            let want: Vec<_> = std::iter::from_fn(|| reference.pop())
+                .map(|e| (e.time, e.event))
+                .collect();
+            prop_assert_eq!(rest, want);
+        }
+    }
 
     #[test]
     fn equal_times_keep_insertion_order() {
