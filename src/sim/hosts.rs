@@ -177,7 +177,13 @@ impl HostPool {
     fn update(&mut self, host: usize) {
         let mut node = (self.leaves + host) / 2;
         while node >= 1 {
-            self.tree[node] = self.tree[2 * node].max(self.tree[2 * node + 1]);
+            let max = self.tree[2 * node].max(self.tree[2 * node + 1]);
+            // An unchanged node leaves every ancestor unchanged too: most placements do not
+            // move the maxima far up, so this skips most of the 17 levels at 100k hosts.
+            if self.tree[node] == max {
+                break;
+            }
+            self.tree[node] = max;
             node /= 2;
         }
     }
