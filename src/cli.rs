@@ -335,6 +335,8 @@ fn study(
     } else {
         let count = match replications {
             Some(Replications::Count(n)) => Some(n),
+            // 0 asks Study::load for the scenario's own count.
+            Some(Replications::Scenario) => Some(0),
             _ => None,
         };
         let prepared = pipe::prepare_study(scenario, count, shard)?;

@@ -1,0 +1,138 @@
+//! Issue 17, first slice: crafted command lines that used to run, price or pick a default
+//! silently. Each case must exit 2 with a one-line message that names the option or file, the
+//! value and what was expected, and write nothing.
+
+use crate::common::{Scratch, copy_example, hybridplan, root};
+
+/// One crafted invocation: `{scenario}` and `{book}` in `args` stand for the copied example
+/// scenario (with `edit`'s (from, to) replacements made in it, then `append` added) and a
+/// shipped price book; every string of `expect` must be in the first line of stderr.
+struct Case {
+    name: &'static str,
+    args: &'static [&'static str],
+    edit: &'static [(&'static str, &'static str)],
+    append: &'static str,
+    expect: &'static [&'static str],
+}
+
+/// A case that changes nothing in the example scenario.
+const PLAIN: Case = Case {
+    name: "",
+    args: &[],
+    edit: &[],
+    append: "",
+    expect: &[],
+};
+
+const CASES: &[Case] = &[
+    Case {
+        name: "zero replications is not the scenario's default count",
+        args: &["run", "{scenario}", "--replications", "0"],
+        expect: &["--replications", "\"0\"", "from 1 to 1000000"],
+        ..PLAIN
+    },
+    Case {
+        name: "four billion replications is over the limit",
+        args: &["run", "{scenario}", "--replications", "4000000000"],
+        expect: &["--replications", "\"4000000000\"", "from 1 to 1000000"],
+        ..PLAIN
+    },
+    Case {
+        name: "negative egress",
+        args: &["pricing", "quote", "{book}", "egress", "--gb", "-5"],
+        expect: &["gcp-us-central1.toml", "--gb -5", "finite number >= 0"],
+        ..PLAIN
+    },
+    Case {
+        name: "NaN egress",
+        args: &["pricing", "quote", "{book}", "egress", "--gb", "NaN"],
+        expect: &["gcp-us-central1.toml", "--gb NaN", "finite number >= 0"],
+        ..PLAIN
+    },
+    Case {
+        name: "infinite hours",
+        args: &[
+            "pricing", "quote", "{book}", "egress", "--gb", "1", "--hours", "inf",
+        ],
+        expect: &["gcp-us-central1.toml", "--hours inf", "> 0"],
+        ..PLAIN
+    },
+    Case {
+        name: "NaN load",
+        args: &[
+            "pricing", "quote", "{book}", "egress", "--gb", "1", "--util", "NaN",
+        ],
+        expect: &["gcp-us-central1.toml", "--util NaN", "in 0..=1"],
+        ..PLAIN
+    },
+    Case {
+        name: "negative backup TB",
+        args: &["pricing", "quote", "{book}", "egress", "--tb", "-1"],
+        expect: &["gcp-us-central1.toml", "--tb -1", "finite number >= 0"],
+        ..PLAIN
+    },
+    Case {
+        name: "infinite link size",
+        args: &["pricing", "quote", "{book}", "egress", "--mbps", "inf"],
+        expect: &["gcp-us-central1.toml", "--mbps inf", "finite number >= 0"],
+        ..PLAIN
+    },
+    Case {
+        name: "a scenario asking for four billion replications",
+        args: &["run", "{scenario}", "--replications"],
+        append: "[uncertainty]\nreplications = 4000000000\n",
+        expect: &[
+            "example-hybrid.toml",
+            "uncertainty.replications",
+            "4000000000",
+            "limit of 1000000",
+        ],
+        ..PLAIN
+    },
+];
+
+#[test]
+fn every_crafted_command_line_is_bad_input() {
+    for case in CASES {
+        let scratch = Scratch::new();
+        let scenario = copy_example(&scratch);
+        let mut text = std::fs::read_to_string(&scenario).unwrap();
+        for (from, to) in case.edit {
+            assert!(
+                text.contains(from),
+                "{}: {from:?} not in the example",
+                case.name
+            );
+            text = text.replacen(from, to, 1);
+        }
+        std::fs::write(&scenario, text + case.append).unwrap();
+        let book = root().join("pricing/gcp-us-central1.toml");
+        let out = scratch.path().join("out");
+        let mut args: Vec<String> = case
+            .args
+            .iter()
+            .map(|a| match *a {
+                "{scenario}" => scenario.display().to_string(),
+                "{book}" => book.display().to_string(),
+                a => a.to_string(),
+            })
+            .collect();
+        if args[0] == "run" {
+            args.extend(["--out".to_string(), out.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = hybridplan(&args);
+        let first = stderr.lines().next().unwrap_or_default();
+        assert_eq!(code, 2, "{}: stdout {stdout}; stderr {stderr}", case.name);
+        assert!(stdout.is_empty(), "{}: stdout {stdout}", case.name);
+        assert!(first.starts_with("error: "), "{}: {stderr}", case.name);
+        for want in case.expect {
+            assert!(
+                first.contains(want),
+                "{}: {want:?} not in {first:?}",
+                case.name
+            );
+        }
+        assert!(!out.exists(), "{}: an output folder was left", case.name);
+    }
+}
