@@ -89,6 +89,29 @@ const CASES: &[Case] = &[
         ],
         ..PLAIN
     },
+    Case {
+        name: "an invented currency",
+        args: &["run", "{scenario}"],
+        edit: &[("currency = \"USD\"", "currency = \"XYZ\"")],
+        expect: &[
+            "example-hybrid.toml:10",
+            "currency \"XYZ\"",
+            "active ISO 4217",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "an exchange rate for an invented currency",
+        args: &["run", "{scenario}"],
+        append: "[exchange_rates]\nXYZ = 1.1\n",
+        expect: &[
+            "example-hybrid.toml",
+            "exchange_rates.XYZ",
+            "\"XYZ\"",
+            "active ISO 4217",
+        ],
+        ..PLAIN
+    },
 ];
 
 #[test]
