@@ -199,6 +199,7 @@ fn compare(
     out: Option<PathBuf>,
 ) -> Result<(), Error> {
     let (sa, sb) = (pipe::load_summary(a)?, pipe::load_summary(b)?);
+    pipe::same_currency((a, &sa.currency), (b, &sb.currency))?;
     print!("{}", crate::report::compare_table(&sa, &sb));
     if report.is_some() {
         print_written(&pipe::write_compare(&sa, &sb, out)?);

@@ -6,7 +6,9 @@ use crate::common::{Scratch, copy_example, hybridplan, root};
 
 /// One crafted invocation: `{scenario}` and `{book}` in `args` stand for the copied example
 /// scenario (with `edit`'s (from, to) replacements made in it, then `append` added) and a
-/// shipped price book; every string of `expect` must be in the first line of stderr.
+/// shipped price book, `{usd}` for the example's committed baseline summary and `{eur}` for a
+/// copy of it whose currency says EUR; every string of `expect` must be in the first line of
+/// stderr.
 struct Case {
     name: &'static str,
     args: &'static [&'static str],
@@ -112,6 +114,30 @@ const CASES: &[Case] = &[
         ],
         ..PLAIN
     },
+    Case {
+        name: "diff of a USD run against a EUR run",
+        args: &["diff", "{usd}", "{eur}"],
+        expect: &[
+            "eur.json",
+            "\"EUR\"",
+            "\"USD\"",
+            "example-hybrid.json",
+            "different currencies",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "compare of a EUR run against a USD run",
+        args: &["compare", "{eur}", "{usd}"],
+        expect: &[
+            "eur.json",
+            "\"EUR\"",
+            "\"USD\"",
+            "example-hybrid.json",
+            "different currencies",
+        ],
+        ..PLAIN
+    },
 ];
 
 #[test]
@@ -130,6 +156,10 @@ fn every_crafted_command_line_is_bad_input() {
         }
         std::fs::write(&scenario, text + case.append).unwrap();
         let book = root().join("pricing/gcp-us-central1.toml");
+        let usd = root().join("scenarios/baselines/example-hybrid.json");
+        let usd_text = std::fs::read_to_string(&usd).unwrap();
+        let eur_text = usd_text.replace("\"currency\": \"USD\"", "\"currency\": \"EUR\"");
+        let eur = scratch.write("eur.json", &eur_text);
         let out = scratch.path().join("out");
         let mut args: Vec<String> = case
             .args
@@ -137,6 +167,8 @@ fn every_crafted_command_line_is_bad_input() {
             .map(|a| match *a {
                 "{scenario}" => scenario.display().to_string(),
                 "{book}" => book.display().to_string(),
+                "{usd}" => usd.display().to_string(),
+                "{eur}" => eur.display().to_string(),
                 a => a.to_string(),
             })
             .collect();
