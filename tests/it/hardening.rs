@@ -7,8 +7,8 @@ use crate::common::{Scratch, copy_example, hybridplan, root};
 /// One crafted invocation: `{scenario}` and `{book}` in `args` stand for the copied example
 /// scenario (with `edit`'s (from, to) replacements made in it, then `append` added) and a
 /// shipped price book, `{usd}` for the example's committed baseline summary and `{eur}` for a
-/// copy of it whose currency says EUR; every string of `expect` must be in the first line of
-/// stderr.
+/// copy of it whose currency says EUR, `{dir}` for an empty folder (in `expect` too); every
+/// string of `expect` must be in the first line of stderr.
 struct Case {
     name: &'static str,
     args: &'static [&'static str],
@@ -138,6 +138,24 @@ const CASES: &[Case] = &[
         ],
         ..PLAIN
     },
+    Case {
+        name: "a folder given as the scenario",
+        args: &["run", "{dir}"],
+        expect: &["{dir}", "is a folder; expected a file"],
+        ..PLAIN
+    },
+    Case {
+        name: "a folder given as a price book",
+        args: &["pricing", "quote", "{dir}", "egress"],
+        expect: &["{dir}", "is a folder; expected a file"],
+        ..PLAIN
+    },
+    Case {
+        name: "a device given as a summary",
+        args: &["compare", "{usd}", "/dev/null"],
+        expect: &["/dev/null", "not a regular file", "expected a file"],
+        ..PLAIN
+    },
 ];
 
 #[test]
@@ -161,6 +179,8 @@ fn every_crafted_command_line_is_bad_input() {
         let eur_text = usd_text.replace("\"currency\": \"USD\"", "\"currency\": \"EUR\"");
         let eur = scratch.write("eur.json", &eur_text);
         let out = scratch.path().join("out");
+        let dir = scratch.path().join("folder");
+        std::fs::create_dir(&dir).unwrap();
         let mut args: Vec<String> = case
             .args
             .iter()
@@ -169,6 +189,7 @@ fn every_crafted_command_line_is_bad_input() {
                 "{book}" => book.display().to_string(),
                 "{usd}" => usd.display().to_string(),
                 "{eur}" => eur.display().to_string(),
+                "{dir}" => dir.display().to_string(),
                 a => a.to_string(),
             })
             .collect();
@@ -182,6 +203,7 @@ fn every_crafted_command_line_is_bad_input() {
         assert!(stdout.is_empty(), "{}: stdout {stdout}", case.name);
         assert!(first.starts_with("error: "), "{}: {stderr}", case.name);
         for want in case.expect {
+            let want = &want.replace("{dir}", &dir.display().to_string());
             assert!(
                 first.contains(want),
                 "{}: {want:?} not in {first:?}",
