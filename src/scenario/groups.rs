@@ -7,6 +7,38 @@ use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// Every `[groups.<name>]` table must name a group the run knows (`known`: the trace's groups
+/// and the autoscaled ones); a misspelt name would otherwise be ignored and its group run on
+/// the defaults. The error suggests the nearest known name by edit distance.
+pub fn check_known<'a>(
+    groups: impl IntoIterator<Item = &'a String>,
+    known: &[&str],
+) -> Result<(), KeyError> {
+    for name in groups {
+        if name == "*" || known.contains(&name.as_str()) {
+            continue;
+        }
+        let hint = match nearest(name, known) {
+            Some(n) => format!("; did you mean \"{n}\"?"),
+            None => String::new(),
+        };
+        let msg = format!("\"{name}\" is not a group of the trace or of [[autoscale]]{hint}");
+        return Err(KeyError::new(format!("groups.{name}"), msg));
+    }
+    Ok(())
+}
+
+/// The known name closest to `name` (optimal string alignment distance: insertions, deletions,
+/// substitutions and swaps of neighbours count 1; ties go to the first in `known`), if it is
+/// close enough to be a likely typo: at most one edit per three characters.
+pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let (best, d) = known
+        .iter()
+        .map(|k| (*k, strsim::osa_distance(name, k)))
+        .min_by_key(|&(_, d)| d)?;
+    (d * 3 <= name.chars().count().max(3)).then_some(best)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupPolicy {
     /// Windows VMs pay the book's Windows uplift (or the HCI Windows rate).
@@ -229,4 +261,28 @@ pub(super) fn validate(
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_group_gets_the_nearest_known_name() {
+        let known = ["web", "batch", "db"];
+        // "wbe" -> "web" is one swap of neighbours (distance 1; "db" is 3, "batch" 5), within
+        // the limit of a third of 3 letters.
+        assert_eq!(nearest("wbe", &known), Some("web"));
+        assert_eq!(nearest("webb", &known), Some("web"));
+        assert_eq!(nearest("batchh", &known), Some("batch"));
+        assert_eq!(nearest("zzzzzz", &known), None);
+        let web = "webx".to_string();
+        let err = check_known([&web], &known).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "key `groups.webx`: \"webx\" is not a group of the trace or of [[autoscale]]; did you mean \"web\"?"
+        );
+        let star = "*".to_string();
+        assert!(check_known([&star], &known).is_ok());
+    }
 }

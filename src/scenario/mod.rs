@@ -13,7 +13,7 @@ mod venues;
 
 pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
-pub use groups::{GroupPolicy, SpotFallback};
+pub use groups::{GroupPolicy, SpotFallback, check_known as check_group_names};
 pub use placement::{Plan, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 

@@ -17,6 +17,10 @@ use std::io::Write;
 
 /// Simulates a loaded scenario on its loaded trace: the outcome and its summary.
 pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary), Error> {
+    let mut known: Vec<&str> = trace.table.groups.iter().map(String::as_str).collect();
+    known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
+    crate::scenario::check_group_names(scenario.groups.keys(), &known)
+        .map_err(|e| e.in_file(&scenario.path))?;
     let outcome = crate::sim::run(scenario, &trace.table, trace.samples()?)?;
     let summary = Summary::build(scenario, &trace.table, &outcome);
     Ok((outcome, summary))

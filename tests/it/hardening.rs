@@ -156,6 +156,18 @@ const CASES: &[Case] = &[
         expect: &["/dev/null", "not a regular file", "expected a file"],
         ..PLAIN
     },
+    Case {
+        name: "a misspelt group table",
+        args: &["run", "{scenario}"],
+        edit: &[("[groups.web]", "[groups.wbe]")],
+        expect: &[
+            "example-hybrid.toml",
+            "groups.wbe",
+            "\"wbe\" is not a group",
+            "did you mean \"web\"?",
+        ],
+        ..PLAIN
+    },
 ];
 
 #[test]
