@@ -227,7 +227,7 @@ pub enum Replications {
 pub fn parse_replications(text: &str) -> Result<Replications, String> {
     let bad = || {
         format!(
-            "\"{text}\" is not a number of replications from 1 to {MAX_REPLICATIONS} or auto, e.g. 200"
+            "\"{text}\" is not a number of replications or auto: expected 1 to {MAX_REPLICATIONS}, e.g. 200"
         )
     };
     match text.trim() {

@@ -30,13 +30,13 @@ const CASES: &[Case] = &[
     Case {
         name: "zero replications is not the scenario's default count",
         args: &["run", "{scenario}", "--replications", "0"],
-        expect: &["--replications", "\"0\"", "from 1 to 1000000"],
+        expect: &["--replications", "\"0\"", "expected 1 to 1000000"],
         ..PLAIN
     },
     Case {
         name: "four billion replications is over the limit",
         args: &["run", "{scenario}", "--replications", "4000000000"],
-        expect: &["--replications", "\"4000000000\"", "from 1 to 1000000"],
+        expect: &["--replications", "\"4000000000\"", "expected 1 to 1000000"],
         ..PLAIN
     },
     Case {
