@@ -225,3 +225,54 @@ fn every_crafted_command_line_is_bad_input() {
         assert!(!out.exists(), "{}: an output folder was left", case.name);
     }
 }
+
+/// Two shards of one study, the second edited to lose the last venue of every record (as if
+/// run on a scenario with one venue fewer): `merge` used to panic with an index out of bounds
+/// in the statistics; it must refuse, naming both files and both venue lists.
+#[test]
+fn merging_shards_of_different_venue_lists_is_bad_input() {
+    let scratch = Scratch::new();
+    let scenario = copy_example(&scratch);
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    std::fs::write(&scenario, text + "[uncertainty]\nreplications = 2\n").unwrap();
+    let s = scenario.to_str().unwrap();
+    let shard = |k: &str| {
+        let out = scratch.path().join(format!("s{k}"));
+        let spec = format!("{k}/2");
+        let args = [
+            "run",
+            s,
+            "--replications",
+            "--shard",
+            &spec,
+            "--quiet",
+            "--out",
+        ];
+        let (code, _, stderr) = hybridplan(&[&args[..], &[out.to_str().unwrap()]].concat());
+        assert_eq!(code, 0, "{stderr}");
+        out.join(format!("replications.shard-{k}-of-2.json"))
+    };
+    let (one, two) = (shard("1"), shard("2"));
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&two).unwrap()).unwrap();
+    for r in v["records"].as_array_mut().unwrap() {
+        r["metrics"]["venues"].as_array_mut().unwrap().pop();
+    }
+    std::fs::write(&two, v.to_string()).unwrap();
+    let out = scratch.path().join("merged");
+    let (one_s, two_s) = (one.to_str().unwrap(), two.to_str().unwrap());
+    let (code, _, stderr) = hybridplan(&["merge", one_s, two_s, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    for want in [
+        two_s,
+        one_s,
+        "[\"dc-east\", \"aws-us-east-1\"]",
+        "[\"dc-east\", \"aws-us-east-1\", \"gcp-us-central1\"]",
+        "different venue lists",
+    ] {
+        assert!(first.contains(want), "{want:?} not in {first:?}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists(), "no merged output may be written");
+}
