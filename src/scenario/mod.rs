@@ -6,6 +6,7 @@
 mod autoscale;
 mod backup;
 mod groups;
+mod limits;
 mod placement;
 mod trace;
 pub mod uncertainty;

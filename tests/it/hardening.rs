@@ -11,6 +11,8 @@ use crate::common::{Scratch, copy_example, hybridplan, root};
 /// string of `expect` must be in the first line of stderr.
 struct Case {
     name: &'static str,
+    /// The shipped scenario `{scenario}` copies (with every price book), if not the example.
+    file: Option<&'static str>,
     args: &'static [&'static str],
     edit: &'static [(&'static str, &'static str)],
     append: &'static str,
@@ -20,6 +22,7 @@ struct Case {
 /// A case that changes nothing in the example scenario.
 const PLAIN: Case = Case {
     name: "",
+    file: None,
     args: &[],
     edit: &[],
     append: "",
@@ -168,13 +171,68 @@ const CASES: &[Case] = &[
         ],
         ..PLAIN
     },
+    Case {
+        name: "four billion hosts",
+        args: &["run", "{scenario}"],
+        edit: &[("hosts = 2\n", "hosts = 4294967295\n")],
+        expect: &[
+            "example-hybrid.toml",
+            "venues[0].hosts",
+            "4294967295",
+            "limit of 100000",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "a million HCI scale units",
+        file: Some("retail-hci.toml"),
+        args: &["run", "{scenario}"],
+        edit: &[("nodes = 4\n", "nodes = 4\nunits = 1000000\n")],
+        expect: &["retail-hci.toml", "units", "1000000", "limit of 10000"],
+        ..PLAIN
+    },
+    Case {
+        name: "four billion autoscaled instances",
+        file: Some("private-cloud-year.toml"),
+        args: &["run", "{scenario}"],
+        edit: &[("max = 200\n", "max = 4000000000\n")],
+        expect: &[
+            "private-cloud-year.toml",
+            "autoscale[0].max",
+            "4000000000",
+            "limit of 1000000",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "an exabyte to back up",
+        file: Some("retail-hci.toml"),
+        args: &["run", "{scenario}"],
+        edit: &[("protected_tb = 18.0", "protected_tb = 1e18")],
+        expect: &[
+            "retail-hci.toml",
+            "backup.sites[0].protected_tb",
+            "1000000000000000000",
+            "limit of 100000",
+        ],
+        ..PLAIN
+    },
 ];
 
 #[test]
 fn every_crafted_command_line_is_bad_input() {
     for case in CASES {
         let scratch = Scratch::new();
-        let scenario = copy_example(&scratch);
+        let mut scenario = copy_example(&scratch);
+        if let Some(file) = case.file {
+            for book in std::fs::read_dir(root().join("pricing")).unwrap() {
+                let book = book.unwrap().path();
+                let rel = format!("pricing/{}", book.file_name().unwrap().to_str().unwrap());
+                scratch.write(&rel, &std::fs::read_to_string(&book).unwrap());
+            }
+            let text = std::fs::read_to_string(root().join("scenarios").join(file)).unwrap();
+            scenario = scratch.write(&format!("scenarios/{file}"), &text);
+        }
         let mut text = std::fs::read_to_string(&scenario).unwrap();
         for (from, to) in case.edit {
             assert!(
