@@ -217,6 +217,56 @@ const CASES: &[Case] = &[
         ],
         ..PLAIN
     },
+    Case {
+        name: "four billion initial VMs",
+        file: Some("private-cloud-year.toml"),
+        args: &["run", "{scenario}"],
+        edit: &[("initial_vms = 150\n", "initial_vms = 4000000000\n")],
+        expect: &[
+            "private-cloud-year.toml",
+            "trace.synthetic.groups[0].initial_vms",
+            "4000000000",
+            "limit of 1000000",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "an arrival rate of 1e300",
+        file: Some("private-cloud-year.toml"),
+        args: &["run", "{scenario}"],
+        edit: &[("arrivals_per_day = 2.0\n", "arrivals_per_day = 1e300\n")],
+        expect: &[
+            "private-cloud-year.toml",
+            "groups[0].arrivals_per_day",
+            "in 0..=1000000",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "growth of 1e300 a month",
+        file: Some("private-cloud-year.toml"),
+        args: &["run", "{scenario}"],
+        edit: &[("growth_per_month = 0.04\n", "growth_per_month = 1e300\n")],
+        expect: &[
+            "private-cloud-year.toml",
+            "groups[0].growth_per_month",
+            "in -0.99..=10",
+        ],
+        ..PLAIN
+    },
+    Case {
+        name: "a synthetic trace of 100,000 years",
+        args: &[
+            "trace",
+            "generate",
+            "--horizon",
+            "100000y",
+            "--out",
+            "{dir}/gen",
+        ],
+        expect: &["horizon", "100000y", "limit of 10y"],
+        ..PLAIN
+    },
 ];
 
 #[test]
@@ -260,6 +310,7 @@ fn every_crafted_command_line_is_bad_input() {
                 "{usd}" => usd.display().to_string(),
                 "{eur}" => eur.display().to_string(),
                 "{dir}" => dir.display().to_string(),
+                "{dir}/gen" => dir.join("gen").display().to_string(),
                 a => a.to_string(),
             })
             .collect();
