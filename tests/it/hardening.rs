@@ -267,6 +267,18 @@ const CASES: &[Case] = &[
         expect: &["horizon", "100000y", "limit of 10y"],
         ..PLAIN
     },
+    Case {
+        name: "a price factor that overflows the total",
+        args: &["run", "{scenario}"],
+        edit: &[("hosts = 2\n", "hosts = 2\nprice_factor = 1e308\n")],
+        expect: &[
+            "example-hybrid.toml",
+            "venue \"dc-east\" is inf",
+            "overflowed",
+            "price_factor",
+        ],
+        ..PLAIN
+    },
 ];
 
 #[test]
