@@ -199,6 +199,7 @@ fn compare(
     out: Option<PathBuf>,
 ) -> Result<(), Error> {
     let (sa, sb) = (pipe::load_summary(a)?, pipe::load_summary(b)?);
+    pipe::same_currency((a, &sa.currency), (b, &sb.currency))?;
     print!("{}", crate::report::compare_table(&sa, &sb));
     if report.is_some() {
         print_written(&pipe::write_compare(&sa, &sb, out)?);
@@ -335,6 +336,8 @@ fn study(
     } else {
         let count = match replications {
             Some(Replications::Count(n)) => Some(n),
+            // 0 asks Study::load for the scenario's own count.
+            Some(Replications::Scenario) => Some(0),
             _ => None,
         };
         let prepared = pipe::prepare_study(scenario, count, shard)?;

@@ -159,13 +159,38 @@ impl Error {
     }
 }
 
-/// Reads a whole (small) input file, turning "not found" into an input error naming the file.
+/// Reads a whole (small) input file, turning "not found", a folder, a device or FIFO, and
+/// text that is not UTF-8 into input errors naming the file.
 pub fn read_input(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+    check_regular(path)?;
+    std::fs::read_to_string(path).map_err(|e| open_error(path, e))
+}
+
+/// Refuses anything but a regular file (following links): a folder given for a file is a
+/// mistake in the command line, and a device or FIFO (/dev/zero, a pipe) could be read forever.
+pub fn check_regular(path: &Path) -> Result<(), Error> {
+    let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+    if meta.is_dir() {
+        return Err(InputError::file(path, "is a folder; expected a file").into());
+    }
+    if !meta.is_file() {
+        let msg = "is not a regular file (a device, FIFO or socket); expected a file";
+        return Err(InputError::file(path, msg).into());
+    }
+    Ok(())
+}
+
+/// An error opening or reading an input file: the user's mistakes are bad input (exit 2), the
+/// rest (permissions, disk) stays an I/O error.
+pub fn open_error(path: &Path, e: std::io::Error) -> Error {
+    match e.kind() {
         std::io::ErrorKind::NotFound => InputError::file(path, "file not found").into(),
+        std::io::ErrorKind::IsADirectory => {
+            InputError::file(path, "is a folder; expected a file").into()
+        }
         std::io::ErrorKind::InvalidData => InputError::file(path, "file is not UTF-8 text").into(),
         _ => Error::io(path, e),
-    })
+    }
 }
 
 #[cfg(test)]

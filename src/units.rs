@@ -62,22 +62,51 @@ pub fn format_duration(s: SimTime) -> String {
     format!("{s}s")
 }
 
-/// An ISO 4217-style currency code: three upper-case ASCII letters.
+/// The active codes of ISO 4217 (list one, "Current currency & funds code list", published by
+/// SIX Financial Information for ISO, https://www.six-group.com/en/products-services/financial-information/data-standards.html,
+/// as amended to 2025, including ANG and XCG while both circulate), sorted for a binary search.
+/// XTS (testing) and XXX (no currency) are left out: neither is money a price can be in.
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS",
+    "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW",
+    "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD",
+    "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN",
+    "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
+    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL",
+    "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
+    "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES",
+    "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR",
+    "XOF", "XPD", "XPF", "XPT", "XSU", "XUA", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
+/// An ISO 4217 currency code: three upper-case ASCII letters that are an active code.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// A well-formed code that is also an active ISO 4217 code (a typo such as "USS" or an
+    /// invented "XYZ" would otherwise be a currency of its own that no rate converts).
     pub fn parse(text: &str) -> Result<Currency, ValueError> {
         let b = text.as_bytes();
-        if b.len() == 3 && b.iter().all(u8::is_ascii_uppercase) {
-            Ok(Currency([b[0], b[1], b[2]]))
-        } else {
-            Err(ValueError::new(
+        if !(b.len() == 3 && b.iter().all(u8::is_ascii_uppercase)) {
+            return Err(ValueError::new(
                 "currency",
                 text,
                 "is not a three-letter upper-case code such as USD or EUR",
-            ))
+            ));
         }
+        if ISO_4217.binary_search(&text).is_err() {
+            return Err(ValueError::new(
+                "currency",
+                text,
+                "is not an active ISO 4217 currency code such as USD or EUR",
+            ));
+        }
+        Ok(Currency([b[0], b[1], b[2]]))
     }
 
     pub fn as_str(&self) -> &str {
@@ -296,6 +325,13 @@ mod tests {
             "currency \"usd\" is not a three-letter upper-case code such as USD or EUR"
         );
         assert!(Currency::parse("US").is_err());
+        assert_eq!(Currency::parse("EUR").unwrap().as_str(), "EUR");
+        assert_eq!(
+            Currency::parse("XYZ").unwrap_err().to_string(),
+            "currency \"XYZ\" is not an active ISO 4217 currency code such as USD or EUR"
+        );
+        // The binary search needs the table sorted and free of repeats.
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

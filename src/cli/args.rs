@@ -4,6 +4,7 @@
 use crate::error::{Error, InputError};
 use crate::pricing::quote::QuoteRequest;
 use crate::regress::{self, Tolerance};
+use crate::scenario::uncertainty::MAX_REPLICATIONS;
 use crate::summary::Summary;
 use crate::trace::{Format, ReadOptions, TraceSpec, VmSize};
 use clap::{Args, Parser, Subcommand};
@@ -38,10 +39,11 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
-        /// Run N seeded replications drawing the scenario's [uncertainty] parameters (without
-        /// N, the scenario's own count; `auto`: batches of 100 until --target is met) and 10
-        /// pairs of P10/P90 sensitivity runs per parameter; writes replications.json.
-        #[arg(long, value_name = "N|auto", num_args = 0..=1, default_missing_value = "0", group = "study", value_parser = parse_replications)]
+        /// Run N seeded replications (1 to 1,000,000) drawing the scenario's [uncertainty]
+        /// parameters (without N, the scenario's own count; `auto`: batches of 100 until
+        /// --target is met) and 10 pairs of P10/P90 sensitivity runs per parameter; writes
+        /// replications.json.
+        #[arg(long, value_name = "N|auto", num_args = 0..=1, default_missing_value = "scenario", group = "study", value_parser = parse_replications)]
         replications: Option<Replications>,
         /// With --replications auto: stop when the 95 % interval of the total's P50 is within
         /// this share of it (half-width / P50), e.g. 0.5% [default: 0.5%].
@@ -214,20 +216,28 @@ pub fn parse_percentile(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `--replications`: a count, or `auto`.
+/// `--replications`: a count, `auto`, or (the flag without a value) the scenario's own count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Replications {
     Count(u32),
     Auto,
+    Scenario,
 }
 
 pub fn parse_replications(text: &str) -> Result<Replications, String> {
+    let bad = || {
+        format!(
+            "\"{text}\" is not a number of replications or auto: expected 1 to {MAX_REPLICATIONS}, e.g. 200"
+        )
+    };
     match text.trim() {
         "auto" => Ok(Replications::Auto),
-        n => n
-            .parse()
-            .map(Replications::Count)
-            .map_err(|_| format!("\"{text}\" is not a number of replications or auto, e.g. 200")),
+        // clap's value when --replications is given without one (default_missing_value).
+        "scenario" => Ok(Replications::Scenario),
+        n => match n.parse::<u64>() {
+            Ok(n @ 1..) if n <= u64::from(MAX_REPLICATIONS) => Ok(Replications::Count(n as u32)),
+            _ => Err(bad()),
+        },
     }
 }
 

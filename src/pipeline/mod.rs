@@ -129,8 +129,25 @@ pub fn write_compare(
 
 /// `diff`: every figure of two runs (summary.json files or report folders) that changed.
 pub fn diff(baseline: &Path, new: &Path, tol: Tolerance) -> Result<Vec<Change>, Error> {
-    let (old, new) = (suite::load_summary(baseline)?, suite::load_summary(new)?);
-    Ok(regress::compare(&old, &new, tol))
+    let (old_v, new_v) = (suite::load_summary(baseline)?, suite::load_summary(new)?);
+    let currency = |v: &serde_json::Value| v["currency"].as_str().unwrap_or("").to_string();
+    same_currency((baseline, &currency(&old_v)), (new, &currency(&new_v)))?;
+    Ok(regress::compare(&old_v, &new_v, tol))
+}
+
+/// Refuses to set two runs side by side when their amounts are in different currencies: the
+/// figures would be compared as if 1 USD were 1 EUR.
+pub fn same_currency(a: (&Path, &str), b: (&Path, &str)) -> Result<(), Error> {
+    if a.1 == b.1 {
+        return Ok(());
+    }
+    let msg = format!(
+        "currency {:?} differs from {:?} in {}; runs in different currencies cannot be compared (rerun one with the other's currency)",
+        b.1,
+        a.1,
+        a.0.display()
+    );
+    Err(bad_input(b.0, msg))
 }
 
 /// `check`: runs one scenario and compares its summary with the baseline, or rewrites it.

@@ -119,7 +119,10 @@ pub fn run_auto(
 /// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).
 pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
     let mut header: Option<Header> = None;
-    let mut records = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
+    let mut first_file = partials
+        .first()
+        .map_or(Path::new("(merge)"), PathBuf::as_path);
     for path in partials {
         let text = crate::error::read_input(path)?;
         let p: Partial = serde_json::from_str(&text).map_err(|e| {
@@ -137,6 +140,14 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
             Some(_) => {}
             None => header = Some(p.header.clone()),
         }
+        if records.is_empty() {
+            first_file = path;
+        }
+        if let Some(first) = records.first().or(p.records.first()) {
+            for r in &p.records {
+                same_shape(first, r, path, first_file)?;
+            }
+        }
         records.extend(p.records);
     }
     let Some(header) = header else {
@@ -146,6 +157,34 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
     let dir = out.unwrap_or_else(|| default_dir(&header.scenario));
     create_dir(&dir)?;
     finish(header, records, dir, &partials[0])
+}
+
+/// Refuses a record (of shard file `path`) whose venues or parameter values differ from the
+/// first record (of `first_file`): the statistics line records up venue by venue, so shards of
+/// scenarios with different venue lists cannot be merged.
+fn same_shape(first: &Record, r: &Record, path: &Path, first_file: &Path) -> Result<(), Error> {
+    let venues =
+        |r: &Record| -> Vec<String> { r.metrics.venues.iter().map(|(n, _)| n.clone()).collect() };
+    let (want, got) = (venues(first), venues(r));
+    if want != got {
+        let msg = format!(
+            "item {} has venues {got:?} but {} has {want:?}; shards of different venue lists cannot be merged",
+            r.index,
+            first_file.display()
+        );
+        return Err(bad_input(path, msg));
+    }
+    if r.values.len() != first.values.len() {
+        let msg = format!(
+            "item {} has {} parameter values but {} has {}; shards of different studies cannot be merged",
+            r.index,
+            r.values.len(),
+            first_file.display(),
+            first.values.len()
+        );
+        return Err(bad_input(path, msg));
+    }
+    Ok(())
 }
 
 /// Writes a whole study's result into `dir`: replications.json or sweep.csv. `origin` is named

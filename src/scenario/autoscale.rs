@@ -2,6 +2,7 @@
 //! placed themselves); instances of one size are started and stopped by a policy and are placed
 //! and billed like any VM. A deadline group is a job queue and needs no trace VMs.
 
+use super::limits::MAX_AUTOSCALE;
 use crate::error::KeyError;
 use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
@@ -130,6 +131,7 @@ impl RawAutoscale {
                 ),
             ));
         }
+        super::limits::at_most(format!("autoscale[{i}].max"), self.max, MAX_AUTOSCALE)?;
         let initial = self.initial.unwrap_or(self.min);
         if !(self.min..=self.max).contains(&initial) {
             return Err(err(

@@ -1,6 +1,7 @@
 //! The scenario's `[backup]` section: which backup service, the data's reduction and change, the
 //! retention, how sites are seeded and the client sites with their links.
 
+use super::limits;
 use crate::error::KeyError;
 use crate::pricing::{BackupBook, Book, BookKind, LinkQuality, Sizing};
 use crate::units::{DAY, HOUR, SimTime, de_opt_duration};
@@ -196,6 +197,8 @@ fn validate_sites(raw: Vec<RawSite>, service: &BackupBook) -> Result<Vec<BackupS
                 return Err(err(k, format!("{v} must be a finite number > 0")));
             }
         }
+        let key = format!("backup.sites[{i}].protected_tb");
+        limits::at_most(key, s.protected_tb, limits::MAX_PROTECTED_TB)?;
         for (k, v) in [("rtt_ms", s.rtt_ms), ("loss_pct", s.loss_pct)] {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(err(k, format!("{v} must be a finite number >= 0")));

@@ -7,6 +7,46 @@ use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// A `[groups.<name>]` table whose name is no group the run knows (`known`: the trace's groups
+/// and the autoscaled ones) but is one typo away from one that has no table of its own is an
+/// error suggesting that name: a misspelt table would otherwise be ignored and its group run on
+/// the defaults. A table for a group that is simply absent from this trace (a scenario shared by
+/// several traces, a generated trace without that group) stays allowed.
+pub fn check_known<'a>(
+    groups: impl IntoIterator<Item = &'a String> + Clone,
+    known: &[&str],
+) -> Result<(), KeyError> {
+    let tabled: Vec<&str> = groups.clone().into_iter().map(String::as_str).collect();
+    let untabled: Vec<&str> = known
+        .iter()
+        .copied()
+        .filter(|k| !tabled.contains(k))
+        .collect();
+    for name in groups {
+        if name == "*" || known.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(n) = nearest(name, &untabled) {
+            let msg = format!(
+                "\"{name}\" is not a group of the trace or of [[autoscale]]; did you mean \"{n}\"?"
+            );
+            return Err(KeyError::new(format!("groups.{name}"), msg));
+        }
+    }
+    Ok(())
+}
+
+/// The known name closest to `name` (optimal string alignment distance: insertions, deletions,
+/// substitutions and swaps of neighbours count 1; ties go to the first in `known`), if it is
+/// close enough to be a likely typo: at most one edit per three characters.
+pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let (best, d) = known
+        .iter()
+        .map(|k| (*k, strsim::osa_distance(name, k)))
+        .min_by_key(|&(_, d)| d)?;
+    (d * 3 <= name.chars().count().max(3)).then_some(best)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupPolicy {
     /// Windows VMs pay the book's Windows uplift (or the HCI Windows rate).
@@ -229,4 +269,34 @@ pub(super) fn validate(
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_group_gets_the_nearest_known_name() {
+        let known = ["web", "batch", "db"];
+        // "wbe" -> "web" is one swap of neighbours (distance 1; "db" is 3, "batch" 5), within
+        // the limit of a third of 3 letters.
+        assert_eq!(nearest("wbe", &known), Some("web"));
+        assert_eq!(nearest("webb", &known), Some("web"));
+        assert_eq!(nearest("batchh", &known), Some("batch"));
+        assert_eq!(nearest("zzzzzz", &known), None);
+        let web = "webx".to_string();
+        let err = check_known([&web], &known).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "key `groups.webx`: \"webx\" is not a group of the trace or of [[autoscale]]; did you mean \"web\"?"
+        );
+        let star = "*".to_string();
+        assert!(check_known([&star], &known).is_ok());
+        // A group absent from this trace, and no typo of one: allowed.
+        let other = "archive".to_string();
+        assert!(check_known([&other], &known).is_ok());
+        // "webx" beside a [groups.web] table of its own is a second table, not a typo of it.
+        let both = [web.clone(), "web".to_string()];
+        assert!(check_known(both.iter(), &known).is_ok());
+    }
 }

@@ -6,6 +6,7 @@
 mod autoscale;
 mod backup;
 mod groups;
+mod limits;
 mod placement;
 mod trace;
 pub mod uncertainty;
@@ -13,7 +14,7 @@ mod venues;
 
 pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
-pub use groups::{GroupPolicy, SpotFallback};
+pub use groups::{GroupPolicy, SpotFallback, check_known as check_group_names};
 pub use placement::{Plan, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 

@@ -178,6 +178,11 @@ impl Parameter {
     }
 }
 
+/// The most replications one study may ask for (scenario or `--replications`): each keeps a
+/// record of a few hundred bytes in memory, so a million stays well under a gigabyte and a
+/// typo such as 4000000000 is refused before any work starts (README, "Limits").
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
 /// The validated `[uncertainty]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Uncertainty {
@@ -193,6 +198,13 @@ impl RawUncertainty {
                 "uncertainty.replications",
                 "0 must be at least 1",
             ));
+        }
+        if self.replications > MAX_REPLICATIONS {
+            let msg = format!(
+                "{} is over the limit of {MAX_REPLICATIONS}",
+                self.replications
+            );
+            return Err(KeyError::new("uncertainty.replications", msg));
         }
         let mut parameters: Vec<Parameter> = Vec::new();
         for (i, p) in self.parameters.into_iter().enumerate() {

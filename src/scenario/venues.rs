@@ -1,6 +1,6 @@
 //! Venues (`[[venues]]`) and commitments bought on them (`[[commitments]]`).
 
-use super::NoExchangeRate;
+use super::{NoExchangeRate, limits};
 use crate::error::{Error, InputError, KeyError};
 use crate::pricing::{
     Book, BookKind, HciBook, PrivateBook, PublicBook, ReservedOffer, SavingsPlanOffer, Term,
@@ -208,7 +208,10 @@ fn venue_size(
             "hosts",
             "a public venue has no hosts, nodes or units; remove them".into(),
         ),
-        (BookKind::Private(_), Some(h), None, None) if h >= 1 => Ok(VenueSize::Hosts(h)),
+        (BookKind::Private(_), Some(h), None, None) if h >= 1 => {
+            limits::at_most(key("hosts"), h, limits::MAX_HOSTS)?;
+            Ok(VenueSize::Hosts(h))
+        }
         (BookKind::Private(_), Some(_), None, None) => err("hosts", "must be at least 1".into()),
         (BookKind::Private(_), None, _, _) => err(
             "hosts",
@@ -225,6 +228,7 @@ fn venue_size(
             if units == 0 {
                 return err("units", "must be at least 1".into());
             }
+            limits::at_most(key("units"), units, limits::MAX_HCI_UNITS)?;
             Ok(VenueSize::Hci { nodes, units })
         }
         (BookKind::Hci(h), _, _, _) => err(

@@ -5,7 +5,7 @@
 
 mod build;
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
 use crate::sim::{Outcome, ScaledGroup};
 use crate::trace::Trace;
@@ -17,9 +17,37 @@ use std::io::Write;
 
 /// Simulates a loaded scenario on its loaded trace: the outcome and its summary.
 pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary), Error> {
+    let mut known: Vec<&str> = trace.table.groups.iter().map(String::as_str).collect();
+    known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
+    crate::scenario::check_group_names(scenario.groups.keys(), &known)
+        .map_err(|e| e.in_file(&scenario.path))?;
     let outcome = crate::sim::run(scenario, &trace.table, trace.samples()?)?;
     let summary = Summary::build(scenario, &trace.table, &outcome);
+    check_finite(&summary).map_err(|m| InputError::file(&scenario.path, m))?;
     Ok((outcome, summary))
+}
+
+/// Refuses a result whose amounts overflowed (a price factor of 1e308, a price of 1e300): the
+/// outputs would say null, inf or a 40-digit figure instead of failing. Names the venue and
+/// category where the overflow shows first.
+fn check_finite(s: &Summary) -> Result<(), String> {
+    for v in &s.venues {
+        for (category, amount) in &v.by_category {
+            if !amount.is_finite() {
+                return Err(format!(
+                    "the {category} cost of venue \"{}\" is {amount}: an amount overflowed; check its book's prices and the venue's price_factor and size",
+                    v.name
+                ));
+            }
+        }
+    }
+    if !s.total.is_finite() {
+        return Err(format!(
+            "the total cost is {}: an amount overflowed; check the books' prices and the venues' price_factor and sizes",
+            s.total
+        ));
+    }
+    Ok(())
 }
 
 /// Nearest-rank percentile `p` in 0..=1 (`sorted` ascending, non-empty): the smallest value

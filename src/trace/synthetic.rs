@@ -24,7 +24,7 @@
 use super::{Sample, TableBuilder, Trace, Vm, sample_time};
 use crate::error::KeyError;
 use crate::random::{Purpose, stream};
-use crate::units::{DAY, HOUR, SimTime, de_duration};
+use crate::units::{DAY, HOUR, SimTime, de_duration, format_duration};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use serde::Deserialize;
@@ -162,6 +162,14 @@ impl Params {
         if self.horizon == 0 {
             return err("horizon", "must be longer than 0s".into());
         }
+        if self.horizon > MAX_HORIZON {
+            let msg = format!(
+                "{} is over the limit of {} (README, \"Limits\")",
+                format_duration(self.horizon),
+                format_duration(MAX_HORIZON)
+            );
+            return err("horizon", msg);
+        }
         if self.step == 0 {
             return err("step", "must be longer than 0s".into());
         }
@@ -187,8 +195,18 @@ impl Params {
                 );
             }
             let checks = [
-                ("arrivals_per_day", g.arrivals_per_day, 0.0, f64::MAX),
-                ("growth_per_month", g.growth_per_month, -0.99, f64::MAX),
+                (
+                    "arrivals_per_day",
+                    g.arrivals_per_day,
+                    0.0,
+                    MAX_ARRIVALS_PER_DAY,
+                ),
+                (
+                    "growth_per_month",
+                    g.growth_per_month,
+                    -0.99,
+                    MAX_GROWTH_PER_MONTH,
+                ),
                 ("lifetime_sigma", g.lifetime_sigma, 0.0, 10.0),
                 ("min_vcpus", g.min_vcpus, 1e-3, f64::MAX),
                 ("max_vcpus", g.max_vcpus, g.min_vcpus, f64::MAX),
@@ -209,6 +227,13 @@ impl Params {
                     };
                     return err(&key(f), format!("{v} must be a finite number {range}"));
                 }
+            }
+            if g.initial_vms > MAX_INITIAL_VMS {
+                let msg = format!(
+                    "{} is over the limit of {MAX_INITIAL_VMS} (README, \"Limits\")",
+                    g.initial_vms
+                );
+                return err(&key("initial_vms"), msg);
             }
             if g.lifetime_median == 0 {
                 return err(&key("lifetime_median"), "must be longer than 0s".into());
@@ -318,6 +343,14 @@ impl Season<'_> {
 const STRIP_PER_DAY: f64 = 1.0;
 /// The most candidate arrivals one group may draw (strips x days of horizon).
 const MAX_CANDIDATES: f64 = 50_000_000.0;
+/// The longest synthetic horizon: 10 years of 365 days; the generator's work grows with it.
+pub const MAX_HORIZON: SimTime = 10 * 365 * DAY;
+/// VMs a group may start with: each is a row of the trace kept in memory.
+pub const MAX_INITIAL_VMS: u32 = 1_000_000;
+/// New VMs per day of one group, before growth.
+const MAX_ARRIVALS_PER_DAY: f64 = 1_000_000.0;
+/// Monthly growth of a group's arrival rate: 10 is +1000 % a month.
+const MAX_GROWTH_PER_MONTH: f64 = 10.0;
 /// Keys of arriving VMs have this bit set; VMs running from time 0 are keyed 0, 1, 2, ...
 const ARRIVAL_KEY: u64 = 1 << 63;
 

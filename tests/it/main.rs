@@ -14,6 +14,7 @@ mod crn;
 mod example_run;
 mod fixture_traces;
 mod fuzz_readers;
+mod hardening;
 mod layers;
 mod mechanisms;
 mod optimize;

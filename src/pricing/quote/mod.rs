@@ -22,7 +22,7 @@ pub struct QuoteRequest {
     /// HCI: unit. Backup: storage, link, licence or seed.
     pub item: String,
     /// Hours to price [default: 730, one month].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub hours: Option<f64>,
     /// Reserved or savings-plan term: 1y or 3y.
     #[arg(long, value_parser = parse_term)]
@@ -31,7 +31,7 @@ pub struct QuoteRequest {
     #[arg(long, value_parser = parse_upfront)]
     pub upfront: Option<Upfront>,
     /// GiB (egress in one month, storage, transfer; HCI: the largest VM's memory).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub gb: Option<f64>,
     /// Add the Windows licence (public) or use the Windows rate (HCI consumption).
     #[arg(long)]
@@ -46,13 +46,13 @@ pub struct QuoteRequest {
     #[arg(long)]
     pub nodes: Option<u32>,
     /// Load for power, 0..=1 [default: 0.5].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub util: Option<f64>,
     /// Backup: TB (stored, or to seed, or to transfer over a link).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub tb: Option<f64>,
     /// Backup: link size in Mbps.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub mbps: Option<f64>,
     /// Backup: protected servers.
     #[arg(long)]
@@ -144,6 +144,7 @@ pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
             expected: "> 0",
         });
     }
+    check_amounts(r)?;
     let lines = match &book.kind {
         BookKind::Public(p) => public::lines(p, r, hours)?,
         BookKind::Private(p) => private::lines(p, r, hours)?,
@@ -157,6 +158,30 @@ pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
         ),
         lines,
     })
+}
+
+/// Sizes must be finite and not negative, and a load a share: a NaN or a negative amount would
+/// otherwise be priced as if it were real.
+fn check_amounts(r: &QuoteRequest) -> Result<(), QuoteError> {
+    let sizes = [("--gb", r.gb), ("--tb", r.tb), ("--mbps", r.mbps)];
+    for (option, value) in sizes {
+        if let Some(v) = value.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+            let expected = "a finite number >= 0";
+            return Err(QuoteError::OutOfRange {
+                option,
+                value: v,
+                expected,
+            });
+        }
+    }
+    match r.util {
+        Some(u) if !(0.0..=1.0).contains(&u) => Err(QuoteError::OutOfRange {
+            option: "--util",
+            value: u,
+            expected: "in 0..=1",
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Books and requests for the tests of each kind.
