@@ -23,29 +23,43 @@ pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary)
         .map_err(|e| e.in_file(&scenario.path))?;
     let outcome = crate::sim::run(scenario, &trace.table, trace.samples()?)?;
     let summary = Summary::build(scenario, &trace.table, &outcome);
-    check_finite(&summary).map_err(|m| InputError::file(&scenario.path, m))?;
+    check_finite(&summary).map_err(|e| InputError::file(&scenario.path, e.to_string()))?;
     Ok((outcome, summary))
 }
 
-/// Refuses a result whose amounts overflowed (a price factor of 1e308, a price of 1e300): the
-/// outputs would say null, inf or a 40-digit figure instead of failing. Names the venue and
-/// category where the overflow shows first.
-fn check_finite(s: &Summary) -> Result<(), String> {
+/// An amount that overflowed (a price factor of 1e308, a price of 1e300): the outputs would say
+/// null, inf or a 40-digit figure instead of failing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Overflow {
+    #[error(
+        "the {category} cost of venue \"{venue}\" is {amount}: an amount overflowed; check its book's prices and the venue's price_factor and size"
+    )]
+    Venue {
+        venue: String,
+        category: String,
+        amount: f64,
+    },
+    #[error(
+        "the total cost is {0}: an amount overflowed; check the books' prices and the venues' price_factor and sizes"
+    )]
+    Total(f64),
+}
+
+/// Refuses a result whose amounts overflowed, naming the venue and category where it shows first.
+fn check_finite(s: &Summary) -> Result<(), Overflow> {
     for v in &s.venues {
         for (category, amount) in &v.by_category {
             if !amount.is_finite() {
-                return Err(format!(
-                    "the {category} cost of venue \"{}\" is {amount}: an amount overflowed; check its book's prices and the venue's price_factor and size",
-                    v.name
-                ));
+                return Err(Overflow::Venue {
+                    venue: v.name.clone(),
+                    category: category.to_string(),
+                    amount: *amount,
+                });
             }
         }
     }
     if !s.total.is_finite() {
-        return Err(format!(
-            "the total cost is {}: an amount overflowed; check the books' prices and the venues' price_factor and sizes",
-            s.total
-        ));
+        return Err(Overflow::Total(s.total));
     }
     Ok(())
 }
