@@ -1,7 +1,7 @@
 //! The command line's arguments (clap definitions) and their value parsers. A value parser
 //! returns a `String` error, which clap prints with the flag it belongs to.
 
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, ValueError};
 use crate::pricing::quote::QuoteRequest;
 use crate::regress::{self, Tolerance};
 use crate::scenario::uncertainty::MAX_REPLICATIONS;
@@ -200,18 +200,24 @@ impl CompareArgs {
     }
 }
 
-pub fn parse_headroom(text: &str) -> Result<f64, String> {
+pub fn parse_headroom(text: &str) -> Result<f64, ValueError> {
     match text.trim().parse::<f64>() {
         Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
-        _ => Err(format!("\"{text}\" is not a share in 0..1, e.g. 0.1")),
+        _ => Err(ValueError::new(
+            "headroom",
+            text,
+            "is not a share in 0..1, e.g. 0.1",
+        )),
     }
 }
 
-pub fn parse_percentile(text: &str) -> Result<f64, String> {
+pub fn parse_percentile(text: &str) -> Result<f64, ValueError> {
     match text.trim_end_matches('%').trim().parse::<f64>() {
         Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
-        _ => Err(format!(
-            "{text:?} is not a percentile: expected a number in (0, 100], e.g. 95"
+        _ => Err(ValueError::new(
+            "percentile",
+            text,
+            "is not a percentile: expected a number in (0, 100], e.g. 95",
         )),
     }
 }
@@ -224,11 +230,12 @@ pub enum Replications {
     Scenario,
 }
 
-pub fn parse_replications(text: &str) -> Result<Replications, String> {
+pub fn parse_replications(text: &str) -> Result<Replications, ValueError> {
     let bad = || {
-        format!(
-            "\"{text}\" is not a number of replications or auto: expected 1 to {MAX_REPLICATIONS}, e.g. 200"
-        )
+        let expected = format!(
+            "is not a number of replications or auto: expected 1 to {MAX_REPLICATIONS}, e.g. 200"
+        );
+        ValueError::new("replications", text, expected)
     };
     match text.trim() {
         "auto" => Ok(Replications::Auto),
@@ -242,7 +249,7 @@ pub fn parse_replications(text: &str) -> Result<Replications, String> {
 }
 
 /// A relative target: `0.5%` or `0.005`, above 0 and below 100 %.
-pub fn parse_target(text: &str) -> Result<f64, String> {
+pub fn parse_target(text: &str) -> Result<f64, ValueError> {
     let t = text.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|p| p / 100.0),
@@ -250,14 +257,22 @@ pub fn parse_target(text: &str) -> Result<f64, String> {
     };
     match v {
         Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
-        _ => Err(format!(
-            "\"{text}\" is not a share above 0 and below 100 %, e.g. 0.5% or 0.005"
+        _ => Err(ValueError::new(
+            "target",
+            text,
+            "is not a share above 0 and below 100 %; expected e.g. 0.5% or 0.005",
         )),
     }
 }
 
-pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
-    let bad = || format!("\"{text}\" is not a shard K/N with 1 <= K <= N, e.g. 2/3");
+pub fn parse_shard(text: &str) -> Result<(u32, u32), ValueError> {
+    let bad = || {
+        ValueError::new(
+            "shard",
+            text,
+            "is not a shard K/N with 1 <= K <= N, e.g. 2/3",
+        )
+    };
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
         (Ok(k), Ok(n)) if 1 <= k && k <= n => Ok((k, n)),
@@ -265,10 +280,10 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
     }
 }
 
-pub fn parse_abs(text: &str) -> Result<f64, String> {
+pub fn parse_abs(text: &str) -> Result<f64, ValueError> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("\"{text}\" is not a number >= 0")),
+        _ => Err(ValueError::new("amount", text, "is not a number >= 0")),
     }
 }
 
