@@ -7,7 +7,9 @@ mod autoscale;
 mod backup;
 mod groups;
 mod limits;
+pub mod money;
 mod placement;
+pub mod timeline;
 mod trace;
 pub mod uncertainty;
 mod venues;
@@ -55,6 +57,10 @@ pub struct Scenario {
     pub failures: bool,
     /// Scalable groups.
     pub autoscale: Vec<Autoscale>,
+    /// The calendar date of time 0, when the scenario gives one (`start`).
+    pub start: Option<timeline::Date>,
+    /// Money over time: dated capital and one-off costs, escalation, the discount rate.
+    pub money: money::Money,
 }
 
 impl Scenario {
@@ -102,6 +108,9 @@ struct RawScenario {
     uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
+    start: Option<String>,
+    #[serde(default)]
+    money: money::RawMoney,
 }
 
 /// Loads a scenario and every price book it names.
@@ -269,6 +278,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         None => None,
     };
     uncertainty::validate_sweep(&raw.sweep).map_err(in_file)?;
+    let start = timeline::parse_start(raw.start.as_deref()).map_err(in_file)?;
+    let frame = money::Frame {
+        start,
+        horizon: raw.horizon,
+        venues: &venues,
+    };
+    let money = raw.money.validate(&frame).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -290,6 +306,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         backup,
         failures: raw.failures,
         autoscale,
+        start,
+        money,
     })
 }
 

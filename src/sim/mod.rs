@@ -13,6 +13,7 @@ pub mod backup;
 mod failures;
 mod hosts;
 pub mod ledger;
+pub mod money;
 mod outcome;
 mod placement;
 mod public;
@@ -164,7 +165,9 @@ where
         t = next;
     }
     state.finish_all(horizon);
-    Ok(state.into_outcome(engine.processed(), samples))
+    let mut outcome = state.into_outcome(engine.processed(), samples);
+    money::apply(scenario, &mut outcome.ledger);
+    Ok(outcome)
 }
 
 impl<'s> State<'s> {

@@ -115,6 +115,7 @@ impl Summary {
             _ => None,
         };
         let total: f64 = by_category.values().sum();
+        let monthly = cashflow::monthly(scenario, outcome);
         let unplaced_hours = four(outcome.unplaced_vm_seconds as f64 / HOUR as f64);
         Summary {
             scenario: scenario.name.clone(),
@@ -131,6 +132,9 @@ impl Summary {
                 .map(|(k, a)| (k, cents(a)))
                 .collect(),
             by_month: by_month(scenario, outcome),
+            cash_flow: cashflow::cash_flow(&monthly),
+            npv: cashflow::npv_of(scenario, &monthly),
+            liabilities: cashflow::liabilities(scenario),
             autoscale: autoscale(outcome),
             interruptions: InterruptionSummary {
                 spot_evictions: outcome.interruptions.spot_evictions,

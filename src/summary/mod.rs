@@ -4,6 +4,7 @@
 //! loaded scenario and trace to an outcome and its summary.
 
 mod build;
+pub mod cashflow;
 
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
@@ -102,6 +103,15 @@ pub struct Summary {
     pub venues: Vec<VenueSummary>,
     /// Cost per 730-hour month (a day belongs to the month its start falls in).
     pub by_month: Vec<MonthSummary>,
+    /// Cash per month (capital, operating, one-off) and its running total (summary/cashflow.rs).
+    #[serde(default)]
+    pub cash_flow: Vec<cashflow::CashMonth>,
+    /// The cash flow's net present value, when the scenario gives `money.discount_rate_pct`.
+    #[serde(default)]
+    pub npv: Option<cashflow::Npv>,
+    /// Commitments that run on past the horizon: what is left to pay.
+    #[serde(default)]
+    pub liabilities: Vec<cashflow::Liability>,
     pub vms: VmSummary,
     /// Where each group ran: VM-hours per venue (venues it never used are left out).
     #[serde(default)]

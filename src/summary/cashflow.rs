@@ -1,0 +1,185 @@
+//! Money over time in summary.json: the cash flow of each 730-hour month split into capital,
+//! operating and one-off spending with its running total, its net present value at the
+//! scenario's discount rate, and the commitments that run on past the horizon.
+//!
+//! Cash, not cost: capital bought on a date (`[[money.capital]]`) counts in full in the month it
+//! is paid, and its residual value comes back in the month it is sold at a refresh, where the
+//! ledger (and `total`) spreads it as depreciation. A book's hardware capex is already priced
+//! monthly (amortised over its life, as if financed) and counts as capex in the month billed.
+//! Shipped drives for backup seeding count as one-off, with `[[money.one_off]]` items.
+//!
+//! NPV convention: a year is 12 months of 730 hours, and each month's cash flow is discounted
+//! at its end: month m (0-based) is worth 1 / (1 + r)^((m + 1) / 12) today.
+
+use super::month_of_day;
+use crate::scenario::{Commitment, Scenario, Venue};
+use crate::sim::{Category, Outcome};
+use crate::units::{DAY, SimTime, cents};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CashMonth {
+    pub month: usize,
+    pub capex: f64,
+    pub opex: f64,
+    pub one_off: f64,
+    pub total: f64,
+    /// The total of this month and every month before it.
+    pub cumulative: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Npv {
+    /// Yearly, in percent.
+    pub discount_rate_pct: f64,
+    pub value: f64,
+}
+
+/// A commitment that runs on past the horizon: what is still to pay for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Liability {
+    pub venue: String,
+    pub what: String,
+    pub hours_after_horizon: f64,
+    pub amount: f64,
+}
+
+/// Which cash-flow column a ledger category goes to (`None`: not cash, depreciation).
+fn column(c: Category) -> Option<usize> {
+    match c {
+        Category::Depreciation => None,
+        Category::Capex => Some(0),
+        Category::OneOff | Category::Seeding => Some(2),
+        _ => Some(1),
+    }
+}
+
+/// The month a time falls in (times past the horizon fall in the last month).
+fn month_of(t: SimTime, months: usize) -> usize {
+    month_of_day((t / DAY) as usize).min(months - 1)
+}
+
+/// Monthly cash flow of a run, unrounded: [capex, opex, one-off] per month.
+pub fn monthly(scenario: &Scenario, outcome: &Outcome) -> Vec<[f64; 3]> {
+    let ledger = &outcome.ledger;
+    let months = month_of_day(ledger.days() - 1) + 1;
+    let mut out = vec![[0.0; 3]; months];
+    for (id, line) in ledger.lines().iter().enumerate() {
+        let Some(col) = column(line.category) else {
+            continue;
+        };
+        for (d, amount) in ledger.daily(id).iter().enumerate() {
+            out[month_of_day(d)][col] += amount;
+        }
+    }
+    for c in &scenario.money.capital {
+        for (bought, sold) in crate::sim::money::lives(c, scenario.horizon) {
+            out[month_of(bought, months)][0] += c.cost;
+            if sold < scenario.horizon {
+                out[month_of(sold, months)][0] -= c.cost * c.residual;
+            }
+        }
+    }
+    out
+}
+
+/// The rows of summary.json's `cash_flow`, in cents.
+pub fn cash_flow(monthly: &[[f64; 3]]) -> Vec<CashMonth> {
+    let mut cumulative = 0.0;
+    monthly
+        .iter()
+        .enumerate()
+        .map(|(month, [capex, opex, one_off])| {
+            let total = capex + opex + one_off;
+            cumulative += total;
+            CashMonth {
+                month,
+                capex: cents(*capex),
+                opex: cents(*opex),
+                one_off: cents(*one_off),
+                total: cents(total),
+                cumulative: cents(cumulative),
+            }
+        })
+        .collect()
+}
+
+/// The net present value of monthly totals at a yearly `rate` (a share), discounting each month
+/// at its end.
+pub fn npv(totals: impl IntoIterator<Item = f64>, rate: f64) -> f64 {
+    totals
+        .into_iter()
+        .enumerate()
+        .map(|(m, x)| x / (1.0 + rate).powf((m + 1) as f64 / 12.0))
+        .sum()
+}
+
+/// summary.json's `npv`, when the scenario gives a discount rate.
+pub fn npv_of(scenario: &Scenario, monthly: &[[f64; 3]]) -> Option<Npv> {
+    let rate = scenario.money.discount_rate?;
+    Some(Npv {
+        discount_rate_pct: rate * 100.0,
+        value: cents(npv(monthly.iter().map(|m| m.iter().sum()), rate)),
+    })
+}
+
+/// Commitments whose term runs past the horizon, with what is left to pay.
+pub fn liabilities(scenario: &Scenario) -> Vec<Liability> {
+    let horizon_hours = scenario.horizon as f64 / crate::units::HOUR as f64;
+    scenario
+        .commitments
+        .iter()
+        .filter_map(|c| {
+            let venue = &scenario.venues[c.venue()];
+            let amount = c.liability_after(scenario.horizon, venue.rate);
+            (amount > 0.0).then(|| Liability {
+                venue: venue.name.clone(),
+                what: describe(c, venue),
+                hours_after_horizon: crate::units::four(c.term().hours() - horizon_hours),
+                amount: cents(amount),
+            })
+        })
+        .collect()
+}
+
+/// A commitment in words, as the run's commitment figures name it.
+fn describe(c: &Commitment, venue: &Venue) -> String {
+    match c {
+        Commitment::Reserved { count, offer, .. } => {
+            let name = venue
+                .public()
+                .map_or("?", |b| b.instances[offer.instance].name.as_str());
+            format!("reserved {name} x {count}")
+        }
+        Commitment::SavingsPlan { hourly, offer, .. } => format!("{} {hourly}/h", offer.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npv_of_a_known_cash_flow() {
+        // 12 months of 1,000 at 12.682503 % a year, i.e. exactly 1 % a month
+        // (1.01^12 = 1.12682503): an annuity of 1,000 x (1 - 1.01^-12) / 0.01 = 11,255.077.
+        let rate = 1.01f64.powi(12) - 1.0;
+        let v = npv(std::iter::repeat_n(1_000.0, 12), rate);
+        assert!((v - 11_255.077_473).abs() < 1e-3, "{v}");
+        // One payment of 10,000 at the end of month 24 at 10 %: 10,000 / 1.1^2 = 8,264.46.
+        let mut flows = vec![0.0; 24];
+        flows[23] = 10_000.0;
+        assert!((npv(flows, 0.10) - 8_264.462_809_9).abs() < 1e-6);
+        // At 0 % the NPV is the plain sum.
+        assert_eq!(npv([1.0, 2.0, 3.0], 0.0), 6.0);
+    }
+
+    #[test]
+    fn cumulative_runs_over_the_months() {
+        let rows = cash_flow(&[[100.0, 10.0, 0.0], [0.0, 10.0, 5.0], [-20.0, 10.0, 0.0]]);
+        let cum: Vec<f64> = rows.iter().map(|r| r.cumulative).collect();
+        // 110; 110 + 15 = 125; 125 - 10 = 115.
+        assert_eq!(cum, [110.0, 125.0, 115.0]);
+        assert_eq!(rows[2].total, -10.0);
+    }
+}
