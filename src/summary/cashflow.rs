@@ -155,6 +155,44 @@ fn describe(c: &Commitment, venue: &Venue) -> String {
     }
 }
 
+/// When B's cumulative cash falls to A's and stays there: B pays back its extra spending.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payback {
+    /// The first month (0-based, as in `cash_flow`) at whose end B's cumulative cash is at or
+    /// below A's, and stays so to the end of the shorter run.
+    pub month: usize,
+    /// Where the curves cross, in months from the start (linear between month ends; 0 when B
+    /// is never above A).
+    pub at_months: f64,
+    /// A's cumulative cash minus B's at the end of the shorter run.
+    pub saved_by_end: f64,
+}
+
+/// B's payback against A from their cumulative cash flows, over the months both cover; `None`
+/// when B ends above A (it never pays back) or either has no months.
+pub fn payback(a: &[CashMonth], b: &[CashMonth]) -> Option<Payback> {
+    let n = a.len().min(b.len());
+    // B - A at the end of each month, with 0 at the start.
+    let gap: Vec<f64> = (0..n).map(|m| b[m].cumulative - a[m].cumulative).collect();
+    let last = *gap.last()?;
+    if last > 0.0 {
+        return None;
+    }
+    // The month after the last one where B was still above A.
+    let month = gap.iter().rposition(|&g| g > 0.0).map_or(0, |m| m + 1);
+    let before = if month == 0 { 0.0 } else { gap[month - 1] };
+    let at_months = if before > 0.0 {
+        month as f64 + before / (before - gap[month])
+    } else {
+        0.0
+    };
+    Some(Payback {
+        month,
+        at_months: crate::units::four(at_months),
+        saved_by_end: cents(-last),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +210,44 @@ mod tests {
         assert!((npv(flows, 0.10) - 8_264.462_809_9).abs() < 1e-6);
         // At 0 % the NPV is the plain sum.
         assert_eq!(npv([1.0, 2.0, 3.0], 0.0), 6.0);
+    }
+
+    /// Months with the given cumulative cash (the other columns do not matter here).
+    fn curve(cumulative: &[f64]) -> Vec<CashMonth> {
+        cumulative
+            .iter()
+            .enumerate()
+            .map(|(month, &c)| CashMonth {
+                month,
+                capex: 0.0,
+                opex: 0.0,
+                one_off: 0.0,
+                total: 0.0,
+                cumulative: c,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn payback_month_of_two_known_curves() {
+        // A pays 100 a month: 100, 200, ..., 600. B pays 250 in month 0 then 40 a month:
+        // 250, 290, 330, 370, 410, 450. B - A: 150, 90, 30, -30, -90, -150: B is at or below
+        // A from the end of month 3 on. Between month ends 2 and 3 the gap goes 30 -> -30,
+        // crossing halfway: 3 + 30 / 60 = 3.5 months from the start. Saved by the end: 150.
+        let a = curve(&[100.0, 200.0, 300.0, 400.0, 500.0, 600.0]);
+        let b = curve(&[250.0, 290.0, 330.0, 370.0, 410.0, 450.0]);
+        let p = payback(&a, &b).unwrap();
+        assert_eq!((p.month, p.at_months, p.saved_by_end), (3, 3.5, 150.0));
+        // Swapped, A never pays back against B.
+        assert_eq!(payback(&b, &a), None);
+        // A crossing that does not last is not a payback: B dips below at month 1 and ends
+        // above.
+        let c = curve(&[150.0, 190.0, 600.0, 700.0, 800.0, 900.0]);
+        assert_eq!(payback(&a, &c), None);
+        // Below A from the start: month 0, crossing at 0.
+        let d = curve(&[50.0, 100.0]);
+        let p = payback(&a, &d).unwrap();
+        assert_eq!((p.month, p.at_months, p.saved_by_end), (0, 0.0, 100.0));
     }
 
     #[test]

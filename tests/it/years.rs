@@ -116,3 +116,80 @@ fn money_keys_out_of_range_name_the_key() {
         assert!(err.contains(expected), "{err}\nexpected: {expected}");
     }
 }
+
+/// Two six-month runs for payback, each run by the CLI into its own folder under `s`:
+/// A keeps 3 hosts; B has 1 host and pays 5,000 of capital at the start. Returns their
+/// summary.json paths.
+pub fn payback_pair(s: &Scratch) -> [std::path::PathBuf; 2] {
+    let a = write_scenario(s, "4380h", "").with_file_name("a.toml");
+    let text = std::fs::read_to_string(s.path().join("t.toml")).unwrap();
+    std::fs::write(
+        &a,
+        text.replace("hosts = 1", "hosts = 3")
+            .replace("name = \"t\"", "name = \"a\""),
+    )
+    .unwrap();
+    let b = write_scenario(
+        s,
+        "4380h",
+        "[[money.capital]]\nname = \"kit\"\nvenue = \"dc\"\nat = \"0d\"\ncost = 5000\nlife = \"10y\"\n",
+    );
+    let b_toml = s.path().join("b.toml");
+    std::fs::write(
+        &b_toml,
+        std::fs::read_to_string(&b)
+            .unwrap()
+            .replace("name = \"t\"", "name = \"b\""),
+    )
+    .unwrap();
+    [a, b_toml].map(|scenario| {
+        let out = scenario.with_extension("");
+        let (code, o, e) = crate::common::hybridplan(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{o}{e}");
+        out.join("summary.json")
+    })
+}
+
+#[test]
+fn compare_reports_the_payback_month() {
+    let s = Scratch::new();
+    let [a, b] = payback_pair(&s);
+    let page = s.path().join("page");
+    let (code, out, err) = crate::common::hybridplan(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--report",
+        "html",
+        "--out",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Hours in the six 730-hour months (a day is in the month its start falls in): 744, 720,
+    // 744, 720, 744, 708 (29 days and the last 12 h). At $1 a host-hour:
+    // A (3 hosts) cumulative: 2,232; 4,392; 6,624; 8,784; 11,016; 13,140.
+    // B (1 host + 5,000 at the start): 5,744; 6,464; 7,208; 7,928; 8,672; 9,380.
+    // B - A: 3,512; 2,072; 584; -856; -2,344; -3,760: B breaks even in month 4 (index 3),
+    // 3 + 584 / (584 + 856) = 3.41 months from the start, and has saved 3,760 by month 6.
+    assert!(
+        out.contains("payback: B breaks even with A in month 4 (3.4 months from the start) and stays below; 3,760.00 saved by month 6"),
+        "{out}"
+    );
+    let html = std::fs::read_to_string(page.join("index.html")).unwrap();
+    assert!(html.contains("id=\"payback\""), "no payback section");
+    let svg = std::fs::read_to_string(page.join("cumulative-cash.svg")).unwrap();
+    assert!(svg.contains("<title>Cumulative cash flow</title>"), "{svg}");
+    assert!(
+        svg.contains("cross 3.4 months from the start, in month 4"),
+        "{svg}"
+    );
+    // Swapped, A never pays back against B.
+    let (_, out, _) =
+        crate::common::hybridplan(&["compare", b.to_str().unwrap(), a.to_str().unwrap()]);
+    assert!(out.contains("payback: none"), "{out}");
+}
