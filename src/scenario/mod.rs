@@ -5,6 +5,7 @@
 
 mod autoscale;
 mod backup;
+pub mod capacity;
 mod groups;
 mod limits;
 pub mod money;
@@ -61,6 +62,8 @@ pub struct Scenario {
     pub start: Option<timeline::Date>,
     /// Money over time: dated capital and one-off costs, escalation, the discount rate.
     pub money: money::Money,
+    /// Private and HCI venues whose capacity grows by date (`[[capacity]]`, `[[growth]]`).
+    pub capacity: Vec<capacity::VenueCapacity>,
 }
 
 impl Scenario {
@@ -111,6 +114,10 @@ struct RawScenario {
     start: Option<String>,
     #[serde(default)]
     money: money::RawMoney,
+    #[serde(default)]
+    capacity: Vec<capacity::RawChange>,
+    #[serde(default)]
+    growth: Vec<capacity::RawGrowth>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -285,6 +292,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         venues: &venues,
     };
     let money = raw.money.validate(&frame).map_err(in_file)?;
+    let capacity =
+        capacity::validate(raw.capacity, raw.growth, &frame, raw.failures).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -308,6 +317,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         autoscale,
         start,
         money,
+        capacity,
     })
 }
 

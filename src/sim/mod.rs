@@ -10,6 +10,7 @@
 
 pub mod autoscale;
 pub mod backup;
+mod capacity;
 mod failures;
 mod hosts;
 pub mod ledger;
@@ -79,6 +80,11 @@ enum Event {
     DriveArrived(u32),
     /// The next backup flow completes (stale unless the transfers' generation still matches).
     FlowDone(u32),
+    /// A private site's hosts or an HCI venue's units in service grow to `count`.
+    Capacity {
+        venue: u32,
+        count: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,6 +130,7 @@ where
     state.schedule_first_failures(&mut engine);
     state.start_scalers(&mut engine);
     state.start_transfers(&mut engine);
+    state.start_capacity(&mut engine);
     if state.choice.policy.host_choice() == placement::HostChoice::BestFit {
         for venue in &mut state.venues {
             if let VenueState::Site(site) = venue {
@@ -161,10 +168,12 @@ where
             samples += 1;
         }
         state.snapshot(t, next);
+        state.order_growth(&mut engine, next);
         state.try_returns(&mut engine, next);
         t = next;
     }
     state.finish_all(horizon);
+    state.close_capacity(horizon);
     let mut outcome = state.into_outcome(engine.processed(), samples);
     money::apply(scenario, &mut outcome.ledger);
     Ok(outcome)
@@ -192,6 +201,7 @@ impl<'s> State<'s> {
                 self.repair(engine, venue as usize, host as usize, now)
             }
             Event::Scale(k) => self.scale(engine, k as usize, now),
+            Event::Capacity { venue, count } => self.grow(venue as usize, count, now),
             Event::BackupNight | Event::DriveArrived(_) | Event::FlowDone(_) => {
                 self.backup_event(engine, now, event)
             }

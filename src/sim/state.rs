@@ -128,12 +128,16 @@ impl<'s> State<'s> {
                     &mut ledger,
                     horizon,
                 )),
-                (BookKind::Private(book), VenueSize::Hosts(hosts)) => VenueState::Site(
-                    Site::private(v, book, venue.rate, hosts, &mut ledger, horizon),
-                ),
-                (BookKind::Hci(book), VenueSize::Hci { nodes, units }) => VenueState::Site(
-                    Site::hci(v, book, venue.rate, nodes, units, &mut ledger, horizon),
-                ),
+                (BookKind::Private(book), VenueSize::Hosts(hosts)) => {
+                    let (hosts, billed) = super::capacity::built(scenario, v, hosts);
+                    let site = Site::private(v, book, venue.rate, hosts, &mut ledger, billed);
+                    VenueState::Site(site)
+                }
+                (BookKind::Hci(book), VenueSize::Hci { nodes, units }) => {
+                    let (units, billed) = super::capacity::built(scenario, v, units);
+                    let site = Site::hci(v, book, venue.rate, nodes, units, &mut ledger, billed);
+                    VenueState::Site(site)
+                }
                 _ => unreachable!("the scenario matched every venue's size to its book"),
             })
             .collect();

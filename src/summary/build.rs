@@ -244,6 +244,16 @@ fn site_summary(venue: &Venue, site: &SiteOutcome) -> SiteSummary {
         energy_kwh: site.energy_kwh.map(four),
         carbon_kg: site.carbon_kg.map(four),
         host_failures: site.failures,
+        capacity_changes: site
+            .capacity
+            .iter()
+            .map(|&(at, count)| CapacityChange {
+                at_s: at,
+                month: month_of_day((at / crate::units::DAY) as usize),
+                hosts: u64::from(count) * u64::from(nodes_per_unit.unwrap_or(1)),
+                units: nodes_per_unit.map(|_| count),
+            })
+            .collect(),
     }
 }
 

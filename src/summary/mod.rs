@@ -247,6 +247,20 @@ pub struct SiteSummary {
     pub energy_kwh: Option<f64>,
     pub carbon_kg: Option<f64>,
     pub host_failures: u64,
+    /// When capacity grows by date (`[[capacity]]`, `[[growth]]`): what is in service from
+    /// each change on, the first at time 0. Left out for a site of constant size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_changes: Vec<CapacityChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacityChange {
+    pub at_s: u64,
+    /// The 730-hour month it falls in.
+    pub month: usize,
+    /// Hosts (HCI: nodes) and, for HCI, units in service from then.
+    pub hosts: u64,
+    pub units: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

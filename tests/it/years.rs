@@ -193,3 +193,94 @@ fn compare_reports_the_payback_month() {
         crate::common::hybridplan(&["compare", b.to_str().unwrap(), a.to_str().unwrap()]);
     assert!(out.contains("payback: none"), "{out}");
 }
+
+/// Runs the one-host scenario over `horizon` with `vms` (rows after the header) and `extra`.
+fn run_with_vms(horizon: &str, vms: &str, extra: &str) -> hybridplan::Run {
+    let s = Scratch::new();
+    let path = write_scenario(&s, horizon, extra);
+    s.write(
+        "vms.csv",
+        &format!("id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n{vms}"),
+    );
+    run_scenario(&path).unwrap()
+}
+
+#[test]
+fn hosts_added_mid_horizon_are_billed_and_used_from_their_date() {
+    // One host of 4 vCPU; on 2027-01-11 (day 10) the site grows to 3. v1 (1 vCPU) runs all
+    // along; v4 (4 vCPU) on day 5 finds no room (3 vCPU free, the new hosts not in service
+    // yet); v2 and v3 (4 vCPU each) on day 12 fill the two new hosts.
+    let run = run_with_vms(
+        "20d",
+        "v1,web,0,,1,1,0\nv4,web,432000,,4,1,0\nv2,web,1036800,,4,1,0\nv3,web,1036800,,4,1,0\n",
+        "[[capacity]]\nvenue = \"dc\"\nat = \"2027-01-11\"\nhosts = 3\n",
+    );
+    let s = &run.summary;
+    // Hosts at $24 a host-day: 10 days x 1 host + 10 days x 3 hosts = 240 + 720 = 960.
+    assert!(close(s.by_category["hosts"], 960.0), "{:?}", s.by_category);
+    assert_eq!((s.vms.placed, s.vms.unplaced), (3, 1));
+    assert_eq!(s.shortfalls.first[0].vm, "v4");
+    let site = &s.private_sites[0];
+    assert_eq!(site.hosts, 3);
+    let changes: Vec<(u64, usize, u64)> = site
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.month, c.hosts))
+        .collect();
+    // Day 10 = 864,000 s, in month 0 (240 h < 730 h).
+    assert_eq!(changes, [(0, 0, 1), (864_000, 0, 3)]);
+}
+
+#[test]
+fn growth_orders_a_block_when_the_site_is_nearly_full() {
+    // v1 takes 3 of the host's 4 vCPU at 0: at the first step boundary (1 h) 75 % > 50 % is
+    // allocated, so one host is ordered and enters service 2 days later, at 49 h. Hosts over
+    // 10 days (240 h) at $1 a host-hour: 240 + (240 - 49) = 431. v2 (4 vCPU) on day 3 fits
+    // on the new host.
+    let run = run_with_vms(
+        "10d",
+        "v1,web,0,,3,1,0\nv2,web,259200,,4,1,0\n",
+        "[[growth]]\nvenue = \"dc\"\nblock = 1\nthreshold_pct = 50\nlead_time = \"2d\"\nmax = 2\n",
+    );
+    let s = &run.summary;
+    assert!(close(s.by_category["hosts"], 431.0), "{:?}", s.by_category);
+    assert_eq!(s.vms.unplaced, 0);
+    let at: Vec<(u64, u64)> = s.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.hosts))
+        .collect();
+    assert_eq!(at, [(0, 1), (49 * 3600, 2)]);
+}
+
+#[test]
+fn capacity_keys_out_of_range_name_the_key() {
+    let s = Scratch::new();
+    let cases = [
+        (
+            "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 1\n",
+            "key `capacity[0].hosts`: 1 hosts at 432000s must come after and be more than the 1 before it",
+        ),
+        (
+            "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nunits = 2\n",
+            "key `capacity[0].hosts`: \"dc\" counts hosts: give `hosts = N`",
+        ),
+        (
+            "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 100001\n",
+            "key `capacity[0].hosts`: 100001 is over the limit of 100000",
+        ),
+        (
+            "[[growth]]\nvenue = \"dc\"\nblock = 1\nthreshold_pct = 80\nlead_time = \"60d\"\nmax = 4\n",
+            "key `growth[0].lead_time`: 5184000s must be shorter than the horizon",
+        ),
+        (
+            "[[growth]]\nvenue = \"dc\"\nblock = 0\nthreshold_pct = 80\nlead_time = \"1d\"\nmax = 4\n",
+            "key `growth[0].max`: block 0 and max 4 hosts",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let path = write_scenario(&s, "30d", extra);
+        let err = run_scenario(&path).err().expect("refused").to_string();
+        assert!(err.contains(expected), "{err}\nexpected: {expected}");
+    }
+}
