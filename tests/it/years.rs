@@ -284,3 +284,47 @@ fn capacity_keys_out_of_range_name_the_key() {
         assert!(err.contains(expected), "{err}\nexpected: {expected}");
     }
 }
+
+#[test]
+fn an_hci_venue_grows_by_whole_scale_units() {
+    let s = Scratch::new();
+    // Units of 4 nodes of 8 cores / 64 GiB; the Azure Stack Hub reserve leaves 99.2 GiB of
+    // tenant memory a unit for 32 GiB VMs (as in pricing_rules.rs): three fit a unit. Capex
+    // 43,800 a node over 5 years = 730 a node-month = $1 a node-hour.
+    s.write(
+        "hci.toml",
+        &format!(
+            "name = \"x\"\n{HEAD}[hci]\nplatform = \"test\"\nnode = {{ name = \"n\", cores = 8, mem_gib = 64, capacity_drives = 4, drive_tb = 1.0 }}\n\
+             nodes_min = 4\nnodes_max = 8\nreserve = \"azure-stack-hub\"\nos_reserve_share = 0.15\ncpu_overcommit = 4.0\nram_gib_per_core = [4, 16]\n\
+             base_vcpu_hour = 0.0\nrepair_standard = \"1d\"\nrepair_custom = \"14d\"\n[hci.tco]\ncapex = 43800.0\nlife_years = 5\n"
+        ),
+    );
+    // Four VMs of 4 vCPU / 32 GiB at 0 and four more on day 6.
+    let rows: String = (0..8)
+        .map(|i| format!("v{i},g,{},,4,32,0\n", if i < 4 { 0 } else { 518_400 }))
+        .collect();
+    s.write(
+        "vms.csv",
+        &format!("id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n{rows}"),
+    );
+    let text = "name = \"h\"\nhorizon = \"10d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"cheapest\"\n\
+                [trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"ash\"\nbook = \"hci.toml\"\nnodes = 4\nunits = 1\n\
+                [[capacity]]\nvenue = \"ash\"\nat = \"5d\"\nunits = 2\n";
+    let run = run_scenario(&s.write("h.toml", text)).unwrap();
+    let sum = &run.summary;
+    // Days 0-5: 4 nodes x 120 h x $1 = 480; days 5-10: 8 nodes x 120 h = 960; 1,440 in all.
+    assert!(
+        close(sum.by_category["capex"], 1_440.0),
+        "{:?}",
+        sum.by_category
+    );
+    // Three of the first four fit unit 1; on day 6 unit 2 takes three of the next four.
+    assert_eq!((sum.vms.placed, sum.vms.unplaced), (6, 2));
+    let changes: Vec<(u64, u64, Option<u32>)> = sum.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.hosts, c.units))
+        .collect();
+    assert_eq!(changes, [(0, 4, Some(1)), (432_000, 8, Some(2))]);
+    assert_eq!(sum.private_sites[0].units, Some(2));
+}
