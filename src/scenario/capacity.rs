@@ -1,7 +1,7 @@
 //! Owned capacity that changes by date: `[[capacity]]` puts more hosts (private) or scale units
-//! (HCI) in service on a date, and `[[growth]]` adds a block whenever the site is nearly full,
-//! after a purchase lead time. Both only grow a site; hosts are billed from the day they enter
-//! service.
+//! (HCI) in service on a date (or fewer: the VMs on the hosts taken out move elsewhere), and
+//! `[[growth]]` adds a block whenever the site is nearly full, after a purchase lead time.
+//! Hosts are billed from the day they enter service to the day they leave it.
 //!
 //! ```toml
 //! [[capacity]]
@@ -29,7 +29,7 @@ pub struct VenueCapacity {
 impl VenueCapacity {
     /// The most hosts (private) or units (HCI) the venue can ever have in service.
     pub fn most(&self) -> u32 {
-        let dated = self.changes.last().map_or(0, |c| c.1);
+        let dated = self.changes.iter().map(|c| c.1).max().unwrap_or(0);
         dated.max(self.growth.as_ref().map_or(0, |g| g.max))
     }
 }
@@ -122,9 +122,9 @@ pub(super) fn validate(
         let at = f.at(&key("at"), &c.at)?;
         let k = entry(&mut out, v);
         let (last_at, last) = out[k].changes.last().copied().unwrap_or((0, initial));
-        if count <= last || (at <= last_at && !out[k].changes.is_empty()) {
+        if count == last || (at <= last_at && !out[k].changes.is_empty()) {
             let m = format!(
-                "{count} {what} at {}s must come after and be more than the {last} before it (capacity only grows; list changes in date order)",
+                "{count} {what} at {}s must come after the change before it and differ from its {last} (list changes in date order)",
                 at
             );
             return Err(KeyError::new(key(what), m));

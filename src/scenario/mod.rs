@@ -8,6 +8,7 @@ mod backup;
 pub mod capacity;
 mod groups;
 mod limits;
+pub mod migration;
 pub mod money;
 mod placement;
 pub mod timeline;
@@ -64,6 +65,8 @@ pub struct Scenario {
     pub money: money::Money,
     /// Private and HCI venues whose capacity grows by date (`[[capacity]]`, `[[growth]]`).
     pub capacity: Vec<capacity::VenueCapacity>,
+    /// Groups moving between venues on dates (`[[migrations]]`).
+    pub migrations: Vec<migration::Migration>,
 }
 
 impl Scenario {
@@ -118,6 +121,8 @@ struct RawScenario {
     capacity: Vec<capacity::RawChange>,
     #[serde(default)]
     growth: Vec<capacity::RawGrowth>,
+    #[serde(default)]
+    migrations: Vec<migration::RawMigration>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -294,6 +299,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     let money = raw.money.validate(&frame).map_err(in_file)?;
     let capacity =
         capacity::validate(raw.capacity, raw.growth, &frame, raw.failures).map_err(in_file)?;
+    let migrations = migration::validate(raw.migrations, &frame).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -318,6 +324,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         start,
         money,
         capacity,
+        migrations,
     })
 }
 

@@ -3,11 +3,11 @@
 //! a step boundary where the site is nearly full, in service after its lead time. The site
 //! itself keeps what is in service and bills it (site/capacity.rs).
 
-use super::{Engine, Event};
+use super::{Engine, Event, Why};
 use super::{State, VenueState};
 use crate::pricing::BookKind;
 use crate::scenario::Scenario;
-use crate::units::SimTime;
+use crate::units::{HOUR, SimTime};
 
 /// How many hosts (private) or units (HCI) to build venue `v` with, and until when to bill
 /// them from the start: all it will ever have, billed by stretches later, when it grows.
@@ -43,10 +43,33 @@ impl State<'_> {
         }
     }
 
-    /// A dated addition or an ordered block enters service.
-    pub(super) fn grow(&mut self, venue: usize, count: u32, now: SimTime) {
+    /// A dated change or an ordered block: the hosts in service become `count`. VMs on hosts
+    /// taken out of service stop there and are placed again like arrivals (down and retried
+    /// hourly if there is no room anywhere).
+    pub(super) fn resize_site(
+        &mut self,
+        engine: &mut Engine<Event>,
+        venue: usize,
+        count: u32,
+        now: SimTime,
+    ) {
+        let VenueState::Site(site) = &mut self.venues[venue] else {
+            return;
+        };
+        let leaving = site.resize_to(&mut self.tally.ledger, count, now);
+        for &i in &leaving {
+            self.finish(i, now);
+        }
         if let VenueState::Site(site) = &mut self.venues[venue] {
-            site.grow_to(&mut self.tally.ledger, count, now);
+            site.take_out();
+        }
+        for i in leaving {
+            if !self.place(engine, i, now, Why::Arrival) {
+                self.go_down(i, now);
+                if now + HOUR < self.end_of(i) {
+                    engine.schedule(now + HOUR, Event::Retry(i));
+                }
+            }
         }
     }
 

@@ -14,6 +14,7 @@ mod capacity;
 mod failures;
 mod hosts;
 pub mod ledger;
+mod migration;
 pub mod money;
 mod outcome;
 mod placement;
@@ -31,6 +32,7 @@ mod usage;
 pub use backup::{BackupOutcome, SiteBackup};
 pub use hosts::{Capacity, HostPool};
 pub use ledger::{Category, Ledger, LedgerRow};
+pub use migration::Moved;
 pub use outcome::{Interruptions, Outcome, Shortfall, ShortfallKind, SiteOutcome, VenueOutcome};
 pub use public::CommitmentUse;
 pub use scaling::ScaledGroup;
@@ -80,11 +82,13 @@ enum Event {
     DriveArrived(u32),
     /// The next backup flow completes (stale unless the transfers' generation still matches).
     FlowDone(u32),
-    /// A private site's hosts or an HCI venue's units in service grow to `count`.
+    /// A private site's hosts or an HCI venue's units in service become `count`.
     Capacity {
         venue: u32,
         count: u32,
     },
+    /// Migration `k`'s cutover ends: its group's VMs move.
+    Migrate(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -131,6 +135,7 @@ where
     state.start_scalers(&mut engine);
     state.start_transfers(&mut engine);
     state.start_capacity(&mut engine);
+    state.start_migrations(&mut engine);
     if state.choice.policy.host_choice() == placement::HostChoice::BestFit {
         for venue in &mut state.venues {
             if let VenueState::Site(site) = venue {
@@ -201,7 +206,10 @@ impl<'s> State<'s> {
                 self.repair(engine, venue as usize, host as usize, now)
             }
             Event::Scale(k) => self.scale(engine, k as usize, now),
-            Event::Capacity { venue, count } => self.grow(venue as usize, count, now),
+            Event::Capacity { venue, count } => {
+                self.resize_site(engine, venue as usize, count, now)
+            }
+            Event::Migrate(k) => self.migrate(engine, k as usize, now),
             Event::BackupNight | Event::DriveArrived(_) | Event::FlowDone(_) => {
                 self.backup_event(engine, now, event)
             }

@@ -27,6 +27,8 @@ pub struct Outcome {
     /// Autoscaled groups, in scenario order.
     pub autoscale: Vec<ScaledGroup>,
     pub interruptions: Interruptions,
+    /// One per scenario migration, in order.
+    pub migrations: Vec<super::migration::Moved>,
     /// VMs of the trace that start at or after the end of the horizon.
     pub vms_outside_horizon: u64,
     /// Events handled by the engine.
@@ -223,6 +225,7 @@ impl State<'_> {
                 .collect(),
             groups: self.fleet.group_names,
             interruptions: self.tally.interruptions,
+            migrations: self.tally.migrations,
             vms_outside_horizon: (self.fleet.table.vms.len() - start_in_horizon) as u64,
             events,
             usage_samples,

@@ -89,6 +89,8 @@ pub(super) struct Tally {
     /// Seconds VMs were down after an eviction or a host failure, by group.
     pub(super) down_seconds: Vec<u64>,
     pub(super) interruptions: Interruptions,
+    /// One per scenario migration, in order.
+    pub(super) migrations: Vec<super::migration::Moved>,
 }
 
 pub(super) struct State<'s> {
@@ -184,6 +186,7 @@ impl<'s> State<'s> {
                 unplaced_vm_seconds: 0,
                 down_seconds: vec![0; group_names.len()],
                 interruptions: Interruptions::default(),
+                migrations: Vec::new(),
             },
             fleet: Fleet {
                 table,

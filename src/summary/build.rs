@@ -135,6 +135,7 @@ impl Summary {
             cash_flow: cashflow::cash_flow(&monthly),
             npv: cashflow::npv_of(scenario, &monthly),
             liabilities: cashflow::liabilities(scenario),
+            migrations: cashflow::migrations(scenario, outcome),
             autoscale: autoscale(outcome),
             interruptions: InterruptionSummary {
                 spot_evictions: outcome.interruptions.spot_evictions,

@@ -44,6 +44,47 @@ pub struct Liability {
     pub amount: f64,
 }
 
+/// A migration wave: when it ran and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrationSummary {
+    pub group: String,
+    pub from: String,
+    pub to: String,
+    /// The copy starts, the VMs move (the end of the cutover).
+    pub at_s: u64,
+    pub moved_at_s: u64,
+    pub copy_hours: f64,
+    pub vms: u64,
+    /// VMs that found no room at the new venue when they moved.
+    pub stranded: u64,
+    pub egress: f64,
+    pub labour: f64,
+    pub double_run: f64,
+}
+
+/// summary.json's `migrations`.
+pub fn migrations(scenario: &Scenario, outcome: &Outcome) -> Vec<MigrationSummary> {
+    let name = |v: usize| scenario.venues[v].name.clone();
+    scenario
+        .migrations
+        .iter()
+        .zip(&outcome.migrations)
+        .map(|(m, o)| MigrationSummary {
+            group: m.group.clone(),
+            from: name(m.from),
+            to: name(m.to),
+            at_s: m.at,
+            moved_at_s: m.moved(),
+            copy_hours: crate::units::four(m.transfer() as f64 / crate::units::HOUR as f64),
+            vms: o.vms,
+            stranded: o.stranded,
+            egress: cents(o.egress),
+            labour: cents(o.labour),
+            double_run: cents(o.double_run),
+        })
+        .collect()
+}
+
 /// Which cash-flow column a ledger category goes to (`None`: not cash, depreciation).
 fn column(c: Category) -> Option<usize> {
     match c {

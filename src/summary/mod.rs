@@ -22,6 +22,15 @@ pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary)
     known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
     crate::scenario::check_group_names(scenario.groups.keys(), &known)
         .map_err(|e| e.in_file(&scenario.path))?;
+    if let Some((i, m)) =
+        (scenario.migrations.iter().enumerate()).find(|(_, m)| !known.contains(&m.group.as_str()))
+    {
+        let msg = format!(
+            "\"{}\" is not a group of the trace (groups: {known:?})",
+            m.group
+        );
+        return Err(InputError::key(&scenario.path, format!("migrations[{i}].group"), msg).into());
+    }
     let outcome = crate::sim::run(scenario, &trace.table, trace.samples()?)?;
     let summary = Summary::build(scenario, &trace.table, &outcome);
     check_finite(&summary).map_err(|e| InputError::file(&scenario.path, e.to_string()))?;
@@ -112,6 +121,9 @@ pub struct Summary {
     /// Commitments that run on past the horizon: what is left to pay.
     #[serde(default)]
     pub liabilities: Vec<cashflow::Liability>,
+    /// Migration waves (`[[migrations]]`), left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrations: Vec<cashflow::MigrationSummary>,
     pub vms: VmSummary,
     /// Where each group ran: VM-hours per venue (venues it never used are left out).
     #[serde(default)]

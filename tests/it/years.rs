@@ -259,7 +259,7 @@ fn capacity_keys_out_of_range_name_the_key() {
     let cases = [
         (
             "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 1\n",
-            "key `capacity[0].hosts`: 1 hosts at 432000s must come after and be more than the 1 before it",
+            "key `capacity[0].hosts`: 1 hosts at 432000s must come after the change before it and differ from its 1",
         ),
         (
             "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nunits = 2\n",
@@ -276,6 +276,25 @@ fn capacity_keys_out_of_range_name_the_key() {
         (
             "[[growth]]\nvenue = \"dc\"\nblock = 0\nthreshold_pct = 80\nlead_time = \"1d\"\nmax = 4\n",
             "key `growth[0].max`: block 0 and max 4 hosts",
+        ),
+        (
+            "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n",
+            "key `migrations[0].to`: \"dc\" is also the venue it moves from",
+        ),
+        (
+            "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"nowhere\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n",
+            "key `migrations[0].to`: \"nowhere\" is not a venue",
+        ),
+        (
+            // 100,000 GiB at 1 Mbps takes about 27 years.
+            "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc2\"\nat = \"1d\"\ndata_gib = 100000\nwan_mbps = 1\n\
+             [[venues]]\nname = \"dc2\"\nbook = \"private.toml\"\nhosts = 1\n",
+            "key `migrations[0].cutover`: the copy (858993460s)",
+        ),
+        (
+            "[[migrations]]\ngroup = \"nope\"\nfrom = \"dc\"\nto = \"dc2\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n\
+             [[venues]]\nname = \"dc2\"\nbook = \"private.toml\"\nhosts = 1\n",
+            "key `migrations[0].group`: \"nope\" is not a group of the trace",
         ),
     ];
     for (extra, expected) in cases {
@@ -327,4 +346,83 @@ fn an_hci_venue_grows_by_whole_scale_units() {
         .collect();
     assert_eq!(changes, [(0, 4, Some(1)), (432_000, 8, Some(2))]);
     assert_eq!(sum.private_sites[0].units, Some(2));
+}
+
+#[test]
+fn a_migration_pays_egress_labour_and_the_cutover_double_run() {
+    let s = Scratch::new();
+    // The cloud: instance "a" of 2 vCPU / 4 GiB at $0.10/h, billed per second; no storage or
+    // egress charges of its own.
+    s.write(
+        "public.toml",
+        &format!(
+            "name = \"test public\"\n{HEAD}[public]\nregion = \"r\"\nbilling = \"per-second\"\nminimum = \"60s\"\n\
+             storage_gb_month = 0.0\negress_gb = 0.0\n[[public.instances]]\nname = \"a\"\nvcpus = 2\nmem_gib = 4\nhourly = 0.10\n"
+        ),
+    );
+    let path = write_scenario(
+        &s,
+        "5d",
+        "[[venues]]\nname = \"cloud\"\nbook = \"public.toml\"\n\
+         [[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"cloud\"\nat = \"2d\"\ndata_gib = 900\nwan_mbps = 1000\n\
+         egress_per_gib = 0.05\nlabour_per_vm = 100\ncutover = \"1d\"\n",
+    );
+    s.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\nw1,web,0,,1,1,0\nw2,web,0,,1,1,0\n",
+    );
+    let run = run_scenario(&path).unwrap();
+    let m = &run.summary.migrations[0];
+    // The copy: 900 GiB x 8 x 1,073.741824 Mbit / 1,000 Mbps = 7,730.94 s, 7,731 s whole:
+    // 2.1475 h. The VMs move at 2 d + 7,731 s + 1 d = 266,931 s.
+    assert_eq!(
+        (m.copy_hours, m.moved_at_s, m.vms, m.stranded),
+        (2.1475, 266_931, 2, 0)
+    );
+    // Egress 900 x 0.05 = 45; labour 2 VMs x 100 = 200; the double run: 2 VMs x $0.10/h x 24 h
+    // of cutover at the cloud = 4.80.
+    assert_eq!((m.egress, m.labour, m.double_run), (45.0, 200.0, 4.8));
+    // Both VMs run on the cloud from the move to the end (432,000 - 266,931 = 165,069 s):
+    // 2 x 165,069 / 3,600 x 0.10 = 9.1705; the host is paid all 5 days (120).
+    let by = &run.summary.by_category;
+    assert!(close(by["compute"], 9.1705), "{by:?}");
+    assert!(close(by["one-off"], 45.0 + 200.0 + 4.8), "{by:?}");
+    assert!(close(run.summary.total, 120.0 + 9.1705 + 249.8));
+    let hours = &run.summary.groups[0].vm_hours;
+    // At dc until the move: 2 x 266,931 / 3,600 = 148.295 h; at the cloud 2 x 45.8525 = 91.705.
+    assert!(
+        close(hours["dc"], 148.295) && close(hours["cloud"], 91.705),
+        "{hours:?}"
+    );
+}
+
+#[test]
+fn hosts_taken_out_of_service_move_their_vms_and_stop_being_billed() {
+    // Two hosts until day 5, one after. v1 (4 vCPU, to day 6) fills host 0; v2 (1 vCPU) is on
+    // host 1, which leaves service on day 5: v2 finds no room (host 0 is full) and is down,
+    // retried hourly, until v1 leaves on day 6 and v2 starts again on host 0: 24 h = 1,440
+    // minutes lost. Hosts: 5 days x 2 + 5 days x 1 = 15 host-days x $24 = 360.
+    let s = Scratch::new();
+    let path = write_scenario(
+        &s,
+        "10d",
+        "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 1\n",
+    );
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("hosts = 1\n[[capacity]]", "hosts = 2\n[[capacity]]");
+    std::fs::write(&path, text).unwrap();
+    s.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\nv1,web,0,518400,4,1,0\nv2,web,0,,1,1,0\n",
+    );
+    let run = run_scenario(&path).unwrap();
+    let sum = &run.summary;
+    assert!(
+        close(sum.by_category["hosts"], 360.0),
+        "{:?}",
+        sum.by_category
+    );
+    assert_eq!(sum.sla_minutes_lost, 1_440.0);
+    assert_eq!(sum.private_sites[0].hosts, 1);
 }

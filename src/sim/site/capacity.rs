@@ -59,6 +59,8 @@ impl Site<'_> {
         for host in first_absent..self.hosts() {
             self.fail(host);
         }
+        // Hosts taken out of service later must say which VMs they hold.
+        self.track_vms();
         self.capacity = Some(Box::new(Schedule {
             v,
             items,
@@ -105,26 +107,45 @@ impl Site<'_> {
         self.hosts_in(self.in_service())
     }
 
-    /// Puts `count` hosts or units in service from `now` (no change if there are already as
-    /// many), billing the stretch that ends now at the old size.
-    pub(crate) fn grow_to(&mut self, ledger: &mut Ledger, count: u32, now: SimTime) {
-        let Some(s) = &self.capacity else { return };
-        if count <= s.count {
-            return;
+    /// Puts `count` hosts or units in service from `now`, billing the stretch that ends now at
+    /// the old size. Growing, the next hosts enter service empty; shrinking, the last ones leave
+    /// it: the VMs on them are returned (sorted) and must be stopped here by the caller, who
+    /// then calls `take_out` before placing them elsewhere.
+    pub(crate) fn resize_to(&mut self, ledger: &mut Ledger, count: u32, now: SimTime) -> Vec<u32> {
+        let Some(s) = &self.capacity else {
+            return Vec::new();
+        };
+        if count == s.count {
+            return Vec::new();
         }
-        let (from, to) = (
+        let (old, new) = (
             self.hosts_in(s.count),
             self.hosts_in(count).min(self.hosts()),
         );
         self.bill_stretch(ledger, now);
-        for host in from..to {
+        for host in old..new {
             self.repair(host);
         }
+        let leaving: Vec<u32> = (new..old).flat_map(|h| self.vms_on(h)).collect();
         if let Some(s) = &mut self.capacity {
-            s.ordered = s.ordered.max(count);
+            s.ordered = if count > s.count {
+                s.ordered.max(count)
+            } else {
+                count
+            };
             s.count = count;
             s.since = now;
             s.history.push((now, count));
+        }
+        leaving
+    }
+
+    /// Takes the hosts beyond what is in service out of service (after their VMs left).
+    pub(crate) fn take_out(&mut self) {
+        for host in self.hosts_in_service()..self.hosts() {
+            if !self.down[host] {
+                self.fail(host);
+            }
         }
     }
 
