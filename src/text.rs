@@ -76,7 +76,21 @@ pub fn bound_message(msg: &str) -> String {
     {
         let _ = write!(out, "... (+{cut} more characters)");
     }
-    out
+    cap(out, MESSAGE_MAX)
+}
+
+/// The most characters of a whole error message: a net for input text embedded unquoted.
+pub const MESSAGE_MAX: usize = 1000;
+
+/// `s` cut to `max` characters, the rest counted.
+fn cap(mut s: String, max: usize) -> String {
+    let Some((at, _)) = s.char_indices().nth(max) else {
+        return s;
+    };
+    let rest = s[at..].chars().count();
+    s.truncate(at);
+    let _ = write!(s, "... (+{rest} more characters)");
+    s
 }
 
 /// Text for the terminal: every control character but the newline (and every character that
@@ -162,6 +176,12 @@ mod tests {
         assert_eq!(bound_message("line\u{1b}]0;x"), "line\\u{1b}]0;x");
         let open = format!("value \"{}", "z".repeat(70));
         assert!(bound_message(&open).ends_with("... (+6 more characters)"));
+        // Unquoted text is capped as a whole: 1,000 shown, 200 counted.
+        let long = bound_message(&"w ".repeat(600));
+        assert_eq!(
+            long,
+            format!("{}... (+200 more characters)", "w ".repeat(500))
+        );
     }
 
     #[test]
