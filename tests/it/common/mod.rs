@@ -53,16 +53,7 @@ pub fn copy_example(scratch: &Scratch) -> PathBuf {
 
 /// Runs the hybridplan binary; returns (exit code, stdout, stderr).
 pub fn hybridplan(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hybridplan"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run hybridplan");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    hybridplan_in(&root(), args)
 }
 
 /// Runs the hybridplan binary in folder `dir` (so that default output folders land there);
