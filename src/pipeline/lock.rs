@@ -38,7 +38,7 @@ impl Lock {
             }
         }
         let msg = format!(
-            "could not take the lock {} (other runs keep taking it); try again",
+            "could not take the lock {} (it holds no readable pid, or other runs keep taking it); remove it if no hybridplan run is writing this folder",
             path.display()
         );
         Err(InputError::file(target, msg).into())
