@@ -300,12 +300,15 @@ fn names_reach_spreadsheets_as_text_and_terminals_escaped() {
     assert_complete(&out);
 }
 
-/// Waits (without a time limit: the test harness's own timeout applies) until the staging
-/// folder of run `pid` beside `out` exists.
-fn wait_for_staging(out: &Path, pid: u32) -> PathBuf {
+/// Waits until the staging folder of run `child` beside `out` exists (no time limit: it appears
+/// before the simulation starts); fails if the run ends first.
+fn wait_for_staging(out: &Path, child: &mut std::process::Child) -> PathBuf {
     let name = out.file_name().unwrap().to_string_lossy();
-    let stage = out.with_file_name(format!(".{name}.hybridplan-tmp-{pid}"));
+    let stage = out.with_file_name(format!(".{name}.hybridplan-tmp-{}", child.id()));
     while !stage.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before its staging folder appeared");
+        }
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     stage
@@ -357,7 +360,7 @@ fn a_killed_run_leaves_the_old_complete_output_and_the_next_run_cleans_up() {
     // Deterministic: the run is stopped as soon as its staging folder appears (long before its
     // simulation ends), checked to be still staging, and killed.
     let mut child = start_slow_run(&out);
-    let stage = wait_for_staging(&out, child.id());
+    let stage = wait_for_staging(&out, &mut child);
     signal(child.id(), "STOP");
     assert!(
         stage.exists(),
@@ -390,7 +393,7 @@ fn a_second_run_into_a_locked_folder_refuses_and_the_first_completes() {
     let scenario = copy_example(&scratch);
     let mut first = start_slow_run(&out);
     let pid = first.id();
-    wait_for_staging(&out, pid);
+    wait_for_staging(&out, &mut first);
     // Stopped, the first run surely holds the lock while the second one tries.
     signal(pid, "STOP");
     let (code, stdout, stderr) = hybridplan(&[
