@@ -51,13 +51,14 @@ fn assert_complete(dir: &Path) -> String {
 
 #[test]
 fn a_scenario_name_cannot_leave_the_reports_folder() {
-    // TOML escapes: \\ is one backslash, \u001b the escape character.
+    // TOML escapes (as Rust literals): "\\\\" is one backslash, "\\u0000" NUL, "\\u001b" ESC.
     for name in [
         "..",
         "../escaped",
         "a/b",
         "a\\\\b",
         ".hidden",
+        "a\\u0000b",
         "a\\u001b[2Jb",
     ] {
         let scratch = Scratch::new();
@@ -72,8 +73,8 @@ fn a_scenario_name_cannot_leave_the_reports_folder() {
             "{name}: {stderr}"
         );
         assert!(
-            !stderr.contains('\u{1b}'),
-            "{name}: raw escape in {stderr:?}"
+            !stderr.contains(['\u{1b}', '\0']),
+            "{name}: raw control character in {stderr:?}"
         );
         // Nothing written: only the copied inputs are in the scratch folder, nothing beside it.
         assert_eq!(listing(scratch.path()), ["pricing", "scenarios"], "{name}");
