@@ -6,8 +6,8 @@
 //! removed by the next run into the same folder), and a second run into the same folder at the
 //! same time refuses with an error naming the holder instead of mixing its files in.
 //!
-//! Files in the old folder that no hybridplan command writes (notes, shard results for `merge`)
-//! are kept: hard-linked into the new folder before the swap. A folder that cannot be swapped
+//! Files of the old folder that are not the previous output (see `Replaced`: notes, plan files,
+//! shard results for `merge`) are kept: hard-linked into the new folder before the swap. A folder that cannot be swapped
 //! whole (it holds subfolders, is a link or a mount point) gets each file renamed into it
 //! instead; each file is still whole, the set of files is replaced within a few renames.
 
@@ -28,22 +28,47 @@ pub struct Output {
     committed: bool,
 }
 
-/// The names a hybridplan command writes into an output folder: an old folder's files by these
-/// names are the previous output, replaced as a whole (never kept beside the new one).
-fn is_own_output(name: &str) -> bool {
-    matches!(
-        name,
-        "summary.json"
-            | "ledger.csv"
-            | "index.html"
-            | "replications.json"
-            | "sweep.csv"
-            | "optimize.json"
-            | "vms.csv"
-            | "usage.csv"
-    ) || name.ends_with(".svg")
-        || name.ends_with(".plan.toml")
-        || name.starts_with(".hybridplan-")
+/// The files of a run's report (summary, study or optimizer result, page), and of a canonical
+/// trace: each is one output, replaced as a whole.
+const REPORT: [&str; 6] = [
+    "summary.json",
+    "ledger.csv",
+    "index.html",
+    "replications.json",
+    "sweep.csv",
+    "optimize.json",
+];
+const TRACE: [&str; 2] = ["vms.csv", "usage.csv"];
+
+/// Which of the old folder's files the new output replaces: files by its own names, stale
+/// temporary files, and the whole previous output of the same kind: when the new output is a
+/// report, the old report's figures, page and (with a page) the page's charts (`*.svg`); when
+/// it is a trace, the old trace. So no old page, ledger or usage file stays beside new ones.
+/// Everything else (traces beside a report, plan files, notes, shard results) is kept.
+struct Replaced<'a> {
+    staged: &'a BTreeSet<String>,
+    report: bool,
+    trace: bool,
+    page: bool,
+}
+
+impl<'a> Replaced<'a> {
+    fn new(staged: &'a BTreeSet<String>, old: &BTreeSet<String>) -> Self {
+        let any = |names: &[&str]| names.iter().any(|n| staged.contains(*n));
+        Replaced {
+            staged,
+            report: any(&REPORT),
+            trace: any(&TRACE),
+            page: old.contains("index.html"),
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.staged.contains(name)
+            || name.starts_with(".hybridplan-")
+            || (self.report && (REPORT.contains(&name) || (self.page && name.ends_with(".svg"))))
+            || (self.trace && TRACE.contains(&name))
+    }
 }
 
 /// The prefix of everything a run keeps beside output folder `name`: staging and old folders,
@@ -101,31 +126,36 @@ impl Output {
     pub fn commit(mut self) -> Result<(), Error> {
         let staged = file_names(&self.stage)?;
         let meta = std::fs::symlink_metadata(&self.real);
+        let old = match &meta {
+            Ok(m) if m.is_dir() => file_names(&self.real)?,
+            _ => BTreeSet::new(),
+        };
+        let replaced = Replaced::new(&staged, &old);
         let whole = match &meta {
             Err(_) => true,
-            Ok(m) if m.is_dir() => self.carry_over(&staged).unwrap_or(false),
+            Ok(m) if m.is_dir() => self.carry_over(&replaced).unwrap_or(false),
             Ok(_) => false,
         };
         if whole && self.swap()? {
             self.committed = true;
             return Ok(());
         }
-        self.file_by_file(&staged)?;
+        self.file_by_file(&replaced)?;
         self.committed = true;
         Ok(())
     }
 
-    /// Hard-links the old folder's files that are not a hybridplan output into the staging
+    /// Hard-links the old folder's files that the new output does not replace into the staging
     /// folder. False when the folder cannot be swapped whole: it holds something other than
     /// plain files, or a link fails (another file system).
-    fn carry_over(&self, staged: &BTreeSet<String>) -> std::io::Result<bool> {
+    fn carry_over(&self, replaced: &Replaced) -> std::io::Result<bool> {
         for entry in std::fs::read_dir(&self.real)? {
             let entry = entry?;
             if !entry.file_type()?.is_file() {
                 return Ok(false);
             }
             let name = entry.file_name().to_string_lossy().into_owned();
-            if staged.contains(&name) || is_own_output(&name) {
+            if replaced.contains(&name) {
                 continue;
             }
             if std::fs::hard_link(entry.path(), self.stage.join(&name)).is_err() {
@@ -158,16 +188,20 @@ impl Output {
         Ok(true)
     }
 
-    /// Renames each staged file into the folder, then removes the previous output's files
-    /// that this output does not have.
-    fn file_by_file(&self, staged: &BTreeSet<String>) -> Result<(), Error> {
+    /// Renames each staged file into the folder, then removes the previous output's files that
+    /// this output replaces but does not have.
+    fn file_by_file(&self, replaced: &Replaced) -> Result<(), Error> {
         std::fs::create_dir_all(&self.real).map_err(|e| Error::io(&self.target, e))?;
-        for name in staged {
+        for name in replaced.staged {
             let to = self.real.join(name);
             std::fs::rename(self.stage.join(name), &to).map_err(|e| Error::io(&to, e))?;
         }
         for name in file_names(&self.real)? {
-            if is_own_output(&name) && !staged.contains(&name) && !name.starts_with('.') {
+            // Hidden files may be another process's (a shard's) temporary file: left alone.
+            if replaced.contains(&name)
+                && !replaced.staged.contains(&name)
+                && !name.starts_with('.')
+            {
                 let path = self.real.join(&name);
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
             }
@@ -289,6 +323,38 @@ mod tests {
             "new"
         );
         assert_eq!(listing(root.path()), ["run"]); // no lock, stage or old folder left
+    }
+
+    #[test]
+    fn inputs_in_the_folder_are_never_taken_for_an_old_output() {
+        // A run's report written into a trace's folder beside hand-written plans and a page's
+        // charts of an earlier run: the trace and plans stay, the old page's chart goes.
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("t");
+        for f in [
+            "vms.csv",
+            "usage.csv",
+            "split.plan.toml",
+            "index.html",
+            "site-a.svg",
+        ] {
+            write(&out, f, "old");
+        }
+        let o = Output::begin(&out).unwrap();
+        write(o.dir(), "summary.json", "new");
+        o.commit().unwrap();
+        assert_eq!(
+            listing(&out),
+            ["split.plan.toml", "summary.json", "usage.csv", "vms.csv"]
+        );
+        // A trace written into a run's folder replaces only the trace.
+        let o = Output::begin(&out).unwrap();
+        write(o.dir(), "vms.csv", "new");
+        o.commit().unwrap();
+        assert_eq!(
+            listing(&out),
+            ["split.plan.toml", "summary.json", "vms.csv"]
+        );
     }
 
     #[test]
