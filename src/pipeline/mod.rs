@@ -222,3 +222,21 @@ pub fn remove_stale(baseline: &Path) -> Result<(), Error> {
 fn bad_input(origin: &Path, message: String) -> Error {
     InputError::file(origin, message).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runs_name_comes_from_its_path_and_is_a_safe_folder_name() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("before");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("summary.json"), "{}").unwrap();
+        assert_eq!(run_name(&dir), "before");
+        assert_eq!(run_name(&dir.join("summary.json")), "before");
+        assert_eq!(run_name(Path::new("runs/q3 (final).json")), "q3--final-");
+        // Nothing safe left: a name that would start with a dot.
+        assert_eq!(run_name(Path::new("/x/.hidden.json")), "run");
+    }
+}
