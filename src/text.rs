@@ -2,7 +2,8 @@
 //! (escaped and cut short, so an error never echoes more of a file than the offending token),
 //! text for the terminal (control characters and escape sequences shown, never obeyed), and a
 //! CSV cell (a cell a spreadsheet would run as a formula is neutralised). Every writer of CSV
-//! text cells (ledger.csv, sweep.csv, FOCUS exports) goes through [`csv_cell`].
+//! text cells (ledger.csv, sweep.csv, canonical traces, FOCUS exports) goes through
+//! [`csv_cell`]; a reader of CSV that hybridplan writes reads text cells through [`csv_text`].
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -114,10 +115,24 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, so a
 /// spreadsheet shows it as text instead of running it as a formula. Numbers are written as
 /// numbers and never pass through here (a negative amount stays `-3.5`).
+/// A cell that already starts with `'` before such a character gets one more, so that
+/// [`csv_text`] reads every cell back as it was.
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
+    let formula = |c: Option<char>| matches!(c, Some('=' | '+' | '-' | '@' | '\t' | '\r'));
+    let mut chars = s.chars();
+    let first = chars.next();
+    if formula(first) || (first == Some('\'') && formula(chars.next())) {
+        return Cow::Owned(format!("'{s}"));
+    }
+    Cow::Borrowed(s)
+}
+
+/// A text cell as [`csv_cell`] wrote it, read back: one leading `'` before a formula character
+/// (or before another such `'`) is dropped, as a spreadsheet does when it shows the cell.
+pub fn csv_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if csv_cell(rest).len() != rest.len() => rest,
+        _ => cell,
     }
 }
 
@@ -202,8 +217,13 @@ mod tests {
             ("\rx", "'\rx"),
             ("dc-east", "dc-east"),
             ("", ""),
+            ("'=x", "''=x"),
+            ("'x", "'x"),
         ] {
             assert_eq!(csv_cell(cell), want);
+            assert_eq!(csv_text(&csv_cell(cell)), cell, "{cell:?} reads back");
         }
+        // A hand-made cell with a quote before plain text stays as it is.
+        assert_eq!(csv_text("'x"), "'x");
     }
 }
