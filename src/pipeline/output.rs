@@ -172,6 +172,10 @@ impl Output {
         let pid = std::process::id();
         let old = parent.join(format!("{}old-{pid}", side_prefix(&name)));
         let had_old = self.real.exists();
+        if let Ok(meta) = std::fs::metadata(&self.real) {
+            // The new folder keeps the old one's permissions (a shared folder stays shared).
+            let _ = std::fs::set_permissions(&self.stage, meta.permissions());
+        }
         if had_old && std::fs::rename(&self.real, &old).is_err() {
             return Ok(false);
         }
@@ -308,6 +312,10 @@ mod tests {
         write(&out, "index.html", "old page");
         write(&out, "notes.txt", "mine");
         write(&out, ".hybridplan-abc.tmp", "half");
+        #[cfg(unix)]
+        use std::os::unix::fs::PermissionsExt;
+        #[cfg(unix)]
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o775)).unwrap();
         let o = Output::begin(&out).unwrap();
         write(o.dir(), "summary.json", "new");
         write(o.dir(), "ledger.csv", "new");
@@ -323,6 +331,11 @@ mod tests {
             "new"
         );
         assert_eq!(listing(root.path()), ["run"]); // no lock, stage or old folder left
+        #[cfg(unix)]
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o775
+        );
     }
 
     #[test]
