@@ -155,10 +155,10 @@ pub fn payback_pair(s: &Scratch) -> [std::path::PathBuf; 2] {
     })
 }
 
-#[test]
-fn compare_reports_the_payback_month() {
-    let s = Scratch::new();
-    let [a, b] = payback_pair(&s);
+/// The payback pair compared with `--report html` into `s`/page: the folder and what compare
+/// printed.
+pub fn payback_page(s: &Scratch) -> (std::path::PathBuf, String) {
+    let [a, b] = payback_pair(s);
     let page = s.path().join("page");
     let (code, out, err) = crate::common::hybridplan(&[
         "compare",
@@ -170,6 +170,17 @@ fn compare_reports_the_payback_month() {
         page.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
+    (page, out)
+}
+
+#[test]
+fn compare_reports_the_payback_month() {
+    let s = Scratch::new();
+    let (page, out) = payback_page(&s);
+    let [a, b] = [
+        s.path().join("a/summary.json"),
+        s.path().join("b/summary.json"),
+    ];
     // Hours in the six 730-hour months (a day is in the month its start falls in): 744, 720,
     // 744, 720, 744, 708 (29 days and the last 12 h). At $1 a host-hour:
     // A (3 hosts) cumulative: 2,232; 4,392; 6,624; 8,784; 11,016; 13,140.
