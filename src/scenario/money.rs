@@ -12,6 +12,8 @@
 //! name = "consulting"; venue = "dc"; at = "30d"; cost = 20000
 //! [[money.escalation]]
 //! category = "software"; yearly_pct = 5   # venue = "dc" for one venue only
+//! [[money.contract]]
+//! venue = "vmware-dc"; ends = "2028-06-30"   # categories = ["software", "support"] by default
 //! ```
 
 use super::Venue;
@@ -28,6 +30,17 @@ pub struct Money {
     pub capital: Vec<Capital>,
     pub one_offs: Vec<OneOff>,
     pub escalation: Vec<Escalation>,
+    pub contracts: Vec<Contract>,
+}
+
+/// A licence or support contract of `venue` that ends at `ends`: from then on the venue's
+/// `categories` bill nothing, whatever hosts are still in service (at the day's share for the
+/// day it ends on, since the ledger keeps a day's amount, spread evenly over it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    pub venue: usize,
+    pub ends: SimTime,
+    pub categories: Vec<Category>,
 }
 
 /// Equipment bought at `at` for `cost`, worth `residual` x cost after `life`, when it is sold
@@ -70,6 +83,16 @@ pub(super) struct RawMoney {
     one_off: Vec<RawOneOff>,
     #[serde(default)]
     escalation: Vec<RawEscalation>,
+    #[serde(default)]
+    contract: Vec<RawContract>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContract {
+    venue: String,
+    ends: String,
+    categories: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -184,13 +207,62 @@ impl RawMoney {
             });
         }
         let escalation = validate_escalation(self.escalation, f)?;
+        let contracts = validate_contracts(self.contract, f)?;
         Ok(Money {
             discount_rate,
             capital,
             one_offs,
             escalation,
+            contracts,
         })
     }
+}
+
+/// The recurring cost categories named `name`, or an error listing them.
+fn recurring(key: &str, name: &str) -> Result<Category, KeyError> {
+    let recurring = Category::ALL.iter().filter(|c| {
+        !matches!(
+            c,
+            Category::Depreciation | Category::OneOff | Category::Seeding
+        )
+    });
+    recurring
+        .clone()
+        .find(|c| c.name() == name)
+        .copied()
+        .ok_or_else(|| {
+            let names: Vec<&str> = recurring.map(|c| c.name()).collect();
+            let m = format!("\"{name}\" is not a recurring cost category (one of {names:?})");
+            KeyError::new(key, m)
+        })
+}
+
+/// Contracts: a venue, an end within the horizon, recurring categories (by default the
+/// venue's software licences and hardware support).
+fn validate_contracts(raw: Vec<RawContract>, f: &Frame) -> Result<Vec<Contract>, KeyError> {
+    count("money.contract", raw.len(), timeline::MAX_CONTRACTS)?;
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, c) in raw.into_iter().enumerate() {
+        let key = |k: &str| format!("money.contract[{i}].{k}");
+        let names = c
+            .categories
+            .unwrap_or_else(|| vec!["software".into(), "support".into()]);
+        if names.is_empty() {
+            let m = "[] names no category (leave the key out for software and support)";
+            return Err(KeyError::new(key("categories"), m));
+        }
+        count(&key("categories"), names.len(), Category::ALL.len())?;
+        let categories = names
+            .iter()
+            .map(|n| recurring(&key("categories"), n))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(Contract {
+            venue: f.venue(&key("venue"), &c.venue)?,
+            ends: f.at(&key("ends"), &c.ends)?,
+            categories,
+        });
+    }
+    Ok(out)
 }
 
 /// Escalation rules: a category that recurs (not depreciation or one-off costs), each
@@ -199,20 +271,7 @@ fn validate_escalation(raw: Vec<RawEscalation>, f: &Frame) -> Result<Vec<Escalat
     let mut out: Vec<Escalation> = Vec::with_capacity(raw.len());
     for (i, e) in raw.into_iter().enumerate() {
         let key = |k: &str| format!("money.escalation[{i}].{k}");
-        let recurring = Category::ALL.iter().filter(|c| {
-            !matches!(
-                c,
-                Category::Depreciation | Category::OneOff | Category::Seeding
-            )
-        });
-        let Some(category) = recurring.clone().find(|c| c.name() == e.category).copied() else {
-            let names: Vec<&str> = recurring.map(|c| c.name()).collect();
-            let m = format!(
-                "\"{}\" is not a recurring cost category (one of {names:?})",
-                e.category
-            );
-            return Err(KeyError::new(key("category"), m));
-        };
+        let category = recurring(&key("category"), &e.category)?;
         let venue = match &e.venue {
             Some(name) => Some(f.venue(&key("venue"), name)?),
             None => None,

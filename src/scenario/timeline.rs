@@ -15,6 +15,8 @@ pub const MAX_ONE_OFFS: usize = 10_000;
 pub const MAX_ESCALATIONS: usize = 1_000;
 /// Any single amount of money in a scenario key (cost of a capital item, a one-off).
 pub const MAX_AMOUNT: f64 = 1e12;
+/// `[[money.contract]]` items of one scenario.
+pub const MAX_CONTRACTS: usize = 1_000;
 /// A yearly escalation, in percent either way; beyond it a price doubles in a year.
 pub const MAX_ESCALATION_PCT: f64 = 100.0;
 /// A yearly discount rate, in percent.

@@ -1,6 +1,7 @@
 //! Money over time in the ledger (`[money]`): dated capital written down straight-line,
-//! one-off costs on their day, and yearly escalation of recurring prices. It runs once the
-//! simulation has billed everything, so escalation applies to every amount of its category.
+//! one-off costs on their day, yearly escalation of recurring prices, and licence or support
+//! contracts that end on a date. It runs once the simulation has billed everything, so
+//! escalation and contract ends apply to every amount of their category.
 
 use super::ledger::{Category, Ledger};
 use crate::scenario::Scenario;
@@ -28,7 +29,27 @@ pub fn apply(scenario: &Scenario, ledger: &mut Ledger) {
         let line = ledger.line(o.venue, Category::OneOff, o.name.clone());
         ledger.add(line, o.at, o.cost);
     }
+    end_contracts(scenario, ledger);
     escalate(scenario, ledger);
+}
+
+/// Stops the categories of each ended contract at its venue: nothing from the day after the
+/// end, and on the day it ends only the share of the day before it (a day's amount is taken
+/// as spread evenly over the day).
+fn end_contracts(scenario: &Scenario, ledger: &mut Ledger) {
+    for c in &scenario.money.contracts {
+        let (day, kept) = ((c.ends / DAY) as usize, (c.ends % DAY) as f64 / DAY as f64);
+        for id in 0..ledger.lines().len() {
+            let line = &ledger.lines()[id];
+            if line.venue == c.venue && c.categories.contains(&line.category) {
+                ledger.scale_days(id, |d| match d.cmp(&day) {
+                    std::cmp::Ordering::Less => 1.0,
+                    std::cmp::Ordering::Equal => kept,
+                    std::cmp::Ordering::Greater => 0.0,
+                });
+            }
+        }
+    }
 }
 
 /// (cost - residual) / life: the straight-line write-down of one life, per second.

@@ -437,3 +437,56 @@ fn hosts_taken_out_of_service_move_their_vms_and_stop_being_billed() {
     assert_eq!(sum.sla_minutes_lost, 1_440.0);
     assert_eq!(sum.private_sites[0].hosts, 1);
 }
+
+#[test]
+fn licence_and_support_stop_at_their_contract_end() {
+    let s = Scratch::new();
+    // One 1-socket host over 100 days with an itemised TCO: capex 8,760 over 1 year = 730 a
+    // month = $24 a day; support 876 a year = 73 a month = $2.40 a day; a hypervisor licence
+    // of 146 per host-month = $4.80 a day. 730-hour months, so a day is 24/730 of a month.
+    s.write(
+        "tco.toml",
+        &format!(
+            "name = \"test tco\"\n{HEAD}[private]\ncores = 4\nsockets = 1\nmem_gib = 16\n\
+             [private.tco]\ncapex = 8760.0\nlife_years = 1\nsupport_yearly = 876.0\n\
+             [[private.tco.software]]\nname = \"hypervisor\"\nper = \"host\"\nmonthly = 146.0\n"
+        ),
+    );
+    let run = |extra: &str| {
+        let path = write_scenario(&s, "100d", extra);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("private.toml", "tco.toml")).unwrap();
+        run_scenario(&path).unwrap().summary
+    };
+    // No contract: 100 days x (24 + 2.40 + 4.80) = 3,120.
+    assert!(close(run("").total, 3_120.0));
+    // The contract ends 972 h = 40.5 days in (the default categories: software and support):
+    // software 40.5 x 4.80 = 194.40, support 40.5 x 2.40 = 97.20; capex stays 100 x 24 = 2,400.
+    let ended = run("[[money.contract]]\nvenue = \"dc\"\nends = \"972h\"\n");
+    let by = &ended.by_category;
+    assert!(close(by["software"], 194.4), "{by:?}");
+    assert!(close(by["support"], 97.2), "{by:?}");
+    assert!(
+        close(ended.total, 2_400.0 + 194.4 + 97.2),
+        "{}",
+        ended.total
+    );
+    // Only the licence, ending on 2027-02-20 = day 50: software 50 x 4.80 = 240; support
+    // 100 x 2.40 = 240; total 2,400 + 240 + 240 = 2,880.
+    let licence = run(
+        "[[money.contract]]\nvenue = \"dc\"\nends = \"2027-02-20\"\ncategories = [\"software\"]\n",
+    );
+    assert!(close(licence.by_category["software"], 240.0));
+    assert!(close(licence.total, 2_880.0), "{}", licence.total);
+    // A category that does not recur is refused, naming the key.
+    let path = write_scenario(
+        &s,
+        "100d",
+        "[[money.contract]]\nvenue = \"dc\"\nends = \"10d\"\ncategories = [\"one-off\"]\n",
+    );
+    let err = run_scenario(&path).err().expect("refused").to_string();
+    assert!(
+        err.contains("key `money.contract[0].categories`: \"one-off\" is not a recurring"),
+        "{err}"
+    );
+}
