@@ -14,7 +14,7 @@ use super::money::Frame;
 use super::timeline;
 use super::{VenueSize, limits};
 use crate::error::KeyError;
-use crate::units::{SimTime, de_duration};
+use crate::units::{DAY, SimTime, de_duration, de_opt_duration};
 use serde::Deserialize;
 
 /// The capacity plan of one private or HCI venue.
@@ -34,15 +34,18 @@ impl VenueCapacity {
     }
 }
 
-/// "Block by block": at a step boundary where the allocated vCPUs or memory exceed
-/// `threshold` of what is in service, `block` more hosts or units are ordered and enter service
-/// `lead_time` later (one order at a time), up to `max`.
+/// "Block by block": at a step boundary where the allocated vCPUs or memory, forecast
+/// `lead_time` ahead, exceed `threshold` of what is in service, `block` more hosts or units are
+/// ordered and enter service `lead_time` later (one order at a time), up to `max`. The forecast
+/// is today's peak allocation plus the rising trend (least squares) of the daily peaks over
+/// `forecast_window`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Growth {
     pub block: u32,
     pub threshold: f64,
     pub lead_time: SimTime,
     pub max: u32,
+    pub forecast_window: SimTime,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +66,12 @@ pub(super) struct RawGrowth {
     #[serde(deserialize_with = "de_duration")]
     lead_time: SimTime,
     max: u32,
+    #[serde(default, deserialize_with = "de_opt_duration")]
+    forecast_window: Option<SimTime>,
 }
+
+/// The forecast window when a growth rule gives none (longer than the horizon is harmless).
+pub const DEFAULT_FORECAST_WINDOW: SimTime = 30 * DAY;
 
 /// What the venue counts (hosts or units), its count at the start and its limit.
 fn counted(f: &Frame, key: &str, v: usize) -> Result<(&'static str, u32, u32), KeyError> {
@@ -153,7 +161,14 @@ pub(super) fn validate(
             let m = format!("{}s must be shorter than the horizon", g.lead_time);
             return Err(KeyError::new(key("lead_time"), m));
         }
+        let forecast_window = g.forecast_window.unwrap_or(DEFAULT_FORECAST_WINDOW);
+        if g.forecast_window.is_some() && !(DAY..=f.horizon.max(DAY)).contains(&forecast_window) {
+            let m =
+                format!("{forecast_window}s must be at least a day (1d) and at most the horizon");
+            return Err(KeyError::new(key("forecast_window"), m));
+        }
         out[k].growth = Some(Growth {
+            forecast_window,
             block: g.block,
             threshold: timeline::within(&key("threshold_pct"), g.threshold_pct, 1.0, 100.0)?
                 / 100.0,

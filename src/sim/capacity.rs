@@ -35,6 +35,9 @@ impl State<'_> {
             };
             if let VenueState::Site(site) = &mut self.venues[c.venue] {
                 site.schedule(c.venue, items, initial);
+                if let Some(g) = &c.growth {
+                    site.forecast_over(g.forecast_window);
+                }
             }
             for &(at, count) in &c.changes {
                 let (venue, count) = (c.venue as u32, count);
@@ -73,30 +76,49 @@ impl State<'_> {
         }
     }
 
-    /// At a step boundary: orders a block for each site with a growth rule that is fuller than
-    /// its threshold, has no order outstanding and is below its maximum.
+    /// At a step boundary: orders a block for each site with a growth rule whose allocation,
+    /// forecast a lead time ahead (forecast.rs), passes its threshold of the hosts in service,
+    /// with no order outstanding and below its maximum.
     pub(super) fn order_growth(&mut self, engine: &mut Engine<Event>, now: SimTime) {
         let horizon = self.scenario.horizon;
         for c in &self.scenario.capacity {
             let (Some(g), VenueState::Site(site)) = (&c.growth, &mut self.venues[c.venue]) else {
                 continue;
             };
-            let have = site.in_service().max(site.ordered());
             let due = now + g.lead_time;
-            if site.ordered() > site.in_service() || have >= g.max || due >= horizon {
+            // Every step feeds the forecast, whether or not an order can be placed now.
+            let forecast = site.project_allocation(now, g.lead_time);
+            if site.pending() || site.in_service() >= g.max || due >= horizon {
                 continue;
             }
-            if site.allocated_share() > g.threshold {
-                let count = (have + g.block).min(g.max);
-                site.order(count);
-                engine.schedule(
-                    due,
-                    Event::Capacity {
-                        venue: c.venue as u32,
-                        count,
-                    },
-                );
+            if forecast > g.threshold * site.hosts_in_service() as f64 {
+                site.set_pending(true);
+                let (venue, by) = (c.venue as u32, g.block);
+                engine.schedule(due, Event::Grow { venue, by });
             }
+        }
+    }
+
+    /// An ordered block arrives: the site grows by `by` hosts or units from what is in service
+    /// now (a dated change since the order counts), up to the rule's maximum.
+    pub(super) fn grow_site(
+        &mut self,
+        engine: &mut Engine<Event>,
+        v: usize,
+        by: u32,
+        now: SimTime,
+    ) {
+        let max = self.scenario.capacity.iter().find(|c| c.venue == v);
+        let Some(max) = max.and_then(|c| c.growth.as_ref()).map(|g| g.max) else {
+            return;
+        };
+        let VenueState::Site(site) = &mut self.venues[v] else {
+            return;
+        };
+        site.set_pending(false);
+        let count = (site.in_service() + by).min(max);
+        if count > site.in_service() {
+            self.resize_site(engine, v, count, now);
         }
     }
 

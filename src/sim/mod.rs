@@ -12,6 +12,7 @@ pub mod autoscale;
 pub mod backup;
 mod capacity;
 mod failures;
+mod forecast;
 mod hosts;
 pub mod ledger;
 mod migration;
@@ -89,6 +90,12 @@ enum Event {
     },
     /// Migration `k`'s cutover ends: its group's VMs move.
     Migrate(u32),
+    /// A growth block ordered for a site arrives: `by` more hosts or units than are then in
+    /// service (dated changes in the meantime included), up to the rule's maximum.
+    Grow {
+        venue: u32,
+        by: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,6 +217,7 @@ impl<'s> State<'s> {
                 self.resize_site(engine, venue as usize, count, now)
             }
             Event::Migrate(k) => self.migrate(engine, k as usize, now),
+            Event::Grow { venue, by } => self.grow_site(engine, venue as usize, by, now),
             Event::BackupNight | Event::DriveArrived(_) | Event::FlowDone(_) => {
                 self.backup_event(engine, now, event)
             }

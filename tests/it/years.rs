@@ -265,6 +265,37 @@ fn growth_orders_a_block_when_the_site_is_nearly_full() {
 }
 
 #[test]
+fn growth_orders_on_the_forecast_so_the_block_arrives_before_the_site_fills() {
+    // One 4-vCPU host; a 1-vCPU VM arrives every other day at 00:30 (days 0, 2, 4, 6, 8), so
+    // the allocation in hosts' worth is 0.25 on days 0-1, 0.50 on days 2-3, ... 1.25 from day 8.
+    // Rule: block 1, threshold 75 %, lead time 5 days (the default 30-day window).
+    // At 49 h (day 2, 01:00) the daily peaks are 0.25, 0.25, 0.50 on days 0, 1, 2: least-squares
+    // slope = sum (x - 1)(y - 1/3) / sum (x - 1)^2 = (1/12 + 0 + 1/6) / 2 = 0.125 a day, so the
+    // forecast 5 days ahead is 0.50 + 5 x 0.125 = 1.125 hosts > 0.75: a host is ordered and
+    // enters service at 49 + 120 = 169 h (day 7), before v5 needs it on day 8. (Looking at
+    // today alone, the order would wait for 1.00 > 0.75 on day 6 and arrive on day 11, after
+    // the 10-day horizon: v5 would find no room.) Earlier steps: on day 1 the peaks 0.25, 0.25
+    // are flat; at 48 h v3 has not yet arrived (0.25).
+    // Hosts over 240 h at $1 a host-hour: 240 + (240 - 169) = 311.
+    let rows = "v1,web,1800,,1,1,0\nv2,web,174600,,1,1,0\nv3,web,347400,,1,1,0\n\
+                v4,web,520200,,1,1,0\nv5,web,693000,,1,1,0\n";
+    let run = run_with_vms(
+        "10d",
+        rows,
+        "[[growth]]\nvenue = \"dc\"\nblock = 1\nthreshold_pct = 75\nlead_time = \"5d\"\nmax = 2\n",
+    );
+    let s = &run.summary;
+    let at: Vec<(u64, u64)> = s.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.hosts))
+        .collect();
+    assert_eq!(at, [(0, 1), (169 * 3600, 2)]);
+    assert!(close(s.by_category["hosts"], 311.0), "{:?}", s.by_category);
+    assert_eq!(s.vms.unplaced, 0);
+}
+
+#[test]
 fn capacity_keys_out_of_range_name_the_key() {
     let s = Scratch::new();
     let cases = [
@@ -287,6 +318,10 @@ fn capacity_keys_out_of_range_name_the_key() {
         (
             "[[growth]]\nvenue = \"dc\"\nblock = 0\nthreshold_pct = 80\nlead_time = \"1d\"\nmax = 4\n",
             "key `growth[0].max`: block 0 and max 4 hosts",
+        ),
+        (
+            "[[growth]]\nvenue = \"dc\"\nblock = 1\nthreshold_pct = 80\nlead_time = \"1d\"\nmax = 4\nforecast_window = \"1h\"\n",
+            "key `growth[0].forecast_window`: 3600s must be at least a day (1d) and at most the horizon",
         ),
         (
             "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n",

@@ -6,6 +6,7 @@
 
 use super::Site;
 use crate::pricing::TcoItem;
+use crate::sim::forecast::Trend;
 use crate::sim::ledger::Ledger;
 use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
 
@@ -41,10 +42,12 @@ pub(crate) struct Schedule {
     /// Hosts (private) or units (HCI) in service, since when.
     count: u32,
     since: SimTime,
-    /// Hosts or units in service once the outstanding order arrives (the count if none).
-    ordered: u32,
+    /// Whether a growth block is on order (one at a time).
+    pending: bool,
     /// (time, count) at the start and after each change.
     pub history: Vec<(SimTime, u32)>,
+    /// The growth rule's forecast of the allocation, when the site has a rule.
+    trend: Option<Trend>,
 }
 
 impl Site<'_> {
@@ -68,9 +71,30 @@ impl Site<'_> {
             what,
             count,
             since: 0,
-            ordered: count,
+            pending: false,
             history: vec![(0, count)],
+            trend: None,
         }));
+    }
+
+    /// Forecasts the site's allocation from its daily peaks over `window` (growth rule).
+    pub(crate) fn forecast_over(&mut self, window: SimTime) {
+        if let Some(s) = &mut self.capacity {
+            s.trend = Some(Trend::new(window));
+        }
+    }
+
+    /// Records the allocation now and returns it projected `ahead`, in hosts' worth (HCI:
+    /// nodes' worth); the allocation now without a forecast.
+    pub(crate) fn project_allocation(&mut self, now: SimTime, ahead: SimTime) -> f64 {
+        let hosts = self.allocated_hosts();
+        match self.capacity.as_mut().and_then(|s| s.trend.as_mut()) {
+            Some(t) => {
+                t.observe(now, hosts);
+                t.project(ahead)
+            }
+            None => hosts,
+        }
     }
 
     /// Hosts in `count` hosts (private) or units (HCI).
@@ -90,15 +114,15 @@ impl Site<'_> {
         }
     }
 
-    /// Hosts or units in service once the outstanding order (if any) arrives.
-    pub(crate) fn ordered(&self) -> u32 {
-        self.capacity.as_ref().map_or(0, |s| s.ordered)
+    /// Whether a growth block is on order.
+    pub(crate) fn pending(&self) -> bool {
+        self.capacity.as_ref().is_some_and(|s| s.pending)
     }
 
-    /// Records an order of blocks that will bring the site to `count`.
-    pub(crate) fn order(&mut self, count: u32) {
+    /// Records that a growth block is on order (`true`) or has arrived (`false`).
+    pub(crate) fn set_pending(&mut self, pending: bool) {
         if let Some(s) = &mut self.capacity {
-            s.ordered = s.ordered.max(count);
+            s.pending = pending;
         }
     }
 
@@ -128,11 +152,6 @@ impl Site<'_> {
         }
         let leaving: Vec<u32> = (new..old).flat_map(|h| self.vms_on(h)).collect();
         if let Some(s) = &mut self.capacity {
-            s.ordered = if count > s.count {
-                s.ordered.max(count)
-            } else {
-                count
-            };
             s.count = count;
             s.since = now;
             s.history.push((now, count));
@@ -157,12 +176,11 @@ impl Site<'_> {
         bill_fixed(ledger, s.v, &s.items, servers, rate, (s.since, now), s.what);
     }
 
-    /// The allocated share of what is in service: the larger of vCPUs and memory.
-    pub(crate) fn allocated_share(&self) -> f64 {
-        let hosts = self.hosts_in_service() as f64;
-        let cpu = self.allocated.milli_vcpu as f64 / (hosts * self.per_host.milli_vcpu as f64);
-        let mem = self.allocated.mib as f64 / (hosts * self.per_host.mib as f64);
-        if hosts == 0.0 { 1.0 } else { cpu.max(mem) }
+    /// What is allocated, in hosts' worth (HCI: nodes): the larger of vCPUs and memory.
+    fn allocated_hosts(&self) -> f64 {
+        let cpu = self.allocated.milli_vcpu as f64 / self.per_host.milli_vcpu as f64;
+        let mem = self.allocated.mib as f64 / self.per_host.mib as f64;
+        cpu.max(mem)
     }
 
     /// The changes of a growing site: (time, hosts or units in service from then).
