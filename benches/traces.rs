@@ -103,7 +103,7 @@ fn canonical_case() {
 /// 1M VM rows read with `trace::load`: short rows (`vm-123,vms,0,100,4,0.5,0`, about 27 bytes,
 /// the placement benchmark's) and wide ones shaped like an Azure V1 VM table after `trace
 /// convert` (a 64-character base64 vmid, the VM category as the group, created and deleted
-/// seconds within 30 days, a core bucket and a memory bucket; about 100 bytes).
+/// seconds within 30 days in start order, a core bucket and a memory bucket; about 100 bytes).
 fn vms_case() {
     const ROWS: u64 = 1_000_000;
     const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -136,7 +136,8 @@ fn vms_case() {
                 let id: String = (0..64)
                     .map(|k| B64[(next() >> (k % 58)) as usize % 64] as char)
                     .collect();
-                let start = r % 2_592_000 / 300 * 300;
+                // In start order, as `trace convert` writes a table: 30 days, 300 s steps.
+                let start = i * 2_592_000 / ROWS / 300 * 300;
                 let end = start + 300 * (1 + (r >> 32) % 2000);
                 let (cores, mem) = sizes[(r >> 20) as usize % sizes.len()];
                 let group = categories[(r >> 8) as usize % 3];

@@ -127,15 +127,20 @@ impl Ids {
     /// The same ids in a new order: the id at `order[i]` moves to position `i`; `moved` is the
     /// inverse (`moved[old] = new`). The hash table keeps its slots, only their positions change.
     pub fn reorder(self, order: &[u32], moved: &[u32]) -> Ids {
-        let mut ids = Ids {
-            text: String::with_capacity(self.text.len()),
-            ends: Vec::with_capacity(self.ends.len()),
-            ..Ids::default()
-        };
+        // Whether the new order is strict is not worked out (it would compare every pair of
+        // neighbours again): `first_repeat` sorts, as for any table.
+        let (mut text, mut ends) = (String::with_capacity(self.text.len()), Vec::new());
+        ends.reserve_exact(self.ends.len());
         for &old in order {
-            ids.append(self.get(old));
+            text.push_str(self.get(old));
+            ends.push(text.len());
         }
-        ids.index = self.index;
+        let mut ids = Ids {
+            text,
+            ends,
+            index: self.index,
+            fell: [true, true],
+        };
         if let Some(index) = ids.index.get_mut() {
             for (i, _) in index.iter_mut() {
                 *i = moved[*i as usize];
