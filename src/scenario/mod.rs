@@ -5,9 +5,14 @@
 
 mod autoscale;
 mod backup;
+pub mod capacity;
 mod groups;
 mod limits;
+pub mod migration;
+pub mod money;
+mod names;
 mod placement;
+pub mod timeline;
 mod trace;
 pub mod uncertainty;
 mod venues;
@@ -15,6 +20,7 @@ mod venues;
 pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
 pub use groups::{GroupPolicy, SpotFallback, check_known as check_group_names};
+pub use names::{check_file_name, slug};
 pub use placement::{Plan, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 
@@ -55,6 +61,14 @@ pub struct Scenario {
     pub failures: bool,
     /// Scalable groups.
     pub autoscale: Vec<Autoscale>,
+    /// The calendar date of time 0, when the scenario gives one (`start`).
+    pub start: Option<timeline::Date>,
+    /// Money over time: dated capital and one-off costs, escalation, the discount rate.
+    pub money: money::Money,
+    /// Private and HCI venues whose capacity grows by date (`[[capacity]]`, `[[growth]]`).
+    pub capacity: Vec<capacity::VenueCapacity>,
+    /// Groups moving between venues on dates (`[[migrations]]`).
+    pub migrations: Vec<migration::Migration>,
 }
 
 impl Scenario {
@@ -102,6 +116,15 @@ struct RawScenario {
     uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
+    start: Option<String>,
+    #[serde(default)]
+    money: money::RawMoney,
+    #[serde(default)]
+    capacity: Vec<capacity::RawChange>,
+    #[serde(default)]
+    growth: Vec<capacity::RawGrowth>,
+    #[serde(default)]
+    migrations: Vec<migration::RawMigration>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -162,20 +185,7 @@ impl Rates {
 
 /// The name (it names the output folder), the horizon and the step.
 fn check_basics(raw: &RawScenario) -> Result<(), KeyError> {
-    let name_ok = !raw.name.is_empty()
-        && raw
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !name_ok {
-        return Err(KeyError::new(
-            "name",
-            format!(
-                "\"{}\" must be non-empty and use only letters, digits, '-', '_' and '.' (it names the output folder)",
-                raw.name
-            ),
-        ));
-    }
+    names::check_file_name("name", &raw.name)?;
     if raw.horizon == 0 {
         return Err(KeyError::new("horizon", "must be longer than 0s"));
     }
@@ -256,6 +266,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .map_err(in_file)?;
     let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
     let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    names::check_chart_names(names.iter().copied()).map_err(in_file)?;
     let classes = groups::latency_classes(raw.latency_classes, &names).map_err(in_file)?;
     let groups = groups::validate(raw.groups, &names, &classes).map_err(in_file)?;
     let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
@@ -269,6 +280,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         None => None,
     };
     uncertainty::validate_sweep(&raw.sweep).map_err(in_file)?;
+    let start = timeline::parse_start(raw.start.as_deref()).map_err(in_file)?;
+    let frame = money::Frame {
+        start,
+        horizon: raw.horizon,
+        venues: &venues,
+    };
+    let money = raw.money.validate(&frame).map_err(in_file)?;
+    let capacity =
+        capacity::validate(raw.capacity, raw.growth, &frame, raw.failures).map_err(in_file)?;
+    let migrations = migration::validate(raw.migrations, &frame).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -290,6 +311,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         backup,
         failures: raw.failures,
         autoscale,
+        start,
+        money,
+        capacity,
+        migrations,
     })
 }
 
