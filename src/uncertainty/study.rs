@@ -8,6 +8,7 @@
 
 use super::overrides::{self, OverrideError};
 use super::{Axis, Dist, Parameter, interval};
+use crate::scenario::uncertainty::MAX_REPLICATIONS;
 use crate::error::{Error, InputError};
 use crate::random::{Purpose, stream};
 use crate::scenario;
@@ -26,6 +27,10 @@ pub const HIGH: f64 = 0.9;
 pub const PAIRS: u32 = 10;
 /// `--replications auto`: replications per batch, and the most it runs.
 pub const AUTO_BATCH: u32 = 100;
+/// Replications per sweep point when `--replications` does not say: enough for the mean to
+/// smooth out one run's packing accidents (synthetic-growth's growth sweep is monotone at 20,
+/// `tests/it/crn.rs`), few enough that a sweep stays quick.
+pub const SWEEP_REPLICATIONS: u32 = 20;
 pub const AUTO_MAX: u32 = 10_000;
 
 /// What a work item runs.
@@ -36,8 +41,9 @@ pub enum Item {
     /// Every parameter at its median, parameter `p` at its P10 (`high` false) or P90, at the
     /// simulation seed of replication `pair`.
     Sensitivity { p: usize, high: bool, pair: u32 },
-    /// A grid point of a sweep.
-    Point(u32),
+    /// Replication `rep` of a sweep's grid point `point`, at replication `rep`'s simulation
+    /// seed: replication r of every point shares its random numbers.
+    Point { point: u32, rep: u32 },
 }
 
 /// The figures kept from one run.
@@ -119,10 +125,27 @@ impl Study {
         Ok(study)
     }
 
-    /// A sweep of the scenario `text` (read from `path`) over its `[[sweep]]` grid.
-    pub fn sweep(text: &str, path: &Path) -> Result<Study, Error> {
+    /// A sweep of the scenario `text` (read from `path`) over its `[[sweep]]` grid, each point
+    /// run `replications` times (0: the `[uncertainty]` table's count; None:
+    /// `SWEEP_REPLICATIONS`).
+    pub fn sweep(text: &str, path: &Path, replications: Option<u32>) -> Result<Study, Error> {
         let mut study = Self::read(text, path)?;
         study.sweep = study.loaded.sweep.clone();
+        let own = study.loaded.uncertainty.as_ref().map(|u| u.replications);
+        study.replications = match replications {
+            Some(0) => own.unwrap_or(SWEEP_REPLICATIONS),
+            Some(n) => n,
+            None => SWEEP_REPLICATIONS,
+        };
+        let points: u64 = study.sweep.iter().map(|a| a.values.len() as u64).product();
+        let runs = points * u64::from(study.replications);
+        if runs > u64::from(MAX_REPLICATIONS) {
+            let msg = format!(
+                "a sweep of {points} points x {} replications is {runs} runs; at most {MAX_REPLICATIONS} (fewer points or --replications)",
+                study.replications
+            );
+            return Err(InputError::file(path, msg).into());
+        }
         if study.sweep.is_empty() {
             let msg = "has no [[sweep]] axes: add `[[sweep]]` tables with a key and values";
             return Err(InputError::file(path, msg).into());
@@ -221,15 +244,19 @@ impl Study {
         }
     }
 
-    /// Work items: replications first, then two sensitivity runs per parameter; or the points
-    /// of the sweep's grid.
+    /// Work items: replications first, then two sensitivity runs per parameter; or the
+    /// replications of each point of the sweep's grid.
     pub fn items(&self) -> u32 {
         super::item_count(self.replications, self.parameters.len(), &self.sweep)
     }
 
     pub fn item(&self, index: u32) -> Item {
         if !self.sweep.is_empty() {
-            Item::Point(index)
+            let per = self.replications.max(1);
+            Item::Point {
+                point: index / per,
+                rep: index % per,
+            }
         } else if index < self.replications {
             Item::Replication(index)
         } else {
@@ -268,17 +295,19 @@ impl Study {
                 // The two runs of a pair share the seed: they differ only in the parameter.
                 (values, self.seed_of(pair))
             }
-            Item::Point(mut i) => {
-                // Mixed radix, last axis fastest.
-                let mut values = vec![0.0; self.sweep.len()];
-                for (a, v) in self.sweep.iter().zip(values.iter_mut()).rev() {
-                    let n = a.values.len() as u32;
-                    *v = a.values[(i % n) as usize];
-                    i /= n;
-                }
-                (values, self.seed)
-            }
+            Item::Point { point, rep } => (self.point_values(point), self.seed_of(rep)),
         }
+    }
+
+    /// The values of a sweep's grid point: mixed radix, last axis fastest.
+    fn point_values(&self, mut point: u32) -> Vec<f64> {
+        let mut values = vec![0.0; self.sweep.len()];
+        for (a, v) in self.sweep.iter().zip(values.iter_mut()).rev() {
+            let n = a.values.len() as u32;
+            *v = a.values[(point % n) as usize];
+            point /= n;
+        }
+        values
     }
 
     /// Runs one item.

@@ -213,33 +213,41 @@ fn bad_uncertainty_input_is_named() {
 #[test]
 fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
     // dc-east costs 1,228.44 at price factor 1 whatever the public prices; at factor 2 the
-    // total is 1,228.44 higher. 2 x 3 = 6 points, the last axis fastest.
+    // total is 1,228.44 higher. 2 x 3 = 6 points, the last axis fastest, 2 replications each.
+    // The example has no random input (a trace from files, no failures), so both replications
+    // of a point agree: standard errors 0.
     let scratch = Scratch::new();
     let scenario = example_with(
         &scratch,
         "[[sweep]]\nkey = \"venues.0.price_factor\"\nvalues = [1, 2]\n\n[[sweep]]\nkey = \"venues.1.price_factor\"\nvalues = [0.8, 1.0, 1.2]\n",
     );
     let out = scratch.path().join("out");
-    let stdout = ok(&["run", &scenario, "--sweep", "--out", out.to_str().unwrap()]);
-    assert!(stdout.contains("sweep of 6 points"), "{stdout}");
+    let args = ["--sweep", "--replications", "2"];
+    let stdout = ok(&[&["run", &scenario][..], &args, &["--out", out.to_str().unwrap()]].concat());
+    assert!(stdout.contains("sweep of 6 points, 2 replications each"), "{stdout}");
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(csv.starts_with("venues.0.price_factor,venues.1.price_factor,replications,total,total_se,total_change,total_change_se,vm_hours,vm_hours_se,venue dc-east,"), "{csv}");
     let rows: Vec<Vec<f64>> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .map(|l| l.split(',').map(|x| x.parse().unwrap_or(f64::NAN)).collect())
         .collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(
-        (rows[0][0], rows[0][1], rows[1][1], rows[3][0]),
-        (1.0, 0.8, 1.0, 2.0)
+        (rows[0][0], rows[0][1], rows[1][1], rows[3][0], rows[0][2]),
+        (1.0, 0.8, 1.0, 2.0, 2.0)
     );
     for i in 0..3 {
-        // columns: the two keys, total, dc-east, aws, gcp, ...
-        assert!((rows[i][3] - 1228.44).abs() < 0.011, "{csv}");
-        assert!(
-            (rows[i + 3][2] - rows[i][2] - 1228.44).abs() < 0.02,
-            "{csv}"
-        );
+        // columns: the two keys, replications, total, its se, change, its se, VM-hours, its
+        // se, dc-east, ...
+        assert!((rows[i][9] - 1228.44).abs() < 0.011, "{csv}");
+        assert!((rows[i + 3][3] - rows[i][3] - 1228.44).abs() < 0.02, "{csv}");
+        assert_eq!((rows[i][4], rows[i][8]), (0.0, 0.0), "{csv}");
+        // The change is from the row above within each value of the first key: none at 0.8.
+        assert_eq!(rows[i][5].is_nan(), i == 0, "{csv}");
+        if i > 0 {
+            assert!((rows[i][5] - (rows[i][3] - rows[i - 1][3])).abs() < 1e-6, "{csv}");
+        }
     }
 
     let shards = scratch.path().join("shards");
@@ -248,6 +256,8 @@ fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
             "run",
             &scenario,
             "--sweep",
+            "--replications",
+            "2",
             "--shard",
             k,
             "--out",
