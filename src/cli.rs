@@ -44,7 +44,15 @@ pub fn main() -> ExitCode {
             report,
         } => match (replications, sweep) {
             (None, false) => run(&scenario, out, quiet, &report),
-            _ => study(&scenario, (sweep, replications), target, shard, out, quiet, &report),
+            _ => study(
+                &scenario,
+                (sweep, replications),
+                target,
+                shard,
+                out,
+                quiet,
+                &report,
+            ),
         }
         .map(|()| true),
         Command::Optimize {

@@ -8,10 +8,10 @@
 
 use super::overrides::{self, OverrideError};
 use super::{Axis, Dist, Parameter, interval};
-use crate::scenario::uncertainty::MAX_REPLICATIONS;
 use crate::error::{Error, InputError};
 use crate::random::{Purpose, stream};
 use crate::scenario;
+use crate::scenario::uncertainty::MAX_REPLICATIONS;
 use crate::trace::{Trace, TraceSpec};
 use rand::Rng;
 use serde::{Deserialize, Serialize};

@@ -51,7 +51,10 @@ fn the_growth_sweep_is_non_decreasing_in_cost_and_vm_hours() {
     for r in 0..20 {
         for p in 1..7 {
             let (a, b) = (&runs[(p - 1) * 20 + r], &runs[p * 20 + r]);
-            assert!(a.metrics.vm_hours <= b.metrics.vm_hours + 1e-9, "rep {r} point {p}");
+            assert!(
+                a.metrics.vm_hours <= b.metrics.vm_hours + 1e-9,
+                "rep {r} point {p}"
+            );
         }
     }
     // Pinned (seed 2026, 20 replications): mean VM-hours and totals per point.
@@ -79,7 +82,10 @@ fn the_growth_sweep_is_non_decreasing_in_cost_and_vm_hours() {
     }
     let first = points[1].change.unwrap();
     assert!((first.value - 54.134).abs() < 1e-3 && (points[1].change_se - 20.7949).abs() < 1e-3);
-    assert!((first.low - (54.134 - 2.093 * 20.7949)).abs() < 0.01, "{first:?}");
+    assert!(
+        (first.low - (54.134 - 2.093 * 20.7949)).abs() < 0.01,
+        "{first:?}"
+    );
 }
 
 #[test]

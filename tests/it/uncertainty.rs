@@ -223,14 +223,26 @@ fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
     );
     let out = scratch.path().join("out");
     let args = ["--sweep", "--replications", "2"];
-    let stdout = ok(&[&["run", &scenario][..], &args, &["--out", out.to_str().unwrap()]].concat());
-    assert!(stdout.contains("sweep of 6 points, 2 replications each"), "{stdout}");
+    let stdout = ok(&[
+        &["run", &scenario][..],
+        &args,
+        &["--out", out.to_str().unwrap()],
+    ]
+    .concat());
+    assert!(
+        stdout.contains("sweep of 6 points, 2 replications each"),
+        "{stdout}"
+    );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     assert!(csv.starts_with("venues.0.price_factor,venues.1.price_factor,replications,total,total_se,total_change,total_change_se,vm_hours,vm_hours_se,venue dc-east,"), "{csv}");
     let rows: Vec<Vec<f64>> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').map(|x| x.parse().unwrap_or(f64::NAN)).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|x| x.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
         .collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(
@@ -241,12 +253,18 @@ fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
         // columns: the two keys, replications, total, its se, change, its se, VM-hours, its
         // se, dc-east, ...
         assert!((rows[i][9] - 1228.44).abs() < 0.011, "{csv}");
-        assert!((rows[i + 3][3] - rows[i][3] - 1228.44).abs() < 0.02, "{csv}");
+        assert!(
+            (rows[i + 3][3] - rows[i][3] - 1228.44).abs() < 0.02,
+            "{csv}"
+        );
         assert_eq!((rows[i][4], rows[i][8]), (0.0, 0.0), "{csv}");
         // The change is from the row above within each value of the first key: none at 0.8.
         assert_eq!(rows[i][5].is_nan(), i == 0, "{csv}");
         if i > 0 {
-            assert!((rows[i][5] - (rows[i][3] - rows[i - 1][3])).abs() < 1e-6, "{csv}");
+            assert!(
+                (rows[i][5] - (rows[i][3] - rows[i - 1][3])).abs() < 1e-6,
+                "{csv}"
+            );
         }
     }
 
