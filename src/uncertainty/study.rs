@@ -27,6 +27,9 @@ pub const HIGH: f64 = 0.9;
 pub const PAIRS: u32 = 10;
 /// `--replications auto`: replications per batch, and the most it runs.
 pub const AUTO_BATCH: u32 = 100;
+/// The largest usage file a study holds in memory (16 bytes a sample, fewer than a CSV row's);
+/// a larger one is streamed from disk by each run.
+pub const SHARED_USAGE_BYTES: u64 = 256 << 20;
 /// Replications per sweep point when `--replications` does not say: enough for the mean to
 /// smooth out one run's packing accidents (synthetic-growth's growth sweep is monotone at 20,
 /// `tests/it/crn.rs`), few enough that a sweep stays quick.
@@ -86,6 +89,8 @@ pub struct Study {
     pub counts: Vec<bool>,
     /// The trace, when no item changes it (read from files, no key under `trace`).
     trace: Option<Arc<Trace>>,
+    /// The books and plan file, read once for every parse of the scenario.
+    files: scenario::Files,
 }
 
 impl Study {
@@ -172,11 +177,15 @@ impl Study {
         Ok(study)
     }
 
-    /// Loads the trace once when no item can change it.
+    /// Loads the trace once when no item can change it, its usage samples in memory (up to
+    /// `SHARED_USAGE_BYTES` of usage file). A key under `trace` of a trace read from files
+    /// (`trace.cpu_scale`, say) changes how the file is read, so such a study reads the trace
+    /// for each run.
     fn share_trace(&mut self) -> Result<(), Error> {
         let touched = self.keys().iter().any(|k| k.starts_with("trace"));
         if !touched && !matches!(self.loaded.trace, TraceSpec::Synthetic(_)) {
-            self.trace = Some(Arc::new(crate::trace::load(&self.loaded.trace)?));
+            let trace = crate::trace::load(&self.loaded.trace)?.into_memory(SHARED_USAGE_BYTES)?;
+            self.trace = Some(Arc::new(trace));
         }
         Ok(())
     }
@@ -209,7 +218,8 @@ impl Study {
     }
 
     fn read(text: &str, path: &Path) -> Result<Study, Error> {
-        let scenario = scenario::parse(text, path)?;
+        let files = scenario::Files::default();
+        let scenario = scenario::parse_with(text, path, &files)?;
         let base: Table =
             toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
         Ok(Study {
@@ -224,6 +234,7 @@ impl Study {
             sweep: Vec::new(),
             counts: Vec::new(),
             trace: None,
+            files,
         })
     }
 
@@ -232,7 +243,7 @@ impl Study {
         let mut t = self.base.clone();
         overrides::set(&mut t, key, value)
             .map_err(|e| InputError::key(&self.path, at, e.to_string()))?;
-        self.parse(&t).map(|_| ())
+        self.parse(t).map(|_| ())
     }
 
     /// The keys an item sets, in the order of its values.
@@ -377,7 +388,7 @@ impl Study {
             overrides::set(&mut t, key, *v).map_err(|m| bad(key, m))?;
         }
         t.insert("seed".into(), toml::Value::Integer(seed as i64));
-        self.parse(&t)
+        self.parse(t)
     }
 
     /// `--replications auto`: batches of `AUTO_BATCH` replications until the 95 % interval of
@@ -408,9 +419,9 @@ impl Study {
         Ok(records)
     }
 
-    fn parse(&self, t: &Table) -> Result<scenario::Scenario, Error> {
-        let text = toml::to_string(t).map_err(|e| InputError::file(&self.path, e.to_string()))?;
-        scenario::parse(&text, &self.path)
+    /// The scenario checked again from its TOML table, with the books and plan read once.
+    fn parse(&self, t: Table) -> Result<scenario::Scenario, Error> {
+        scenario::parse_table(t, &self.path, &self.files)
     }
 }
 

@@ -351,3 +351,35 @@ fn failure_and_eviction_factors_scale_the_books_rates() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_study_reads_its_files_once() {
+    // `commitments.0.count` (the example's two reserved m6a.2xlarge) is a key the loaded
+    // scenario cannot take directly, so each run checks the scenario again from its TOML. The
+    // books and the trace are read once, by `Study::load`: with them deleted afterwards, every
+    // run still works, and the count moves the total (a reserved instance is paid every hour).
+    let scratch = Scratch::new();
+    let scenario = example_with(
+        &scratch,
+        "[uncertainty]\nreplications = 4\n[[uncertainty.parameters]]\nname = \"reserved\"\nkey = \"commitments.0.count\"\ndistribution = \"uniform\"\nmin = 1\nmax = 3\n",
+    );
+    let path = std::path::Path::new(&scenario);
+    let text = std::fs::read_to_string(path).unwrap();
+    let study = hybridplan::uncertainty::study::Study::load(&text, path, None).unwrap();
+    for dir in ["pricing", "scenarios/traces"] {
+        std::fs::remove_dir_all(scratch.path().join(dir)).unwrap();
+    }
+    let items: Vec<u32> = (0..study.items()).collect();
+    let runs = study.run_all(&items, &|| {}).unwrap();
+    let mut by_count: Vec<(f64, f64)> = runs
+        .iter()
+        .map(|r| (r.values[0], r.metrics.total))
+        .collect();
+    by_count.sort_by(|a, b| a.0.total_cmp(&b.0));
+    by_count.dedup_by(|a, b| a.0 == b.0);
+    assert!(by_count.len() >= 2, "{by_count:?}");
+    assert!(
+        by_count.windows(2).all(|w| w[0].1 != w[1].1),
+        "{by_count:?}"
+    );
+}
