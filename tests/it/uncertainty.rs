@@ -383,3 +383,43 @@ fn a_study_reads_its_files_once() {
         "{by_count:?}"
     );
 }
+
+#[test]
+fn the_tornado_draws_each_effects_interval_as_a_whisker() {
+    // Two uncertain prices: two bars in the tornado, each with a whisker (a line and two
+    // 12-pixel caps) at the P90 end, spanning the effect's 95 % interval.
+    let scratch = Scratch::new();
+    let scenario = example_with(
+        &scratch,
+        "[uncertainty]\nreplications = 2\n[[uncertainty.parameters]]\nname = \"dc price\"\nkey = \"venues.0.price_factor\"\ndistribution = \"normal\"\nmean = 1.0\nsd = 0.1\n\n[[uncertainty.parameters]]\nname = \"aws price\"\nkey = \"venues.1.price_factor\"\ndistribution = \"normal\"\nmean = 1.0\nsd = 0.1\n",
+    );
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    ok(&[
+        "run",
+        &scenario,
+        "--replications",
+        "--report",
+        "html",
+        "--out",
+        out_s,
+        "-q",
+    ]);
+    let svg = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
+    let black =
+        "<polyline fill=\"none\" opacity=\"1\" stroke=\"#000000\" stroke-width=\"1\" points=\"";
+    let caps = svg
+        .split(black)
+        .skip(1)
+        .filter_map(|rest| {
+            let points = rest.split('"').next()?;
+            let xy: Vec<i64> = points
+                .split([',', ' '])
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            (xy.len() == 4 && xy[0] == xy[2] && xy[3] - xy[1] == 12).then_some(())
+        })
+        .count();
+    assert_eq!(caps, 4, "{svg}");
+}
