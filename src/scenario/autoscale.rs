@@ -295,6 +295,21 @@ impl RawAutoscale {
     }
 }
 
+/// A share in 0..=1, `default` when not given.
+fn fraction(
+    name: &str,
+    v: Option<f64>,
+    default: f64,
+    err: &dyn Fn(&str, String) -> KeyError,
+) -> Result<f64, KeyError> {
+    let v = v.unwrap_or(default);
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(err(name, format!("{v} must be a fraction in 0..=1")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,20 +336,5 @@ mod tests {
         );
         let written = predictive("window = \"1d\"\nstabilization = \"2m\"\n");
         assert_eq!(stab(written), 2 * MINUTE);
-    }
-}
-
-/// A share in 0..=1, `default` when not given.
-fn fraction(
-    name: &str,
-    v: Option<f64>,
-    default: f64,
-    err: &dyn Fn(&str, String) -> KeyError,
-) -> Result<f64, KeyError> {
-    let v = v.unwrap_or(default);
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(err(name, format!("{v} must be a fraction in 0..=1")))
     }
 }
