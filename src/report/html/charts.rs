@@ -462,10 +462,8 @@ pub fn tornado(
         }
         for &(r, a, b) in whiskers.iter().filter(|w| w.0 < rows.len()) {
             let y = || SegmentValue::CenterOf(n - 1 - r);
-            let line = PathElement::new([(a, y()), (b, y())], BLACK.stroke_width(1));
-            let cap =
-                |x: f64| EmptyElement::at((x, y())) + PathElement::new([(0, -6), (0, 6)], BLACK);
-            chart.draw_series([line])?;
+            chart.draw_series([PathElement::new([(a, y()), (b, y())], BLACK)])?;
+            let cap = |x| EmptyElement::at((x, y())) + PathElement::new([(0, -6), (0, 6)], BLACK);
             chart.draw_series([cap(a), cap(b)])?;
         }
         Ok(())
