@@ -56,9 +56,16 @@ pub fn main() -> ExitCode {
             shard,
             report,
         } => match (replications, sweep) {
-            (Some(_), _) => study(&scenario, replications, target, shard, out, quiet, &report),
-            (None, true) => study(&scenario, None, None, shard, out, quiet, &report),
             (None, false) => run(&scenario, out, quiet, &report),
+            _ => study(
+                &scenario,
+                (sweep, replications),
+                target,
+                shard,
+                out,
+                quiet,
+                &report,
+            ),
         }
         .map(|()| true),
         Command::Optimize {
@@ -320,12 +327,12 @@ fn check_line(case: &suite::Case, verdict: &suite::Verdict, dir: &Path) -> Strin
     }
 }
 
-/// `run --replications` (`replications` is Some) or `run --sweep`: the study's items, or one
-/// shard of them, in parallel; `auto` runs batches until the total's P50 is within `target`
-/// (default 0.5 %).
+/// `run --replications` or `run --sweep` (`kind`: whether a sweep, and the replications asked
+/// for): the study's items, or one shard of them, in parallel; `auto` runs batches until the
+/// total's P50 is within `target` (default 0.5 %).
 fn study(
     scenario: &Path,
-    replications: Option<Replications>,
+    (sweep, replications): (bool, Option<Replications>),
     target: Option<f64>,
     shard: Option<(u32, u32)>,
     out: Option<PathBuf>,
@@ -342,6 +349,10 @@ fn study(
         return Err(InputError::file(scenario, msg).into());
     }
     let finished = if replications == Some(Replications::Auto) {
+        if sweep {
+            let msg = "--replications auto applies to a Monte Carlo study, not --sweep; give a count, e.g. --sweep --replications 40";
+            return Err(InputError::file(scenario, msg).into());
+        }
         if shard.is_some() {
             let msg = "--replications auto stops when the results say so, so it cannot be sharded; give a count, e.g. --replications 1000";
             return Err(InputError::file(scenario, msg).into());
@@ -357,7 +368,7 @@ fn study(
             Some(Replications::Scenario) => Some(0),
             _ => None,
         };
-        let prepared = pipe::prepare_study(scenario, count, shard)?;
+        let prepared = pipe::prepare_study(scenario, sweep, count, shard)?;
         let bar = progress_bar(prepared.indices.len() as u64, quiet);
         let output = prepared.run(scenario, out, page, &|| bar.inc(1));
         bar.finish_and_clear();

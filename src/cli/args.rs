@@ -30,6 +30,7 @@ pub enum Command {
     #[command(subcommand)]
     Pricing(PricingCommand),
     /// Simulate a scenario: print the totals and write summary.json and ledger.csv.
+    #[command(group = clap::ArgGroup::new("study").multiple(true))]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -42,14 +43,16 @@ pub enum Command {
         /// Run N seeded replications (1 to 1,000,000) drawing the scenario's [uncertainty]
         /// parameters (without N, the scenario's own count; `auto`: batches of 100 until
         /// --target is met) and 10 pairs of P10/P90 sensitivity runs per parameter; writes
-        /// replications.json.
+        /// replications.json. With --sweep: N replications of each grid point [default: 20].
         #[arg(long, value_name = "N|auto", num_args = 0..=1, default_missing_value = "scenario", group = "study", value_parser = parse_replications)]
         replications: Option<Replications>,
         /// With --replications auto: stop when the 95 % interval of the total's P50 is within
         /// this share of it (half-width / P50), e.g. 0.5% [default: 0.5%].
         #[arg(long, value_name = "PCT", value_parser = parse_target, requires = "replications")]
         target: Option<f64>,
-        /// Run every point of the scenario's [[sweep]] grid; writes sweep.csv.
+        /// Run every point of the scenario's [[sweep]] grid, each point the mean of 20
+        /// replications (or --replications N) sharing their random numbers across points;
+        /// writes sweep.csv.
         #[arg(long, group = "study")]
         sweep: bool,
         /// With --replications or --sweep: run only shard K of N (items K-1, K-1+N, ...) and

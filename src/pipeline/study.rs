@@ -9,6 +9,7 @@ use crate::report::files;
 use crate::summary::Summary;
 use crate::uncertainty::stats::{self, Header, Partial};
 use crate::uncertainty::study::{Record, Study};
+use crate::uncertainty::sweep;
 use std::path::{Path, PathBuf};
 
 /// A loaded study and the items this process runs.
@@ -54,16 +55,21 @@ pub fn shard_indices(items: u32, (k, n): (u32, u32)) -> Vec<u32> {
     (k - 1..items).step_by(n as usize).collect()
 }
 
-/// Loads the scenario as a Monte Carlo study (`replications` is Some; 0 means the scenario's
-/// own count) or as a sweep, and picks the items of `shard`.
+/// Loads the scenario as a sweep (`sweep`) or a Monte Carlo study, and picks the items of
+/// `shard`. `replications`: 0 means the scenario's own count (its `[uncertainty]` table's);
+/// None, the default (the table's for a Monte Carlo study, `SWEEP_REPLICATIONS` per point of a
+/// sweep).
 pub fn prepare_study(
     scenario: &Path,
+    sweep: bool,
     replications: Option<u32>,
     shard: Option<(u32, u32)>,
 ) -> Result<Prepared, Error> {
-    let study = match replications {
-        Some(n) => Study::load(&read_input(scenario)?, scenario, Some(n))?,
-        None => Study::sweep(&read_input(scenario)?, scenario)?,
+    let text = read_input(scenario)?;
+    let study = if sweep {
+        Study::sweep(&text, scenario, replications)?
+    } else {
+        Study::load(&text, scenario, replications)?
     };
     let header = Header::of(&study);
     let indices = shard_indices(study.items(), shard.unwrap_or((1, 1)));
@@ -228,8 +234,9 @@ fn finish(
         let records =
             stats::complete(&header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("sweep.csv");
-        files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
-        (path, stats::render_sweep(&header, &records), None)
+        let points = sweep::points(&header, &records);
+        files::write_atomic(&path, |w| sweep::write_csv(&header, &points, w))?;
+        (path, sweep::render(&header, &points), None)
     };
     let report = match page {
         Some(page) => {

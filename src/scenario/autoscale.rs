@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 /// Default scale-down stabilisation window: Kubernetes' HorizontalPodAutoscaler keeps the
 /// highest recommendation of the last 5 minutes before scaling down
-/// (`behavior.scaleDown.stabilizationWindowSeconds`, default 300).
+/// (`behavior.scaleDown.stabilizationWindowSeconds`, default 300). The predictive policy's
+/// default is its forecast window, when longer.
 pub const STABILIZATION: SimTime = 5 * MINUTE;
 /// Default cooldown of the predictive policy: AWS EC2 Auto Scaling's default cooldown, 300 s.
 pub const PREDICTIVE_COOLDOWN: SimTime = 5 * MINUTE;
@@ -286,7 +287,10 @@ impl RawAutoscale {
             lead: self.lead.unwrap_or(30 * MINUTE),
             target,
             cooldown: self.cooldown.unwrap_or(PREDICTIVE_COOLDOWN),
-            stabilization: self.stabilization.unwrap_or(STABILIZATION),
+            // Scaling in faster than the window the trend is fitted over chases the trend
+            // line's swings (hourly evaluations of a daily cycle buy and release instances
+            // every hour): by default the forecast window, at least HPA's 5 minutes.
+            stabilization: self.stabilization.unwrap_or(window.max(STABILIZATION)),
         })
     }
 }
@@ -303,5 +307,34 @@ fn fraction(
         Ok(v)
     } else {
         Err(err(name, format!("{v} must be a fraction in 0..=1")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn predictive(extra: &str) -> Autoscale {
+        let text = format!(
+            "group = \"web\"\npolicy = \"predictive\"\nvcpus = 4\nmem_gib = 16\nmin = 1\nmax = 9\n{extra}"
+        );
+        let raw: RawAutoscale = toml::from_str(&text).unwrap();
+        raw.validate(0).unwrap()
+    }
+
+    #[test]
+    fn predictive_scales_in_no_faster_than_its_window_by_default() {
+        let stab = |a: Autoscale| match a.rule {
+            ScaleRule::Predictive { stabilization, .. } => stabilization,
+            _ => unreachable!(),
+        };
+        // Default window 6 h; window 1 d gives 1 d; a written value wins.
+        assert_eq!(stab(predictive("")), 6 * 60 * MINUTE);
+        assert_eq!(
+            stab(predictive("interval = \"1h\"\nwindow = \"1d\"\n")),
+            24 * 60 * MINUTE
+        );
+        let written = predictive("window = \"1d\"\nstabilization = \"2m\"\n");
+        assert_eq!(stab(written), 2 * MINUTE);
     }
 }

@@ -6,6 +6,7 @@
 mod autoscale;
 mod backup;
 pub mod capacity;
+mod files;
 mod groups;
 mod limits;
 pub mod migration;
@@ -19,6 +20,7 @@ mod venues;
 
 pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
+pub use files::Files;
 pub use groups::{GroupPolicy, SpotFallback, check_known as check_group_names};
 pub use names::{check_file_name, slug};
 pub use placement::{Plan, PlanRule, Policy, load_plan};
@@ -233,13 +235,13 @@ fn validate_autoscale(raw: Vec<autoscale::RawAutoscale>) -> Result<Vec<Autoscale
 /// The `[backup]` section with its book; its name may not be a venue's.
 fn validate_backup(
     raw: Option<backup::RawBackup>,
-    base: &Path,
+    (base, files): (&Path, &Files),
     rates: &Rates,
     venues: &[Venue],
     path: &Path,
 ) -> Result<Option<BackupPlan>, Error> {
     let Some(b) = raw else { return Ok(None) };
-    let book = Book::load(&base.join(&b.book))?;
+    let book = files.book(&base.join(&b.book))?;
     let rate = rates
         .of(&book)
         .map_err(|e| InputError::key(path, "backup.book", e.to_string()))?;
@@ -253,8 +255,26 @@ fn validate_backup(
 
 /// Parses scenario text; relative paths resolve against `path`'s folder.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
+    parse_with(text, path, &Files::default())
+}
+
+/// `parse`, taking the books and plan file from `files` (reading each the first time).
+pub fn parse_with(text: &str, path: &Path, files: &Files) -> Result<Scenario, Error> {
     let raw: RawScenario =
         toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    build(raw, path, files)
+}
+
+/// A scenario already parsed as TOML (a study's, with a run's values set), checked as `parse`
+/// checks text, with the books and plan file from `files`: nothing is written back to text.
+pub fn parse_table(table: toml::Table, path: &Path, files: &Files) -> Result<Scenario, Error> {
+    let raw: RawScenario = table
+        .try_into()
+        .map_err(|e: toml::de::Error| InputError::file(path, e.message().to_string()))?;
+    build(raw, path, files)
+}
+
+fn build(raw: RawScenario, path: &Path, files: &Files) -> Result<Scenario, Error> {
     let in_file = |e: KeyError| -> Error { e.in_file(path).into() };
     let base = path.parent().unwrap_or(Path::new("."));
 
@@ -264,16 +284,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .trace
         .validate(base, raw.horizon, raw.seed)
         .map_err(in_file)?;
-    let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
+    let venues = venues::validate(raw.venues, (path, files), &|book| rates.of(book))?;
     let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
     names::check_chart_names(names.iter().copied()).map_err(in_file)?;
     let classes = groups::latency_classes(raw.latency_classes, &names).map_err(in_file)?;
     let groups = groups::validate(raw.groups, &names, &classes).map_err(in_file)?;
-    let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;
+    let (min_stay, plan) =
+        placement::validate(raw.policy, raw.placement, (base, files), &venues, path)?;
     let commitments = venues::validate_commitments(raw.commitments, &venues).map_err(in_file)?;
     check_failures(raw.failures, &venues).map_err(in_file)?;
     let autoscale = validate_autoscale(raw.autoscale).map_err(in_file)?;
-    let backup = validate_backup(raw.backup, base, &rates, &venues, path)?;
+    let backup = validate_backup(raw.backup, (base, files), &rates, &venues, path)?;
 
     let uncertainty = match raw.uncertainty {
         Some(u) => Some(u.validate().map_err(in_file)?),

@@ -94,7 +94,7 @@ enum RawRule {
 pub(super) fn validate(
     policy: Policy,
     raw: Option<RawPlacement>,
-    base: &Path,
+    (base, files): (&Path, &super::Files),
     venues: &[Venue],
     scenario: &Path,
 ) -> Result<(SimTime, Option<Plan>), Error> {
@@ -113,7 +113,10 @@ pub(super) fn validate(
         ));
     }
     let plan = match (policy, raw.plan) {
-        (Policy::Plan, Some(p)) => Some(load_plan(&base.join(p), venues)?),
+        (Policy::Plan, Some(p)) => {
+            let path = base.join(p);
+            Some(parse_plan(&files.text(&path)?, &path, venues)?)
+        }
         (Policy::Plan, None) => {
             return Err(bad(
                 "placement.plan",
@@ -133,8 +136,12 @@ pub(super) fn validate(
 
 /// Reads a plan file against the scenario's venues.
 pub fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
-    let text = read_input(path)?;
-    let raw: RawPlan = toml::from_str(&text).map_err(|e| InputError::from_toml(path, &text, &e))?;
+    parse_plan(&read_input(path)?, path, venues)
+}
+
+/// A plan file's text (read from `path`) against the scenario's venues.
+fn parse_plan(text: &str, path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
+    let raw: RawPlan = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };
     let venue = |group: &str, name: &str| {
         venues.iter().position(|v| v.name == name).ok_or_else(|| {

@@ -116,7 +116,7 @@ pub(super) struct RawCommitment {
 /// Loads each venue's book and checks its size keys. `rate_of` gives a book's exchange rate.
 pub(super) fn validate(
     raw: Vec<RawVenue>,
-    path: &Path,
+    (path, files): (&Path, &super::Files),
     rate_of: &dyn Fn(&Book) -> Result<f64, NoExchangeRate>,
 ) -> Result<Vec<Venue>, Error> {
     let base = path.parent().unwrap_or(Path::new("."));
@@ -135,7 +135,7 @@ pub(super) fn validate(
             let m = format!("venue \"{}\" is named twice", v.name);
             return Err(InputError::key(path, key("name"), m).into());
         }
-        let mut book = Book::load(&base.join(&v.book))?;
+        let mut book = files.book(&base.join(&v.book))?;
         apply_factors(&v, &mut book, &key).map_err(in_file)?;
         let rate = rate_of(&book)
             .map_err(|e| in_file(KeyError::new(key("book"), e.to_string())))?

@@ -8,6 +8,7 @@
 mod azure;
 mod bitbrains;
 mod canonical;
+mod decimal;
 mod files;
 mod google;
 mod ids;
@@ -274,6 +275,26 @@ impl Trace {
             usage,
             notes,
         }
+    }
+
+    /// The trace with a canonical usage file of at most `max_bytes` read into memory, in the
+    /// file's order (the order a streamed pass gives): many runs of one trace (a study) then
+    /// read the file once instead of once a run. A larger file stays streamed.
+    pub fn into_memory(self, max_bytes: u64) -> Result<Trace, Error> {
+        let Usage::Csv(path) = &self.usage else {
+            return Ok(self);
+        };
+        if std::fs::metadata(path).map_or(true, |m| m.len() > max_bytes) {
+            return Ok(self);
+        }
+        let samples: Vec<Sample> = match self.samples()? {
+            Some(it) => it.collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(Trace {
+            usage: Usage::Memory(samples),
+            ..self
+        })
     }
 
     pub fn has_usage(&self) -> bool {

@@ -7,15 +7,17 @@ pub mod interval;
 pub mod overrides;
 pub mod stats;
 pub mod study;
+pub mod sweep;
 
 pub use crate::scenario::uncertainty::{Axis, Dist, Parameter, Uncertainty};
 
 /// Work items of a study: replications then `study::PAIRS` low and high runs per parameter, or
-/// the points of a sweep's grid.
+/// `replications` runs of each point of a sweep's grid.
 pub fn item_count(replications: u32, parameters: usize, sweep: &[Axis]) -> u32 {
     if sweep.is_empty() {
         replications + 2 * study::PAIRS * parameters as u32
     } else {
-        sweep.iter().map(|a| a.values.len() as u32).product()
+        let points: u32 = sweep.iter().map(|a| a.values.len() as u32).product();
+        points.saturating_mul(replications.max(1))
     }
 }

@@ -11,6 +11,7 @@ use super::{Axis, Dist, Parameter, interval};
 use crate::error::{Error, InputError};
 use crate::random::{Purpose, stream};
 use crate::scenario;
+use crate::scenario::uncertainty::MAX_REPLICATIONS;
 use crate::trace::{Trace, TraceSpec};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,13 @@ pub const HIGH: f64 = 0.9;
 pub const PAIRS: u32 = 10;
 /// `--replications auto`: replications per batch, and the most it runs.
 pub const AUTO_BATCH: u32 = 100;
+/// The largest usage file a study holds in memory (16 bytes a sample, fewer than a CSV row's);
+/// a larger one is streamed from disk by each run.
+pub const SHARED_USAGE_BYTES: u64 = 256 << 20;
+/// Replications per sweep point when `--replications` does not say: enough for the mean to
+/// smooth out one run's packing accidents (synthetic-growth's growth sweep is monotone at 20,
+/// `tests/it/crn.rs`), few enough that a sweep stays quick.
+pub const SWEEP_REPLICATIONS: u32 = 20;
 pub const AUTO_MAX: u32 = 10_000;
 
 /// What a work item runs.
@@ -36,8 +44,9 @@ pub enum Item {
     /// Every parameter at its median, parameter `p` at its P10 (`high` false) or P90, at the
     /// simulation seed of replication `pair`.
     Sensitivity { p: usize, high: bool, pair: u32 },
-    /// A grid point of a sweep.
-    Point(u32),
+    /// Replication `rep` of a sweep's grid point `point`, at replication `rep`'s simulation
+    /// seed: replication r of every point shares its random numbers.
+    Point { point: u32, rep: u32 },
 }
 
 /// The figures kept from one run.
@@ -80,6 +89,8 @@ pub struct Study {
     pub counts: Vec<bool>,
     /// The trace, when no item changes it (read from files, no key under `trace`).
     trace: Option<Arc<Trace>>,
+    /// The books and plan file, read once for every parse of the scenario.
+    files: scenario::Files,
 }
 
 impl Study {
@@ -119,10 +130,27 @@ impl Study {
         Ok(study)
     }
 
-    /// A sweep of the scenario `text` (read from `path`) over its `[[sweep]]` grid.
-    pub fn sweep(text: &str, path: &Path) -> Result<Study, Error> {
+    /// A sweep of the scenario `text` (read from `path`) over its `[[sweep]]` grid, each point
+    /// run `replications` times (0: the `[uncertainty]` table's count; None:
+    /// `SWEEP_REPLICATIONS`).
+    pub fn sweep(text: &str, path: &Path, replications: Option<u32>) -> Result<Study, Error> {
         let mut study = Self::read(text, path)?;
         study.sweep = study.loaded.sweep.clone();
+        let own = study.loaded.uncertainty.as_ref().map(|u| u.replications);
+        study.replications = match replications {
+            Some(0) => own.unwrap_or(SWEEP_REPLICATIONS),
+            Some(n) => n,
+            None => SWEEP_REPLICATIONS,
+        };
+        let points: u64 = study.sweep.iter().map(|a| a.values.len() as u64).product();
+        let runs = points * u64::from(study.replications);
+        if runs > u64::from(MAX_REPLICATIONS) {
+            let msg = format!(
+                "a sweep of {points} points x {} replications is {runs} runs; at most {MAX_REPLICATIONS} (fewer points or --replications)",
+                study.replications
+            );
+            return Err(InputError::file(path, msg).into());
+        }
         if study.sweep.is_empty() {
             let msg = "has no [[sweep]] axes: add `[[sweep]]` tables with a key and values";
             return Err(InputError::file(path, msg).into());
@@ -149,11 +177,15 @@ impl Study {
         Ok(study)
     }
 
-    /// Loads the trace once when no item can change it.
+    /// Loads the trace once when no item can change it, its usage samples in memory (up to
+    /// `SHARED_USAGE_BYTES` of usage file). A key under `trace` of a trace read from files
+    /// (`trace.cpu_scale`, say) changes how the file is read, so such a study reads the trace
+    /// for each run.
     fn share_trace(&mut self) -> Result<(), Error> {
         let touched = self.keys().iter().any(|k| k.starts_with("trace"));
         if !touched && !matches!(self.loaded.trace, TraceSpec::Synthetic(_)) {
-            self.trace = Some(Arc::new(crate::trace::load(&self.loaded.trace)?));
+            let trace = crate::trace::load(&self.loaded.trace)?.into_memory(SHARED_USAGE_BYTES)?;
+            self.trace = Some(Arc::new(trace));
         }
         Ok(())
     }
@@ -186,7 +218,8 @@ impl Study {
     }
 
     fn read(text: &str, path: &Path) -> Result<Study, Error> {
-        let scenario = scenario::parse(text, path)?;
+        let files = scenario::Files::default();
+        let scenario = scenario::parse_with(text, path, &files)?;
         let base: Table =
             toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
         Ok(Study {
@@ -201,6 +234,7 @@ impl Study {
             sweep: Vec::new(),
             counts: Vec::new(),
             trace: None,
+            files,
         })
     }
 
@@ -209,7 +243,7 @@ impl Study {
         let mut t = self.base.clone();
         overrides::set(&mut t, key, value)
             .map_err(|e| InputError::key(&self.path, at, e.to_string()))?;
-        self.parse(&t).map(|_| ())
+        self.parse(t).map(|_| ())
     }
 
     /// The keys an item sets, in the order of its values.
@@ -221,15 +255,19 @@ impl Study {
         }
     }
 
-    /// Work items: replications first, then two sensitivity runs per parameter; or the points
-    /// of the sweep's grid.
+    /// Work items: replications first, then two sensitivity runs per parameter; or the
+    /// replications of each point of the sweep's grid.
     pub fn items(&self) -> u32 {
         super::item_count(self.replications, self.parameters.len(), &self.sweep)
     }
 
     pub fn item(&self, index: u32) -> Item {
         if !self.sweep.is_empty() {
-            Item::Point(index)
+            let per = self.replications.max(1);
+            Item::Point {
+                point: index / per,
+                rep: index % per,
+            }
         } else if index < self.replications {
             Item::Replication(index)
         } else {
@@ -268,17 +306,19 @@ impl Study {
                 // The two runs of a pair share the seed: they differ only in the parameter.
                 (values, self.seed_of(pair))
             }
-            Item::Point(mut i) => {
-                // Mixed radix, last axis fastest.
-                let mut values = vec![0.0; self.sweep.len()];
-                for (a, v) in self.sweep.iter().zip(values.iter_mut()).rev() {
-                    let n = a.values.len() as u32;
-                    *v = a.values[(i % n) as usize];
-                    i /= n;
-                }
-                (values, self.seed)
-            }
+            Item::Point { point, rep } => (self.point_values(point), self.seed_of(rep)),
         }
+    }
+
+    /// The values of a sweep's grid point: mixed radix, last axis fastest.
+    fn point_values(&self, mut point: u32) -> Vec<f64> {
+        let mut values = vec![0.0; self.sweep.len()];
+        for (a, v) in self.sweep.iter().zip(values.iter_mut()).rev() {
+            let n = a.values.len() as u32;
+            *v = a.values[(point % n) as usize];
+            point /= n;
+        }
+        values
     }
 
     /// Runs one item.
@@ -348,7 +388,7 @@ impl Study {
             overrides::set(&mut t, key, *v).map_err(|m| bad(key, m))?;
         }
         t.insert("seed".into(), toml::Value::Integer(seed as i64));
-        self.parse(&t)
+        self.parse(t)
     }
 
     /// `--replications auto`: batches of `AUTO_BATCH` replications until the 95 % interval of
@@ -379,9 +419,9 @@ impl Study {
         Ok(records)
     }
 
-    fn parse(&self, t: &Table) -> Result<scenario::Scenario, Error> {
-        let text = toml::to_string(t).map_err(|e| InputError::file(&self.path, e.to_string()))?;
-        scenario::parse(&text, &self.path)
+    /// The scenario checked again from its TOML table, with the books and plan read once.
+    fn parse(&self, t: Table) -> Result<scenario::Scenario, Error> {
+        scenario::parse_table(t, &self.path, &self.files)
     }
 }
 

@@ -1,13 +1,16 @@
 //! Common random numbers: with the same seed, a run with more growth, more arrivals or a higher
-//! price never has fewer VM-hours or (where cost is pay-per-use) a lower total; and the growth
-//! sweep of synthetic-growth is pinned.
+//! price never has fewer VM-hours or (where cost is pay-per-use) a lower total; the growth
+//! sweep of synthetic-growth (means of replications sharing their random numbers) rises in cost
+//! and VM-hours at every step and is pinned; and the tornado says growth raises cost.
 
 use crate::common;
 
 use common::{Scratch, root};
 use hybridplan::trace::synthetic::{Params, generate};
 use hybridplan::trace::{Trace, Vm};
-use hybridplan::uncertainty::study::Study;
+use hybridplan::uncertainty::stats::Header;
+use hybridplan::uncertainty::study::{Item, SWEEP_REPLICATIONS, Study};
+use hybridplan::uncertainty::sweep;
 use hybridplan::units::{DAY, HOUR, SimTime};
 use proptest::prelude::*;
 
@@ -23,33 +26,131 @@ fn growth_sweep(scratch: &Scratch) -> std::path::PathBuf {
 }
 
 #[test]
-fn the_growth_sweep_only_adds_vm_hours() {
+fn the_growth_sweep_is_non_decreasing_in_cost_and_vm_hours() {
     let scratch = Scratch::new();
     let path = growth_sweep(&scratch);
-    let study = Study::sweep(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    let study = Study::sweep(&std::fs::read_to_string(&path).unwrap(), &path, None).unwrap();
+    assert_eq!(study.replications, SWEEP_REPLICATIONS);
+    assert_eq!(study.items(), 7 * 20);
     let items: Vec<u32> = (0..study.items()).collect();
     let runs = study.run_all(&items, &|| {}).unwrap();
-    let hours: Vec<f64> = runs.iter().map(|r| r.metrics.vm_hours).collect();
-    let totals: Vec<f64> = runs.iter().map(|r| r.metrics.total).collect();
-    // Growth only adds web VMs (each existing VM keeps its start, lifetime and size), so the
-    // VM-hours rise at every step.
-    for w in hours.windows(2) {
-        assert!(w[0] <= w[1], "{hours:?}");
+    // Replication r of every point runs at the same simulation seed.
+    for r in 0..20 {
+        assert!((1..7).all(|p| runs[p * 20 + r].seed == runs[r].seed));
     }
-    // Pinned: the figures of the sweep (seed 2026). The one dip of the total, 9,875.14 ->
-    // 9,824.62 from 0.00 to 0.02, is first-fit packing, not noise: the extra web VM (266
-    // VM-hours on dc-west) changes how the batch VMs after it pack, so 7 more batch VM-hours fit
-    // on dc-west (6,184.1 -> 6,191.2) and AWS bills 51 less (batch 2,265.6 -> 2,258.5 hours).
+    let points = sweep::points(&Header::of(&study), &runs);
+    let hours: Vec<f64> = points.iter().map(|p| p.vm_hours.0).collect();
+    let totals: Vec<f64> = points.iter().map(|p| p.total.0).collect();
+    // Growth only adds web VMs (each existing VM keeps its start, lifetime and size), so each
+    // replication's VM-hours never fall from one point to the next. One seeded run's total can:
+    // at the scenario's seed alone, 0.00 -> 0.02 gives 9,875.14 -> 9,824.62, because the one
+    // extra web VM (266 VM-hours on dc-west) changes how the batch VMs after it first-fit onto
+    // the four hosts, 7 more batch VM-hours fit on dc-west and AWS bills 51 less. Averaged over
+    // 20 replications sharing their random numbers, such packing accidents wash out and the
+    // effect of growth is what is left.
+    for r in 0..20 {
+        for p in 1..7 {
+            let (a, b) = (&runs[(p - 1) * 20 + r], &runs[p * 20 + r]);
+            assert!(
+                a.metrics.vm_hours <= b.metrics.vm_hours + 1e-9,
+                "rep {r} point {p}"
+            );
+        }
+    }
+    // Pinned (seed 2026, 20 replications): mean VM-hours and totals per point.
     let want_hours = [
-        60410.7506, 60676.9197, 60760.8339, 61905.6531, 63141.2714, 63188.6825, 65434.7906,
+        61840.0603, 62729.0934, 63479.2057, 64305.8471, 64942.7850, 65676.1048, 66503.6831,
     ];
     let want_totals = [
-        9875.14, 9824.62, 9832.5, 10137.42, 10186.46, 10186.48, 10474.71,
+        9849.148, 9903.282, 9980.397, 10075.208, 10165.8295, 10253.177, 10357.61,
     ];
     for i in 0..7 {
         assert!((hours[i] - want_hours[i]).abs() < 1e-3, "{hours:?}");
         assert!((totals[i] - want_totals[i]).abs() < 0.005, "{totals:?}");
     }
+    // Non-decreasing, and each step's paired change is significant: its 95 % interval lies
+    // above zero. The first step: +54.13 with standard error 20.79 over 20 pairs, so
+    // t(0.975, 19) = 2.093 gives 54.13 - 2.093 x 20.79 = 10.61 > 0.
+    for w in hours.windows(2).chain(totals.windows(2)) {
+        assert!(w[0] <= w[1], "{hours:?} {totals:?}");
+    }
+    assert!(points[0].change.is_none());
+    for p in &points[1..] {
+        let c = p.change.unwrap();
+        assert!(c.low > 0.0, "{c:?}");
+        assert!((c.value - (c.low + c.high) / 2.0).abs() < 1e-9);
+    }
+    let first = points[1].change.unwrap();
+    assert!((first.value - 54.134).abs() < 1e-3 && (points[1].change_se - 20.7949).abs() < 1e-3);
+    assert!(
+        (first.low - (54.134 - 2.093 * 20.7949)).abs() < 0.01,
+        "{first:?}"
+    );
+}
+
+#[test]
+fn the_tornado_says_web_growth_raises_cost() {
+    // synthetic-growth's sensitivity runs of "web growth" (its P10 0.0245 and P90 0.0910, the
+    // other parameters at their medians), 10 pairs sharing their random numbers: the high run
+    // costs more on average and the interval of the effect lies above zero.
+    let path = root().join("scenarios/synthetic-growth.toml");
+    let study = Study::load(&std::fs::read_to_string(&path).unwrap(), &path, Some(1)).unwrap();
+    let web: Vec<u32> = (1..study.items())
+        .filter(|&i| matches!(study.item(i), Item::Sensitivity { p: 0, .. }))
+        .collect();
+    assert_eq!(web.len(), 20);
+    let runs = study.run_all(&web, &|| {}).unwrap();
+    let diff: Vec<f64> = runs
+        .chunks(2)
+        .map(|pair| pair[1].metrics.total - pair[0].metrics.total)
+        .collect();
+    let effect = hybridplan::uncertainty::interval::mean(&diff);
+    assert!(effect.low > 0.0, "{effect:?}");
+    // As the README's `run --replications 20` shows: 10,016.01 -> 10,286.75, swing 270.74.
+    assert!((effect.value - 270.74).abs() < 0.01, "{effect:?}");
+}
+
+#[test]
+fn a_sweep_with_replications_is_the_same_at_any_thread_count_and_across_shards() {
+    // The growth sweep, 3 replications per point: 21 runs, each replication on its own random
+    // numbers (so the standard errors are not 0), written the same at 1 and 2 threads and when
+    // run as two shards and merged.
+    let scratch = Scratch::new();
+    let path = growth_sweep(&scratch);
+    let path = path.to_str().unwrap();
+    let run = |threads: &str, extra: &[&str], out: &str| {
+        let out = scratch.path().join(out);
+        let mut args = vec!["run", path, "--sweep", "--replications", "3", "-q", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend(extra);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_hybridplan"))
+            .args(&args)
+            .env("RAYON_NUM_THREADS", threads)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{args:?}");
+        out
+    };
+    let one = std::fs::read(run("1", &[], "one").join("sweep.csv")).unwrap();
+    let two = std::fs::read(run("2", &[], "two").join("sweep.csv")).unwrap();
+    assert!(one == two, "sweep.csv differs between 1 and 2 threads");
+    let shards = run("2", &["--shard", "2/2"], "shards");
+    run("1", &["--shard", "1/2"], "shards");
+    let merged = scratch.path().join("merged");
+    let (code, _, stderr) = common::hybridplan(&[
+        "merge",
+        "-q",
+        "--out",
+        merged.to_str().unwrap(),
+        shards.join("sweep.shard-2-of-2.json").to_str().unwrap(),
+        shards.join("sweep.shard-1-of-2.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read(merged.join("sweep.csv")).unwrap() == one);
+    let text = String::from_utf8(one).unwrap();
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[1], "3");
+    assert!(row[3].parse::<f64>().unwrap() > 0.0, "{text}"); // total_se
 }
 
 /// A week of the default synthetic groups on AWS alone: every VM is billed on its own, so the

@@ -213,33 +213,59 @@ fn bad_uncertainty_input_is_named() {
 #[test]
 fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
     // dc-east costs 1,228.44 at price factor 1 whatever the public prices; at factor 2 the
-    // total is 1,228.44 higher. 2 x 3 = 6 points, the last axis fastest.
+    // total is 1,228.44 higher. 2 x 3 = 6 points, the last axis fastest, 2 replications each.
+    // The example has no random input (a trace from files, no failures), so both replications
+    // of a point agree: standard errors 0.
     let scratch = Scratch::new();
     let scenario = example_with(
         &scratch,
         "[[sweep]]\nkey = \"venues.0.price_factor\"\nvalues = [1, 2]\n\n[[sweep]]\nkey = \"venues.1.price_factor\"\nvalues = [0.8, 1.0, 1.2]\n",
     );
     let out = scratch.path().join("out");
-    let stdout = ok(&["run", &scenario, "--sweep", "--out", out.to_str().unwrap()]);
-    assert!(stdout.contains("sweep of 6 points"), "{stdout}");
+    let args = ["--sweep", "--replications", "2"];
+    let stdout = ok(&[
+        &["run", &scenario][..],
+        &args,
+        &["--out", out.to_str().unwrap()],
+    ]
+    .concat());
+    assert!(
+        stdout.contains("sweep of 6 points, 2 replications each"),
+        "{stdout}"
+    );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(csv.starts_with("venues.0.price_factor,venues.1.price_factor,replications,total,total_se,total_change,total_change_se,vm_hours,vm_hours_se,venue dc-east,"), "{csv}");
     let rows: Vec<Vec<f64>> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|x| x.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
         .collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(
-        (rows[0][0], rows[0][1], rows[1][1], rows[3][0]),
-        (1.0, 0.8, 1.0, 2.0)
+        (rows[0][0], rows[0][1], rows[1][1], rows[3][0], rows[0][2]),
+        (1.0, 0.8, 1.0, 2.0, 2.0)
     );
     for i in 0..3 {
-        // columns: the two keys, total, dc-east, aws, gcp, ...
-        assert!((rows[i][3] - 1228.44).abs() < 0.011, "{csv}");
+        // columns: the two keys, replications, total, its se, change, its se, VM-hours, its
+        // se, dc-east, ...
+        assert!((rows[i][9] - 1228.44).abs() < 0.011, "{csv}");
         assert!(
-            (rows[i + 3][2] - rows[i][2] - 1228.44).abs() < 0.02,
+            (rows[i + 3][3] - rows[i][3] - 1228.44).abs() < 0.02,
             "{csv}"
         );
+        assert_eq!((rows[i][4], rows[i][8]), (0.0, 0.0), "{csv}");
+        // The change is from the row above within each value of the first key: none at 0.8.
+        assert_eq!(rows[i][5].is_nan(), i == 0, "{csv}");
+        if i > 0 {
+            assert!(
+                (rows[i][5] - (rows[i][3] - rows[i - 1][3])).abs() < 1e-6,
+                "{csv}"
+            );
+        }
     }
 
     let shards = scratch.path().join("shards");
@@ -248,6 +274,8 @@ fn a_sweep_runs_every_grid_point_and_shards_like_replications() {
             "run",
             &scenario,
             "--sweep",
+            "--replications",
+            "2",
             "--shard",
             k,
             "--out",
@@ -322,4 +350,76 @@ fn failure_and_eviction_factors_scale_the_books_rates() {
         stderr.contains("key `venues[0].eviction_factor`: applies only to a public venue"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_study_reads_its_files_once() {
+    // `commitments.0.count` (the example's two reserved m6a.2xlarge) is a key the loaded
+    // scenario cannot take directly, so each run checks the scenario again from its TOML. The
+    // books and the trace are read once, by `Study::load`: with them deleted afterwards, every
+    // run still works, and the count moves the total (a reserved instance is paid every hour).
+    let scratch = Scratch::new();
+    let scenario = example_with(
+        &scratch,
+        "[uncertainty]\nreplications = 4\n[[uncertainty.parameters]]\nname = \"reserved\"\nkey = \"commitments.0.count\"\ndistribution = \"uniform\"\nmin = 1\nmax = 3\n",
+    );
+    let path = std::path::Path::new(&scenario);
+    let text = std::fs::read_to_string(path).unwrap();
+    let study = hybridplan::uncertainty::study::Study::load(&text, path, None).unwrap();
+    for dir in ["pricing", "scenarios/traces"] {
+        std::fs::remove_dir_all(scratch.path().join(dir)).unwrap();
+    }
+    let items: Vec<u32> = (0..study.items()).collect();
+    let runs = study.run_all(&items, &|| {}).unwrap();
+    let mut by_count: Vec<(f64, f64)> = runs
+        .iter()
+        .map(|r| (r.values[0], r.metrics.total))
+        .collect();
+    by_count.sort_by(|a, b| a.0.total_cmp(&b.0));
+    by_count.dedup_by(|a, b| a.0 == b.0);
+    assert!(by_count.len() >= 2, "{by_count:?}");
+    assert!(
+        by_count.windows(2).all(|w| w[0].1 != w[1].1),
+        "{by_count:?}"
+    );
+}
+
+#[test]
+fn the_tornado_draws_each_effects_interval_as_a_whisker() {
+    // Two uncertain prices: two bars in the tornado, each with a whisker (a line and two
+    // 12-pixel caps) at the P90 end, spanning the effect's 95 % interval.
+    let scratch = Scratch::new();
+    let scenario = example_with(
+        &scratch,
+        "[uncertainty]\nreplications = 2\n[[uncertainty.parameters]]\nname = \"dc price\"\nkey = \"venues.0.price_factor\"\ndistribution = \"normal\"\nmean = 1.0\nsd = 0.1\n\n[[uncertainty.parameters]]\nname = \"aws price\"\nkey = \"venues.1.price_factor\"\ndistribution = \"normal\"\nmean = 1.0\nsd = 0.1\n",
+    );
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    ok(&[
+        "run",
+        &scenario,
+        "--replications",
+        "--report",
+        "html",
+        "--out",
+        out_s,
+        "-q",
+    ]);
+    let svg = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
+    let black =
+        "<polyline fill=\"none\" opacity=\"1\" stroke=\"#000000\" stroke-width=\"1\" points=\"";
+    let caps = svg
+        .split(black)
+        .skip(1)
+        .filter_map(|rest| {
+            let points = rest.split('"').next()?;
+            let xy: Vec<i64> = points
+                .split([',', ' '])
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            (xy.len() == 4 && xy[0] == xy[2] && xy[3] - xy[1] == 12).then_some(())
+        })
+        .count();
+    assert_eq!(caps, 4, "{svg}");
 }

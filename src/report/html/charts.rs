@@ -354,6 +354,20 @@ pub fn horizontal_bars(
     rows: &[Row],
     markers: &[(&str, f64)],
 ) -> Chart {
+    tornado(id, title, x_desc, series, rows, markers, &[])
+}
+
+/// `horizontal_bars` with whiskers, (row, from, to): a capped line across the row's middle,
+/// e.g. the 95 % interval of where a tornado's bar ends.
+pub fn tornado(
+    id: &str,
+    title: &str,
+    x_desc: &str,
+    series: &[&str],
+    rows: &[Row],
+    markers: &[(&str, f64)],
+    whiskers: &[(usize, f64, f64)],
+) -> Chart {
     // One row would make a degenerate axis: it is drawn in the upper of two slots.
     let n = rows.len().max(2);
     let xs = || {
@@ -361,7 +375,8 @@ pub fn horizontal_bars(
             .iter()
             .flat_map(|r| &r.segments)
             .flat_map(|s| [s.0, s.1]);
-        ends.chain(markers.iter().map(|m| m.1))
+        let whiskers = whiskers.iter().flat_map(|w| [w.1, w.2]);
+        ends.chain(markers.iter().map(|m| m.1)).chain(whiskers)
     };
     let (lo, hi) = (
         xs().fold(f64::INFINITY, f64::min),
@@ -444,6 +459,12 @@ pub fn horizontal_bars(
                 [(x, SegmentValue::Exact(0)), (x, SegmentValue::Exact(n))],
                 BLACK.stroke_width(2),
             )))?;
+        }
+        for &(r, a, b) in whiskers.iter().filter(|w| w.0 < rows.len()) {
+            let y = || SegmentValue::CenterOf(n - 1 - r);
+            chart.draw_series([PathElement::new([(a, y()), (b, y())], BLACK)])?;
+            let cap = |x| EmptyElement::at((x, y())) + PathElement::new([(0, -6), (0, 6)], BLACK);
+            chart.draw_series([cap(a), cap(b)])?;
         }
         Ok(())
     })

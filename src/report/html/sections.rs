@@ -415,19 +415,30 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
             r
         })
         .collect();
-    let tornado = charts::horizontal_bars(
+    // Whiskers: where the P90 bar's end lies given the P10 end, the effect's 95 % interval.
+    let whiskers: Vec<(usize, f64, f64)> = (study.sensitivity.iter().enumerate())
+        .map(|(r, w)| {
+            (
+                r,
+                w.total_at_low + w.effect_ci95.0,
+                w.total_at_low + w.effect_ci95.1,
+            )
+        })
+        .collect();
+    let tornado = charts::tornado(
         "tornado",
         "Sensitivity of total cost (parameter at P10 and at P90)",
         cur,
         &["parameter at P10", "parameter at P90"],
         &rows,
         &[("P50 of total", total.p50)],
+        &whiskers,
     );
     let m = html! {
         p { (reps) " seeded replications drawing " (study.header.parameters.len()) " uncertain parameters (seed " (study.header.seed) ")." }
         (figure(&hist, "How the total cost is spread over the replications, with its 10th, 50th and 90th percentiles."))
         @if !study.sensitivity.is_empty() {
-            (figure(&tornado, "Each parameter moved alone to its P10 and P90 (the others at their medians), mean of pairs of runs sharing their random numbers; widest effect on top. An effect whose 95 % interval holds zero is marked not significant."))
+            (figure(&tornado, "Each parameter moved alone to its P10 and P90 (the others at their medians), mean of pairs of runs sharing their random numbers; widest effect on top. The whisker at the P90 bar's end is the effect's 95 % interval; an effect whose interval holds zero is marked not significant."))
             table {
                 tr { th { "parameter" } th.n { "total at P10" } th.n { "total at P90" } th.n { "effect" } th.n { "95 % interval" } th { "" } }
                 @for w in &study.sensitivity {
