@@ -1,6 +1,7 @@
 //! Owned capacity that changes by date: `[[capacity]]` puts more hosts (private) or scale units
 //! (HCI) in service on a date (or fewer: the VMs on the hosts taken out move elsewhere), and
-//! `[[growth]]` adds a block whenever the site is nearly full, after a purchase lead time.
+//! `[[growth]]` adds a block whenever the site is forecast to be nearly full a purchase lead
+//! time ahead, in service after that lead time.
 //! Hosts are billed from the day they enter service to the day they leave it.
 //!
 //! ```toml

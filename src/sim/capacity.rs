@@ -1,6 +1,7 @@
 //! Capacity that grows by date in the run (`Scenario::capacity`): sites are built with every
 //! host they will ever have, dated additions are events, and the growth rule orders a block at
-//! a step boundary where the site is nearly full, in service after its lead time. The site
+//! a step boundary where the site is forecast to be nearly full when it would arrive
+//! (forecast.rs), in service after its lead time. The site
 //! itself keeps what is in service and bills it (site/capacity.rs).
 
 use super::{Engine, Event, Why};
