@@ -56,12 +56,21 @@ pub fn main() -> ExitCode {
             validate,
             out,
             report,
+            brand,
         } => {
             let opt = crate::optimize::Options {
                 headroom,
                 whole_groups,
             };
-            optimize(&scenario, opt, percentile, validate, out, report).map(|()| true)
+            optimize(
+                &scenario,
+                opt,
+                percentile,
+                validate,
+                out,
+                report.map(|_| &brand),
+            )
+            .map(|()| true)
         }
         Command::Compare { a, b, report, out } => compare(&a, &b, report, out).map(|()| true),
         Command::Merge {
@@ -175,8 +184,9 @@ fn run(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
+    let brand = report.brand.brand()?;
     let html = report.report.is_some();
-    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref())?;
+    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref(), &brand)?;
     if !quiet {
         print!("{}", crate::report::totals_table(&run.summary));
         println!();
@@ -356,7 +366,12 @@ fn study(
     };
     print_finished(&finished, quiet);
     if report.report.is_some() {
-        let written = pipe::study_report(scenario, &finished, baseline.as_ref())?;
+        let written = pipe::study_report(
+            scenario,
+            &finished,
+            baseline.as_ref(),
+            &report.brand.brand()?,
+        )?;
         if !quiet {
             print_written(&written);
         }
@@ -384,9 +399,10 @@ fn optimize(
     percentile: Option<f64>,
     validate: bool,
     out: Option<PathBuf>,
-    report: Option<ReportFormat>,
+    report: Option<&crate::cli::args::BrandArgs>,
 ) -> Result<(), Error> {
-    let done = pipe::optimize(path, opt, percentile, validate, out, report.is_some())?;
+    let brand = report.map(|b| b.brand()).transpose()?;
+    let done = pipe::optimize(path, opt, percentile, validate, out, brand.as_ref())?;
     print!("{}", done.text);
     println!();
     print_written(&done.written);

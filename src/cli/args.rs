@@ -84,6 +84,8 @@ pub enum Command {
         /// --validate.
         #[arg(long, value_enum, value_name = "FORMAT")]
         report: Option<ReportFormat>,
+        #[command(flatten)]
+        brand: BrandArgs,
     },
     /// Put two runs side by side: print each figure of both and the change; with
     /// --report html, write a comparison page.
@@ -152,6 +154,67 @@ pub struct ReportArgs {
     /// With --report: a run (summary.json or its folder) to state savings against.
     #[arg(long, value_name = "SUMMARY", requires = "report")]
     pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub brand: BrandArgs,
+}
+
+/// Branding of the report for the party handing it over.
+#[derive(Args, Default)]
+pub struct BrandArgs {
+    /// With --report: the company named in the report's header (1 to 80 characters).
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    /// With --report: a logo (PNG, JPEG or SVG, at most 256 KiB) embedded in the header.
+    #[arg(long, value_name = "FILE")]
+    pub logo: Option<PathBuf>,
+    /// With --report: the header's accent colour, #rgb or #rrggbb, e.g. #0b3954.
+    #[arg(long, value_name = "COLOUR", value_parser = parse_accent)]
+    pub accent: Option<String>,
+}
+
+fn parse_accent(text: &str) -> Result<String, ValueError> {
+    crate::report::html::Brand::new(None, None, Some(text))
+        .map(|b| b.accent)
+        .map_err(|_| {
+            ValueError::new(
+                "accent",
+                text,
+                "is not a colour: expected #rgb or #rrggbb in hexadecimal, e.g. #0b3954",
+            )
+        })
+}
+
+impl BrandArgs {
+    /// The branding, the logo read and checked (its size before its bytes are read).
+    pub fn brand(&self) -> Result<crate::report::html::Brand, Error> {
+        use crate::report::html::{Brand, MAX_LOGO_BYTES};
+        let logo = match &self.logo {
+            Some(path) => {
+                let len = std::fs::metadata(path)
+                    .map_err(|e| Error::io(path, e))?
+                    .len();
+                if len > MAX_LOGO_BYTES as u64 {
+                    let msg = format!(
+                        "logo is {len} bytes: expected at most {MAX_LOGO_BYTES} bytes (256 KiB)"
+                    );
+                    return Err(InputError::file(path, msg).into());
+                }
+                Some((path, std::fs::read(path).map_err(|e| Error::io(path, e))?))
+            }
+            None => None,
+        };
+        let brand = Brand::new(
+            self.company.as_deref(),
+            logo.as_ref().map(|l| l.1.as_slice()),
+            self.accent.as_deref(),
+        );
+        brand.map_err(|e| {
+            let at = logo
+                .as_ref()
+                .map_or(Path::new("--company"), |l| l.0.as_path());
+            InputError::file(at, e.to_string()).into()
+        })
+    }
 }
 
 impl ReportArgs {

@@ -13,7 +13,7 @@ pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, run_auto,
 pub use trace::{generate_trace, trace_stats, write_canonical};
 
 use crate::error::{Error, InputError};
-use crate::optimize::Recommendation;
+use crate::optimize::{Recommendation, alone};
 use crate::regress::{self, Change, Tolerance, suite};
 use crate::report::{self, files, html};
 use crate::summary::Summary;
@@ -72,8 +72,19 @@ pub fn write_report(
     study: Option<&stats::Result>,
     plan: Option<&Recommendation>,
     dir: &Path,
+    brand: &html::Brand,
 ) -> Result<Vec<PathBuf>, Error> {
-    let mut report = html::Report::of_run(&run.scenario, &run.outcome, &run.summary);
+    let mut report =
+        html::Report::of_run(&run.scenario, &run.trace.table, &run.outcome, &run.summary);
+    let profile = crate::optimize::Profile::build(&run.scenario, &run.trace)?;
+    let headroom = plan.map_or(alone::DEFAULT_HEADROOM, |p| p.headroom);
+    report.comparison = Some(alone::Comparison::build(
+        &run.scenario,
+        &profile,
+        &run.summary,
+        headroom,
+    ));
+    report.brand = brand.clone();
     report.baseline = baseline;
     report.study = study;
     report.plan = plan;
@@ -100,12 +111,15 @@ pub fn run(
     out: Option<PathBuf>,
     html: bool,
     baseline: Option<&Summary>,
+    brand: &html::Brand,
 ) -> Result<(Run, Vec<PathBuf>), Error> {
     let run = run_scenario(scenario)?;
     let dir = out.unwrap_or_else(|| default_dir(&run.scenario.name));
     let mut written = write_outputs(&run, &dir)?;
     if html {
-        written.extend(write_report(&run, scenario, baseline, None, None, &dir)?);
+        written.extend(write_report(
+            &run, scenario, baseline, None, None, &dir, brand,
+        )?);
     }
     Ok((run, written))
 }

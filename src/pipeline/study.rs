@@ -227,13 +227,14 @@ pub fn study_report(
     scenario: &Path,
     finished: &Finished,
     baseline: Option<&Summary>,
+    brand: &crate::report::html::Brand,
 ) -> Result<Vec<PathBuf>, Error> {
     let run = run_scenario(scenario)?;
     let dir = &finished.dir;
     let mut written = write_outputs(&run, dir)?;
     let study = finished.result.as_ref();
     written.extend(super::write_report(
-        &run, scenario, baseline, study, None, dir,
+        &run, scenario, baseline, study, None, dir, brand,
     )?);
     Ok(written)
 }

@@ -4,6 +4,7 @@
 //! loaded scenario and trace to an outcome and its summary.
 
 mod build;
+pub mod proposal;
 
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;

@@ -132,6 +132,7 @@ pub fn render_compare(a: &Summary, b: &Summary) -> Page {
         html: page(
             &title,
             "Two runs side by side: B compared against A",
+            &super::Brand::default(),
             &sections,
         ),
         charts: charts_out,
