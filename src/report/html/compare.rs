@@ -18,7 +18,7 @@ fn delta_row(label: &str, a: f64, b: f64) -> Markup {
         ""
     };
     html! {
-        tr { td { (label) } td.n { (money(a)) } td.n { (money(b)) } td.n class=(class) { (money(d)) }
+        tr { th scope="row" { (label) } td.n { (money(a)) } td.n { (money(b)) } td.n class=(class) { (money(d)) }
              td.n { @if let Some(c) = change(a, b) { (format!("{c:+.1} %")) } } }
     }
 }
@@ -77,7 +77,7 @@ pub fn render_compare(a: &Summary, b: &Summary) -> Page {
                 div.k { @if saved >= 0.0 { "B saves against A (" } @else { "B costs more than A (" } (pct(saved.abs() / a.total.abs().max(1e-9))) ")" } }
         }
         table {
-            tr { th { "figure" } th.n { "A: " (a.scenario) } th.n { "B: " (b.scenario) } th.n { "B - A" } th.n { "change" } }
+            tr { th scope="col" { "figure" } th.n scope="col" { "A: " (a.scenario) } th.n scope="col" { "B: " (b.scenario) } th.n scope="col" { "B - A" } th.n scope="col" { "change" } }
             @for (name, x, y) in compare_rows(a, b) { (delta_row(&name, x, y)) }
         }
         p.note { "A positive B - A is more cost (shown red), a negative one a saving (green). Money is in " (a.currency) "." }
@@ -89,12 +89,12 @@ pub fn render_compare(a: &Summary, b: &Summary) -> Page {
     charts_out.extend([by_venue, by_month]);
     let sites = html! {
         table {
-            tr { th { "site" } th.n { "A hosts" } th.n { "B hosts" } th.n { "A peak memory" } th.n { "B peak memory" } }
+            tr { th scope="col" { "site" } th.n scope="col" { "A hosts" } th.n scope="col" { "B hosts" } th.n scope="col" { "A peak memory" } th.n scope="col" { "B peak memory" } }
             @for name in &venues {
                 @let sa = a.private_sites.iter().find(|p| p.venue == *name);
                 @let sb = b.private_sites.iter().find(|p| p.venue == *name);
                 @if sa.is_some() || sb.is_some() {
-                    tr { td { (name) }
+                    tr { th scope="row" { (name) }
                          td.n { (sa.map(|p| p.hosts.to_string()).unwrap_or_default()) }
                          td.n { (sb.map(|p| p.hosts.to_string()).unwrap_or_default()) }
                          td.n { (sa.map(|p| pct(p.peak_mem_allocated_ratio)).unwrap_or_default()) }

@@ -242,7 +242,7 @@ h3 { font-size: 16px; margin-top: 20px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid #e4e7eb; padding: 4px 10px; text-align: left; vertical-align: top; }
-tbody th { font-weight: normal; }
+th[scope=row] { font-weight: normal; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.src { overflow-wrap: anywhere; max-width: 260px; font-size: 12px; }
 figure { margin: 12px 0; }
@@ -257,8 +257,15 @@ pre { background: #f6f8fa; border: 1px solid #e4e7eb; padding: 12px; overflow-x:
 @media print {
   nav { display: none; }
   body { background: #fff; font-size: 10pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  header { padding: 12px 16px; }
+  header { padding: 8px 12px; }
+  header h1 { font-size: 15pt; } header p { font-size: 9pt; }
+  header img.logo { max-height: 40px; }
   main { max-width: none; padding: 0; }
+  h2 { font-size: 13pt; margin: 10px 0 6px; } h3 { font-size: 11pt; margin: 8px 0 4px; }
+  .recommendation { font-size: 11pt; }
+  .card { padding: 4px 8px; } .card .v { font-size: 13pt; } .card .k { font-size: 8pt; }
+  #venue-comparison figure svg { max-height: 55mm; width: auto; }
+  .note, figcaption { font-size: 8pt; }
   section { border: none; padding: 0; margin: 0 0 12px; }
   #recurring { break-after: page; }
   h2, h3, caption { break-after: avoid; }
