@@ -212,7 +212,7 @@ fn compare(
     pipe::same_currency((a, &sa.currency), (b, &sb.currency))?;
     print!("{}", crate::report::compare_table(&sa, &sb));
     if report.is_some() {
-        print_written(&pipe::write_compare(&sa, &sb, out)?);
+        print_written(&pipe::write_compare((a, &sa), (b, &sb), out)?);
     }
     Ok(())
 }

@@ -130,15 +130,43 @@ pub fn load_summary(path: &Path) -> Result<Summary, Error> {
 }
 
 /// `compare --report html`: the comparison page of A and B in `out` (default
-/// `reports/compare-<A>-vs-<B>`).
+/// `reports/compare-<A>-vs-<B>`), drawn per day from the runs' ledger.csv files when both are
+/// short enough to draw per day and their ledgers are beside their summaries.
 pub fn write_compare(
-    a: &Summary,
-    b: &Summary,
+    (a_path, a): (&Path, &Summary),
+    (b_path, b): (&Path, &Summary),
     out: Option<PathBuf>,
 ) -> Result<Vec<PathBuf>, Error> {
     let dir =
         out.unwrap_or_else(|| default_dir(&format!("compare-{}-vs-{}", a.scenario, b.scenario)));
-    files::write_page(&dir, &html::render_compare(a, b))
+    let daily = match (daily_costs(a_path, a)?, daily_costs(b_path, b)?) {
+        (Some(x), Some(y)) => Some([x, y]),
+        _ => None,
+    };
+    let daily = daily.as_ref().map(|[x, y]| [x.as_slice(), y.as_slice()]);
+    files::write_page(&dir, &html::render_compare(a, b, daily))
+}
+
+/// A run's cost per day from the ledger.csv in its folder (or beside its summary.json);
+/// `None` for runs long enough for monthly points, or without a ledger.
+fn daily_costs(path: &Path, s: &Summary) -> Result<Option<Vec<f64>>, Error> {
+    let days = s.horizon_s.div_ceil(crate::units::DAY) as usize;
+    if days > html::DAILY_UP_TO {
+        return Ok(None);
+    }
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("."))
+    };
+    let ledger = dir.join("ledger.csv");
+    if !ledger.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&ledger).map_err(|e| Error::io(&ledger, e))?;
+    report::daily_totals(std::io::BufReader::new(file), days)
+        .map(Some)
+        .map_err(|(line, msg)| InputError::line(&ledger, line, msg).into())
 }
 
 /// `diff`: every figure of two runs (summary.json files or report folders) that changed.

@@ -169,6 +169,15 @@ fn savings_against_a_baseline_are_stated() {
     assert_self_contained(&html);
     assert!(html.contains("-1,405.08") && html.contains("-11.5 %"));
     insta::assert_snapshot!("compare_structure", structure(&html));
+    // Two 30-day runs have one monthly point each: the page draws them per day instead, from
+    // their ledgers, one point per day (the series' lines are 2 px wide, the legend's 3).
+    let days = std::fs::read_to_string(page.path().join("compare-days.svg")).unwrap();
+    let lines: Vec<usize> = days
+        .split("<polyline")
+        .filter(|p| p.contains("stroke-width=\"2\""))
+        .map(|p| attrs(p, "points")[0].split_whitespace().count())
+        .collect();
+    assert_eq!(lines, [30, 30], "{days}");
     for id in attrs(&html, "data-chart") {
         assert!(page.path().join(format!("{id}.svg")).exists(), "{id}");
     }

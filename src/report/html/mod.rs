@@ -81,7 +81,7 @@ pub struct Page {
 }
 
 /// Horizons up to this many days are drawn per day; longer ones per 730-hour month.
-const DAILY_UP_TO: usize = 62;
+pub const DAILY_UP_TO: usize = 62;
 
 impl Periods {
     /// A run's cost per day (short horizons, from the ledger) or per month (from the summary).
