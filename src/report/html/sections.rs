@@ -374,6 +374,9 @@ pub fn backup(
         }
         (figure(&window, "How long each site's nightly job ran; a bar past the window line is a missed window."))
         (figure(&seeding, "The first full copy travels by shipped drive or over the site's link before nightly jobs begin."))
+        @if b.sites.iter().any(|x| crate::report::text::shared_seed(x).is_some()) {
+            p.note id="shared-target" { "Seeding took longer than each link alone allows: " (crate::report::text::SHARED_TARGET_RULE) "." }
+        }
     };
     out.extend([window, seeding]);
     m
