@@ -21,6 +21,7 @@ mod optimize;
 mod pricing_cli;
 mod pricing_rules;
 mod properties;
+mod proposal;
 mod real_traces;
 mod regression_check;
 mod report_html;
