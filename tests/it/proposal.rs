@@ -81,18 +81,19 @@ fn seeding_is_one_off_and_the_rest_recurs() {
     assert!(split.upfront.is_empty());
 }
 
+/// `run example-hybrid --report html --out <s> <extra>`.
+fn example_report(s: &Scratch, extra: &[&str]) -> (i32, String, String) {
+    let out = s.path().to_str().unwrap();
+    let mut args = vec!["run", "scenarios/example-hybrid.toml", "--report", "html"];
+    args.extend(["--out", out]);
+    args.extend(extra);
+    hybridplan(&args)
+}
+
 #[test]
 fn the_first_page_states_the_recommendation_and_its_saving() {
     let s = Scratch::new();
-    let out = s.path().to_str().unwrap();
-    let (code, o, e) = hybridplan(&[
-        "run",
-        "scenarios/example-hybrid.toml",
-        "--report",
-        "html",
-        "--out",
-        out,
-    ]);
+    let (code, o, e) = example_report(&s, &[]);
     assert_eq!(code, 0, "{o}{e}");
     let html = std::fs::read_to_string(s.path().join("index.html")).unwrap();
     // 2,188.56 (all on dc-east) - 1,566.85 = 621.71 saved, 621.71 / 2,188.56 = 28.4 %; the
@@ -106,19 +107,7 @@ fn the_first_page_states_the_recommendation_and_its_saving() {
 #[test]
 fn branding_is_checked() {
     let s = Scratch::new();
-    let out = s.path().to_str().unwrap();
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "run",
-            "scenarios/example-hybrid.toml",
-            "--report",
-            "html",
-            "--out",
-            out,
-        ];
-        args.extend(extra);
-        hybridplan(&args)
-    };
+    let run = |extra: &[&str]| example_report(&s, extra);
     let (code, _, err) = run(&["--accent", "blue"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("blue") && err.contains("#rrggbb"), "{err}");
