@@ -144,6 +144,10 @@ fn savings_against_a_baseline_are_stated() {
     );
     assert!(html.contains("1,405.08 USD"), "no saving in the headline");
     assert!(html.contains("11.5 % of its 12,190.85"));
+    // Payback: both pay the same 900.00 of drive seeding once, and the scale unit's run-rate,
+    // (10,785.77 - 900) x 730 / 720 = 10,022.79 a month, is below Azure's (12,190.85 - 900)
+    // x 730 / 720 = 11,447.39: no extra one-off cost to pay back.
+    assert!(html.contains("id=\"payback\"><div class=\"v\">at once</div>"));
 
     // compare: the same two runs side by side, in text and as a page.
     let page = Scratch::new();
@@ -204,6 +208,18 @@ fn monte_carlo_and_optimizer_sections_appear_when_present() {
     );
     assert!(html.contains("12 seeded replications"));
     assert!(s.path().join("replications.json").exists());
+    // The first page states the P10-P90 range of replications.json's total.
+    let study: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path().join("replications.json")).unwrap())
+            .unwrap();
+    let total = &study["figures"][0];
+    assert_eq!(total["figure"], "total");
+    let money = |v: &serde_json::Value| hybridplan::units::format_amount(v.as_f64().unwrap());
+    let range = format!("{} – {}", money(&total["p10"]), money(&total["p90"]));
+    assert!(
+        html.contains(&format!("id=\"range\"><div class=\"v\">{range}")),
+        "{range}"
+    );
 
     let o = Scratch::new();
     let html = report(
@@ -217,6 +233,8 @@ fn monte_carlo_and_optimizer_sections_appear_when_present() {
     );
     assert!(attrs(&html, "section id").contains(&"optimizer"));
     assert!(html.contains("simulated total of the plan"));
+    // The plan's saving is stated against the best built-in policy simulated beside it.
+    assert!(html.contains("the best built-in policy ("), "no reference");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(o.path().join("optimize.json")).unwrap())
             .unwrap();

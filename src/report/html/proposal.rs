@@ -64,14 +64,19 @@ pub fn reference(r: &Report) -> Option<Reference> {
     })
 }
 
-/// Where the VM-hours ran, in words: "dc-east (62 %) and aws-us-east-1 (38 %)".
+/// Where the VM-hours ran, in words: "dc-east (62 % of VM-hours) and aws-us-east-1 (38 %)".
 fn where_it_runs(s: &Summary) -> String {
     let hours: f64 = s.venues.iter().map(|v| v.vm_hours).sum();
     let parts: Vec<String> = s
         .venues
         .iter()
         .filter(|v| v.vm_hours > 0.0)
-        .map(|v| format!("{} ({:.0} %)", v.name, v.vm_hours / hours.max(1e-9) * 100.0))
+        .enumerate()
+        .map(|(k, v)| {
+            let share = v.vm_hours / hours.max(1e-9) * 100.0;
+            let of = if k == 0 { " of VM-hours" } else { "" };
+            format!("{} ({share:.0} %{of})", v.name)
+        })
         .collect();
     match parts.len() {
         0 => "no venue".into(),
@@ -84,12 +89,15 @@ fn where_it_runs(s: &Summary) -> String {
 fn sentence(r: &Report, split: &CostSplit, refr: Option<&Reference>) -> String {
     let s = r.summary;
     let cur = &s.currency;
-    let verb = match r.plan {
-        Some(_) => "We recommend running the workload on",
-        None => "As simulated, the workload runs on",
+    // A plan that costs more than its reference is reported, not recommended.
+    let dearer = refr.is_some_and(|x| x.total < s.total);
+    let verb = match (r.plan, dearer) {
+        (Some(_), false) => "We recommend running the workload on",
+        (Some(_), true) => "The optimizer's plan runs the workload on",
+        (None, _) => "As simulated, the workload runs on",
     };
     let mut out = format!(
-        "{verb} {} of its VM-hours: {} {cur} over {}, a run-rate of {} {cur} a month",
+        "{verb} {}: {} {cur} over {}, a run-rate of {} {cur} a month",
         where_it_runs(s),
         money(s.total),
         s.horizon,
@@ -110,7 +118,7 @@ fn sentence(r: &Report, split: &CostSplit, refr: Option<&Reference>) -> String {
 }
 
 fn card(id: &str, value: String, key: String, class: &str) -> Markup {
-    html! { div.card id=(id) { div.v class=(class) { (value) } div.k { (key) } } }
+    html! { div.card id=(id) { div class=(format!("v {class}").trim_end()) { (value) } div.k { (key) } } }
 }
 
 /// Months until the recurring saving has paid back the extra one-off cost; `None` when
@@ -138,8 +146,10 @@ pub fn summary(r: &Report, split: &CostSplit) -> Markup {
                 "recurring run-rate per month (730 hours)".into(), ""))
             @if let Some(x) = &refr {
                 @let saved = x.total - s.total;
-                (card("saving", format!("{} {cur}", money(saved)),
-                    format!("saved against {} ({} of its {})", x.label, pct(saved / x.total.abs().max(1e-9)), money(x.total)),
+                @let share = pct(saved.abs() / x.total.abs().max(1e-9));
+                (card("saving", format!("{} {cur}", money(saved.abs())),
+                    if saved >= 0.0 { format!("saved against {} ({share} of its {})", x.label, money(x.total)) }
+                    else { format!("more than {} ({share} over its {})", x.label, money(x.total)) },
                     if saved >= 0.0 { "good" } else { "bad" }))
                 @if let Some(m) = payback_months(r, split, x) {
                     (card("payback", if m == 0.0 { "at once".into() } else { format!("{m:.1} months") },

@@ -13,7 +13,7 @@ use maud::{Markup, html};
 const PLACEMENT_ROWS: usize = 30;
 
 fn card(value: String, key: &str, class: &str) -> Markup {
-    html! { div.card { div.v class=(class) { (value) } div.k { (key) } } }
+    html! { div.card { div class=(format!("v {class}").trim_end()) { (value) } div.k { (key) } } }
 }
 
 pub fn headline(r: &Report) -> Markup {
