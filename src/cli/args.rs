@@ -173,45 +173,36 @@ pub struct BrandArgs {
 }
 
 fn parse_accent(text: &str) -> Result<String, ValueError> {
-    crate::report::html::Brand::new(None, None, Some(text))
-        .map(|b| b.accent)
-        .map_err(|_| {
-            ValueError::new(
-                "accent",
-                text,
-                "is not a colour: expected #rgb or #rrggbb in hexadecimal, e.g. #0b3954",
-            )
-        })
+    crate::report::html::brand::parse_colour(text).map_err(|_| {
+        ValueError::new(
+            "accent",
+            text,
+            "is not a colour: expected #rgb or #rrggbb in hexadecimal, e.g. #0b3954",
+        )
+    })
 }
+
+use crate::report::html::BrandError;
 
 impl BrandArgs {
     /// The branding, the logo read and checked (its size before its bytes are read).
     pub fn brand(&self) -> Result<crate::report::html::Brand, Error> {
-        use crate::report::html::{Brand, MAX_LOGO_BYTES};
-        let logo = match &self.logo {
-            Some(path) => {
-                let len = std::fs::metadata(path)
-                    .map_err(|e| Error::io(path, e))?
-                    .len();
-                if len > MAX_LOGO_BYTES as u64 {
-                    let msg = format!(
-                        "logo is {len} bytes: expected at most {MAX_LOGO_BYTES} bytes (256 KiB)"
-                    );
-                    return Err(InputError::file(path, msg).into());
-                }
-                Some((path, std::fs::read(path).map_err(|e| Error::io(path, e))?))
-            }
-            None => None,
-        };
-        let brand = Brand::new(
+        let logo = self
+            .logo
+            .as_deref()
+            .map(crate::pipeline::read_logo)
+            .transpose()?;
+        let brand = crate::report::html::Brand::new(
             self.company.as_deref(),
-            logo.as_ref().map(|l| l.1.as_slice()),
+            logo.as_deref(),
             self.accent.as_deref(),
         );
         brand.map_err(|e| {
-            let at = logo
-                .as_ref()
-                .map_or(Path::new("--company"), |l| l.0.as_path());
+            let at = match (&e, self.logo.as_deref()) {
+                (BrandError::LogoFormat | BrandError::LogoSize(_), Some(logo)) => logo,
+                (BrandError::Colour(_), _) => Path::new("--accent"),
+                _ => Path::new("--company"),
+            };
             InputError::file(at, e.to_string()).into()
         })
     }

@@ -84,7 +84,7 @@ pub fn write_report(
         &run.summary,
         headroom,
     ));
-    report.brand = brand.clone();
+    report.brand = brand.clone().over(scenario_brand(&run.scenario)?);
     report.baseline = baseline;
     report.study = study;
     report.plan = plan;
@@ -93,6 +93,40 @@ pub fn write_report(
         text: crate::error::read_input(scenario)?,
     });
     files::write_page(dir, &html::render(&report))
+}
+
+/// A logo file's bytes, refused before they are read when over the size limit.
+pub fn read_logo(path: &Path) -> Result<Vec<u8>, Error> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if len > html::MAX_LOGO_BYTES as u64 {
+        let msg = format!(
+            "logo is {len} bytes: expected at most {} bytes (256 KiB)",
+            html::MAX_LOGO_BYTES
+        );
+        return Err(bad_input(path, msg));
+    }
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// The scenario's `[report]` branding, checked; errors name the scenario and the key.
+fn scenario_brand(s: &crate::scenario::Scenario) -> Result<html::Brand, Error> {
+    let b = &s.branding;
+    let logo = match &b.logo {
+        Some(p) => Some(read_logo(p).map_err(|e| {
+            InputError::key(&s.path, "report.logo", format!("{}: {e}", p.display()))
+        })?),
+        None => None,
+    };
+    html::Brand::new(b.company.as_deref(), logo.as_deref(), b.accent.as_deref()).map_err(|e| {
+        let key = match e {
+            html::BrandError::Colour(_) => "report.accent",
+            html::BrandError::Company => "report.company",
+            _ => "report.logo",
+        };
+        InputError::key(&s.path, key, e.to_string()).into()
+    })
 }
 
 /// Writes `value` as pretty JSON with a final newline.

@@ -5,6 +5,7 @@
 
 mod autoscale;
 mod backup;
+pub mod branding;
 mod groups;
 mod limits;
 mod placement;
@@ -55,6 +56,8 @@ pub struct Scenario {
     pub failures: bool,
     /// Scalable groups.
     pub autoscale: Vec<Autoscale>,
+    /// The `[report]` table: the report's branding.
+    pub branding: branding::Branding,
 }
 
 impl Scenario {
@@ -102,6 +105,7 @@ struct RawScenario {
     uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
+    report: Option<branding::RawReport>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -290,6 +294,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         backup,
         failures: raw.failures,
         autoscale,
+        branding: raw.report.map(|r| r.resolve(base)).unwrap_or_default(),
     })
 }
 

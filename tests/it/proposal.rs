@@ -123,3 +123,52 @@ fn branding_is_checked() {
     assert_ne!(code, 0);
     assert!(err.contains("not a PNG, JPEG or SVG"), "{err}");
 }
+
+#[test]
+fn a_scenario_brands_its_report_and_the_command_line_overrides_it() {
+    let s = Scratch::new();
+    let scenario = common::copy_example(&s);
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let branded = format!("{text}\n[report]\ncompany = \"Scenario Co\"\naccent = \"#123\"\n");
+    std::fs::write(&scenario, branded).unwrap();
+    let out = s.path().join("r");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "run".to_string(),
+            scenario.display().to_string(),
+            "--report".into(),
+            "html".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, o, e) = hybridplan(&a);
+        assert_eq!(code, 0, "{o}{e}");
+        std::fs::read_to_string(out.join("index.html")).unwrap()
+    };
+    let html = run(&[]);
+    // (The appendix shows the file, so the header's paragraph is what is looked for.)
+    assert!(html.contains("<p class=\"company\">Scenario Co</p>"));
+    assert!(html.contains("--accent: #112233;"));
+    let html = run(&["--company", "Flag Co"]);
+    assert!(html.contains("<p class=\"company\">Flag Co</p>"));
+    assert!(html.contains("--accent: #112233;")); // not overridden
+    // A bad colour in the file names the file and the key.
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    std::fs::write(&scenario, text.replace("#123", "teal")).unwrap();
+    let a = args(&[]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, _, err) = hybridplan(&a);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("example-hybrid.toml")
+            && err.contains("report.accent")
+            && err.contains("\"teal\""),
+        "{err}"
+    );
+}

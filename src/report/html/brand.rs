@@ -11,23 +11,13 @@ pub const MAX_COMPANY_CHARS: usize = 80;
 pub const DEFAULT_ACCENT: &str = "#0b3954";
 
 /// What the report is branded with.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Brand {
     pub company: Option<String>,
     /// A `data:` URI of the logo.
     pub logo: Option<String>,
-    /// `#rrggbb`.
-    pub accent: String,
-}
-
-impl Default for Brand {
-    fn default() -> Self {
-        Brand {
-            company: None,
-            logo: None,
-            accent: DEFAULT_ACCENT.to_string(),
-        }
-    }
+    /// `#rrggbb`; `None`: the report's own.
+    pub accent: Option<String>,
 }
 
 /// A branding value that cannot be used, with what was expected.
@@ -105,11 +95,23 @@ impl Brand {
         Ok(Brand {
             company,
             logo: logo.map(logo_uri).transpose()?,
-            accent: accent
-                .map(parse_colour)
-                .transpose()?
-                .unwrap_or_else(|| DEFAULT_ACCENT.to_string()),
+            accent: accent.map(parse_colour).transpose()?,
         })
+    }
+
+    /// This branding with what it leaves out taken from `under` (the command line's flags
+    /// over the scenario's `[report]` table).
+    pub fn over(self, under: Brand) -> Brand {
+        Brand {
+            company: self.company.or(under.company),
+            logo: self.logo.or(under.logo),
+            accent: self.accent.or(under.accent),
+        }
+    }
+
+    /// The accent colour to draw with.
+    pub fn accent(&self) -> &str {
+        self.accent.as_deref().unwrap_or(DEFAULT_ACCENT)
     }
 }
 
@@ -151,5 +153,13 @@ mod tests {
         );
         let err = Brand::new(Some(""), None, None).unwrap_err();
         assert_eq!(err, BrandError::Company);
+        // The command line's parts win; what it leaves out comes from the scenario.
+        let cli = Brand::new(Some("Acme"), None, None).unwrap();
+        let file = Brand::new(Some("Other"), Some(png), Some("#123")).unwrap();
+        let both = cli.over(file);
+        assert_eq!(both.company.as_deref(), Some("Acme"));
+        assert_eq!(both.accent(), "#112233");
+        assert!(both.logo.is_some());
+        assert_eq!(Brand::default().accent(), DEFAULT_ACCENT);
     }
 }

@@ -2,7 +2,7 @@
 //! fetched) built with maud's typed templates, and each chart as its own SVG. `Report` gathers
 //! what a page can show; every section is drawn only when its figures exist.
 
-mod brand;
+pub mod brand;
 pub mod charts;
 mod compare;
 mod method;
@@ -316,7 +316,7 @@ fn page(title: &str, subtitle: &str, brand: &Brand, sections: &[Section]) -> Str
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
                 // The accent is a checked #rrggbb (brand::parse_colour): safe inside CSS.
-                style { (PreEscaped(format!(":root {{ --accent: {}; }}", brand.accent))) }
+                style { (PreEscaped(format!(":root {{ --accent: {}; }}", brand.accent()))) }
             }
             body {
                 header {
