@@ -332,7 +332,11 @@ fn the_proposal_shows_its_summary_and_prints_on_a4_and_letter() {
     assert_eq!(logo_w, json!(8));
     let header = browser.script("return document.querySelector('header').textContent;");
     assert!(header.as_str().unwrap().contains("Acme Cloud Advisers"));
-    browser.session_post("/window/rect", json!({ "width": 1280, "height": 1000 }));
+    // The first page on screen: as tall as A4 is for its width (1280 x 1.414 = 1810 px).
+    browser.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1280, "height": 1810, "deviceScaleFactor": 1, "mobile": false }),
+    );
     browser.viewport_shot(&shots().join("example-hybrid-first-page.png"));
     // Laid out for paper: A4 leaves 210 - 2 x 14 mm = 182 mm = 688 px (96 px per 25.4 mm) by
     // 297 - 28 = 269 mm = 1017 px; Letter 8.5 in - 28 mm = 710 px by 11 in - 28 mm = 950 px.

@@ -264,7 +264,8 @@ pre { background: #f6f8fa; border: 1px solid #e4e7eb; padding: 12px; overflow-x:
   h2 { font-size: 13pt; margin: 10px 0 6px; } h3 { font-size: 11pt; margin: 8px 0 4px; }
   .recommendation { font-size: 11pt; }
   .card { padding: 4px 8px; } .card .v { font-size: 13pt; } .card .k { font-size: 8pt; }
-  #venue-comparison figure svg { max-height: 55mm; width: auto; }
+  #venue-comparison figure svg { max-height: 42mm; width: auto; }
+  figure { margin: 4px 0; } p { margin: 4px 0; } table { margin: 4px 0; }
   .note, figcaption { font-size: 8pt; }
   section { border: none; padding: 0; margin: 0 0 12px; }
   #recurring { break-after: page; }
@@ -272,7 +273,7 @@ pre { background: #f6f8fa; border: 1px solid #e4e7eb; padding: 12px; overflow-x:
   figure, tr, .card, .recommendation { break-inside: avoid; }
   thead { display: table-header-group; }
   table { font-size: 8pt; max-width: 100%; }
-  th, td { padding: 2px 5px; overflow-wrap: anywhere; }
+  th, td { padding: 2px 5px; overflow-wrap: break-word; }
   td.src { max-width: 50mm; font-size: 7pt; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 7pt; }
 }
