@@ -98,7 +98,22 @@ fn a_run_report_has_every_section_and_its_charts_as_files() {
             "{id}"
         );
         assert!(!svg.contains("chart not drawn"), "{id}");
+        // Accessible: a title and a description first thing in each chart.
+        let head = &svg[..svg.find("<rect").unwrap_or(svg.len())];
+        assert!(
+            head.contains("role=\"img\"><title>") && head.contains("<desc>Chart: "),
+            "{id}"
+        );
     }
+    // Every header cell says what it heads; nothing needs scripts.
+    let cells: Vec<&str> = html
+        .split("<th")
+        .skip(1)
+        .filter(|c| c.starts_with(' ') || c.starts_with('>'))
+        .map(|c| &c[..c.find('>').unwrap()])
+        .collect();
+    assert!(cells.iter().all(|c| c.contains("scope=")), "{cells:?}");
+    assert!(cells.len() > 50, "{}", cells.len());
     // Next to the machine outputs.
     assert!(s.path().join("summary.json").exists() && s.path().join("ledger.csv").exists());
     // The appendix shows the scenario as written and every book's source and date.

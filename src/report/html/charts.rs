@@ -106,31 +106,8 @@ fn draw(id: &str, title: &str, height: u32, keys: &[Key], f: impl FnOnce(&Area) 
     Chart {
         id: id.to_string(),
         title: title.to_string(),
-        svg: accessible(&svg, title, keys),
+        svg: super::accessible(&svg, title, keys.iter().map(|k| k.name.as_str())),
     }
-}
-
-/// The SVG with a role, a `<title>` and a `<desc>` naming its series, first in the document,
-/// so a screen reader (and a standalone .svg file) says what the chart shows.
-fn accessible(svg: &str, title: &str, keys: &[Key]) -> String {
-    let Some(open) = svg
-        .find("<svg")
-        .and_then(|at| svg[at..].find('>').map(|e| at + e))
-    else {
-        return svg.to_string();
-    };
-    let names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
-    let desc = match names.is_empty() {
-        true => format!("Chart: {title}."),
-        false => format!("Chart: {title}. Series: {}.", names.join(", ")),
-    };
-    format!(
-        "{} role=\"img\"><title>{}</title><desc>{}</desc>{}",
-        &svg[..open],
-        escape(title),
-        escape(&desc),
-        &svg[open + 1..]
-    )
 }
 
 fn draw_keys(area: &Area, keys: &[Key], at: &[(u32, u32)]) -> Drawn {

@@ -296,6 +296,29 @@ fn figure(chart: &Chart, caption: &str) -> Markup {
     }
 }
 
+/// The SVG with a role, a `<title>` and a `<desc>` naming its series, first in the document,
+/// so a screen reader (and a standalone .svg file) says what the chart shows.
+fn accessible<'a>(svg: &str, title: &str, series: impl Iterator<Item = &'a str>) -> String {
+    let Some(open) = svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|e| at + e))
+    else {
+        return svg.to_string();
+    };
+    let names: Vec<&str> = series.collect();
+    let desc = match names.is_empty() {
+        true => format!("Chart: {title}."),
+        false => format!("Chart: {title}. Series: {}.", names.join(", ")),
+    };
+    let head = html! { title { (title) } desc { (desc) } };
+    format!(
+        "{} role=\"img\">{}{}",
+        &svg[..open],
+        head.into_string(),
+        &svg[open + 1..]
+    )
+}
+
 /// One section of the page: id, heading and body.
 struct Section {
     id: &'static str,
