@@ -120,9 +120,11 @@ impl UnitCosts {
             .map(|x| x.total)
             .sum::<f64>();
         by_group.retain(|g| g.vm_hours > 0.0);
+        // The total less what no VM carries, so the row agrees with the headline to the cent
+        // (a sum of venues rounded to cents can be a cent off).
         let workload = UnitCost {
             name: "all venues".into(),
-            cost: by_venue.iter().map(|u| u.cost).sum(),
+            cost: crate::units::cents(s.total - shared),
             vm_hours: by_venue.iter().map(|u| u.vm_hours).sum(),
             vcpu_hours: by_venue.iter().map(|u| u.vcpu_hours).sum(),
         };
