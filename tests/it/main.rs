@@ -29,3 +29,4 @@ mod report_html;
 mod trace_bad_input;
 mod uncertainty;
 mod worked_figures;
+mod years;

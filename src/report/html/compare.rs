@@ -158,6 +158,10 @@ pub fn render_compare(a: &Summary, b: &Summary, daily: Option<[&[f64]; 2]>) -> P
             body: sites,
         });
     }
+    if let Some((section, chart)) = super::cashflow::section(a, b) {
+        sections.push(section);
+        charts_out.push(chart);
+    }
     sections.push(Section {
         id: "appendix",
         title: "Appendix: inputs and sources".into(),

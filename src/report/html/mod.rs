@@ -3,6 +3,7 @@
 //! what a page can show; every section is drawn only when its figures exist.
 
 pub mod brand;
+mod cashflow;
 pub mod charts;
 mod compare;
 mod method;
