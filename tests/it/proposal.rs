@@ -175,3 +175,37 @@ fn a_scenario_brands_its_report_and_the_command_line_overrides_it() {
         "{err}"
     );
 }
+
+#[test]
+fn the_first_page_payback_comes_from_cumulative_cash_flows() {
+    // scenarios/worked/vmware-exit/README.md: B - A is 1,533.55 at the end of month 5 and
+    // -1,715.08 at the end of month 6, so B breaks even in month 6, at 5 + 1,533.55 /
+    // (1,533.55 + 1,715.08) = 5.47 months from the start.
+    let (stay, exit) = (Scratch::new(), Scratch::new());
+    let stay_dir = stay.path().to_str().unwrap();
+    let (code, o, e) = hybridplan(&[
+        "run",
+        "scenarios/worked/vmware-exit/stay-36m.toml",
+        "-q",
+        "--out",
+        stay_dir,
+    ]);
+    assert_eq!(code, 0, "{o}{e}");
+    let (code, o, e) = hybridplan(&[
+        "run",
+        "scenarios/worked/vmware-exit/exit-36m.toml",
+        "--report",
+        "html",
+        "--baseline",
+        stay_dir,
+        "--out",
+        exit.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{o}{e}");
+    let html = std::fs::read_to_string(exit.path().join("index.html")).unwrap();
+    assert!(
+        html.contains("id=\"payback\"><div class=\"v\">5.5 months</div>"),
+        "no payback card"
+    );
+    assert!(html.contains("break-even in month 6"));
+}

@@ -132,6 +132,35 @@ fn payback_months(r: &Report, split: &CostSplit, x: &Reference) -> Option<f64> {
     (saved > 0.0).then(|| ((one_off - x.one_off).max(0.0)) / saved)
 }
 
+/// The payback from both runs' cumulative cash flows (summary.json `cash_flow`, more than a
+/// month each): (value, what it says).
+fn cash_payback(b: &Summary, s: &Summary) -> (String, String) {
+    let months = b.cash_flow.len().min(s.cash_flow.len());
+    match crate::summary::cashflow::payback(&b.cash_flow, &s.cash_flow) {
+        Some(p) if p.at_months == 0.0 => (
+            "at once".into(),
+            format!(
+                "cumulative cash at or below the current estate's from the first month; {} saved by month {months}",
+                money(p.saved_by_end)
+            ),
+        ),
+        Some(p) => (
+            format!("{:.1} months", p.at_months),
+            format!(
+                "payback against the current estate from cumulative cash flows (break-even in month {}); {} saved by month {months}",
+                p.month + 1,
+                money(p.saved_by_end)
+            ),
+        ),
+        None => (
+            "none".into(),
+            format!(
+                "cumulative cash still above the current estate's at the end of month {months}"
+            ),
+        ),
+    }
+}
+
 /// The first page's headline: sentence, cards and the payback.
 pub fn summary(r: &Report, split: &CostSplit) -> Markup {
     let s = r.summary;
@@ -151,7 +180,9 @@ pub fn summary(r: &Report, split: &CostSplit) -> Markup {
                     if saved >= 0.0 { format!("saved against {} ({share} of its {})", x.label, money(x.total)) }
                     else { format!("more than {} ({share} over its {})", x.label, money(x.total)) },
                     if saved >= 0.0 { "good" } else { "bad" }))
-                @if let Some(m) = payback_months(r, split, x) {
+                @if let Some((value, key)) = r.baseline.filter(|b| crate::report::has_cash_flows(b, s)).map(|b| cash_payback(b, s)) {
+                    (card("payback", value, key, ""))
+                } @else if let Some(m) = payback_months(r, split, x) {
                     (card("payback", if m == 0.0 { "at once".into() } else { format!("{m:.1} months") },
                         format!("payback of the one-off costs from the monthly saving against {}", x.label), ""))
                 }
