@@ -32,6 +32,7 @@ fn main() {
     let t1 = Instant::now();
     let page = html::render(&html::Report::of_run(
         &run.scenario,
+        &run.trace.table,
         &run.outcome,
         &run.summary,
     ));

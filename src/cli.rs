@@ -76,12 +76,21 @@ pub fn main() -> ExitCode {
             validate,
             out,
             report,
+            brand,
         } => {
             let opt = crate::optimize::Options {
                 headroom,
                 whole_groups,
             };
-            optimize(&scenario, opt, percentile, validate, out, report).map(|()| true)
+            optimize(
+                &scenario,
+                opt,
+                percentile,
+                validate,
+                out,
+                report.map(|_| &brand),
+            )
+            .map(|()| true)
         }
         Command::Compare { a, b, report, out } => compare(&a, &b, report, out).map(|()| true),
         Command::Merge {
@@ -195,8 +204,9 @@ fn run(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
+    let brand = report.brand.brand()?;
     let html = report.report.is_some();
-    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref())?;
+    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref(), &brand)?;
     if !quiet {
         out!("{}", crate::report::totals_table(&run.summary));
         outln!();
@@ -340,9 +350,11 @@ fn study(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
+    let brand = report.brand.brand()?;
     let page = report.report.map(|_| pipe::Page {
         scenario,
         baseline: baseline.as_ref(),
+        brand: &brand,
     });
     if target.is_some() && replications != Some(Replications::Auto) {
         let msg = "--target applies only to --replications auto";
@@ -409,9 +421,10 @@ fn optimize(
     percentile: Option<f64>,
     validate: bool,
     out: Option<PathBuf>,
-    report: Option<ReportFormat>,
+    report: Option<&crate::cli::args::BrandArgs>,
 ) -> Result<(), Error> {
-    let done = pipe::optimize(path, opt, percentile, validate, out, report.is_some())?;
+    let brand = report.map(|b| b.brand()).transpose()?;
+    let done = pipe::optimize(path, opt, percentile, validate, out, brand.as_ref())?;
     out!("{}", done.text);
     outln!();
     print_written(&done.written);

@@ -87,6 +87,8 @@ pub enum Command {
         /// --validate.
         #[arg(long, value_enum, value_name = "FORMAT")]
         report: Option<ReportFormat>,
+        #[command(flatten)]
+        brand: BrandArgs,
     },
     /// Put two runs side by side: print each figure of both and the change; with
     /// --report html, write a comparison page.
@@ -155,6 +157,58 @@ pub struct ReportArgs {
     /// With --report: a run (summary.json or its folder) to state savings against.
     #[arg(long, value_name = "SUMMARY", requires = "report")]
     pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub brand: BrandArgs,
+}
+
+/// Branding of the report for the party handing it over.
+#[derive(Args, Default)]
+pub struct BrandArgs {
+    /// With --report: the company named in the report's header (1 to 80 characters).
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    /// With --report: a logo (PNG, JPEG or SVG, at most 256 KiB) embedded in the header.
+    #[arg(long, value_name = "FILE")]
+    pub logo: Option<PathBuf>,
+    /// With --report: the header's accent colour, #rgb or #rrggbb, e.g. #0b3954.
+    #[arg(long, value_name = "COLOUR", value_parser = parse_accent)]
+    pub accent: Option<String>,
+}
+
+fn parse_accent(text: &str) -> Result<String, ValueError> {
+    crate::report::html::brand::parse_colour(text).map_err(|_| {
+        ValueError::new(
+            "accent",
+            text,
+            "is not a colour: expected #rgb or #rrggbb in hexadecimal, e.g. #0b3954",
+        )
+    })
+}
+
+use crate::report::html::BrandError;
+
+impl BrandArgs {
+    /// The branding, the logo read and checked (its size before its bytes are read).
+    pub fn brand(&self) -> Result<crate::report::html::Brand, Error> {
+        let logo = self
+            .logo
+            .as_deref()
+            .map(crate::pipeline::read_logo)
+            .transpose()?;
+        let brand = crate::report::html::Brand::new(
+            self.company.as_deref(),
+            logo.as_deref(),
+            self.accent.as_deref(),
+        );
+        brand.map_err(|e| {
+            let at = match (&e, self.logo.as_deref()) {
+                (BrandError::LogoFormat | BrandError::LogoSize(_), Some(logo)) => logo,
+                (BrandError::Colour(_), _) => Path::new("--accent"),
+                _ => Path::new("--company"),
+            };
+            InputError::file(at, e.to_string()).into()
+        })
+    }
 }
 
 impl ReportArgs {

@@ -3,6 +3,7 @@
 //! pure-Rust microlp by default). The plan is written as a plan file for `policy = "plan"` and
 //! can be checked by simulating it.
 
+pub mod alone;
 pub mod backup;
 pub mod bill;
 pub mod commit;

@@ -17,7 +17,7 @@ pub use study::{Finished, Page, Prepared, StudyOutput, merge, prepare_study, run
 pub use trace::{generate_trace, trace_stats, write_canonical};
 
 use crate::error::{Error, InputError};
-use crate::optimize::Recommendation;
+use crate::optimize::{Recommendation, alone};
 use crate::regress::{self, Change, Tolerance, suite};
 use crate::report::{self, files, html};
 use crate::summary::Summary;
@@ -80,8 +80,19 @@ pub fn write_report(
     study: Option<&stats::Result>,
     plan: Option<&Recommendation>,
     dir: &Path,
+    brand: &html::Brand,
 ) -> Result<Vec<PathBuf>, Error> {
-    let mut report = html::Report::of_run(&run.scenario, &run.outcome, &run.summary);
+    let mut report =
+        html::Report::of_run(&run.scenario, &run.trace.table, &run.outcome, &run.summary);
+    let profile = crate::optimize::Profile::build(&run.scenario, &run.trace)?;
+    let headroom = plan.map_or(alone::DEFAULT_HEADROOM, |p| p.headroom);
+    report.comparison = Some(alone::Comparison::build(
+        &run.scenario,
+        &profile,
+        &run.summary,
+        headroom,
+    ));
+    report.brand = brand.clone().over(scenario_brand(&run.scenario)?);
     report.baseline = baseline;
     report.study = study;
     report.plan = plan;
@@ -90,6 +101,40 @@ pub fn write_report(
         text: crate::error::read_input(scenario)?,
     });
     files::write_page(dir, &html::render(&report))
+}
+
+/// A logo file's bytes, refused before they are read when over the size limit.
+pub fn read_logo(path: &Path) -> Result<Vec<u8>, Error> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if len > html::MAX_LOGO_BYTES as u64 {
+        let msg = format!(
+            "logo is {len} bytes: expected at most {} bytes (256 KiB)",
+            html::MAX_LOGO_BYTES
+        );
+        return Err(bad_input(path, msg));
+    }
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// The scenario's `[report]` branding, checked; errors name the scenario and the key.
+fn scenario_brand(s: &crate::scenario::Scenario) -> Result<html::Brand, Error> {
+    let b = &s.branding;
+    let logo = match &b.logo {
+        Some(p) => Some(read_logo(p).map_err(|e| {
+            InputError::key(&s.path, "report.logo", format!("{}: {e}", p.display()))
+        })?),
+        None => None,
+    };
+    html::Brand::new(b.company.as_deref(), logo.as_deref(), b.accent.as_deref()).map_err(|e| {
+        let key = match e {
+            html::BrandError::Colour(_) => "report.accent",
+            html::BrandError::Company => "report.company",
+            _ => "report.logo",
+        };
+        InputError::key(&s.path, key, e.to_string()).into()
+    })
 }
 
 /// Writes `value` as pretty JSON with a final newline.
@@ -109,6 +154,7 @@ pub fn run(
     out: Option<PathBuf>,
     html: bool,
     baseline: Option<&Summary>,
+    brand: &html::Brand,
 ) -> Result<(Run, Vec<PathBuf>), Error> {
     let loaded = crate::scenario::load(scenario)?;
     let output = Output::begin(&out.unwrap_or_else(|| default_dir(&loaded.name)))?;
@@ -116,7 +162,9 @@ pub fn run(
     let dir = output.dir();
     let mut written = write_outputs(&run, dir)?;
     if html {
-        written.extend(write_report(&run, scenario, baseline, None, None, dir)?);
+        written.extend(write_report(
+            &run, scenario, baseline, None, None, dir, brand,
+        )?);
     }
     let written = output.shown(written);
     output.commit()?;
@@ -131,7 +179,8 @@ pub fn load_summary(path: &Path) -> Result<Summary, Error> {
 /// `compare --report html`: the comparison page of A and B (read from `paths`, as given on the
 /// command line) in `out`, default `reports/compare-<A>-vs-<B>` where each name is the run's
 /// folder as given (a summary.json's folder, else the file's stem), never a name read from
-/// inside the files.
+/// inside the files. Runs short enough to draw per day are drawn from the ledger.csv beside
+/// their summaries.
 pub fn write_compare(
     a: &Summary,
     b: &Summary,
@@ -142,10 +191,15 @@ pub fn write_compare(
         let (na, nb) = (run_name(paths.0), run_name(paths.1));
         default_dir(&format!("compare-{na}-vs-{nb}"))
     });
+    let daily = match (daily_costs(paths.0, a)?, daily_costs(paths.1, b)?) {
+        (Some(x), Some(y)) => Some([x, y]),
+        _ => None,
+    };
+    let daily = daily.as_ref().map(|[x, y]| [x.as_slice(), y.as_slice()]);
     let output = Output::begin(&dir)?;
     let written = output.shown(files::write_page(
         output.dir(),
-        &html::render_compare(a, b),
+        &html::render_compare(a, b, daily),
     )?);
     output.commit()?;
     Ok(written)
@@ -178,6 +232,28 @@ pub fn run_name(path: &Path) -> String {
         Ok(()) => name,
         Err(_) => "run".to_string(),
     }
+}
+
+/// A run's cost per day from the ledger.csv in its folder (or beside its summary.json);
+/// `None` for runs long enough for monthly points, or without a ledger.
+fn daily_costs(path: &Path, s: &Summary) -> Result<Option<Vec<f64>>, Error> {
+    let days = s.horizon_s.div_ceil(crate::units::DAY) as usize;
+    if days > html::DAILY_UP_TO {
+        return Ok(None);
+    }
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("."))
+    };
+    let ledger = dir.join("ledger.csv");
+    if !ledger.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&ledger).map_err(|e| Error::io(&ledger, e))?;
+    report::daily_totals(std::io::BufReader::new(file), days)
+        .map(Some)
+        .map_err(|(line, msg)| InputError::line(&ledger, line, msg).into())
 }
 
 /// `diff`: every figure of two runs (summary.json files or report folders) that changed.

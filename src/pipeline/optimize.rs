@@ -22,7 +22,7 @@ pub fn optimize(
     percentile: Option<f64>,
     validate: bool,
     out: Option<PathBuf>,
-    report: bool,
+    report: Option<&crate::report::html::Brand>,
 ) -> Result<Optimized, Error> {
     let scenario = crate::scenario::load(path)?;
     let output = Output::begin(&out.unwrap_or_else(|| default_dir(&scenario.name)))?;
@@ -44,21 +44,29 @@ pub fn optimize(
     let plan_text = rec.plan_file(&path.display().to_string());
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
     let mut written = vec![plan_path.clone()];
-    if validate || report {
+    if validate || report.is_some() {
         // The plan file as written drives the simulation.
         let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
         let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;
         text.push('\n');
         text.push_str(&checked.validation.text(rec.planned_total));
         rec.validation = Some(checked.validation);
-        if report {
+        if let Some(brand) = report {
             let run = Run {
                 scenario: checked.scenario,
                 trace,
                 outcome: checked.outcome,
                 summary: checked.summary,
             };
-            written.extend(write_report(&run, path, None, None, Some(&rec), dir)?);
+            written.extend(write_report(
+                &run,
+                path,
+                None,
+                None,
+                Some(&rec),
+                dir,
+                brand,
+            )?);
         }
     }
     let json_path = dir.join("optimize.json");

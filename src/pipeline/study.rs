@@ -48,6 +48,7 @@ pub struct Finished {
 pub struct Page<'a> {
     pub scenario: &'a Path,
     pub baseline: Option<&'a Summary>,
+    pub brand: &'a crate::report::html::Brand,
 }
 
 /// Items of shard `k` of `n` (1-based) out of `items`: every n-th item from item k-1.
@@ -245,7 +246,7 @@ fn finish(
             let study = result.as_ref();
             let (scenario, baseline) = (page.scenario, page.baseline);
             written.extend(super::write_report(
-                &run, scenario, baseline, study, None, dir,
+                &run, scenario, baseline, study, None, dir, page.brand,
             )?);
             output.shown(written)
         }

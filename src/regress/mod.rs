@@ -1,6 +1,7 @@
 //! Comparing two runs figure by figure (`hybridplan diff`, `hybridplan check`): every number in
 //! two summary.json documents, matched by path, with array elements matched by their name.
 
+pub mod figures;
 pub mod suite;
 
 use crate::error::ValueError;

@@ -132,3 +132,49 @@ pub fn payback_line(a: &Summary, b: &Summary) -> Option<String> {
         },
     )
 }
+
+/// A ledger.csv's cost per day (`days` of them, day 0 first), for the comparison of runs too
+/// short for monthly points. Errors name the line and what was expected.
+pub fn daily_totals(ledger: impl std::io::Read, days: usize) -> Result<Vec<f64>, (u64, String)> {
+    let mut out = vec![0.0; days];
+    let mut r = csv::Reader::from_reader(ledger);
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = r.position().line();
+        match r.read_record(&mut row) {
+            Ok(false) => return Ok(out),
+            Ok(true) => {}
+            Err(e) => return Err((line, format!("not a ledger.csv row: {e}"))),
+        }
+        let day = row.get(0).and_then(|d| d.parse::<usize>().ok());
+        let amount = row.get(4).and_then(|a| a.parse::<f64>().ok());
+        match (day, amount) {
+            (Some(d), Some(a)) if d < days && a.is_finite() => out[d] += a,
+            _ => {
+                let msg = format!(
+                    "expected day (0 to {}) and amount in columns 1 and 5, found {:?}",
+                    days.saturating_sub(1),
+                    row.iter().collect::<Vec<_>>()
+                );
+                return Err((line, msg));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_ledger_sums_by_day() {
+        let csv = "day,venue,category,rule,amount\n0,a,compute,x,1.5\n1,a,compute,x,2\n0,b,hosts,y,0.25\n";
+        // Day 0: 1.5 + 0.25 = 1.75; day 1: 2; day 2: nothing.
+        assert_eq!(
+            super::daily_totals(csv.as_bytes(), 3).unwrap(),
+            [1.75, 2.0, 0.0]
+        );
+        let bad = "day,venue,category,rule,amount\n0,a,compute,x,1\n9,a,compute,x,1\n";
+        let (line, msg) = super::daily_totals(bad.as_bytes(), 3).unwrap_err();
+        assert_eq!(line, 3, "{msg}");
+        assert!(msg.contains("expected day (0 to 2)"), "{msg}");
+    }
+}

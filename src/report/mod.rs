@@ -9,7 +9,8 @@ pub mod html;
 mod text;
 
 pub use compare::{
-    change, compare_rows, compare_table, has_cash_flows, payback_line, venue_names, venue_total,
+    change, compare_rows, compare_table, daily_totals, has_cash_flows, payback_line, venue_names,
+    venue_total,
 };
 pub use text::totals_table;
 

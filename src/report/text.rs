@@ -231,6 +231,35 @@ fn commitment_lines(out: &mut String, s: &Summary) {
     }
 }
 
+/// Why a site can seed later than its link alone allows, for the terminal and the report.
+pub const SHARED_TARGET_RULE: &str = "sites seeding at the same time share the backup target's ingress: each gets an equal share of what is left, capped by its own link, so a site can seed later than its link alone allows";
+
+/// A site seeded over the WAN later than its link alone would take (by more than 0.05 days,
+/// a rounding step of the shown figures): (simulated day, days alone on its link).
+pub fn shared_seed(site: &crate::summary::BackupSiteSummary) -> Option<(f64, f64)> {
+    let day = site.seeded_at_s? as f64 / crate::units::DAY as f64;
+    (site.drives == 0 && day > site.seed_days + 0.05).then_some((day, site.seed_days))
+}
+
+/// How and when a site's first full copy reached the target, as simulated: the day it was
+/// there, and the days its link alone would take when the shared target made it later.
+fn seeding(site: &crate::summary::BackupSiteSummary) -> String {
+    let how = match site.drives {
+        0 => " over the WAN".to_string(),
+        n => format!(" by {n} drive(s)"),
+    };
+    match (site.seeded_at_s, shared_seed(site)) {
+        (None, _) => format!("not seeded within the horizon{how}"),
+        (Some(_), Some((day, alone))) => format!(
+            "seeded in {day:.1} days{how} ({alone:.1} days on its own link; the target is shared)"
+        ),
+        (Some(t), None) => format!(
+            "seeded in {:.1} days{how}",
+            t as f64 / crate::units::DAY as f64
+        ),
+    }
+}
+
 /// The backup service's totals and, per site, its nightly transfer, seeding and misses.
 fn backup_lines(out: &mut String, s: &Summary) {
     if let Some(b) = &s.backup {
@@ -240,23 +269,72 @@ fn backup_lines(out: &mut String, s: &Summary) {
             b.service, b.protected_tb, b.stored_tb, b.stores
         );
         for site in &b.sites {
-            let seeding = if site.drives > 0 {
-                format!(" by {} drive(s)", site.drives)
-            } else {
-                " over the WAN".to_string()
-            };
             let _ = writeln!(
                 out,
-                "  {}: {:.3} TB a night = {:.1} h at {} Mbps; seeded in {:.1} days{seeding}; {} of {} windows missed, {} RPO breaches",
+                "  {}: {:.3} TB a night = {:.1} h at {} Mbps; {}; {} of {} windows missed, {} RPO breaches",
                 site.site,
                 site.nightly_tb,
                 site.nightly_hours,
                 site.link_mbps,
-                site.seed_days,
+                seeding(site),
                 site.windows_missed,
                 site.nights,
                 site.rpo_breaches
             );
         }
+        if b.sites.iter().any(|x| shared_seed(x).is_some()) {
+            let _ = writeln!(out, "  {SHARED_TARGET_RULE}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod seeding_tests {
+    use super::*;
+    use crate::summary::BackupSiteSummary;
+
+    fn site(seeded_days: Option<f64>, seed_days: f64, drives: u32) -> BackupSiteSummary {
+        BackupSiteSummary {
+            site: "s".into(),
+            seeded_at_s: seeded_days.map(|d| (d * 86_400.0) as u64),
+            nights: 0,
+            windows_missed: 0,
+            rpo_breaches: 0,
+            longest_job_hours: 0.0,
+            link_mbps: 100.0,
+            nightly_tb: 0.0,
+            nightly_hours: 0.0,
+            seed_tb: 0.0,
+            seed_days,
+            drives,
+        }
+    }
+
+    #[test]
+    fn the_terminal_shows_the_simulated_seeding_day() {
+        // Alone on its link the seed takes 3.5 days; with the target shared it was there on
+        // day 7.4: the simulated day is the figure, the link's alone in brackets.
+        assert_eq!(
+            seeding(&site(Some(7.4), 3.5, 0)),
+            "seeded in 7.4 days over the WAN (3.5 days on its own link; the target is shared)"
+        );
+        assert_eq!(
+            shared_seed(&site(Some(7.4), 3.5, 0)).map(|x| x.1),
+            Some(3.5)
+        );
+        // Within 0.05 days of the link's figure: the same, said once.
+        assert_eq!(
+            seeding(&site(Some(3.52), 3.5, 0)),
+            "seeded in 3.5 days over the WAN"
+        );
+        // Drives take the book's days whatever the links do.
+        assert_eq!(
+            seeding(&site(Some(7.0), 7.0, 1)),
+            "seeded in 7.0 days by 1 drive(s)"
+        );
+        assert_eq!(
+            seeding(&site(None, 40.0, 0)),
+            "not seeded within the horizon over the WAN"
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod autoscale;
 mod backup;
+pub mod branding;
 pub mod capacity;
 mod files;
 mod groups;
@@ -63,6 +64,8 @@ pub struct Scenario {
     pub failures: bool,
     /// Scalable groups.
     pub autoscale: Vec<Autoscale>,
+    /// The `[report]` table: the report's branding.
+    pub branding: branding::Branding,
     /// The calendar date of time 0, when the scenario gives one (`start`).
     pub start: Option<timeline::Date>,
     /// Money over time: dated capital and one-off costs, escalation, the discount rate.
@@ -118,6 +121,7 @@ struct RawScenario {
     uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
+    report: Option<branding::RawReport>,
     start: Option<String>,
     #[serde(default)]
     money: money::RawMoney,
@@ -332,6 +336,7 @@ fn build(raw: RawScenario, path: &Path, files: &Files) -> Result<Scenario, Error
         backup,
         failures: raw.failures,
         autoscale,
+        branding: raw.report.map(|r| r.resolve(base)).unwrap_or_default(),
         start,
         money,
         capacity,

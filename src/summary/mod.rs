@@ -5,6 +5,7 @@
 
 mod build;
 pub mod cashflow;
+pub mod proposal;
 
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;

@@ -214,6 +214,173 @@ fn the_check_catches_a_page_that_fetches() {
     assert!(!browser.console_errors().is_empty());
 }
 
+impl Browser {
+    /// A Chrome DevTools command through ChromeDriver (print media, device metrics).
+    fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.session_post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+    }
+
+    /// The page laid out for print in a column of `width` CSS pixels (the paper's width less
+    /// its margins); `None` undoes it.
+    fn print_layout(&self, width: Option<(u32, u32)>) {
+        let media = if width.is_some() { "print" } else { "" };
+        self.cdp("Emulation.setEmulatedMedia", json!({ "media": media }));
+        match width {
+            Some((w, h)) => self.cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false }),
+            ),
+            None => self.cdp("Emulation.clearDeviceMetricsOverride", json!({})),
+        };
+    }
+
+    /// The page printed to PDF on paper of `width` x `height` cm with 1.4 cm margins.
+    fn print_pdf(&self, width: f64, height: f64) -> Vec<u8> {
+        let pdf = self.session_post(
+            "/print",
+            json!({ "page": { "width": width, "height": height },
+                    "margin": { "top": 1.4, "bottom": 1.4, "left": 1.4, "right": 1.4 },
+                    "background": true }),
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(pdf.as_str().expect("base64 PDF"))
+            .unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        bytes
+    }
+
+    /// A PNG of the viewport only.
+    fn viewport_shot(&self, to: &Path) {
+        let png = self.get("/screenshot");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+}
+
+/// Pages of a PDF: its page objects (`/Type /Page`, not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
+        .count()
+}
+
+/// Elements wider than the column or reaching past its right edge, as "tag#id.class: right".
+const OVERFLOWS: &str = "const w = document.documentElement.clientWidth;
+    const out = [];
+    for (const e of document.querySelectorAll('body *')) {
+        const r = e.getBoundingClientRect();
+        if (r.width > 0 && r.right > w + 1) out.push(e.tagName + '#' + e.id + '.' + e.className + ': ' + r.right);
+    }
+    if (document.documentElement.scrollWidth > w + 1) out.push('document: ' + document.documentElement.scrollWidth);
+    return out;";
+
+/// The parts of the proposal the first page must show, by element id.
+const FIRST_PAGE_IDS: [&str; 9] = [
+    "recommendation",
+    "total",
+    "run-rate",
+    "saving",
+    "unit-costs",
+    "venue-comparison",
+    "chart-venue-comparison",
+    "recurring",
+    "assumptions",
+];
+
+/// An 8 x 8 PNG in the accent colour, as a logo.
+const LOGO_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGOoko/BihiGlgQA9qE9QbLGf9UAAAAASUVORK5CYII=";
+
+#[test]
+fn the_proposal_shows_its_summary_and_prints_on_a4_and_letter() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let s = Scratch::new();
+    let logo = s.path().join("logo.png");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(LOGO_PNG)
+        .unwrap();
+    std::fs::write(&logo, png).unwrap();
+    let out = s.path().join("report");
+    let (code, stdout, err) = hybridplan(&[
+        "run",
+        "scenarios/example-hybrid.toml",
+        "--report",
+        "html",
+        "--company",
+        "Acme Cloud Advisers",
+        "--logo",
+        logo.to_str().unwrap(),
+        "--accent",
+        "#7a1f5c",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    let page = out.join("index.html");
+    browser.open(&page);
+    assert!(browser.console_errors().is_empty());
+    for id in FIRST_PAGE_IDS {
+        let found = browser.script(&format!("return document.getElementById('{id}') !== null;"));
+        assert_eq!(found, json!(true), "no element #{id}");
+    }
+    // The branding reached the page: the logo is drawn, the company named.
+    let logo_w = browser.script("return document.querySelector('header img.logo').naturalWidth;");
+    assert_eq!(logo_w, json!(8));
+    let header = browser.script("return document.querySelector('header').textContent;");
+    assert!(header.as_str().unwrap().contains("Acme Cloud Advisers"));
+    // The first page on screen: as tall as A4 is for its width (1280 x 1.414 = 1810 px).
+    browser.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1280, "height": 1810, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    browser.viewport_shot(&shots().join("example-hybrid-first-page.png"));
+    // Laid out for paper: A4 leaves 210 - 2 x 14 mm = 182 mm = 688 px (96 px per 25.4 mm) by
+    // 297 - 28 = 269 mm = 1017 px; Letter 8.5 in - 28 mm = 710 px by 11 in - 28 mm = 950 px.
+    for (paper, w, h) in [("A4", 688, 1017), ("Letter", 710, 950)] {
+        browser.print_layout(Some((w, h)));
+        let over = browser.script(OVERFLOWS);
+        assert_eq!(over, json!([]), "{paper}: overflows the page");
+        if paper == "A4" {
+            browser.viewport_shot(&shots().join("example-hybrid-print-page-1.png"));
+        }
+    }
+    browser.print_layout(None);
+    for (paper, w, h) in [("A4", 21.0, 29.7), ("Letter", 21.59, 27.94)] {
+        let pdf = browser.print_pdf(w, h);
+        let pages = pdf_pages(&pdf);
+        // The proposal's pages end with a page break, then the detail, the assumptions and the
+        // scenario file follow: measured 9 pages on A4 and 10 on Letter (shorter paper); the
+        // range allows for the fonts a machine has.
+        assert!((6..=13).contains(&pages), "{paper}: {pages} pages");
+        std::fs::write(shots().join(format!("example-hybrid-{paper}.pdf")), pdf).unwrap();
+    }
+    // The same with the command line's print, as a user would make a PDF.
+    let pdf = s.path().join("cli.pdf");
+    let status = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("chromium");
+    assert!(status.success());
+    let pages = pdf_pages(&std::fs::read(&pdf).unwrap());
+    assert!(
+        (6..=13).contains(&pages),
+        "chromium --print-to-pdf: {pages} pages"
+    );
+}
+
 #[test]
 fn the_payback_chart_renders_in_a_browser() {
     let Some(browser) = Browser::start() else {

@@ -98,7 +98,22 @@ fn a_run_report_has_every_section_and_its_charts_as_files() {
             "{id}"
         );
         assert!(!svg.contains("chart not drawn"), "{id}");
+        // Accessible: a title and a description first thing in each chart.
+        let head = &svg[..svg.find("<rect").unwrap_or(svg.len())];
+        assert!(
+            head.contains("role=\"img\"><title>") && head.contains("<desc>Chart: "),
+            "{id}"
+        );
     }
+    // Every header cell says what it heads; nothing needs scripts.
+    let cells: Vec<&str> = html
+        .split("<th")
+        .skip(1)
+        .filter(|c| c.starts_with(' ') || c.starts_with('>'))
+        .map(|c| &c[..c.find('>').unwrap()])
+        .collect();
+    assert!(cells.iter().all(|c| c.contains("scope=")), "{cells:?}");
+    assert!(cells.len() > 50, "{}", cells.len());
     // Next to the machine outputs.
     assert!(s.path().join("summary.json").exists() && s.path().join("ledger.csv").exists());
     // The appendix shows the scenario as written and every book's source and date.
@@ -144,6 +159,10 @@ fn savings_against_a_baseline_are_stated() {
     );
     assert!(html.contains("1,405.08 USD"), "no saving in the headline");
     assert!(html.contains("11.5 % of its 12,190.85"));
+    // Payback: both pay the same 900.00 of drive seeding once, and the scale unit's run-rate,
+    // (10,785.77 - 900) x 730 / 720 = 10,022.79 a month, is below Azure's (12,190.85 - 900)
+    // x 730 / 720 = 11,447.39: no extra one-off cost to pay back.
+    assert!(html.contains("id=\"payback\"><div class=\"v\">at once</div>"));
 
     // compare: the same two runs side by side, in text and as a page.
     let page = Scratch::new();
@@ -169,6 +188,15 @@ fn savings_against_a_baseline_are_stated() {
     assert_self_contained(&html);
     assert!(html.contains("-1,405.08") && html.contains("-11.5 %"));
     insta::assert_snapshot!("compare_structure", structure(&html));
+    // Two 30-day runs have one monthly point each: the page draws them per day instead, from
+    // their ledgers, one point per day (the series' lines are 2 px wide, the legend's 3).
+    let days = std::fs::read_to_string(page.path().join("compare-days.svg")).unwrap();
+    let lines: Vec<usize> = days
+        .split("<polyline")
+        .filter(|p| p.contains("stroke-width=\"2\""))
+        .map(|p| attrs(p, "points")[0].split_whitespace().count())
+        .collect();
+    assert_eq!(lines, [30, 30], "{days}");
     for id in attrs(&html, "data-chart") {
         assert!(page.path().join(format!("{id}.svg")).exists(), "{id}");
     }
@@ -195,6 +223,18 @@ fn monte_carlo_and_optimizer_sections_appear_when_present() {
     );
     assert!(html.contains("12 seeded replications"));
     assert!(s.path().join("replications.json").exists());
+    // The first page states the P10-P90 range of replications.json's total.
+    let study: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path().join("replications.json")).unwrap())
+            .unwrap();
+    let total = &study["figures"][0];
+    assert_eq!(total["figure"], "total");
+    let money = |v: &serde_json::Value| hybridplan::units::format_amount(v.as_f64().unwrap());
+    let range = format!("{} – {}", money(&total["p10"]), money(&total["p90"]));
+    assert!(
+        html.contains(&format!("id=\"range\"><div class=\"v\">{range}")),
+        "{range}"
+    );
 
     let o = Scratch::new();
     let html = report(
@@ -208,6 +248,8 @@ fn monte_carlo_and_optimizer_sections_appear_when_present() {
     );
     assert!(attrs(&html, "section id").contains(&"optimizer"));
     assert!(html.contains("simulated total of the plan"));
+    // The plan's saving is stated against the best built-in policy simulated beside it.
+    assert!(html.contains("the best built-in policy ("), "no reference");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(o.path().join("optimize.json")).unwrap())
             .unwrap();

@@ -112,7 +112,7 @@ pub(super) fn draw(
     Chart {
         id: id.to_string(),
         title: title.to_string(),
-        svg,
+        svg: super::accessible(&svg, title, keys.iter().map(|k| k.name.as_str())),
     }
 }
 

@@ -2,18 +2,25 @@
 //! fetched) built with maud's typed templates, and each chart as its own SVG. `Report` gathers
 //! what a page can show; every section is drawn only when its figures exist.
 
+pub mod brand;
 mod cashflow;
 pub mod charts;
 mod compare;
+mod method;
+mod proposal;
 mod sections;
 
+pub use brand::{Brand, BrandError, MAX_LOGO_BYTES};
 pub use compare::render_compare;
 
 use crate::optimize::Recommendation;
+use crate::optimize::alone::Comparison;
 use crate::pricing::Category;
 use crate::scenario::Scenario;
 use crate::sim::Outcome;
+use crate::summary::proposal::{CostSplit, UnitCosts};
 use crate::summary::{MonthSummary, Summary, ledger_venue_names};
+use crate::trace::VmTable;
 use crate::uncertainty::stats;
 use crate::units::{DAY, HOUR};
 use charts::Chart;
@@ -59,6 +66,13 @@ pub struct Report<'a> {
     pub study: Option<&'a stats::Result>,
     pub plan: Option<&'a Recommendation>,
     pub inputs: Option<Inputs>,
+    /// Cost per VM-month and vCPU-hour by venue and group.
+    pub units: UnitCosts,
+    /// Recurring run-rate and one-off payments.
+    pub split: CostSplit,
+    /// The same workload priced on each venue alone.
+    pub comparison: Option<Comparison>,
+    pub brand: Brand,
 }
 
 /// A rendered page and its charts (each also written as `<id>.svg`).
@@ -68,7 +82,7 @@ pub struct Page {
 }
 
 /// Horizons up to this many days are drawn per day; longer ones per 730-hour month.
-const DAILY_UP_TO: usize = 62;
+pub const DAILY_UP_TO: usize = 62;
 
 impl Periods {
     /// A run's cost per day (short horizons, from the ledger) or per month (from the summary).
@@ -143,7 +157,12 @@ impl Periods {
 
 impl<'a> Report<'a> {
     /// The report of a simulated run; the optional parts start empty.
-    pub fn of_run(scenario: &Scenario, outcome: &'a Outcome, summary: &'a Summary) -> Report<'a> {
+    pub fn of_run(
+        scenario: &Scenario,
+        table: &VmTable,
+        outcome: &'a Outcome,
+        summary: &'a Summary,
+    ) -> Report<'a> {
         let sites = scenario
             .venues
             .iter()
@@ -188,39 +207,77 @@ impl<'a> Report<'a> {
             study: None,
             plan: None,
             inputs: None,
+            units: UnitCosts::build(scenario, table, outcome, summary),
+            split: CostSplit::build(scenario, summary),
+            comparison: None,
+            brand: Brand::default(),
         }
     }
 }
 
 /// The page's stylesheet: readable on screen and on paper, no web fonts.
 const STYLE: &str = r#"
+:root { --accent: #0b3954; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
   color: #1b1f24; margin: 0; background: #f6f7f9; line-height: 1.45; }
-header { background: #0b3954; color: #fff; padding: 24px 40px; }
+header { background: var(--accent); color: #fff; padding: 24px 40px; display: flex; gap: 20px;
+  align-items: center; }
 header h1 { margin: 0 0 4px; font-size: 26px; }
 header p { margin: 0; opacity: .85; }
+header .company { font-size: 14px; text-transform: uppercase; letter-spacing: .06em; opacity: 1; }
+header img.logo { max-height: 64px; max-width: 200px; background: #fff; padding: 6px; border-radius: 4px; }
 nav { background: #fff; border-bottom: 1px solid #dde1e6; padding: 8px 40px; font-size: 14px; }
-nav a { margin-right: 16px; color: #0b3954; text-decoration: none; }
+nav a { margin-right: 16px; color: var(--accent); text-decoration: none; }
 main { max-width: 1080px; margin: 0 auto; padding: 8px 40px 40px; }
 section { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 8px 24px 20px;
   margin: 20px 0; }
-h2 { font-size: 20px; border-bottom: 2px solid #0072b2; padding-bottom: 4px; }
+h2 { font-size: 20px; border-bottom: 2px solid var(--accent); padding-bottom: 4px; }
 h3 { font-size: 16px; margin-top: 20px; }
+.recommendation { font-size: 18px; font-weight: 500; border-left: 4px solid var(--accent);
+  padding: 4px 0 4px 12px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; }
 .card { flex: 1 1 180px; border: 1px solid #dde1e6; border-radius: 6px; padding: 10px 14px; }
 .card .v { font-size: 22px; font-weight: 600; }
 .card .k { font-size: 13px; color: #57606a; }
 .good { color: #007a5a; } .bad { color: #b3261e; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid #e4e7eb; padding: 4px 10px; text-align: left; vertical-align: top; }
+th[scope=row] { font-weight: normal; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.src { overflow-wrap: anywhere; max-width: 260px; font-size: 12px; }
 figure { margin: 12px 0; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 13px; color: #57606a; }
 pre { background: #f6f8fa; border: 1px solid #e4e7eb; padding: 12px; overflow-x: auto;
   font-size: 12px; }
 .note { font-size: 13px; color: #57606a; }
-@media print { nav { display: none; } body { background: #fff; } section { break-inside: avoid; } }
+/* Paper: A4 or Letter, whichever the printer has (no size is forced); 14 mm margins leave a
+   182 mm (A4) or 188 mm (Letter) column, which everything below fits. */
+@page { margin: 14mm; }
+@media print {
+  nav { display: none; }
+  body { background: #fff; font-size: 10pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  header { padding: 8px 12px; }
+  header h1 { font-size: 15pt; } header p { font-size: 9pt; }
+  header img.logo { max-height: 40px; }
+  main { max-width: none; padding: 0; }
+  h2 { font-size: 13pt; margin: 10px 0 6px; } h3 { font-size: 11pt; margin: 8px 0 4px; }
+  .recommendation { font-size: 11pt; }
+  .card { padding: 4px 8px; } .card .v { font-size: 13pt; } .card .k { font-size: 8pt; }
+  #venue-comparison figure svg { max-height: 42mm; width: auto; }
+  figure { margin: 4px 0; } p { margin: 4px 0; } table { margin: 4px 0; }
+  .note, figcaption { font-size: 8pt; }
+  section { border: none; padding: 0; margin: 0 0 12px; }
+  #recurring { break-after: page; }
+  h2, h3, caption { break-after: avoid; }
+  figure, tr, .card, .recommendation { break-inside: avoid; }
+  thead { display: table-header-group; }
+  table { font-size: 8pt; max-width: 100%; }
+  th, td { padding: 2px 5px; overflow-wrap: break-word; }
+  td.src { max-width: 50mm; font-size: 7pt; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 7pt; }
+}
 "#;
 
 /// Money in tables: thousands separators and cents.
@@ -240,6 +297,29 @@ fn figure(chart: &Chart, caption: &str) -> Markup {
     }
 }
 
+/// The SVG with a role, a `<title>` and a `<desc>` naming its series, first in the document,
+/// so a screen reader (and a standalone .svg file) says what the chart shows.
+fn accessible<'a>(svg: &str, title: &str, series: impl Iterator<Item = &'a str>) -> String {
+    let Some(open) = svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|e| at + e))
+    else {
+        return svg.to_string();
+    };
+    let names: Vec<&str> = series.collect();
+    let desc = match names.is_empty() {
+        true => format!("Chart: {title}."),
+        false => format!("Chart: {title}. Series: {}.", names.join(", ")),
+    };
+    let head = html! { title { (title) } desc { (desc) } };
+    format!(
+        "{} role=\"img\">{}{}",
+        &svg[..open],
+        head.into_string(),
+        &svg[open + 1..]
+    )
+}
+
 /// One section of the page: id, heading and body.
 struct Section {
     id: &'static str,
@@ -248,7 +328,7 @@ struct Section {
 }
 
 /// The page around its sections: header, navigation and footer.
-fn page(title: &str, subtitle: &str, sections: &[Section]) -> String {
+fn page(title: &str, subtitle: &str, brand: &Brand, sections: &[Section]) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -260,11 +340,17 @@ fn page(title: &str, subtitle: &str, sections: &[Section]) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
+                // The accent is a checked #rrggbb (brand::parse_colour): safe inside CSS.
+                style { (PreEscaped(format!(":root {{ --accent: {}; }}", brand.accent()))) }
             }
             body {
                 header {
-                    h1 { (title) }
-                    p { (subtitle) }
+                    @if let Some(logo) = &brand.logo { img.logo src=(logo) alt=(brand.company.as_deref().unwrap_or("logo")); }
+                    div {
+                        @if let Some(c) = &brand.company { p.company { (c) } }
+                        h1 { (title) }
+                        p { (subtitle) }
+                    }
                 }
                 nav {
                     @for s in sections { a href=(format!("#{}", s.id)) { (s.title) } }
@@ -287,67 +373,76 @@ fn page(title: &str, subtitle: &str, sections: &[Section]) -> String {
     .into_string()
 }
 
-/// Renders a run's (or a validated plan's) report.
+/// Renders a run's (or a validated plan's) report: the proposal first (summary, unit costs,
+/// venue comparison, recurring and one-off costs), then the detail, then assumptions and method.
 pub fn render(r: &Report) -> Page {
     let s = r.summary;
     let mut charts = Vec::new();
-    let mut out = vec![Section {
-        id: "headline",
-        title: "Headline".into(),
-        body: sections::headline(r),
-    }];
-    out.push(Section {
-        id: "cost-over-time",
-        title: "Cost over time".into(),
-        body: sections::cost_over_time(r, &mut charts),
-    });
+    let sec = |id, title: &str, body| Section {
+        id,
+        title: title.to_string(),
+        body,
+    };
+    let mut out = vec![
+        sec("summary", "Summary", proposal::summary(r, &r.split)),
+        sec(
+            "unit-costs",
+            "Unit costs",
+            proposal::unit_costs(&r.units, &s.currency),
+        ),
+    ];
+    if let Some(c) = &r.comparison {
+        let body = proposal::venue_comparison(r, c, &mut charts);
+        out.push(sec("venue-comparison", "Venue comparison", body));
+    }
+    out.push(sec(
+        "recurring",
+        "Recurring and one-off costs",
+        proposal::recurring(r, &r.split),
+    ));
+    out.push(sec("headline", "Cost detail", sections::headline(r)));
+    out.push(sec(
+        "cost-over-time",
+        "Cost over time",
+        sections::cost_over_time(r, &mut charts),
+    ));
     if !s.groups.is_empty() {
-        out.push(Section {
-            id: "placement",
-            title: "Placement".into(),
-            body: sections::placement(s, &mut charts),
-        });
+        out.push(sec(
+            "placement",
+            "Placement",
+            sections::placement(s, &mut charts),
+        ));
     }
     if !s.private_sites.is_empty() {
-        out.push(Section {
-            id: "private-sites",
-            title: "Private sites".into(),
-            body: sections::private_sites(r, &mut charts),
-        });
+        let body = sections::private_sites(r, &mut charts);
+        out.push(sec("private-sites", "Private sites", body));
     }
     if s.private_sites.iter().any(|p| p.units.is_some()) {
-        out.push(Section {
-            id: "hci",
-            title: "HCI sizing".into(),
-            body: sections::hci(s, &mut charts),
-        });
+        out.push(sec("hci", "HCI sizing", sections::hci(s, &mut charts)));
     }
     if let Some(b) = &s.backup {
-        out.push(Section {
-            id: "backup",
-            title: "Backup".into(),
-            body: sections::backup(s, b, r.backup.as_ref(), &mut charts),
-        });
+        let body = sections::backup(s, b, r.backup.as_ref(), &mut charts);
+        out.push(sec("backup", "Backup", body));
     }
     if let Some(study) = r.study {
-        out.push(Section {
-            id: "uncertainty",
-            title: "Uncertainty".into(),
-            body: sections::uncertainty(study, &mut charts),
-        });
+        let body = sections::uncertainty(study, &mut charts);
+        out.push(sec("uncertainty", "Uncertainty", body));
     }
     if let Some(plan) = r.plan {
-        out.push(Section {
-            id: "optimizer",
-            title: "Optimizer".into(),
-            body: sections::optimizer(plan, s, &mut charts),
-        });
+        let body = sections::optimizer(plan, s, &mut charts);
+        out.push(sec("optimizer", "Optimizer", body));
     }
-    out.push(Section {
-        id: "appendix",
-        title: "Appendix: inputs and sources".into(),
-        body: sections::appendix(s, r.inputs.as_ref()),
-    });
+    out.push(sec(
+        "assumptions",
+        "Assumptions",
+        method::assumptions(s, r.inputs.as_ref()),
+    ));
+    out.push(sec("method", "Method", method::methodology(s)));
+    out.push(sec(
+        "appendix",
+        "Appendix: inputs and sources",
+        sections::appendix(s, r.inputs.as_ref()),
+    ));
     let title = match r.plan {
         Some(_) => format!("{}: the optimizer's plan, simulated", s.scenario),
         None => format!("{}: hybrid-cloud cost report", s.scenario),
@@ -358,7 +453,7 @@ pub fn render(r: &Report) -> Page {
         format!("{} ({} over {})", s.description, s.currency, s.horizon)
     };
     Page {
-        html: page(&title, &subtitle, &out),
+        html: page(&title, &subtitle, &r.brand, &out),
         charts,
     }
 }

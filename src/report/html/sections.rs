@@ -13,7 +13,7 @@ use maud::{Markup, html};
 const PLACEMENT_ROWS: usize = 30;
 
 fn card(value: String, key: &str, class: &str) -> Markup {
-    html! { div.card { div.v class=(class) { (value) } div.k { (key) } } }
+    html! { div.card { div class=(format!("v {class}").trim_end()) { (value) } div.k { (key) } } }
 }
 
 pub fn headline(r: &Report) -> Markup {
@@ -54,28 +54,28 @@ pub fn headline(r: &Report) -> Markup {
             ", " (s.horizon) " simulated in steps of " (s.step_s / 60) " minutes." }
         h3 { "Cost by venue" }
         table {
-            tr { th { "venue" } th { "kind" } th.n { "total (" (cur) ")" } th.n { "share" }
-                 th.n { "per month" } th.n { "VM-hours" } }
+            tr { th scope="col" { "venue" } th scope="col" { "kind" } th.n scope="col" { "total (" (cur) ")" } th.n scope="col" { "share" }
+                 th.n scope="col" { "per month" } th.n scope="col" { "VM-hours" } }
             @for v in &venues {
-                tr { td { (v.name) } td { (v.kind) } td.n { (money(v.total)) }
+                tr { th scope="row" { (v.name) } td { (v.kind) } td.n { (money(v.total)) }
                      td.n { (pct(v.total / s.total.abs().max(1e-9))) }
                      td.n { (money(v.total / months.max(1e-9))) } td.n { (format!("{:.0}", v.vm_hours)) } }
             }
         }
         h3 { "Cost by category" }
         table {
-            tr { th { "category" } th.n { "total (" (cur) ")" } th.n { "share" } }
+            tr { th scope="col" { "category" } th.n scope="col" { "total (" (cur) ")" } th.n scope="col" { "share" } }
             @for (c, a) in &s.by_category {
-                tr { td { (c) } td.n { (money(*a)) } td.n { (pct(a / s.total.abs().max(1e-9))) } }
+                tr { th scope="row" { (c) } td.n { (money(*a)) } td.n { (pct(a / s.total.abs().max(1e-9))) } }
             }
         }
         @let commitments: Vec<_> = s.venues.iter().flat_map(|v| v.commitments.iter().map(move |c| (v, c))).collect();
         @if !commitments.is_empty() {
             h3 { "Commitments" }
             table {
-                tr { th { "venue" } th { "commitment" } th.n { "hours paid" } th.n { "used" } }
+                tr { th scope="col" { "venue" } th scope="col" { "commitment" } th.n scope="col" { "hours paid" } th.n scope="col" { "used" } }
                 @for (v, c) in commitments {
-                    tr { td { (v.name) } td { (c.what) } td.n { (format!("{:.0}", c.paid_hours)) }
+                    tr { th scope="row" { (v.name) } td { (c.what) } td.n { (format!("{:.0}", c.paid_hours)) }
                          td.n { (pct(c.utilisation)) } }
                 }
             }
@@ -174,9 +174,9 @@ pub fn placement(s: &Summary, out: &mut Vec<Chart>) -> Markup {
     let m = html! {
         (figure(&chart, &caption))
         table {
-            tr { th { "group" } th.n { "VM-hours" } @for v in &venues { th.n { (v) } } }
+            tr { th scope="col" { "group" } th.n scope="col" { "VM-hours" } @for v in &venues { th.n scope="col" { (v) } } }
             @for g in &groups {
-                tr { td { (g.group) } td.n { (format!("{:.0}", total(g))) }
+                tr { th scope="row" { (g.group) } td.n { (format!("{:.0}", total(g))) }
                      @for v in &venues { td.n { (g.vm_hours.get(*v).map(|h| format!("{h:.0}")).unwrap_or_default()) } } }
             }
         }
@@ -218,10 +218,10 @@ pub fn private_sites(r: &Report, out: &mut Vec<Chart>) -> Markup {
     }
     html! {
         table {
-            tr { th { "site" } th.n { "hosts" } th.n { "vCPU" } th.n { "memory GiB" } th.n { "peak vCPU allocated" }
-                 th.n { "peak memory allocated" } th.n { "CPU used P95" } th.n { "kWh" } th.n { "host failures" } }
+            tr { th scope="col" { "site" } th.n scope="col" { "hosts" } th.n scope="col" { "vCPU" } th.n scope="col" { "memory GiB" } th.n scope="col" { "peak vCPU allocated" }
+                 th.n scope="col" { "peak memory allocated" } th.n scope="col" { "CPU used P95" } th.n scope="col" { "kWh" } th.n scope="col" { "host failures" } }
             @for p in &s.private_sites {
-                tr { td { (p.venue) } td.n { (p.hosts) } td.n { (format!("{:.0}", p.vcpu_capacity)) }
+                tr { th scope="row" { (p.venue) } td.n { (p.hosts) } td.n { (format!("{:.0}", p.vcpu_capacity)) }
                      td.n { (format!("{:.0}", p.mem_gib_capacity)) } td.n { (pct(p.peak_vcpu_allocated_ratio)) }
                      td.n { (pct(p.peak_mem_allocated_ratio)) }
                      td.n { (p.cpu_used_percentiles.as_ref().map(|q| pct(q.p95)).unwrap_or_else(|| "no samples".into())) }
@@ -266,10 +266,10 @@ pub fn hci(s: &Summary, out: &mut Vec<Chart>) -> Markup {
     );
     let m = html! {
         table {
-            tr { th { "site" } th.n { "nodes per unit" } th.n { "units" } th.n { "tenant vCPU" } th.n { "tenant GiB" }
-                 th.n { "peak unit GiB" } th.n { "unit limit GiB" } th.n { "headroom GiB" } }
+            tr { th scope="col" { "site" } th.n scope="col" { "nodes per unit" } th.n scope="col" { "units" } th.n scope="col" { "tenant vCPU" } th.n scope="col" { "tenant GiB" }
+                 th.n scope="col" { "peak unit GiB" } th.n scope="col" { "unit limit GiB" } th.n scope="col" { "headroom GiB" } }
             @for p in &sites {
-                tr { td { (p.venue) } td.n { (p.nodes_per_unit.unwrap_or(0)) } td.n { (p.units.unwrap_or(0)) }
+                tr { th scope="row" { (p.venue) } td.n { (p.nodes_per_unit.unwrap_or(0)) } td.n { (p.units.unwrap_or(0)) }
                      td.n { (format!("{:.0}", p.vcpu_capacity)) } td.n { (format!("{:.0}", p.mem_gib_capacity)) }
                      td.n { (p.peak_unit_mem_gib.map(|x| format!("{x:.0}")).unwrap_or_default()) }
                      td.n { (p.unit_mem_limit_gib.map(|x| format!("{x:.0}")).unwrap_or_default()) }
@@ -352,10 +352,10 @@ pub fn backup(
             (format!("{:.1}", b.stored_tb)) " TB stored after compression and deduplication in "
             (b.stores) " store(s); " (b.windows_missed) " windows missed, " (b.rpo_breaches) " RPO breaches." }
         table {
-            tr { th { "site" } th.n { "link Mbps" } th.n { "nightly TB" } th.n { "longest job h" }
-                 th.n { "windows missed" } th.n { "seed TB" } th.n { "seeded on day" } th.n { "drives" } }
+            tr { th scope="col" { "site" } th.n scope="col" { "link Mbps" } th.n scope="col" { "nightly TB" } th.n scope="col" { "longest job h" }
+                 th.n scope="col" { "windows missed" } th.n scope="col" { "seed TB" } th.n scope="col" { "seeded on day" } th.n scope="col" { "drives" } }
             @for x in &b.sites {
-                tr { td { (x.site) } td.n { (format!("{:.0}", x.link_mbps)) } td.n { (format!("{:.3}", x.nightly_tb)) }
+                tr { th scope="row" { (x.site) } td.n { (format!("{:.0}", x.link_mbps)) } td.n { (format!("{:.3}", x.nightly_tb)) }
                      td.n { (format!("{:.2}", x.longest_job_hours)) } td.n { (x.windows_missed) " of " (x.nights) }
                      td.n { (format!("{:.2}", x.seed_tb)) }
                      td.n { (x.seeded_at_s.map(|t| format!("{:.1}", t as f64 / DAY as f64)).unwrap_or_else(|| "not within horizon".into())) }
@@ -364,6 +364,9 @@ pub fn backup(
         }
         (figure(&window, "How long each site's nightly job ran; a bar past the window line is a missed window."))
         (figure(&seeding, "The first full copy travels by shipped drive or over the site's link before nightly jobs begin."))
+        @if b.sites.iter().any(|x| crate::report::text::shared_seed(x).is_some()) {
+            p.note id="shared-target" { "Seeding took longer than each link alone allows: " (crate::report::text::SHARED_TARGET_RULE) "." }
+        }
     };
     out.extend([window, seeding]);
     m
@@ -440,9 +443,9 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
         @if !study.sensitivity.is_empty() {
             (figure(&tornado, "Each parameter moved alone to its P10 and P90 (the others at their medians), mean of pairs of runs sharing their random numbers; widest effect on top. The whisker at the P90 bar's end is the effect's 95 % interval; an effect whose interval holds zero is marked not significant."))
             table {
-                tr { th { "parameter" } th.n { "total at P10" } th.n { "total at P90" } th.n { "effect" } th.n { "95 % interval" } th { "" } }
+                tr { th scope="col" { "parameter" } th.n scope="col" { "total at P10" } th.n scope="col" { "total at P90" } th.n scope="col" { "effect" } th.n scope="col" { "95 % interval" } th scope="col" { "" } }
                 @for w in &study.sensitivity {
-                    tr { td { (w.parameter) } td.n { (money(w.total_at_low)) } td.n { (money(w.total_at_high)) }
+                    tr { th scope="row" { (w.parameter) } td.n { (money(w.total_at_low)) } td.n { (money(w.total_at_high)) }
                          td.n { (money(w.total_at_high - w.total_at_low)) }
                          td.n { (money(w.effect_ci95.0)) " .. " (money(w.effect_ci95.1)) }
                          td { @if !w.significant { "not significant" } } }
@@ -450,9 +453,9 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
             }
         }
         table {
-            tr { th { "figure" } th.n { "mean ± se" } th.n { "sd" } th.n { "P10 [95 % CI]" } th.n { "P50 [95 % CI]" } th.n { "P90 [95 % CI]" } }
+            tr { th scope="col" { "figure" } th.n scope="col" { "mean ± se" } th.n scope="col" { "sd" } th.n scope="col" { "P10 [95 % CI]" } th.n scope="col" { "P50 [95 % CI]" } th.n scope="col" { "P90 [95 % CI]" } }
             @for f in &study.figures {
-                tr { td { (f.figure) } td.n { (money(f.mean)) " ± " (money(f.se)) } td.n { (money(f.sd)) }
+                tr { th scope="row" { (f.figure) } td.n { (money(f.mean)) " ± " (money(f.se)) } td.n { (money(f.sd)) }
                      td.n { (money(f.p10)) " [" (money(f.p10_ci95.0)) ", " (money(f.p10_ci95.1)) "]" }
                      td.n { (money(f.p50)) " [" (money(f.p50_ci95.0)) ", " (money(f.p50_ci95.1)) "]" }
                      td.n { (money(f.p90)) " [" (money(f.p90_ci95.0)) ", " (money(f.p90_ci95.1)) "]" } }
@@ -460,9 +463,9 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
         }
         h3 { "Parameters" }
         table {
-            tr { th { "parameter" } th { "key" } th { "distribution" } th.n { "P10" } th.n { "P50" } th.n { "P90" } }
+            tr { th scope="col" { "parameter" } th scope="col" { "key" } th scope="col" { "distribution" } th.n scope="col" { "P10" } th.n scope="col" { "P50" } th.n scope="col" { "P90" } }
             @for p in &study.header.parameters {
-                tr { td { (p.name) } td { code { (p.key) } } td { (p.distribution) } td.n { (format!("{:.4}", p.p10)) }
+                tr { th scope="row" { (p.name) } td { code { (p.key) } } td { (p.distribution) } td.n { (format!("{:.4}", p.p10)) }
                      td.n { (format!("{:.4}", p.p50)) } td.n { (format!("{:.4}", p.p90)) } }
             }
         }
@@ -504,13 +507,13 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
             @if plan.whole_groups { ", each group on one venue" } "." }
         (figure(&chart, "The plan file written next to this report places VMs in these shares."))
         table {
-            tr { th { "" } th.n { "planned (" (cur) ")" } }
-            @for site in &plan.sites { tr { td { (site.venue) " (" (site.hosts) " hosts)" } td.n { (money(site.cost)) } } }
-            @for p in &plan.public { tr { td { (p.venue) } td.n { (money(p.cost)) } } }
-            @if plan.commitments > 0.0 { tr { td { "commitments already bought" } td.n { (money(plan.commitments)) } } }
-            tr { th { "planned total" } th.n { (money(plan.planned_total)) } }
-            tr { td { "simulated total of the plan" } td.n { (money(s.total)) } }
-            tr { td { "difference" } td.n { (money(s.total - plan.planned_total)) " ("
+            tr { th scope="col" { "" } th.n scope="col" { "planned (" (cur) ")" } }
+            @for site in &plan.sites { tr { th scope="row" { (site.venue) " (" (site.hosts) " hosts)" } td.n { (money(site.cost)) } } }
+            @for p in &plan.public { tr { th scope="row" { (p.venue) } td.n { (money(p.cost)) } } }
+            @if plan.commitments > 0.0 { tr { th scope="row" { "commitments already bought" } td.n { (money(plan.commitments)) } } }
+            tr { th scope="row" { "planned total" } td.n { strong { (money(plan.planned_total)) } } }
+            tr { th scope="row" { "simulated total of the plan" } td.n { (money(s.total)) } }
+            tr { th scope="row" { "difference" } td.n { (money(s.total - plan.planned_total)) " ("
                 (format!("{:+.1} %", (s.total - plan.planned_total) / plan.planned_total.abs().max(1e-9) * 100.0)) ")" } }
         }
         @if s.shortfalls.count > 0 {
@@ -520,9 +523,9 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
         @if !plan.commitments_to_buy.is_empty() {
             h3 { "Commitments to buy" }
             table {
-                tr { th { "venue" } th { "buy" } th.n { "break-even use" } th.n { "expected use" } th.n { "saving (" (cur) ")" } }
+                tr { th scope="col" { "venue" } th scope="col" { "buy" } th.n scope="col" { "break-even use" } th.n scope="col" { "expected use" } th.n scope="col" { "saving (" (cur) ")" } }
                 @for a in &plan.commitments_to_buy {
-                    tr { td { (a.venue) } td { (a.what) } td.n { (pct(a.break_even_utilisation)) }
+                    tr { th scope="row" { (a.venue) } td { (a.what) } td.n { (pct(a.break_even_utilisation)) }
                          td.n { (pct(a.expected_utilisation)) } td.n { (money(a.saving)) } }
                 }
             }
@@ -533,9 +536,9 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
             p { "Seeding by " (b.seeding) "; " (b.stores) " store(s) for " (format!("{:.1}", b.stored_tb)) " TB stored; links and seeding "
                 (money(b.cost)) " " (cur) " (the scenario's: " (money(b.current_cost)) ")." }
             table {
-                tr { th { "site" } th.n { "Mbps" } th.n { "now" } th.n { "nightly h" } th.n { "window h" } th.n { "seeded in days" } th.n { "cost" } }
+                tr { th scope="col" { "site" } th.n scope="col" { "Mbps" } th.n scope="col" { "now" } th.n scope="col" { "nightly h" } th.n scope="col" { "window h" } th.n scope="col" { "seeded in days" } th.n scope="col" { "cost" } }
                 @for l in &b.sites {
-                    tr { td { (l.site) } td.n { (l.link_mbps) } td.n { (l.current_mbps) } td.n { (format!("{:.2}", l.nightly_hours)) }
+                    tr { th scope="row" { (l.site) } td.n { (l.link_mbps) } td.n { (l.current_mbps) } td.n { (format!("{:.2}", l.nightly_hours)) }
                          td.n { (format!("{:.1}", b.window_hours)) } td.n { (format!("{:.1}", l.seed_days)) } td.n { (money(l.cost)) } }
                 }
             }
@@ -546,9 +549,9 @@ pub fn optimizer(plan: &Recommendation, s: &Summary, out: &mut Vec<Chart>) -> Ma
             p { "No capacity binds: every site has room at its busiest step, and the groups' venue restrictions cost nothing." }
         } @else {
             table {
-                tr { th { "binding constraint" } th { "relaxed to" } th.n { "change in total (" (cur) ")" } }
+                tr { th scope="col" { "binding constraint" } th scope="col" { "relaxed to" } th.n scope="col" { "change in total (" (cur) ")" } }
                 @for b in &plan.explanation.binding {
-                    tr { td { (b.constraint) } td { (b.relaxed) } td.n { (money(b.marginal_cost)) } }
+                    tr { th scope="row" { (b.constraint) } td { (b.relaxed) } td.n { (money(b.marginal_cost)) } }
                 }
             }
             p.note { "Each change is a re-solve of the model with that one constraint relaxed (the pure-Rust solver gives no dual values)." }
@@ -569,17 +572,17 @@ pub fn appendix(s: &Summary, inputs: Option<&Inputs>) -> Markup {
     html! {
         h3 { "Price books" }
         table {
-            tr { th { "venue" } th { "kind" } th { "book" } th { "source" } th { "as of" } }
+            tr { th scope="col" { "venue" } th scope="col" { "kind" } th scope="col" { "book" } th scope="col" { "source" } th scope="col" { "as of" } }
             @for v in &s.venues {
-                tr { td { (v.name) } td { (v.kind) } td { (v.book) } td { (v.book_source) } td { (v.book_as_of) } }
+                tr { th scope="row" { (v.name) } td { (v.kind) } td { (v.book) } td { (v.book_source) } td { (v.book_as_of) } }
             }
         }
         h3 { "Run" }
         table {
-            tr { td { "seed" } td { (s.seed) } }
-            tr { td { "events simulated" } td { (s.events) } }
-            tr { td { "usage samples" } td { (s.usage_samples) } }
-            tr { td { "VMs in the trace" } td { (s.vms.in_trace) " (" (s.vms.outside_horizon) " start after the horizon)" } }
+            tr { th scope="row" { "seed" } td { (s.seed) } }
+            tr { th scope="row" { "events simulated" } td { (s.events) } }
+            tr { th scope="row" { "usage samples" } td { (s.usage_samples) } }
+            tr { th scope="row" { "VMs in the trace" } td { (s.vms.in_trace) " (" (s.vms.outside_horizon) " start after the horizon)" } }
         }
         @if let Some(i) = inputs {
             h3 { "Scenario file " code { (i.path) } }
