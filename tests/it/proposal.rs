@@ -178,9 +178,9 @@ fn a_scenario_brands_its_report_and_the_command_line_overrides_it() {
 
 #[test]
 fn the_first_page_payback_comes_from_cumulative_cash_flows() {
-    // scenarios/worked/vmware-exit/README.md: B - A is 1,533.55 at the end of month 5 and
-    // -1,715.08 at the end of month 6, so B breaks even in month 6, at 5 + 1,533.55 /
-    // (1,533.55 + 1,715.08) = 5.47 months from the start.
+    // scenarios/worked/vmware-exit/README.md: B - A is 701.46 at the end of month 6 and
+    // -1,328.76 at the end of month 7, so B breaks even in month 7, at 6 + 701.46 /
+    // (701.46 + 1,328.76) = 6.35 months from the start.
     let (stay, exit) = (Scratch::new(), Scratch::new());
     let stay_dir = stay.path().to_str().unwrap();
     let (code, o, e) = hybridplan(&[
@@ -204,8 +204,8 @@ fn the_first_page_payback_comes_from_cumulative_cash_flows() {
     assert_eq!(code, 0, "{o}{e}");
     let html = std::fs::read_to_string(exit.path().join("index.html")).unwrap();
     assert!(
-        html.contains("id=\"payback\"><div class=\"v\">5.5 months</div>"),
+        html.contains("id=\"payback\"><div class=\"v\">6.3 months</div>"),
         "no payback card"
     );
-    assert!(html.contains("break-even in month 6"));
+    assert!(html.contains("break-even in month 7"));
 }
