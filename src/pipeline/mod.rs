@@ -4,6 +4,7 @@
 //! the CLI prints.
 
 mod optimize;
+mod shards;
 mod study;
 mod trace;
 

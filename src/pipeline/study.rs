@@ -19,6 +19,8 @@ pub struct Prepared {
     pub shard: Option<(u32, u32)>,
     /// The items to run: K-1, K-1+N, K-1+2N, ... (every item without a shard).
     pub indices: Vec<u32>,
+    /// The scenario text's hash, written into a shard's file.
+    pub scenario_hash: String,
 }
 
 /// What a study run wrote.
@@ -54,9 +56,10 @@ pub fn prepare_study(
     replications: Option<u32>,
     shard: Option<(u32, u32)>,
 ) -> Result<Prepared, Error> {
+    let text = read_input(scenario)?;
     let study = match replications {
-        Some(n) => Study::load(&read_input(scenario)?, scenario, Some(n))?,
-        None => Study::sweep(&read_input(scenario)?, scenario)?,
+        Some(n) => Study::load(&text, scenario, Some(n))?,
+        None => Study::sweep(&text, scenario)?,
     };
     let header = Header::of(&study);
     let indices = shard_indices(study.items(), shard.unwrap_or((1, 1)));
@@ -65,6 +68,7 @@ pub fn prepare_study(
         header,
         shard,
         indices,
+        scenario_hash: super::shards::scenario_hash(&text),
     })
 }
 
@@ -89,6 +93,7 @@ impl Prepared {
         let partial = Partial {
             header: self.header,
             shard: format!("{k}/{of}"),
+            scenario_hash: self.scenario_hash,
             records,
         };
         write_json(&path, &partial)?;
@@ -119,6 +124,7 @@ pub fn run_auto(
 /// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).
 pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
     let mut header: Option<Header> = None;
+    let mut shards = super::shards::Shards::default();
     let mut records: Vec<Record> = Vec::new();
     let mut first_file = partials
         .first()
@@ -140,6 +146,7 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
             Some(_) => {}
             None => header = Some(p.header.clone()),
         }
+        shards.add(path, &p)?;
         if records.is_empty() {
             first_file = path;
         }
@@ -154,6 +161,7 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         let msg = "no shard results to merge";
         return Err(InputError::file(Path::new("(merge)"), msg).into());
     };
+    shards.complete()?;
     let dir = out.unwrap_or_else(|| default_dir(&header.scenario));
     create_dir(&dir)?;
     finish(header, records, dir, &partials[0])

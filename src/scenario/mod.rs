@@ -6,7 +6,7 @@
 mod autoscale;
 mod backup;
 mod groups;
-mod limits;
+pub mod limits;
 mod placement;
 mod trace;
 pub mod uncertainty;
@@ -249,6 +249,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
     let base = path.parent().unwrap_or(Path::new("."));
 
     check_basics(&raw).map_err(in_file)?;
+    // The typed parse above succeeded, so the text is a TOML table.
+    let doc: toml::Table =
+        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    limits::check(&doc, limits::SCENARIO).map_err(in_file)?;
+    limits::check_total_hosts(&doc).map_err(in_file)?;
+    limits::check_run_length(raw.horizon, raw.step).map_err(in_file)?;
     let rates = Rates::new(raw.currency, &raw.exchange_rates).map_err(in_file)?;
     let trace = raw
         .trace

@@ -176,12 +176,7 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
         let group = table.group(&day.name);
         for file in &day.files {
             text.clear();
-            std::fs::File::open(file)
-                .and_then(|mut f| f.read_to_string(&mut text))
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidData => InputError::file(file, "is not text").into(),
-                    _ => Error::io(file, e),
-                })?;
+            read_capped(file, &mut text)?;
             let vm = index as u32;
             let n = parse_file(&text, file, vm, day.offset, &mut samples)?;
             let name = file
@@ -208,6 +203,26 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
         }
     }
     Ok(table.into_trace(samples, Vec::new()))
+}
+
+/// The most one PlanetLab file may hold (README, "Limits"): a real one is 288 short lines,
+/// about 1.5 kB, and each is read whole.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads `file` into `text`, refusing more than `MAX_FILE_BYTES`.
+fn read_capped(file: &Path, text: &mut String) -> Result<(), Error> {
+    let read = std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(text))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => InputError::file(file, "is not text").into(),
+            _ => Error::io(file, e),
+        })?;
+    if read as u64 > MAX_FILE_BYTES {
+        let msg =
+            format!("holds more than the limit of {MAX_FILE_BYTES} bytes (README, \"Limits\")");
+        return Err(InputError::file(file, msg).into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -103,7 +103,10 @@ pub fn csv_error(path: &Path, err: csv::Error) -> InputError {
             format!("row has {len} fields but the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
-        csv::ErrorKind::Io(e) => format!("read failed: {e}"),
+        csv::ErrorKind::Io(e) => match e.get_ref().and_then(|e| e.downcast_ref()) {
+            Some(super::files::OverLimit(limit)) => limit.clone(),
+            None => format!("read failed: {e}"),
+        },
         _ => err.to_string(),
     };
     if line == 0 {

@@ -37,6 +37,9 @@ pub enum QuoteError {
     /// `--spot` for an instance type without a spot price.
     #[error("{instance} has no spot price in this book")]
     NoSpot { instance: String },
+    /// A total that is not a finite number (bounded prices and options should make it rare).
+    #[error("the total {0} is not a finite amount; lower the amounts asked for")]
+    Overflow(f64),
     /// An HCI scale unit the platform does not allow.
     #[error(transparent)]
     Unit(#[from] UnitError),
