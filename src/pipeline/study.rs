@@ -161,7 +161,6 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         let msg = "no shard results to merge";
         return Err(InputError::file(Path::new("(merge)"), msg).into());
     };
-    shards.complete()?;
     let dir = out.unwrap_or_else(|| default_dir(&header.scenario));
     create_dir(&dir)?;
     finish(header, records, dir, &partials[0])

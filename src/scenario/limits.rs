@@ -5,6 +5,7 @@
 //! not listed still meets `ANY_NUMBER`, so no number goes unbounded.
 
 use crate::error::KeyError;
+use crate::trace::synthetic;
 use crate::units::{DAY, SimTime, format_duration};
 
 /// Hosts of one private site: a large data centre holds tens of thousands; the simulator keeps
@@ -49,8 +50,8 @@ pub const SCENARIO: &[Bound] = &[
     b("venues[].units", MAX_HCI_UNITS as f64),
     b("venues[].max_hosts", MAX_HOSTS as f64),
     b("venues[].price_factor", 1_000.0),
-    b("venues[].failure_factor", 1_000.0),
-    b("venues[].eviction_factor", 1_000.0),
+    b("venues[].failure_factor", 10_000.0),
+    b("venues[].eviction_factor", 10_000.0),
     b("venues[].carbon_kg_per_kwh", 10.0),
     b("commitments", 1_000.0),
     b("commitments[].count", 1_000_000.0),
@@ -79,6 +80,18 @@ pub const SCENARIO: &[Bound] = &[
     b("trace.cpu_scale", 1e6),
     b("trace.mem_scale", 1e6),
     b("trace.synthetic.groups", 1_000.0),
+    b(
+        "trace.synthetic.groups[].initial_vms",
+        synthetic::MAX_INITIAL_VMS as f64,
+    ),
+    b(
+        "trace.synthetic.groups[].arrivals_per_day",
+        synthetic::MAX_ARRIVALS_PER_DAY,
+    ),
+    b(
+        "trace.synthetic.groups[].growth_per_month",
+        synthetic::MAX_GROWTH_PER_MONTH,
+    ),
     b("trace.synthetic.groups[].max_vcpus", 10_000.0),
     b("trace.synthetic.groups[].min_vcpus", 10_000.0),
     b("trace.synthetic.groups[].mem_gib_per_vcpu", 10_000.0),
@@ -176,7 +189,7 @@ fn walk(v: &toml::Value, key: String, shape: String, bounds: &[Bound]) -> Result
     match v {
         toml::Value::Integer(i) if (*i as f64).abs() > bound() => over(key, i, *i < 0, bound()),
         toml::Value::Float(f) if f.is_finite() && f.abs() > bound() => {
-            over(key, f, *f < 0.0, bound())
+            over(key, compact(*f), *f < 0.0, bound())
         }
         toml::Value::Array(items) => {
             if bounds.iter().any(|b| matches(b.key, &shape)) {
@@ -199,6 +212,15 @@ fn walk(v: &toml::Value, key: String, shape: String, bounds: &[Bound]) -> Result
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// A number as a message shows it: 1e300 as "1e300", not three hundred digits.
+pub fn compact(v: f64) -> String {
+    if v.abs() >= 1e16 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
     }
 }
 
@@ -268,10 +290,7 @@ mod tests {
         let e = check(&doc("[groups.web]\nmigration_per_vm = -1.7e39\n"), SCENARIO).unwrap_err();
         assert_eq!(
             e.to_string(),
-            format!(
-                "key `groups.web.migration_per_vm`: {} is below the limit of -1000000000000000 (README, \"Limits\")",
-                -1.7e39
-            )
+            "key `groups.web.migration_per_vm`: -1.7e39 is below the limit of -1000000000000000 (README, \"Limits\")"
         );
         assert!(check(&doc("[[venues]]\nhosts = 100000\nseed = 9\n"), SCENARIO).is_ok());
         assert!(check(&doc("seed = 9223372036854775807\n"), SCENARIO).is_ok());

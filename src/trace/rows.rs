@@ -81,6 +81,18 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// `v` (read from this row's `name`) when it is within `max` (README, "Limits").
+    pub fn at_most(&self, v: f64, name: &str, max: f64) -> Result<f64, InputError> {
+        if v <= max {
+            Ok(v)
+        } else {
+            let v = crate::scenario::limits::compact(v);
+            Err(self.err(format!(
+                "{name} {v} is over the limit of {max} (README, \"Limits\")"
+            )))
+        }
+    }
+
     pub fn fraction(&self, col: usize, name: &str) -> Result<f32, InputError> {
         let v = self.number(col, name)?;
         if (0.0..=1.0).contains(&v) {

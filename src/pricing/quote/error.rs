@@ -12,7 +12,7 @@ pub enum QuoteError {
     #[error("\"{0}\" is not an upfront option; expected none, partial or all")]
     NotAnUpfront(String),
     /// A number option outside its range, e.g. `--hours 0 must be > 0`.
-    #[error("{option} {value} must be {expected}")]
+    #[error("{option} {} must be {expected}", crate::scenario::limits::compact(*value))]
     OutOfRange {
         option: &'static str,
         value: f64,
