@@ -25,8 +25,8 @@ pub fn scenario_hash(text: &str) -> String {
 /// What the shards read so far agree on, and which of them came.
 #[derive(Default)]
 pub struct Shards {
-    /// The first shard's file, scenario hash and N.
-    first: Option<(PathBuf, String, u32)>,
+    /// The first shard's file, scenario hash, N and currency.
+    first: Option<(PathBuf, String, u32, String)>,
     /// Shards seen, by K.
     seen: BTreeMap<u32, PathBuf>,
 }
@@ -38,9 +38,17 @@ impl Shards {
         let Some((k, n)) = parse_shard(&p.shard) else {
             return bad(format!("shard \"{}\" is not K/N with 1 <= K <= N", p.shard));
         };
-        let (first, hash, of) = self
-            .first
-            .get_or_insert_with(|| (path.to_path_buf(), p.scenario_hash.clone(), n));
+        let (first, hash, of, currency) = self.first.get_or_insert_with(|| {
+            let (hash, currency) = (p.scenario_hash.clone(), p.header.currency.clone());
+            (path.to_path_buf(), hash, n, currency)
+        });
+        if p.header.currency != *currency {
+            return bad(format!(
+                "is in \"{}\" but {} is in \"{currency}\"; runs in different currencies cannot be merged",
+                p.header.currency,
+                first.display()
+            ));
+        }
         if p.scenario_hash != *hash {
             return bad(format!(
                 "was run on another scenario text than {} (scenario hash {} vs {hash}); shards of different scenario versions cannot be merged",
@@ -67,11 +75,11 @@ impl Shards {
         let mut have: Vec<u32> = p.records.iter().map(|r| r.index).collect();
         have.sort_unstable();
         // Items K-1, K-1+N, ... below `items`: counted before listed, so a corrupt count cannot
-        // make a huge list.
+        // make a huge list (a count that differs stands for a list that cannot match).
         let count = items.saturating_sub(k - 1).div_ceil(n) as usize;
         let want = match have.len() == count {
             true => shard_indices(items, (k, n)),
-            false => Vec::new(),
+            false => vec![u32::MAX],
         };
         if have != want {
             let show = |v: &[u32]| {

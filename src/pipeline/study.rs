@@ -134,6 +134,7 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         let p: Partial = serde_json::from_str(&text).map_err(|e| {
             InputError::line(path, e.line() as u64, format!("not a shard's result: {e}"))
         })?;
+        shards.add(path, &p)?;
         match &header {
             Some(h) if *h != p.header => {
                 let msg = format!(
@@ -146,7 +147,6 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
             Some(_) => {}
             None => header = Some(p.header.clone()),
         }
-        shards.add(path, &p)?;
         if records.is_empty() {
             first_file = path;
         }
@@ -161,6 +161,9 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         let msg = "no shard results to merge";
         return Err(InputError::file(Path::new("(merge)"), msg).into());
     };
+    // A missing item is refused before the output folder is made.
+    let records =
+        stats::complete(&header, records).map_err(|e| bad_input(&partials[0], e.to_string()))?;
     let dir = out.unwrap_or_else(|| default_dir(&header.scenario));
     create_dir(&dir)?;
     finish(header, records, dir, &partials[0])
