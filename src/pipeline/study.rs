@@ -130,7 +130,7 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         .first()
         .map_or(Path::new("(merge)"), PathBuf::as_path);
     for path in partials {
-        let text = crate::error::read_input(path)?;
+        let text = crate::error::read_input_within(path, crate::error::MAX_SHARD_BYTES)?;
         let p: Partial = serde_json::from_str(&text).map_err(|e| {
             InputError::line(path, e.line() as u64, format!("not a shard's result: {e}"))
         })?;

@@ -12,7 +12,8 @@
 //!   `run` gets `--out` into the scratch folder;
 //! - file: the file `from` -> `to` is made in (relative to the scratch root), `-` for none;
 //! - from/to: `\n` stands for a newline; an empty `from` appends `to`; `{long}` in `to` is a
-//!   2 MiB run of `x` (longer than a trace line may be);
+//!   2 MiB run of `x` (longer than a trace line may be), `{huge}` one of 65 MiB (more than a
+//!   scenario or book may hold);
 //! - expected: `{dir}` and `{f:REL}` are replaced as in the command.
 
 use crate::common::{Scratch, hybridplan, root};
@@ -43,11 +44,22 @@ fn rows() -> Vec<Row<'static>> {
                 command: f[1],
                 file: f[2],
                 from: unescape(f[3]),
-                to: unescape(&f[4].replace("{long}", &"x".repeat(2 << 20))),
+                to: unescape(&expand_runs(f[4])),
                 expect: f[5].split(" ;; ").collect(),
             }
         })
         .collect()
+}
+
+/// `{long}` as 2 MiB of `x`, `{huge}` as 65 MiB (made only when a row asks).
+fn expand_runs(text: &str) -> String {
+    let mut t = text.to_string();
+    for (token, len) in [("{long}", 2usize << 20), ("{huge}", 65 << 20)] {
+        if t.contains(token) {
+            t = t.replace(token, &"x".repeat(len));
+        }
+    }
+    t
 }
 
 /// The shipped scenarios (top level), plan, books and the example trace, into `scratch`.

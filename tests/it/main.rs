@@ -14,6 +14,7 @@ mod browser;
 mod crn;
 mod example_run;
 mod fixture_traces;
+mod fuzz_documents;
 mod fuzz_readers;
 mod hardening;
 mod layers;
