@@ -29,7 +29,11 @@ pub struct VmSize {
 impl VmSize {
     /// Parses "VCPUS:GIB", e.g. "2:4" or "1:0.85".
     pub fn parse(text: &str) -> Result<VmSize, ValueError> {
-        let bad = || ValueError::new("size", text, "is not VCPUS:GIB with both > 0, e.g. 2:4");
+        let bad = || {
+            let expected =
+                "is not VCPUS:GIB with both > 0 (at most 10000 vCPUs and 1000000 GiB), e.g. 2:4";
+            ValueError::new("size", text, expected)
+        };
         let (c, m) = text.split_once(':').ok_or_else(bad)?;
         let vcpus: f64 = c.trim().parse().map_err(|_| bad())?;
         let mem_gib: f64 = m.trim().parse().map_err(|_| bad())?;
@@ -39,10 +43,11 @@ impl VmSize {
     }
 
     pub fn check(&self) -> Result<(), BadSize> {
-        if self.vcpus.is_finite()
-            && self.vcpus > 0.0
-            && self.mem_gib.is_finite()
+        // Within the largest VM a trace may hold (README, "Limits").
+        if self.vcpus > 0.0
+            && self.vcpus <= super::canonical::MAX_VM_VCPUS
             && self.mem_gib > 0.0
+            && self.mem_gib <= super::canonical::MAX_VM_MEM_GIB
         {
             Ok(())
         } else {
@@ -53,7 +58,7 @@ impl VmSize {
 
 /// A VM size with a vCPU count or memory that is not a finite number > 0.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
-#[error("size {} vCPU / {} GiB must have both > 0", .0.vcpus, .0.mem_gib)]
+#[error("size {} vCPU / {} GiB must have both > 0 (at most 10000 vCPUs and 1000000 GiB)", .0.vcpus, .0.mem_gib)]
 pub struct BadSize(pub VmSize);
 
 /// CloudSim's PlanetLab VM types (org.cloudbus.cloudsim.examples.power.Constants): one PE each,
@@ -266,11 +271,14 @@ mod tests {
             })
         );
         assert!(VmSize::parse("2").is_err());
+        assert!(VmSize::parse("1e300:4").is_err());
+        assert!(VmSize::parse("4:NaN").is_err());
+        assert!(VmSize::parse("10000:1000000").is_ok());
         let e = VmSize::parse("0:4").unwrap_err();
         assert_eq!((e.what, e.text.as_str()), ("size", "0:4"));
         assert_eq!(
             e.to_string(),
-            "size \"0:4\" is not VCPUS:GIB with both > 0, e.g. 2:4"
+            "size \"0:4\" is not VCPUS:GIB with both > 0 (at most 10000 vCPUs and 1000000 GiB), e.g. 2:4"
         );
     }
 }
