@@ -34,6 +34,28 @@ fn open(path: &Path) -> Result<SerializedFileReader<File>, Error> {
         .map_err(|e| InputError::file(path, format!("is not a readable Parquet file: {e}")).into())
 }
 
+/// Refuses a column chunk whose footer places it outside the file: the parquet crate asserts
+/// (panics) on a negative offset or size, and would seek past the end on a large one.
+fn check_chunk(
+    chunk: &parquet::file::metadata::ColumnChunkMetaData,
+    path: &Path,
+    name: &str,
+) -> Result<(), InputError> {
+    let len = std::fs::metadata(path).map_or(0, |m| m.len()) as i64;
+    let start = chunk
+        .dictionary_page_offset()
+        .unwrap_or(chunk.data_page_offset());
+    let size = chunk.compressed_size();
+    let inside = start >= 0 && size >= 0 && start.checked_add(size).is_some_and(|end| end <= len);
+    if inside && chunk.data_page_offset() >= 0 {
+        return Ok(());
+    }
+    let msg = format!(
+        "column \"{name}\" claims bytes {start}..+{size} of a {len}-byte file; the file is corrupt"
+    );
+    Err(InputError::file(path, msg))
+}
+
 /// Reads a whole column by name, checking its physical type and that it has no nulls.
 fn column<T: DataType>(
     reader: &SerializedFileReader<File>,
@@ -71,6 +93,7 @@ fn column<T: DataType>(
     let mut levels = Vec::with_capacity(rows);
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(broken)?;
+        check_chunk(group.metadata().column(ix), path, name)?;
         let mut col = get_typed_column_reader::<T>(group.get_column_reader(ix).map_err(broken)?);
         let group_rows = group.metadata().num_rows().max(0) as usize;
         if group_rows > rows - values.len().min(rows) {
