@@ -216,7 +216,7 @@ fn shard() -> &'static PathBuf {
             let text = std::fs::read_to_string(&s).unwrap() + "[uncertainty]\nreplications = 2\n";
             std::fs::write(&s, text).unwrap();
             let study = pipeline::prepare_study(&s, Some(0), Some((1, 1))).unwrap();
-            let out = study.run(&s, Some(scratch.path().join("out")), &|| {});
+            let out = study.run(&s, Some(scratch.path().join("out")), None, &|| {});
             let path = match out.unwrap() {
                 pipeline::StudyOutput::Partial { path, .. } => path,
                 _ => unreachable!("a shard run writes a partial result"),

@@ -11,6 +11,7 @@ mod bad_input;
 mod bad_input_table;
 mod billing;
 mod browser;
+mod confinement;
 mod crn;
 mod example_run;
 mod fixture_traces;
