@@ -7,6 +7,7 @@
 use super::bad_input;
 use super::study::shard_indices;
 use crate::error::Error;
+use crate::text::quote;
 use crate::uncertainty::stats::Partial;
 use crate::uncertainty::study::PAIRS;
 use std::collections::BTreeMap;
@@ -36,7 +37,10 @@ impl Shards {
     pub fn add(&mut self, path: &Path, p: &Partial) -> Result<(), Error> {
         let bad = |msg: String| Err(bad_input(path, msg));
         let Some((k, n)) = parse_shard(&p.shard) else {
-            return bad(format!("shard \"{}\" is not K/N with 1 <= K <= N", p.shard));
+            return bad(format!(
+                "shard {} is not K/N with 1 <= K <= N",
+                quote(&p.shard)
+            ));
         };
         let (first, hash, of, currency) = self.first.get_or_insert_with(|| {
             let (hash, currency) = (p.scenario_hash.clone(), p.header.currency.clone());
@@ -44,16 +48,18 @@ impl Shards {
         });
         if p.header.currency != *currency {
             return bad(format!(
-                "is in \"{}\" but {} is in \"{currency}\"; runs in different currencies cannot be merged",
-                p.header.currency,
-                first.display()
+                "is in {} but {} is in {}; runs in different currencies cannot be merged",
+                quote(&p.header.currency),
+                first.display(),
+                quote(currency)
             ));
         }
         if p.scenario_hash != *hash {
             return bad(format!(
-                "was run on another scenario text than {} (scenario hash {} vs {hash}); shards of different scenario versions cannot be merged",
+                "was run on another scenario text than {} (scenario hash {} vs {}); shards of different scenario versions cannot be merged",
                 first.display(),
-                p.scenario_hash
+                quote(&p.scenario_hash),
+                quote(hash)
             ));
         }
         if n != *of {
