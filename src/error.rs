@@ -171,9 +171,31 @@ impl Error {
 /// Reads a whole (small) input file, turning "not found", a folder, a device or FIFO, and
 /// text that is not UTF-8 into input errors naming the file.
 pub fn read_input(path: &Path) -> Result<String, Error> {
-    check_regular(path)?;
-    std::fs::read_to_string(path).map_err(|e| open_error(path, e))
+    read_input_within(path, MAX_INPUT_BYTES)
 }
+
+/// `read_input` for a file that may hold up to `limit` bytes (a shard: `MAX_SHARD_BYTES`).
+pub fn read_input_within(path: &Path, limit: u64) -> Result<String, Error> {
+    use std::io::Read;
+    check_regular(path)?;
+    let mut text = String::new();
+    // Read through `take`: a file that grows or lies about its size (/proc) stops at the limit.
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_string(&mut text))
+        .map_err(|e| open_error(path, e))?;
+    if text.len() as u64 > limit {
+        let msg = format!("holds more than the limit of {limit} bytes (README, \"Limits\")");
+        return Err(InputError::file(path, msg).into());
+    }
+    Ok(text)
+}
+
+/// The largest scenario, price book, plan or summary file (README, "Limits"): each is read
+/// whole and parsed in memory; the largest shipped one is under 100 kB.
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+/// The largest shard file: about 500 bytes a replication, so a shard of a million replications
+/// (`MAX_REPLICATIONS`) of a few venues fits.
+pub const MAX_SHARD_BYTES: u64 = 1 << 30;
 
 /// Refuses anything but a regular file (following links): a folder given for a file is a
 /// mistake in the command line, and a device or FIFO (/dev/zero, a pipe) could be read forever.

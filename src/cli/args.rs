@@ -432,8 +432,9 @@ impl ReadArgs {
             ("--cpu-scale", self.cpu_scale),
             ("--mem-scale", self.mem_scale),
         ] {
-            if !(v.is_finite() && v > 0.0) {
-                let msg = format!("{v} must be a finite number > 0");
+            // As `trace.cpu_scale` and `trace.mem_scale` (README, "Limits").
+            if !(v > 0.0 && v <= 1e6) {
+                let msg = format!("{v} must be a finite number > 0 and at most 1000000");
                 return Err(InputError::file(Path::new(flag), msg).into());
             }
         }

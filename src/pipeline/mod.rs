@@ -7,6 +7,7 @@
 mod lock;
 mod optimize;
 mod output;
+mod shards;
 mod study;
 mod trace;
 

@@ -20,6 +20,8 @@ pub struct Prepared {
     pub shard: Option<(u32, u32)>,
     /// The items to run: K-1, K-1+N, K-1+2N, ... (every item without a shard).
     pub indices: Vec<u32>,
+    /// The scenario text's hash, written into a shard's file.
+    pub scenario_hash: String,
 }
 
 /// What a study run wrote.
@@ -79,6 +81,7 @@ pub fn prepare_study(
         header,
         shard,
         indices,
+        scenario_hash: super::shards::scenario_hash(&text),
     })
 }
 
@@ -108,6 +111,7 @@ impl Prepared {
         let partial = Partial {
             header: self.header,
             shard: format!("{k}/{of}"),
+            scenario_hash: self.scenario_hash,
             records,
         };
         write_json(&path, &partial)?;
@@ -139,15 +143,17 @@ pub fn run_auto(
 /// shard file as given (never a folder named inside the files).
 pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
     let mut header: Option<Header> = None;
+    let mut shards = super::shards::Shards::default();
     let mut records: Vec<Record> = Vec::new();
     let mut first_file = partials
         .first()
         .map_or(Path::new("(merge)"), PathBuf::as_path);
     for path in partials {
-        let text = crate::error::read_input(path)?;
+        let text = crate::error::read_input_within(path, crate::error::MAX_SHARD_BYTES)?;
         let p: Partial = serde_json::from_str(&text).map_err(|e| {
             InputError::line(path, e.line() as u64, format!("not a shard's result: {e}"))
         })?;
+        shards.add(path, &p)?;
         match &header {
             Some(h) if *h != p.header => {
                 let msg = format!(
@@ -174,6 +180,9 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         let msg = "no shard results to merge";
         return Err(InputError::file(Path::new("(merge)"), msg).into());
     };
+    // A missing item is refused before the output folder is begun.
+    let records =
+        stats::complete(&header, records).map_err(|e| bad_input(&partials[0], e.to_string()))?;
     let dir = out.unwrap_or_else(|| shard_folder(&partials[0]));
     let output = Output::begin(&dir)?;
     finish(header, records, output, &partials[0], None)

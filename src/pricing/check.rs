@@ -1,6 +1,7 @@
 //! Validation helpers for price books: each check names the key and says what was expected.
 
 use crate::error::InputError;
+use crate::scenario::limits::ANY_NUMBER;
 use std::path::Path;
 
 /// Checks values under one table of a book, e.g. `private.tco`.
@@ -36,12 +37,14 @@ impl<'a> Check<'a> {
         }
     }
 
-    /// A capacity or ratio: finite and > 0.
+    /// A capacity or ratio: finite, > 0 and within `ANY_NUMBER` (a size written with a unit,
+    /// such as "256GiB", is not a TOML number, so the bounds walk does not see it).
     pub fn positive(&self, field: &str, v: f64) -> Result<f64, InputError> {
-        if v.is_finite() && v > 0.0 {
+        if v.is_finite() && v > 0.0 && v <= ANY_NUMBER {
             Ok(v)
         } else {
-            Err(self.err(field, format!("{v} must be a finite number > 0")))
+            let msg = format!("{v} must be a finite number > 0 and at most {ANY_NUMBER:e}");
+            Err(self.err(field, msg))
         }
     }
 

@@ -88,6 +88,10 @@ impl Book {
     pub fn parse(text: &str, path: &Path) -> Result<Book, InputError> {
         let raw: RawBook =
             toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+        let doc: toml::Table =
+            toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+        crate::scenario::limits::check(&doc, crate::scenario::limits::BOOK)
+            .map_err(|e| e.in_file(path))?;
         let bad = |key: &str, msg: String| InputError::key(path, key, msg);
         if raw.name.trim().is_empty() {
             return Err(bad("name", "must not be empty".into()));

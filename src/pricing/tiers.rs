@@ -38,7 +38,8 @@ impl Tiers {
         Tiers(vec![Tier { up_to: None, price }])
     }
 
-    /// Validates tiers: bounds strictly rising, only the last unbounded, prices >= 0.
+    /// Validates tiers: bounds strictly rising, the last and only the last unbounded, prices
+    /// >= 0.
     pub fn validate(raw: Vec<RawTier>, check: Check, field: &str) -> Result<Tiers, InputError> {
         if raw.is_empty() {
             return Err(check.err(field, "needs at least one tier"));
@@ -62,7 +63,15 @@ impl Tiers {
                         "only the last tier may be unbounded",
                     ));
                 }
-                (Some(b), _) => previous = b,
+                // Traffic beyond a bounded last tier would have no price at all, so it would be
+                // billed at 0: refused, rather than guessing the last rate goes on.
+                (Some(b), true) => {
+                    return Err(check.err(
+                        &format!("{key}.up_to_gb"),
+                        format!("the last tier must be unbounded (remove up_to_gb = {b}): traffic beyond it would have no price"),
+                    ));
+                }
+                (Some(b), false) => previous = b,
                 (None, true) => {}
             }
             tiers.push(Tier {
@@ -193,5 +202,19 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.message.contains("only the last tier may be unbounded"));
+    }
+
+    #[test]
+    fn a_bounded_last_tier_is_refused() {
+        // 100 GB free then 0.09 up to 10,240 GB, and nothing beyond: 20,000 GB would have been
+        // billed 9,140 x 0.09 = 822.60, the 9,760 GB past the last bound at 0.
+        let c = Check::new(Path::new("b.toml"), "public");
+        let tier = |up_to_gb, price_gb| RawTier { up_to_gb, price_gb };
+        let raw = vec![tier(Some(100.0), 0.0), tier(Some(10_240.0), 0.09)];
+        let err = Tiers::validate(raw, c, "egress_tiers").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "b.toml: key `public.egress_tiers[1].up_to_gb`: the last tier must be unbounded (remove up_to_gb = 10240): traffic beyond it would have no price"
+        );
     }
 }

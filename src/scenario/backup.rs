@@ -3,7 +3,7 @@
 
 use super::limits;
 use crate::error::KeyError;
-use crate::pricing::{BackupBook, Book, BookKind, LinkQuality, Sizing};
+use crate::pricing::{BackupBook, Book, BookKind, LinkError, LinkQuality, Sizing};
 use crate::units::{DAY, HOUR, SimTime, de_opt_duration};
 use serde::Deserialize;
 
@@ -208,9 +208,13 @@ fn validate_sites(raw: Vec<RawSite>, service: &BackupBook) -> Result<Vec<BackupS
             rtt_ms: s.rtt_ms,
             loss_pct: s.loss_pct,
         };
-        service
-            .check_link(quality)
-            .map_err(|m| err("rtt_ms", format!("site \"{}\": {m}", s.name)))?;
+        service.check_link(quality).map_err(|m| {
+            let key = match m {
+                LinkError::RoundTrip { .. } => "rtt_ms",
+                LinkError::Loss { .. } => "loss_pct",
+            };
+            err(key, format!("site \"{}\": {m}", s.name))
+        })?;
         sites.push(BackupSite {
             name: s.name,
             protected_tb: s.protected_tb,

@@ -9,7 +9,7 @@ pub mod branding;
 pub mod capacity;
 mod files;
 mod groups;
-mod limits;
+pub mod limits;
 pub mod migration;
 pub mod money;
 mod names;
@@ -266,23 +266,36 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
 pub fn parse_with(text: &str, path: &Path, files: &Files) -> Result<Scenario, Error> {
     let raw: RawScenario =
         toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
-    build(raw, path, files)
+    // The typed parse succeeded, so the text is a TOML table.
+    let doc: toml::Table =
+        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    build(raw, &doc, path, files)
 }
 
 /// A scenario already parsed as TOML (a study's, with a run's values set), checked as `parse`
 /// checks text, with the books and plan file from `files`: nothing is written back to text.
 pub fn parse_table(table: toml::Table, path: &Path, files: &Files) -> Result<Scenario, Error> {
     let raw: RawScenario = table
+        .clone()
         .try_into()
         .map_err(|e: toml::de::Error| InputError::file(path, e.message().to_string()))?;
-    build(raw, path, files)
+    build(raw, &table, path, files)
 }
 
-fn build(raw: RawScenario, path: &Path, files: &Files) -> Result<Scenario, Error> {
+/// Checks the typed scenario `raw` and its TOML table `doc` (for the limits on every number).
+fn build(
+    raw: RawScenario,
+    doc: &toml::Table,
+    path: &Path,
+    files: &Files,
+) -> Result<Scenario, Error> {
     let in_file = |e: KeyError| -> Error { e.in_file(path).into() };
     let base = path.parent().unwrap_or(Path::new("."));
 
     check_basics(&raw).map_err(in_file)?;
+    limits::check(doc, limits::SCENARIO).map_err(in_file)?;
+    limits::check_total_hosts(doc).map_err(in_file)?;
+    limits::check_run_length(raw.horizon, raw.step).map_err(in_file)?;
     let rates = Rates::new(raw.currency, &raw.exchange_rates).map_err(in_file)?;
     let trace = raw
         .trace

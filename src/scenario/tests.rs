@@ -96,7 +96,7 @@ fn a_trace_size_with_no_vcpus() {
     });
     assert_eq!(
         err,
-        "scenarios/example-hybrid.toml: key `trace.sizes[0]`: size 0 vCPU / 4 GiB must have both > 0"
+        "scenarios/example-hybrid.toml: key `trace.sizes[0]`: size 0 vCPU / 4 GiB must have both > 0 (at most 10000 vCPUs and 1000000 GiB)"
     );
 }
 

@@ -20,13 +20,40 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
+/// The most rows a Parquet trace file may claim (README, "Limits"): its columns are read whole,
+/// 10 bytes a row each, and a crafted footer can claim any count.
+pub const MAX_PARQUET_ROWS: i64 = 100_000_000;
+
 fn open(path: &Path) -> Result<SerializedFileReader<File>, Error> {
+    crate::error::check_regular(path)?;
     let file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => InputError::file(path, "file not found").into(),
         _ => Error::io(path, e),
     })?;
     SerializedFileReader::new(file)
         .map_err(|e| InputError::file(path, format!("is not a readable Parquet file: {e}")).into())
+}
+
+/// Refuses a column chunk whose footer places it outside the file: the parquet crate asserts
+/// (panics) on a negative offset or size, and would seek past the end on a large one.
+fn check_chunk(
+    chunk: &parquet::file::metadata::ColumnChunkMetaData,
+    path: &Path,
+    name: &str,
+) -> Result<(), InputError> {
+    let len = std::fs::metadata(path).map_or(0, |m| m.len()) as i64;
+    let start = chunk
+        .dictionary_page_offset()
+        .unwrap_or(chunk.data_page_offset());
+    let size = chunk.compressed_size();
+    let inside = start >= 0 && size >= 0 && start.checked_add(size).is_some_and(|end| end <= len);
+    if inside && chunk.data_page_offset() >= 0 {
+        return Ok(());
+    }
+    let msg = format!(
+        "column \"{name}\" claims bytes {start}..+{size} of a {len}-byte file; the file is corrupt"
+    );
+    Err(InputError::file(path, msg))
 }
 
 /// Reads a whole column by name, checking its physical type and that it has no nulls.
@@ -54,13 +81,26 @@ fn column<T: DataType>(
     let broken = |e: parquet::errors::ParquetError| {
         InputError::file(path, format!("column \"{name}\" cannot be read: {e}"))
     };
-    let rows = reader.metadata().file_metadata().num_rows().max(0) as usize;
+    let rows = reader.metadata().file_metadata().num_rows();
+    if rows > MAX_PARQUET_ROWS {
+        let msg = format!(
+            "claims {rows} rows, over the limit of {MAX_PARQUET_ROWS} (README, \"Limits\")"
+        );
+        return Err(InputError::file(path, msg));
+    }
+    let rows = rows.max(0) as usize;
     let mut values = Vec::with_capacity(rows);
     let mut levels = Vec::with_capacity(rows);
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(broken)?;
+        check_chunk(group.metadata().column(ix), path, name)?;
         let mut col = get_typed_column_reader::<T>(group.get_column_reader(ix).map_err(broken)?);
         let group_rows = group.metadata().num_rows().max(0) as usize;
+        if group_rows > rows - values.len().min(rows) {
+            let msg =
+                format!("column \"{name}\": row groups hold more rows than the file's {rows}");
+            return Err(InputError::file(path, msg));
+        }
         let (records, _, _) = col
             .read_records(group_rows, Some(&mut levels), None, &mut values)
             .map_err(broken)?;

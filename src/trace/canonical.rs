@@ -79,6 +79,12 @@ fn open_csv<R: Read>(
     Ok((csv, col))
 }
 
+/// The largest VM a trace may hold (README, "Limits"): far above any VM a cloud sells (about
+/// 900 vCPUs, 32 TiB), so a size of 1e300 is refused instead of read as a VM nothing can hold.
+pub const MAX_VM_VCPUS: f64 = 10_000.0;
+pub const MAX_VM_MEM_GIB: f64 = 1e6;
+pub const MAX_VM_DISK_GIB: f64 = 1e7;
+
 /// Reads `vms.csv` (header: id,group,start_s,end_s,vcpus,mem_gib,disk_gib) into a table.
 ///
 /// Ids are checked for repeats once all rows are in (by sorting, cheaper than a hash table
@@ -137,9 +143,9 @@ fn vm_row(row: &Row, cols: [usize; 7], table: &mut TableBuilder) -> Result<(), I
         group,
         start,
         end,
-        vcpus: row.positive(vcpus_c, "vcpus")?,
-        mem_gib: row.positive(mem_c, "mem_gib")?,
-        disk_gib,
+        vcpus: row.at_most(row.positive(vcpus_c, "vcpus")?, "vcpus", MAX_VM_VCPUS)?,
+        mem_gib: row.at_most(row.positive(mem_c, "mem_gib")?, "mem_gib", MAX_VM_MEM_GIB)?,
+        disk_gib: row.at_most(disk_gib, "disk_gib", MAX_VM_DISK_GIB)?,
     };
     table.push_unchecked(id, vm, row.line);
     Ok(())

@@ -29,7 +29,11 @@ pub struct VmSize {
 impl VmSize {
     /// Parses "VCPUS:GIB", e.g. "2:4" or "1:0.85".
     pub fn parse(text: &str) -> Result<VmSize, ValueError> {
-        let bad = || ValueError::new("size", text, "is not VCPUS:GIB with both > 0, e.g. 2:4");
+        let bad = || {
+            let expected =
+                "is not VCPUS:GIB with both > 0 (at most 10000 vCPUs and 1000000 GiB), e.g. 2:4";
+            ValueError::new("size", text, expected)
+        };
         let (c, m) = text.split_once(':').ok_or_else(bad)?;
         let vcpus: f64 = c.trim().parse().map_err(|_| bad())?;
         let mem_gib: f64 = m.trim().parse().map_err(|_| bad())?;
@@ -39,10 +43,11 @@ impl VmSize {
     }
 
     pub fn check(&self) -> Result<(), BadSize> {
-        if self.vcpus.is_finite()
-            && self.vcpus > 0.0
-            && self.mem_gib.is_finite()
+        // Within the largest VM a trace may hold (README, "Limits").
+        if self.vcpus > 0.0
+            && self.vcpus <= super::canonical::MAX_VM_VCPUS
             && self.mem_gib > 0.0
+            && self.mem_gib <= super::canonical::MAX_VM_MEM_GIB
         {
             Ok(())
         } else {
@@ -53,7 +58,7 @@ impl VmSize {
 
 /// A VM size with a vCPU count or memory that is not a finite number > 0.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
-#[error("size {} vCPU / {} GiB must have both > 0", .0.vcpus, .0.mem_gib)]
+#[error("size {} vCPU / {} GiB must have both > 0 (at most 10000 vCPUs and 1000000 GiB)", .0.vcpus, .0.mem_gib)]
 pub struct BadSize(pub VmSize);
 
 /// CloudSim's PlanetLab VM types (org.cloudbus.cloudsim.examples.power.Constants): one PE each,
@@ -176,12 +181,7 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
         let group = table.group(&day.name);
         for file in &day.files {
             text.clear();
-            std::fs::File::open(file)
-                .and_then(|mut f| f.read_to_string(&mut text))
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidData => InputError::file(file, "is not text").into(),
-                    _ => Error::io(file, e),
-                })?;
+            read_capped(file, &mut text)?;
             let vm = index as u32;
             let n = parse_file(&text, file, vm, day.offset, &mut samples)?;
             let name = file
@@ -208,6 +208,26 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Trace, Error> {
         }
     }
     Ok(table.into_trace(samples, Vec::new()))
+}
+
+/// The most one PlanetLab file may hold (README, "Limits"): a real one is 288 short lines,
+/// about 1.5 kB, and each is read whole.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads `file` into `text`, refusing more than `MAX_FILE_BYTES`.
+fn read_capped(file: &Path, text: &mut String) -> Result<(), Error> {
+    let read = std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(text))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => InputError::file(file, "is not text").into(),
+            _ => Error::io(file, e),
+        })?;
+    if read as u64 > MAX_FILE_BYTES {
+        let msg =
+            format!("holds more than the limit of {MAX_FILE_BYTES} bytes (README, \"Limits\")");
+        return Err(InputError::file(file, msg).into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -251,11 +271,14 @@ mod tests {
             })
         );
         assert!(VmSize::parse("2").is_err());
+        assert!(VmSize::parse("1e300:4").is_err());
+        assert!(VmSize::parse("4:NaN").is_err());
+        assert!(VmSize::parse("10000:1000000").is_ok());
         let e = VmSize::parse("0:4").unwrap_err();
         assert_eq!((e.what, e.text.as_str()), ("size", "0:4"));
         assert_eq!(
             e.to_string(),
-            "size \"0:4\" is not VCPUS:GIB with both > 0, e.g. 2:4"
+            "size \"0:4\" is not VCPUS:GIB with both > 0 (at most 10000 vCPUs and 1000000 GiB), e.g. 2:4"
         );
     }
 }

@@ -81,6 +81,18 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// `v` (read from this row's `name`) when it is within `max` (README, "Limits").
+    pub fn at_most(&self, v: f64, name: &str, max: f64) -> Result<f64, InputError> {
+        if v <= max {
+            Ok(v)
+        } else {
+            let v = crate::scenario::limits::compact(v);
+            Err(self.err(format!(
+                "{name} {v} is over the limit of {max} (README, \"Limits\")"
+            )))
+        }
+    }
+
     pub fn fraction(&self, col: usize, name: &str) -> Result<f32, InputError> {
         let v = self.number(col, name)?;
         if (0.0..=1.0).contains(&v) {
@@ -103,7 +115,10 @@ pub fn csv_error(path: &Path, err: csv::Error) -> InputError {
             format!("row has {len} fields but the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
-        csv::ErrorKind::Io(e) => format!("read failed: {e}"),
+        csv::ErrorKind::Io(e) => match e.get_ref().and_then(|e| e.downcast_ref()) {
+            Some(super::files::OverLimit(limit)) => limit.clone(),
+            None => format!("read failed: {e}"),
+        },
         _ => err.to_string(),
     };
     if line == 0 {

@@ -348,9 +348,9 @@ pub const MAX_HORIZON: SimTime = 10 * 365 * DAY;
 /// VMs a group may start with: each is a row of the trace kept in memory.
 pub const MAX_INITIAL_VMS: u32 = 1_000_000;
 /// New VMs per day of one group, before growth.
-const MAX_ARRIVALS_PER_DAY: f64 = 1_000_000.0;
+pub const MAX_ARRIVALS_PER_DAY: f64 = 1_000_000.0;
 /// Monthly growth of a group's arrival rate: 10 is +1000 % a month.
-const MAX_GROWTH_PER_MONTH: f64 = 10.0;
+pub const MAX_GROWTH_PER_MONTH: f64 = 10.0;
 /// Keys of arriving VMs have this bit set; VMs running from time 0 are keyed 0, 1, 2, ...
 const ARRIVAL_KEY: u64 = 1 << 63;
 

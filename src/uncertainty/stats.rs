@@ -77,6 +77,8 @@ impl Header {
 pub struct Partial {
     pub header: Header,
     pub shard: String,
+    /// The scenario text's hash (`pipeline::shards::scenario_hash`): merge refuses a mix.
+    pub scenario_hash: String,
     pub records: Vec<Record>,
 }
 

@@ -1,6 +1,6 @@
 //! Issue 17, first slice: crafted command lines that used to run, price or pick a default
 //! silently. Each case must exit 2 with a one-line message that names the option or file, the
-//! value and what was expected, and write nothing.
+//! value and what was expected, and write nothing. Crafted shards for `merge` likewise.
 
 use crate::common::{Scratch, copy_example, hybridplan, root};
 
@@ -212,7 +212,7 @@ const CASES: &[Case] = &[
         expect: &[
             "retail-hci.toml",
             "backup.sites[0].protected_tb",
-            "1000000000000000000",
+            "1e18",
             "limit of 100000",
         ],
         ..PLAIN
@@ -238,7 +238,8 @@ const CASES: &[Case] = &[
         expect: &[
             "private-cloud-year.toml",
             "groups[0].arrivals_per_day",
-            "in 0..=1000000",
+            "1e300",
+            "limit of 1000000",
         ],
         ..PLAIN
     },
@@ -250,7 +251,8 @@ const CASES: &[Case] = &[
         expect: &[
             "private-cloud-year.toml",
             "groups[0].growth_per_month",
-            "in -0.99..=10",
+            "1e300",
+            "limit of 10",
         ],
         ..PLAIN
     },
@@ -268,14 +270,14 @@ const CASES: &[Case] = &[
         ..PLAIN
     },
     Case {
-        name: "a price factor that overflows the total",
+        name: "a price factor that would overflow the total",
         args: &["run", "{scenario}"],
         edit: &[("hosts = 2\n", "hosts = 2\nprice_factor = 1e308\n")],
         expect: &[
             "example-hybrid.toml",
-            "venue \"dc-east\" is inf",
-            "overflowed",
-            "price_factor",
+            "venues[0].price_factor",
+            "1e308",
+            "limit of 1000",
         ],
         ..PLAIN
     },
@@ -347,11 +349,150 @@ fn every_crafted_command_line_is_bad_input() {
     }
 }
 
-/// Two shards of one study, the second edited to lose the last venue of every record (as if
-/// run on a scenario with one venue fewer): `merge` used to panic with an index out of bounds
-/// in the statistics; it must refuse, naming both files and both venue lists.
+/// One crafted `merge`: `edit` changes the second shard's JSON (as text, then as a value), and
+/// `files` picks the shards given, by number (2 is the edited one); every string of `expect`
+/// must be in the first line of stderr, `{1}`/`{2}` standing for the shards' paths.
+struct MergeCase {
+    name: &'static str,
+    files: &'static [usize],
+    text: fn(String) -> String,
+    edit: fn(&mut serde_json::Value),
+    expect: &'static [&'static str],
+}
+
+fn same(t: String) -> String {
+    t
+}
+
+fn keep(_: &mut serde_json::Value) {}
+
+const MERGES: &[MergeCase] = &[
+    MergeCase {
+        name: "shards of different venue lists (used to panic in the statistics)",
+        files: &[1, 2],
+        text: same,
+        edit: |v| {
+            for r in v["records"].as_array_mut().unwrap() {
+                r["metrics"]["venues"].as_array_mut().unwrap().pop();
+            }
+        },
+        expect: &[
+            "{2}",
+            "{1}",
+            "[\"dc-east\", \"aws-us-east-1\"]",
+            "[\"dc-east\", \"aws-us-east-1\", \"gcp-us-central1\"]",
+            "different venue lists",
+        ],
+    },
+    MergeCase {
+        name: "a USD shard and a EUR shard",
+        files: &[1, 2],
+        text: same,
+        edit: |v| v["header"]["currency"] = "EUR".into(),
+        expect: &["{2}", "\"EUR\"", "{1}", "\"USD\"", "different currencies"],
+    },
+    MergeCase {
+        name: "a shard of another version of the scenario",
+        files: &[1, 2],
+        text: same,
+        edit: |v| v["scenario_hash"] = "fnv1a64:0000000000000000".into(),
+        expect: &[
+            "{2}",
+            "another scenario text than {1}",
+            "fnv1a64:0000000000000000",
+        ],
+    },
+    MergeCase {
+        name: "a truncated shard",
+        files: &[1, 2],
+        text: |t| t[..t.len() / 2].to_string(),
+        edit: keep,
+        expect: &["{2}", "not a shard's result"],
+    },
+    MergeCase {
+        name: "a shard that is not JSON",
+        files: &[1, 2],
+        text: |_| "hello\n".to_string(),
+        edit: keep,
+        expect: &["{2}", "not a shard's result"],
+    },
+    MergeCase {
+        name: "a shard without its scenario hash",
+        files: &[1, 2],
+        text: same,
+        edit: |v| {
+            v.as_object_mut().unwrap().remove("scenario_hash");
+        },
+        expect: &["{2}", "scenario_hash"],
+    },
+    MergeCase {
+        name: "one shard given twice",
+        files: &[1, 1],
+        text: same,
+        edit: keep,
+        expect: &["{1}", "is shard 1/2, as {1} is: shards overlap"],
+    },
+    MergeCase {
+        name: "a shard of another split",
+        files: &[1, 2],
+        text: same,
+        edit: |v| v["shard"] = "2/3".into(),
+        expect: &["{2}", "is shard 2/3 but {1} is one of 2 shards"],
+    },
+    MergeCase {
+        name: "a shard numbered 0",
+        files: &[1, 2],
+        text: same,
+        edit: |v| v["shard"] = "0/2".into(),
+        expect: &["{2}", "\"0/2\" is not K/N"],
+    },
+    MergeCase {
+        name: "a shard that lost a record",
+        files: &[1, 2],
+        text: same,
+        edit: |v| {
+            v["records"].as_array_mut().unwrap().pop();
+        },
+        expect: &["{2}", "holds 0 items [] but shard 2/2", "holds 1"],
+    },
+    MergeCase {
+        name: "a shard holding another shard's item",
+        files: &[1, 2],
+        text: same,
+        edit: |v| v["records"][0]["index"] = 0.into(),
+        expect: &[
+            "{2}",
+            "holds 1 items [0] but shard 2/2",
+            "incomplete or corrupt",
+        ],
+    },
+    MergeCase {
+        name: "a shard claiming four billion replications",
+        files: &[2],
+        text: same,
+        edit: |v| v["header"]["replications"] = 4_000_000_000u64.into(),
+        expect: &["{2}", "more than 10000000 items", "corrupt"],
+    },
+    MergeCase {
+        name: "a shard of another seed",
+        files: &[1, 2],
+        text: same,
+        edit: |v| v["header"]["seed"] = 7.into(),
+        expect: &["{2}", "another study than {1}"],
+    },
+    MergeCase {
+        name: "a missing shard",
+        files: &[1],
+        text: same,
+        edit: keep,
+        expect: &["{1}", "1 of 2 items", "missing [1]"],
+    },
+];
+
+/// Two shards of one two-replication study, then each crafted merge of them: every one must
+/// exit 2 naming the file and what is wrong, write nothing, and never panic.
 #[test]
-fn merging_shards_of_different_venue_lists_is_bad_input() {
+fn crafted_shards_are_refused_before_merging() {
     let scratch = Scratch::new();
     let scenario = copy_example(&scratch);
     let text = std::fs::read_to_string(&scenario).unwrap();
@@ -374,26 +515,34 @@ fn merging_shards_of_different_venue_lists_is_bad_input() {
         out.join(format!("replications.shard-{k}-of-2.json"))
     };
     let (one, two) = (shard("1"), shard("2"));
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&two).unwrap()).unwrap();
-    for r in v["records"].as_array_mut().unwrap() {
-        r["metrics"]["venues"].as_array_mut().unwrap().pop();
+    let original = std::fs::read_to_string(&two).unwrap();
+    for case in MERGES {
+        let mut text = (case.text)(original.clone());
+        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
+            (case.edit)(&mut v);
+            text = v.to_string();
+        }
+        std::fs::write(&two, text).unwrap();
+        let paths = [one.to_str().unwrap(), two.to_str().unwrap()];
+        let out = scratch.path().join("merged");
+        let mut args = vec!["merge", "--out", out.to_str().unwrap()];
+        args.extend(case.files.iter().map(|i| paths[i - 1]));
+        let (code, stdout, stderr) = hybridplan(&args);
+        let first = stderr.lines().next().unwrap_or_default();
+        assert_eq!(code, 2, "{}: {stdout} {stderr}", case.name);
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+        for want in case.expect {
+            let want = want.replace("{1}", paths[0]).replace("{2}", paths[1]);
+            assert!(
+                first.contains(&want),
+                "{}: {want:?} not in {first:?}",
+                case.name
+            );
+        }
+        assert!(
+            !out.exists(),
+            "{}: no merged output may be written",
+            case.name
+        );
     }
-    std::fs::write(&two, v.to_string()).unwrap();
-    let out = scratch.path().join("merged");
-    let (one_s, two_s) = (one.to_str().unwrap(), two.to_str().unwrap());
-    let (code, _, stderr) = hybridplan(&["merge", one_s, two_s, "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 2, "{stderr}");
-    let first = stderr.lines().next().unwrap();
-    for want in [
-        two_s,
-        one_s,
-        "[\"dc-east\", \"aws-us-east-1\"]",
-        "[\"dc-east\", \"aws-us-east-1\", \"gcp-us-central1\"]",
-        "different venue lists",
-    ] {
-        assert!(first.contains(want), "{want:?} not in {first:?}");
-    }
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(!out.exists(), "no merged output may be written");
 }

@@ -8,12 +8,14 @@ mod common;
 
 mod auto_replications;
 mod bad_input;
+mod bad_input_table;
 mod billing;
 mod browser;
 mod confinement;
 mod crn;
 mod example_run;
 mod fixture_traces;
+mod fuzz_documents;
 mod fuzz_readers;
 mod hardening;
 mod layers;

@@ -12,7 +12,7 @@ pub enum QuoteError {
     #[error("\"{0}\" is not an upfront option; expected none, partial or all")]
     NotAnUpfront(String),
     /// A number option outside its range, e.g. `--hours 0 must be > 0`.
-    #[error("{option} {value} must be {expected}")]
+    #[error("{option} {} must be {expected}", crate::scenario::limits::compact(*value))]
     OutOfRange {
         option: &'static str,
         value: f64,
@@ -37,6 +37,9 @@ pub enum QuoteError {
     /// `--spot` for an instance type without a spot price.
     #[error("{instance} has no spot price in this book")]
     NoSpot { instance: String },
+    /// A total that is not a finite number (bounded prices and options should make it rare).
+    #[error("the total {0} is not a finite amount; lower the amounts asked for")]
+    Overflow(f64),
     /// An HCI scale unit the platform does not allow.
     #[error(transparent)]
     Unit(#[from] UnitError),

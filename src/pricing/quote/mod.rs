@@ -137,36 +137,65 @@ pub(super) fn fact(label: &str, detail: String) -> QuoteLine {
 /// Quotes an item of a book, or says what items and options it takes.
 pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
     let hours = r.hours.unwrap_or(HOURS_PER_MONTH);
-    if !(hours.is_finite() && hours > 0.0) {
-        return Err(QuoteError::OutOfRange {
-            option: "--hours",
-            value: hours,
-            expected: "> 0",
-        });
-    }
-    check_amounts(r)?;
+    check_amounts(r, hours)?;
     let lines = match &book.kind {
         BookKind::Public(p) => public::lines(p, r, hours)?,
         BookKind::Private(p) => private::lines(p, r, hours)?,
         BookKind::Hci(h) => hci::lines(h, r, hours)?,
         BookKind::Backup(b) => backup::lines(b, r, hours)?,
     };
-    Ok(Quote {
+    let quote = Quote {
         title: format!(
             "{} - {} for {hours} h (prices as of {})",
             book.name, r.item, book.as_of
         ),
         lines,
-    })
+    };
+    // Bounded prices times bounded amounts stay finite; checked all the same, as every total is.
+    if !quote.total().is_finite() {
+        return Err(QuoteError::Overflow(quote.total()));
+    }
+    Ok(quote)
 }
 
-/// Sizes must be finite and not negative, and a load a share: a NaN or a negative amount would
-/// otherwise be priced as if it were real.
-fn check_amounts(r: &QuoteRequest) -> Result<(), QuoteError> {
-    let sizes = [("--gb", r.gb), ("--tb", r.tb), ("--mbps", r.mbps)];
-    for (option, value) in sizes {
-        if let Some(v) = value.filter(|v| !(v.is_finite() && *v >= 0.0)) {
-            let expected = "a finite number >= 0";
+/// The largest amount each option takes (README, "Limits"): far above any real bill, and low
+/// enough that a bounded price times it stays a finite, printable figure.
+const OPTION_LIMITS: [(&str, f64, &str); 6] = [
+    ("--hours", 876_000.0, "> 0 and at most 876000 (100 years)"),
+    (
+        "--gb",
+        1e9,
+        "a finite number >= 0 and at most 1e9 (an exabyte)",
+    ),
+    (
+        "--tb",
+        1e6,
+        "a finite number >= 0 and at most 1e6 (an exabyte)",
+    ),
+    (
+        "--mbps",
+        1e7,
+        "a finite number >= 0 and at most 1e7 (10 Tbps)",
+    ),
+    ("--count", 1e6, "at most 1000000"),
+    ("--servers", 1e6, "at most 1000000"),
+];
+
+/// Sizes must be finite, not negative and within `OPTION_LIMITS`, and a load a share: a NaN or
+/// a negative amount would otherwise be priced as if it were real, a huge one printed as an
+/// astronomic total.
+fn check_amounts(r: &QuoteRequest, hours: f64) -> Result<(), QuoteError> {
+    let values = [
+        Some(hours),
+        r.gb,
+        r.tb,
+        r.mbps,
+        r.count.map(f64::from),
+        r.servers.map(f64::from),
+    ];
+    for ((option, max, expected), value) in OPTION_LIMITS.into_iter().zip(values) {
+        let positive = option != "--hours" || value.is_some_and(|v| v > 0.0);
+        if let Some(v) = value.filter(|v| !(positive && (0.0..=max).contains(v))) {
             return Err(QuoteError::OutOfRange {
                 option,
                 value: v,

@@ -325,7 +325,7 @@ mod tests {
         };
         assert_eq!(
             quote(&aws, &hours).unwrap_err().to_string(),
-            "--hours 0 must be > 0"
+            "--hours 0 must be > 0 and at most 876000 (100 years)"
         );
         assert_eq!(
             quote(&aws, &req("egress")).unwrap_err().to_string(),
