@@ -67,9 +67,13 @@ impl PublicBook {
         }
     }
 
-    /// The Windows licence uplift of one instance per hour (0 without a Windows price).
+    /// The Windows licence uplift of one instance per hour: the type's listed Windows price
+    /// less its Linux price, else the book's uplift per vCPU (0 without a Windows price).
     pub fn windows_uplift(&self, t: &InstanceType) -> f64 {
-        self.windows_per_vcpu_hour.unwrap_or(0.0) * f64::from(t.vcpus)
+        match t.windows_hourly {
+            Some(w) => w - t.hourly,
+            None => self.windows_per_vcpu_hour.unwrap_or(0.0) * f64::from(t.vcpus),
+        }
     }
 
     /// What one hour of a VM on instance type `ix` costs: the instance under `model`, the

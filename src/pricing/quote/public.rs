@@ -16,6 +16,10 @@ pub(super) fn lines(
                 r.gb.ok_or(QuoteError::missing("egress", "--gb N (GiB in one month)"))?;
             Ok(egress(p, gb))
         }
+        "storage" if r.class.is_some() => {
+            let gb = r.gb.ok_or(QuoteError::missing("storage", "--gb N"))?;
+            storage_class(p, r.class.as_deref().unwrap_or_default(), gb, r, hours)
+        }
         "storage" => {
             let gb = r.gb.ok_or(QuoteError::missing("storage", "--gb N"))?;
             let amount = gb * p.storage_gb_month * hours / HOURS_PER_MONTH;
@@ -51,6 +55,37 @@ pub(super) fn lines(
             instance(p, r, hours, ix)
         }
     }
+}
+
+/// One volume of `class` for `hours`: its capacity (tiers or disk size) and provisioned IOPS
+/// a month, prorated over 730 h.
+fn storage_class(
+    p: &PublicBook,
+    class: &str,
+    gb: f64,
+    r: &QuoteRequest,
+    hours: f64,
+) -> Result<Vec<QuoteLine>, QuoteError> {
+    let iops = r.iops.unwrap_or(0.0);
+    let d = p.disk_month(class, gb, iops)?;
+    let share = hours / HOURS_PER_MONTH;
+    let capacity = match &d.size {
+        Some(s) => format!("a {} disk ({} GiB) at {}/month", s.name, s.gib, s.monthly),
+        None => format!("{gb} GiB through the {class} tiers"),
+    };
+    let mut lines = vec![money(
+        &format!("{class} capacity"),
+        format!("{capacity} x {hours} h / 730 h"),
+        d.capacity * share,
+    )];
+    if iops > 0.0 {
+        lines.push(money(
+            &format!("{class} IOPS"),
+            format!("{iops} IOPS provisioned, beyond those included, x {hours} h / 730 h"),
+            d.iops * share,
+        ));
+    }
+    Ok(lines)
 }
 
 /// A month's egress of `gb` GiB through the tiers.
