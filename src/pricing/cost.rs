@@ -76,6 +76,12 @@ impl PublicBook {
         }
     }
 
+    /// Whether a VM pays the Windows licence here: a Windows VM does, unless it brings its own
+    /// licence (`hybrid_benefit`) to a provider that offers that (Azure Hybrid Benefit).
+    pub fn pays_windows(&self, windows: bool, hybrid_benefit: bool) -> bool {
+        windows && !(hybrid_benefit && self.hybrid_benefit)
+    }
+
     /// What one hour of a VM on instance type `ix` costs: the instance under `model`, the
     /// Windows licence when `windows`, and its storage and traffic.
     pub fn vm_hour_cost(

@@ -92,8 +92,12 @@ impl Term {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Upfront {
+    /// AWS's spelling in its price list is accepted too ("No Upfront", ...).
+    #[serde(alias = "no", alias = "No Upfront", alias = "no-upfront")]
     None,
+    #[serde(alias = "Partial Upfront", alias = "partial-upfront")]
     Partial,
+    #[serde(alias = "All Upfront", alias = "all-upfront")]
     All,
 }
 
@@ -108,9 +112,9 @@ impl Upfront {
 
     pub fn parse(text: &str) -> Option<Upfront> {
         match text {
-            "none" | "no" => Some(Upfront::None),
-            "partial" => Some(Upfront::Partial),
-            "all" => Some(Upfront::All),
+            "none" | "no" | "No Upfront" | "no-upfront" => Some(Upfront::None),
+            "partial" | "Partial Upfront" | "partial-upfront" => Some(Upfront::Partial),
+            "all" | "All Upfront" | "all-upfront" => Some(Upfront::All),
             _ => None,
         }
     }

@@ -143,15 +143,20 @@ fn instance(
         (None, true) => PriceModel::Spot,
         (None, false) => PriceModel::OnDemand,
     };
+    if r.ahb && !p.hybrid_benefit {
+        return Err(QuoteError::NoHybridBenefit);
+    }
+    let windows = p.pays_windows(r.windows, r.ahb);
     // What the simulator charges per hour for such a VM (storage and traffic are items of
     // their own here).
-    let hour = p.vm_hour_cost(ix, model, r.windows, &VmUsage::default());
+    let hour = p.vm_hour_cost(ix, model, windows, &VmUsage::default());
     let mut lines = match (r.term, model) {
         (Some(term), _) => reserved(p, r, ix, term, hours, count)?,
         (None, PriceModel::Spot) => {
             let spot = t.spot_hourly.ok_or_else(|| QuoteError::NoSpot {
                 instance: t.name.clone(),
             })?;
+            let rate = p.spot_evictions(ix);
             vec![
                 money(
                     "spot",
@@ -161,31 +166,63 @@ fn instance(
                 fact(
                     "evictions",
                     format!(
-                        "{} per instance-hour (about {:.1} in these hours)",
-                        p.spot_evictions_per_hour,
-                        p.spot_evictions_per_hour * hours * count
+                        "{rate:.6} per instance-hour (about {:.1} in these hours)",
+                        rate * hours * count
                     ),
                 ),
             ]
         }
-        (None, _) => vec![money(
-            "on-demand",
-            format!("{hours} h x {}/h x {count}", t.hourly),
-            hour.instance * hours * count,
-        )],
+        (None, _) => {
+            let mut lines = vec![money(
+                "on-demand",
+                format!("{hours} h x {}/h x {count}", t.hourly),
+                hour.instance * hours * count,
+            )];
+            lines.extend(sustained_use(p, ix, hours, count));
+            lines
+        }
     };
-    if r.windows {
-        lines.push(money(
+    if r.windows && !windows {
+        lines.push(fact(
             "Windows licence",
-            format!(
+            "brought along (Azure Hybrid Benefit): billed at the Linux rate".into(),
+        ));
+    } else if r.windows {
+        let detail = match t.windows_hourly {
+            Some(w) => format!("{hours} h x ({w} - {})/h x {count}", t.hourly),
+            None => format!(
                 "{hours} h x {} vCPU x {}/vCPU-hour x {count}",
                 t.vcpus,
                 p.windows_per_vcpu_hour.unwrap_or(0.0)
             ),
+        };
+        lines.push(money(
+            "Windows licence",
+            detail,
             hour.windows * hours * count,
         ));
     }
     Ok(lines)
+}
+
+/// The sustained-use discount of `count` instances running `hours` from the start of a month
+/// (whole months of 730 h, then the rest), when the type's family has a schedule.
+fn sustained_use(p: &PublicBook, ix: usize, hours: f64, count: f64) -> Option<QuoteLine> {
+    let s = p.sustained_use(ix)?;
+    let t = &p.instances[ix];
+    let months = (hours / HOURS_PER_MONTH).floor();
+    let rest = hours - months * HOURS_PER_MONTH;
+    let billed = months * s.billed_hours(HOURS_PER_MONTH) + s.billed_hours(rest);
+    let shares: Vec<String> = s.0.iter().map(|m| format!("{}", m * 100.0)).collect();
+    Some(money(
+        "sustained-use discount",
+        format!(
+            "{} family: {} % of list by slice of the month; {billed:.2} of {hours} h billed",
+            t.family,
+            shares.join("/")
+        ),
+        (billed - hours) * t.hourly * count,
+    ))
 }
 
 /// A reservation of `count` instances for `hours`: the upfront amortised over the term, the
