@@ -119,6 +119,21 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             }
             first_error.map_or(Ok(()), Err)
         }
+        PricingCommand::Import {
+            provider,
+            files,
+            region,
+            base,
+            name,
+            out,
+        } => import(
+            provider,
+            &files,
+            &region,
+            base.as_deref(),
+            name.as_deref(),
+            &out,
+        ),
         PricingCommand::Quote { book, request } => {
             let b = Book::load(&book)?;
             let q = quote::quote(&b, &request)
@@ -127,6 +142,46 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// `pricing import`: reads the price files, writes the book (validated) and says what was
+/// taken and left out.
+fn import(
+    provider: crate::pricing::import::Provider,
+    files: &[PathBuf],
+    region: &str,
+    base: Option<&Path>,
+    name: Option<&str>,
+    out: &Path,
+) -> Result<(), Error> {
+    use crate::pricing::import;
+    let imported = import::import(provider, files, region)?;
+    let base_text = match base {
+        Some(p) => Some((crate::error::read_input(p)?, p)),
+        None => None,
+    };
+    let text = import::write(
+        provider,
+        &imported,
+        base_text.as_ref().map(|(t, p)| (t.as_str(), *p)),
+        name,
+        out,
+    )?;
+    crate::report::files::write_atomic(out, |w| w.write_all(text.as_bytes()))?;
+    println!(
+        "wrote {}: {} instance types, {} reservations, {} savings plans, {} {} as of {}",
+        out.display(),
+        imported.instances.len(),
+        imported.reserved.len(),
+        imported.savings_plans.len(),
+        imported.region,
+        imported.currency,
+        imported.as_of
+    );
+    for (why, n) in &imported.skipped {
+        println!("left out {n}: {why}");
+    }
+    Ok(())
 }
 
 fn trace(cmd: TraceCommand) -> Result<(), Error> {

@@ -302,6 +302,28 @@ pub enum PricingCommand {
         #[command(flatten)]
         request: QuoteRequest,
     },
+    /// Write a price book from a provider's published price files: AWS Price List offer files
+    /// (CSV or JSON), Azure Retail Prices API pages (JSON), GCP Cloud Billing Catalog SKUs.
+    Import {
+        /// The provider whose files these are.
+        provider: crate::pricing::import::Provider,
+        /// The price files (an AWS offer file, Azure pages, GCP SKU lists).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The region to take, as the provider names it (us-east-1, eastus, us-central1).
+        #[arg(long)]
+        region: String,
+        /// A book to start from: billing, storage, egress, discounts and offers the price
+        /// files do not hold are kept from it.
+        #[arg(long)]
+        base: Option<PathBuf>,
+        /// The book's name [default: "<provider> <region> (imported)"].
+        #[arg(long)]
+        name: Option<String>,
+        /// The book to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

@@ -9,6 +9,7 @@ mod check;
 mod cost;
 mod failures;
 mod hci;
+pub mod import;
 mod private;
 mod public;
 pub mod quote;

@@ -74,7 +74,13 @@ pub(super) fn interruption_rates(
 ) -> Result<BTreeMap<String, f64>, InputError> {
     let mut out = BTreeMap::new();
     for (family, bucket) in raw {
-        let Some((_, share)) = BUCKETS.iter().find(|(b, _)| *b == bucket.trim()) else {
+        // Azure's portal writes the outer buckets "0-5%" and "20+%".
+        let text = match bucket.trim() {
+            "0-5%" => "<5%",
+            "20+%" => ">20%",
+            t => t,
+        };
+        let Some((_, share)) = BUCKETS.iter().find(|(b, _)| *b == text) else {
             let known: Vec<&str> = BUCKETS.iter().map(|(b, _)| *b).collect();
             return Err(c.err(
                 &format!("spot_interruption.{family}"),

@@ -53,6 +53,9 @@ pub struct InstanceType {
     /// GPUs and their model (0 and "" for none).
     pub gpus: u32,
     pub gpu: String,
+    /// Whether right-sizing may pick the type; burstable, previous-generation and GPU types
+    /// are in the book to be quoted, reserved or named, not to hold any VM that fits.
+    pub right_size: bool,
 }
 
 /// A commitment term.
@@ -193,7 +196,7 @@ impl PublicBook {
         self.instances
             .iter()
             .enumerate()
-            .find(|(_, t)| fits(t, vcpus, mem_gib))
+            .find(|(_, t)| t.right_size && fits(t, vcpus, mem_gib))
     }
 
     /// The cheapest type with a spot price that fits, by spot price.
@@ -201,7 +204,7 @@ impl PublicBook {
         self.instances
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.spot_hourly.is_some() && fits(t, vcpus, mem_gib))
+            .filter(|(_, t)| t.right_size && t.spot_hourly.is_some() && fits(t, vcpus, mem_gib))
             .min_by(|a, b| {
                 a.1.spot_hourly
                     .unwrap_or(f64::MAX)

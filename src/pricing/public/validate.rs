@@ -61,6 +61,12 @@ struct RawInstance {
     gpus: u32,
     #[serde(default)]
     gpu: String,
+    #[serde(default = "yes")]
+    right_size: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -198,6 +204,7 @@ fn instances(c: Check, raw: Vec<RawInstance>) -> Result<Vec<InstanceType>, Input
             windows_hourly: raw.windows_hourly,
             gpus: raw.gpus,
             gpu: raw.gpu,
+            right_size: raw.right_size,
             name: raw.name,
             vcpus: raw.vcpus,
         });

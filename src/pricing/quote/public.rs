@@ -312,8 +312,11 @@ mod tests {
         assert!((q.total() - 70.08).abs() < 1e-9);
         // GCP's calculator shows n2-standard-2 in us-central1 at 70.90 a month:
         // (2 x 0.031611 + 8 x 0.004237) x 730 = 0.097118 x 730 = 70.896.
+        // The whole month also earns N2's sustained-use discount: 182.5 h at each of 100,
+        // 86.78, 73.3 and 60 % = 584.146 h billed, x 0.097118 = 56.7311.
         let q = quote(&load("pricing/gcp-us-central1.toml"), &req("n2-standard-2")).unwrap();
-        assert!((q.total() - 70.896_14).abs() < 1e-6);
+        assert!((q.lines[0].amount.unwrap() - 70.896_14).abs() < 1e-6);
+        assert!((q.total() - 0.097_118 * 584.146).abs() < 1e-6);
         // Azure's pricing page: D2s v5 Linux in East US, 0.096/h = 70.08 a month; Windows
         // 0.188/h = 137.24 a month (0.096 + 2 vCPU x 0.046).
         let azure = load("pricing/azure-eastus.toml");
