@@ -99,18 +99,29 @@ pub fn main() -> ExitCode {
 
 fn pricing(cmd: PricingCommand) -> Result<(), Error> {
     match cmd {
-        PricingCommand::Check { books } => {
+        PricingCommand::Check {
+            books,
+            max_age,
+            today,
+        } => {
             // Every book is checked; the first failure decides the exit code after all are read.
+            let today = today.unwrap_or_else(today_utc);
+            let max_age = max_age.unwrap_or(365 * crate::units::DAY);
             let mut first_error = None;
             for path in &books {
                 match Book::load(path) {
-                    Ok(b) => println!(
-                        "ok     {} ({}, {}, as of {})",
-                        path.display(),
-                        b.kind.name(),
-                        b.currency,
-                        b.as_of
-                    ),
+                    Ok(b) => {
+                        println!(
+                            "ok     {} ({}, {}, as of {})",
+                            path.display(),
+                            b.kind.name(),
+                            b.currency,
+                            b.as_of
+                        );
+                        if let Some(w) = b.staleness(&today, max_age) {
+                            println!("warn   {}: {w}", path.display());
+                        }
+                    }
                     Err(e) => {
                         println!("FAILED {e}");
                         first_error.get_or_insert(e);
@@ -142,6 +153,14 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Today's date in UTC, YYYY-MM-DD, from the system clock (for book ages only).
+fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::pricing::date_of_day((secs / 86_400) as i64)
 }
 
 /// `pricing import`: reads the price files, writes the book (validated) and says what was

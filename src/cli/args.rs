@@ -287,6 +287,19 @@ pub fn parse_abs(text: &str) -> Result<f64, ValueError> {
     }
 }
 
+fn parse_age(text: &str) -> Result<crate::units::SimTime, ValueError> {
+    crate::units::parse_duration(text)
+        .ok()
+        .filter(|d| *d > 0)
+        .ok_or_else(|| ValueError::new("age", text, "is not a duration > 0 such as 180d or 1y"))
+}
+
+fn parse_today(text: &str) -> Result<String, ValueError> {
+    crate::pricing::day_number(text)
+        .map(|_| text.to_string())
+        .ok_or_else(|| ValueError::new("date", text, "is not a date of the form YYYY-MM-DD"))
+}
+
 #[derive(Subcommand)]
 pub enum PricingCommand {
     /// Validate price books: every rule, with the file and key of each problem.
@@ -294,6 +307,12 @@ pub enum PricingCommand {
         /// Price books (TOML).
         #[arg(required = true)]
         books: Vec<PathBuf>,
+        /// Warn about books whose prices are older than this (e.g. 180d, 1y) [default: 1y].
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        max_age: Option<crate::units::SimTime>,
+        /// The date to measure ages on, YYYY-MM-DD [default: today, UTC].
+        #[arg(long, value_name = "DATE", value_parser = parse_today)]
+        today: Option<String>,
     },
     /// Print one item of a book as a bill would, line by line.
     Quote {

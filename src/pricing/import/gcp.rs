@@ -157,9 +157,7 @@ pub(super) fn read(bytes: Vec<u8>, path: &Path, out: &mut Imported) -> Result<()
     let mut rates = Rates::new();
     for (i, sku) in catalog.skus.iter().enumerate() {
         let at = format!("skus[{i}]");
-        if sku.category.resource_family != "Compute"
-            || !sku.service_regions.contains(&out.region)
-        {
+        if sku.category.resource_family != "Compute" || !sku.service_regions.contains(&out.region) {
             continue;
         }
         let Some(series) = series_of(&sku.description) else {

@@ -81,7 +81,7 @@ fn storage_class(
     if iops > 0.0 {
         lines.push(money(
             &format!("{class} IOPS"),
-            format!("{iops} IOPS provisioned, beyond those included, x {hours} h / 730 h"),
+            format!("{iops} IOPS provisioned, through the {class} IOPS tiers x {hours} h / 730 h"),
             d.iops * share,
         ));
     }
