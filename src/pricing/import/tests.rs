@@ -237,6 +237,22 @@ fn infracost_figures_for_old_and_burstable_types() {
         let q = month(&book, t, |_| {});
         assert!((q - expected).abs() < 0.005, "{t}: {q}");
     }
+    // Two 1-year no-upfront savings plans side by side: Compute (the default, 19.18 % off m6a)
+    // and EC2 Instance at the 1y standard reservation's rate, 1 - 0.11431 / 0.1728 = 33.85 %.
+    let p = public(&book);
+    let default = p.savings_plan(Term::OneYear, Upfront::None).unwrap();
+    assert_eq!(
+        (default.name.as_str(), default.discounts["m6a"]),
+        ("Compute Savings Plan", 0.1918)
+    );
+    let ec2 = p
+        .savings_plan_named(
+            Some("EC2 Instance Savings Plan"),
+            Term::OneYear,
+            Upfront::None,
+        )
+        .unwrap();
+    assert!((ec2.discounts["m6a"] - (1.0 - 0.11431 / 0.1728)).abs() < 5e-5);
     // Right-sizing leaves burstable, previous-generation and GPU types alone.
     let p = public(&book);
     let (_, t) = p.cheapest_fit(2.0, 4.0).unwrap();

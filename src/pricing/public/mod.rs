@@ -235,10 +235,21 @@ impl PublicBook {
             .find(|r| r.instance == instance && r.term == term && r.upfront == upfront)
     }
 
+    /// The book's first savings plan of a term and upfront option.
     pub fn savings_plan(&self, term: Term, upfront: Upfront) -> Option<&SavingsPlanOffer> {
+        self.savings_plan_named(None, term, upfront)
+    }
+
+    /// The savings plan of a term and upfront option with that name (`None`: the first).
+    pub fn savings_plan_named(
+        &self,
+        name: Option<&str>,
+        term: Term,
+        upfront: Upfront,
+    ) -> Option<&SavingsPlanOffer> {
         self.savings_plans
             .iter()
-            .find(|s| s.term == term && s.upfront == upfront)
+            .find(|s| s.term == term && s.upfront == upfront && name.is_none_or(|n| n == s.name))
     }
 }
 

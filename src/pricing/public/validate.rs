@@ -321,14 +321,17 @@ fn savings_plans(
                 ));
             }
         }
+        // AWS sells Compute and EC2 Instance Savings Plans of the same term side by side:
+        // plans differ by name, term or upfront option.
         if plans
             .iter()
-            .any(|o| (o.term, o.upfront) == (s.term, s.upfront))
+            .any(|o| (&o.name, o.term, o.upfront) == (&s.name, s.term, s.upfront))
         {
             return Err(c.err(
                 &key("term"),
                 format!(
-                    "a second {} {} savings plan",
+                    "a second {} {} {} savings plan",
+                    s.name,
                     s.term.name(),
                     s.upfront.name()
                 ),

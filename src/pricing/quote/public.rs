@@ -105,25 +105,33 @@ fn egress(p: &PublicBook, gb: f64) -> Vec<QuoteLine> {
         .collect()
 }
 
-/// The discounts of the savings plan for `--term` and `--upfront` (none by default).
+/// The discounts of the savings plans for `--term` and `--upfront` (none by default).
 fn savings_plan(p: &PublicBook, r: &QuoteRequest) -> Result<Vec<QuoteLine>, QuoteError> {
     let term = r
         .term
         .ok_or(QuoteError::missing("savings-plan", "--term"))?;
     let upfront = r.upfront.unwrap_or(Upfront::None);
-    let sp = p.savings_plan(term, upfront).ok_or(QuoteError::NoOffer {
-        offer: "savings plan".into(),
-        term: term.name(),
-        upfront: upfront.name(),
-    })?;
-    Ok(sp
-        .discounts
+    let plans: Vec<_> = p
+        .savings_plans
         .iter()
-        .map(|(family, d)| {
-            fact(
-                &format!("{} {family}", sp.name),
-                format!("{:.2} % off on-demand", d * 100.0),
-            )
+        .filter(|s| s.term == term && s.upfront == upfront)
+        .collect();
+    if plans.is_empty() {
+        return Err(QuoteError::NoOffer {
+            offer: "savings plan".into(),
+            term: term.name(),
+            upfront: upfront.name(),
+        });
+    }
+    Ok(plans
+        .iter()
+        .flat_map(|sp| {
+            sp.discounts.iter().map(|(family, d)| {
+                fact(
+                    &format!("{} {family}", sp.name),
+                    format!("{:.2} % off on-demand", d * 100.0),
+                )
+            })
         })
         .collect())
 }
