@@ -191,15 +191,7 @@ fn bounded(reader: impl Read, path: &Path) -> Result<Vec<u8>, Error> {
 /// "2026-10-01T00:00:00Z" -> "2026-10-01" (the first 10 characters when they are a date).
 fn date_of(text: &str) -> Option<String> {
     let d = text.get(..10)?;
-    let ok = d.len() == 10
-        && d.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    ok.then(|| d.to_string())
+    crate::pricing::day_number(d).map(|_| d.to_string())
 }
 
 /// Keeps the newest of two dates (YYYY-MM-DD compares as text).
