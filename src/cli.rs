@@ -19,6 +19,19 @@ use progress::progress_bar;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// What the CLI prints goes through `text::terminal`: names and messages come from input files,
+// and a control character or escape sequence in them is shown escaped, never obeyed.
+macro_rules! out {
+    ($($t:tt)*) => { print!("{}", crate::text::terminal(&format!($($t)*))) };
+}
+macro_rules! outln {
+    () => { println!() };
+    ($($t:tt)*) => { println!("{}", crate::text::terminal(&format!($($t)*))) };
+}
+macro_rules! errln {
+    ($($t:tt)*) => { eprintln!("{}", crate::text::terminal(&format!($($t)*))) };
+}
+
 /// Exit code for bad input: a scenario, price book or trace that cannot be accepted. Command-line
 /// usage errors also exit with 2 (clap's convention).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -87,7 +100,7 @@ pub fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_CHANGED),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(match e {
                 Error::Input(_) => EXIT_BAD_INPUT,
                 Error::Io { .. } => EXIT_FAILURE,
@@ -111,7 +124,7 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             for path in &books {
                 match Book::load(path) {
                     Ok(b) => {
-                        println!(
+                        outln!(
                             "ok     {} ({}, {}, as of {})",
                             path.display(),
                             b.kind.name(),
@@ -119,11 +132,11 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
                             b.as_of
                         );
                         if let Some(w) = b.staleness(&today, max_age) {
-                            println!("warn   {}: {w}", path.display());
+                            outln!("warn   {}: {w}", path.display());
                         }
                     }
                     Err(e) => {
-                        println!("FAILED {e}");
+                        outln!("FAILED {e}");
                         first_error.get_or_insert(e);
                     }
                 }
@@ -149,7 +162,7 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             let b = Book::load(&book)?;
             let q = quote::quote(&b, &request)
                 .map_err(|m| crate::error::InputError::file(&book, m.to_string()))?;
-            print!("{}", q.render(b.currency.as_str()));
+            out!("{}", q.render(b.currency.as_str()));
             Ok(())
         }
     }
@@ -187,7 +200,7 @@ fn import(
         out,
     )?;
     crate::report::files::write_atomic(out, |w| w.write_all(text.as_bytes()))?;
-    println!(
+    outln!(
         "wrote {}: {} instance types, {} reservations, {} savings plans, {} {} as of {}",
         out.display(),
         imported.instances.len(),
@@ -198,7 +211,7 @@ fn import(
         imported.as_of
     );
     for (why, n) in &imported.skipped {
-        println!("left out {n}: {why}");
+        outln!("left out {n}: {why}");
     }
     Ok(())
 }
@@ -215,9 +228,9 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
             if json {
                 let text =
                     serde_json::to_string_pretty(&stats).map_err(|e| Error::io(&path, e.into()))?;
-                println!("{text}");
+                outln!("{text}");
             } else {
-                print!("{}", stats::render_text(&stats));
+                out!("{}", stats::render_text(&stats));
             }
             return Ok(());
         }
@@ -232,12 +245,12 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
     let written = pipe::write_canonical(&trace, &out)?;
     for (i, path) in written.iter().enumerate() {
         match i {
-            0 => println!("wrote {} ({} VMs)", path.display(), trace.table.vms.len()),
-            _ => println!("wrote {}", path.display()),
+            0 => outln!("wrote {} ({} VMs)", path.display(), trace.table.vms.len()),
+            _ => outln!("wrote {}", path.display()),
         }
     }
     for note in &trace.notes {
-        println!("note: {note}");
+        outln!("note: {note}");
     }
     Ok(())
 }
@@ -252,8 +265,8 @@ fn run(
     let html = report.report.is_some();
     let (run, written) = pipe::run(scenario, out, html, baseline.as_ref())?;
     if !quiet {
-        print!("{}", crate::report::totals_table(&run.summary));
-        println!();
+        out!("{}", crate::report::totals_table(&run.summary));
+        outln!();
         print_written(&written);
     }
     Ok(())
@@ -261,7 +274,7 @@ fn run(
 
 fn print_written(paths: &[PathBuf]) {
     for path in paths {
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
 }
 
@@ -274,9 +287,9 @@ fn compare(
 ) -> Result<(), Error> {
     let (sa, sb) = (pipe::load_summary(a)?, pipe::load_summary(b)?);
     pipe::same_currency((a, &sa.currency), (b, &sb.currency))?;
-    print!("{}", crate::report::compare_table(&sa, &sb));
+    out!("{}", crate::report::compare_table(&sa, &sb));
     if report.is_some() {
-        print_written(&pipe::write_compare(&sa, &sb, out)?);
+        print_written(&pipe::write_compare(&sa, &sb, (a, b), out)?);
     }
     Ok(())
 }
@@ -285,7 +298,7 @@ fn compare(
 fn diff(baseline: &Path, new: &Path, args: &CompareArgs) -> Result<bool, Error> {
     let changes = pipe::diff(baseline, new, args.tolerance())?;
     let title = format!("{} -> {}", baseline.display(), new.display());
-    print!("{}", args.render(&title, &changes));
+    out!("{}", args.render(&title, &changes));
     Ok(!changes.iter().any(|c| c.beyond))
 }
 
@@ -300,8 +313,8 @@ fn check(
     let cases = suite::discover(dir, &baselines)?;
     // Progress goes to stderr when stdout carries the Markdown comment.
     let progress = |line: &str| match args.format {
-        DiffFormat::Text => println!("{line}"),
-        DiffFormat::Markdown => eprintln!("{line}"),
+        DiffFormat::Text => outln!("{line}"),
+        DiffFormat::Markdown => errln!("{line}"),
     };
     let mut report = String::new();
     let (mut failed, mut first_error) = (0, None);
@@ -315,7 +328,7 @@ fn check(
                 {
                     let section = args.render(&case.name, changes);
                     match args.format {
-                        DiffFormat::Text => print!("{section}"),
+                        DiffFormat::Text => out!("{section}"),
                         DiffFormat::Markdown => report.push_str(&section),
                     }
                 }
@@ -343,11 +356,11 @@ fn check(
     let verb = if update { "updated" } else { "checked" };
     let tally = format!("{verb} {} scenarios: {failed} failed", cases.len());
     match args.format {
-        DiffFormat::Text => println!("{tally}"),
+        DiffFormat::Text => outln!("{tally}"),
         DiffFormat::Markdown => {
             let mark = if failed == 0 { "✅" } else { "⚠️" };
-            println!("## {mark} hybridplan check: {tally}\n");
-            print!("{report}");
+            outln!("## {mark} hybridplan check: {tally}\n");
+            out!("{report}");
         }
     }
     first_error.map_or(Ok(failed == 0), Err)
@@ -394,6 +407,10 @@ fn study(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
+    let page = report.report.map(|_| pipe::Page {
+        scenario,
+        baseline: baseline.as_ref(),
+    });
     if target.is_some() && replications != Some(Replications::Auto) {
         let msg = "--target applies only to --replications auto";
         return Err(InputError::file(scenario, msg).into());
@@ -404,7 +421,7 @@ fn study(
             return Err(InputError::file(scenario, msg).into());
         }
         let bar = progress_bar(u64::from(crate::uncertainty::study::AUTO_MAX), quiet);
-        let finished = pipe::run_auto(scenario, target.unwrap_or(0.005), out, &|| bar.inc(1));
+        let finished = pipe::run_auto(scenario, target.unwrap_or(0.005), out, page, &|| bar.inc(1));
         bar.finish_and_clear();
         finished?
     } else {
@@ -416,12 +433,12 @@ fn study(
         };
         let prepared = pipe::prepare_study(scenario, count, shard)?;
         let bar = progress_bar(prepared.indices.len() as u64, quiet);
-        let output = prepared.run(scenario, out, &|| bar.inc(1));
+        let output = prepared.run(scenario, out, page, &|| bar.inc(1));
         bar.finish_and_clear();
         match output? {
             StudyOutput::Partial { path, count, items } => {
                 if !quiet {
-                    println!("wrote {} ({count} of {items} items)", path.display());
+                    outln!("wrote {} ({count} of {items} items)", path.display());
                 }
                 return Ok(());
             }
@@ -429,11 +446,8 @@ fn study(
         }
     };
     print_finished(&finished, quiet);
-    if report.report.is_some() {
-        let written = pipe::study_report(scenario, &finished, baseline.as_ref())?;
-        if !quiet {
-            print_written(&written);
-        }
+    if !quiet {
+        print_written(&finished.report);
     }
     Ok(())
 }
@@ -446,8 +460,8 @@ fn merge(partials: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<(), 
 
 fn print_finished(finished: &pipe::Finished, quiet: bool) {
     if !quiet {
-        print!("{}", finished.text);
-        println!("\nwrote {}", finished.path.display());
+        out!("{}", finished.text);
+        outln!("\nwrote {}", finished.path.display());
     }
 }
 
@@ -461,8 +475,8 @@ fn optimize(
     report: Option<ReportFormat>,
 ) -> Result<(), Error> {
     let done = pipe::optimize(path, opt, percentile, validate, out, report.is_some())?;
-    print!("{}", done.text);
-    println!();
+    out!("{}", done.text);
+    outln!();
     print_written(&done.written);
     Ok(())
 }
