@@ -135,32 +135,22 @@ fn import_writes_a_book_that_quotes_as_gcp_bills() {
 fn import_of_a_missing_or_foreign_file_is_bad_input() {
     let s = Scratch::new();
     let out = s.path().join("x.toml");
-    let (code, _, stderr) = hybridplan(&[
-        "pricing",
-        "import",
-        "azure",
-        "no-such-page.json",
-        "--region",
-        "eastus",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let azure = |file: &str| {
+        let args = [
+            "pricing", "import", "azure", file, "--region", "eastus", "--out",
+        ];
+        let mut args = args.to_vec();
+        args.push(out.to_str().unwrap());
+        hybridplan(&args)
+    };
+    let (code, _, stderr) = azure("no-such-page.json");
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("no-such-page.json: file not found"),
         "{stderr}"
     );
     // A GCP SKU list given as an Azure page names the file and what was expected.
-    let (code, _, stderr) = hybridplan(&[
-        "pricing",
-        "import",
-        "azure",
-        "tests/fixtures/pricing-import/gcp/compute-engine-skus.json",
-        "--region",
-        "eastus",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = azure("tests/fixtures/pricing-import/gcp/compute-engine-skus.json");
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("expected a Retail Prices API page"),
