@@ -8,7 +8,9 @@ pub mod files;
 pub mod html;
 mod text;
 
-pub use compare::{change, compare_rows, compare_table, venue_names, venue_total};
+pub use compare::{
+    change, compare_rows, compare_table, has_cash_flows, payback_line, venue_names, venue_total,
+};
 pub use text::totals_table;
 
 use crate::scenario::Scenario;

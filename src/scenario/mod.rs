@@ -5,10 +5,14 @@
 
 mod autoscale;
 mod backup;
+pub mod capacity;
 mod groups;
 mod limits;
+pub mod migration;
+pub mod money;
 mod names;
 mod placement;
+pub mod timeline;
 mod trace;
 pub mod uncertainty;
 mod venues;
@@ -57,6 +61,14 @@ pub struct Scenario {
     pub failures: bool,
     /// Scalable groups.
     pub autoscale: Vec<Autoscale>,
+    /// The calendar date of time 0, when the scenario gives one (`start`).
+    pub start: Option<timeline::Date>,
+    /// Money over time: dated capital and one-off costs, escalation, the discount rate.
+    pub money: money::Money,
+    /// Private and HCI venues whose capacity grows by date (`[[capacity]]`, `[[growth]]`).
+    pub capacity: Vec<capacity::VenueCapacity>,
+    /// Groups moving between venues on dates (`[[migrations]]`).
+    pub migrations: Vec<migration::Migration>,
 }
 
 impl Scenario {
@@ -104,6 +116,15 @@ struct RawScenario {
     uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
+    start: Option<String>,
+    #[serde(default)]
+    money: money::RawMoney,
+    #[serde(default)]
+    capacity: Vec<capacity::RawChange>,
+    #[serde(default)]
+    growth: Vec<capacity::RawGrowth>,
+    #[serde(default)]
+    migrations: Vec<migration::RawMigration>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -259,6 +280,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         None => None,
     };
     uncertainty::validate_sweep(&raw.sweep).map_err(in_file)?;
+    let start = timeline::parse_start(raw.start.as_deref()).map_err(in_file)?;
+    let frame = money::Frame {
+        start,
+        horizon: raw.horizon,
+        venues: &venues,
+    };
+    let money = raw.money.validate(&frame).map_err(in_file)?;
+    let capacity =
+        capacity::validate(raw.capacity, raw.growth, &frame, raw.failures).map_err(in_file)?;
+    let migrations = migration::validate(raw.migrations, &frame).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -280,6 +311,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         backup,
         failures: raw.failures,
         autoscale,
+        start,
+        money,
+        capacity,
+        migrations,
     })
 }
 
