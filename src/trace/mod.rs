@@ -8,6 +8,7 @@
 mod azure;
 mod bitbrains;
 mod canonical;
+mod decimal;
 mod files;
 mod google;
 mod ids;
