@@ -128,18 +128,29 @@ pub fn main() -> ExitCode {
 
 fn pricing(cmd: PricingCommand) -> Result<(), Error> {
     match cmd {
-        PricingCommand::Check { books } => {
+        PricingCommand::Check {
+            books,
+            max_age,
+            today,
+        } => {
             // Every book is checked; the first failure decides the exit code after all are read.
+            let today = today.unwrap_or_else(today_utc);
+            let max_age = max_age.unwrap_or(365 * crate::units::DAY);
             let mut first_error = None;
             for path in &books {
                 match Book::load(path) {
-                    Ok(b) => outln!(
-                        "ok     {} ({}, {}, as of {})",
-                        path.display(),
-                        b.kind.name(),
-                        b.currency,
-                        b.as_of
-                    ),
+                    Ok(b) => {
+                        outln!(
+                            "ok     {} ({}, {}, as of {})",
+                            path.display(),
+                            b.kind.name(),
+                            b.currency,
+                            b.as_of
+                        );
+                        if let Some(w) = b.staleness(&today, max_age) {
+                            outln!("warn   {}: {w}", path.display());
+                        }
+                    }
                     Err(e) => {
                         outln!("FAILED {e}");
                         first_error.get_or_insert(e);
@@ -148,6 +159,21 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             }
             first_error.map_or(Ok(()), Err)
         }
+        PricingCommand::Import {
+            provider,
+            files,
+            region,
+            base,
+            name,
+            out,
+        } => import(
+            provider,
+            &files,
+            &region,
+            base.as_deref(),
+            name.as_deref(),
+            &out,
+        ),
         PricingCommand::Quote { book, request } => {
             let b = Book::load(&book)?;
             let q = quote::quote(&b, &request)
@@ -156,6 +182,54 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Today's date in UTC, YYYY-MM-DD, from the system clock (for book ages only).
+fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::pricing::date_of_day((secs / 86_400) as i64)
+}
+
+/// `pricing import`: reads the price files, writes the book (validated) and says what was
+/// taken and left out.
+fn import(
+    provider: crate::pricing::import::Provider,
+    files: &[PathBuf],
+    region: &str,
+    base: Option<&Path>,
+    name: Option<&str>,
+    out: &Path,
+) -> Result<(), Error> {
+    use crate::pricing::import;
+    let imported = import::import(provider, files, region)?;
+    let base_text = match base {
+        Some(p) => Some((crate::error::read_input(p)?, p)),
+        None => None,
+    };
+    let text = import::write(
+        provider,
+        &imported,
+        base_text.as_ref().map(|(t, p)| (t.as_str(), *p)),
+        name,
+        out,
+    )?;
+    crate::report::files::write_atomic(out, |w| w.write_all(text.as_bytes()))?;
+    outln!(
+        "wrote {}: {} instance types, {} reservations, {} savings plans, {} {} as of {}",
+        out.display(),
+        imported.instances.len(),
+        imported.reserved.len(),
+        imported.savings_plans.len(),
+        imported.region,
+        imported.currency,
+        imported.as_of
+    );
+    for (why, n) in &imported.skipped {
+        outln!("left out {n}: {why}");
+    }
+    Ok(())
 }
 
 fn trace(cmd: TraceCommand) -> Result<(), Error> {

@@ -344,6 +344,19 @@ pub fn parse_abs(text: &str) -> Result<f64, ValueError> {
     }
 }
 
+fn parse_age(text: &str) -> Result<crate::units::SimTime, ValueError> {
+    crate::units::parse_duration(text)
+        .ok()
+        .filter(|d| *d > 0)
+        .ok_or_else(|| ValueError::new("age", text, "is not a duration > 0 such as 180d or 1y"))
+}
+
+fn parse_today(text: &str) -> Result<String, ValueError> {
+    crate::pricing::day_number(text)
+        .map(|_| text.to_string())
+        .ok_or_else(|| ValueError::new("date", text, "is not a date of the form YYYY-MM-DD"))
+}
+
 #[derive(Subcommand)]
 pub enum PricingCommand {
     /// Validate price books: every rule, with the file and key of each problem.
@@ -351,6 +364,12 @@ pub enum PricingCommand {
         /// Price books (TOML).
         #[arg(required = true)]
         books: Vec<PathBuf>,
+        /// Warn about books whose prices are older than this (e.g. 180d, 1y) [default: 1y].
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        max_age: Option<crate::units::SimTime>,
+        /// The date to measure ages on, YYYY-MM-DD [default: today, UTC].
+        #[arg(long, value_name = "DATE", value_parser = parse_today)]
+        today: Option<String>,
     },
     /// Print one item of a book as a bill would, line by line.
     Quote {
@@ -358,6 +377,28 @@ pub enum PricingCommand {
         book: PathBuf,
         #[command(flatten)]
         request: QuoteRequest,
+    },
+    /// Write a price book from a provider's published price files: AWS Price List offer files
+    /// (CSV or JSON), Azure Retail Prices API pages (JSON), GCP Cloud Billing Catalog SKUs.
+    Import {
+        /// The provider whose files these are.
+        provider: crate::pricing::import::Provider,
+        /// The price files (an AWS offer file, Azure pages, GCP SKU lists).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The region to take, as the provider names it (us-east-1, eastus, us-central1).
+        #[arg(long)]
+        region: String,
+        /// A book to start from: billing, storage, egress, discounts and offers the price
+        /// files do not hold are kept from it.
+        #[arg(long)]
+        base: Option<PathBuf>,
+        /// The book's name [default: "<provider> <region> (imported)"].
+        #[arg(long)]
+        name: Option<String>,
+        /// The book to write.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 

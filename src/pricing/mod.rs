@@ -8,7 +8,9 @@ mod category;
 mod check;
 mod cost;
 mod failures;
+mod freshness;
 mod hci;
+pub mod import;
 mod private;
 mod public;
 pub mod quote;
@@ -19,10 +21,12 @@ pub use backup::{BackupBook, LinkError, LinkQuality, Sizing, transfer_hours};
 pub use category::Category;
 pub use cost::{PriceModel, VmHourCost, VmUsage};
 pub use failures::Failures;
+pub use freshness::{Provenance, date_of_day, day_number};
 pub use hci::{HciBook, NodeRoom, Reserve, UnitError};
 pub use private::{HostCost, PrivateBook};
 pub use public::{
-    Billing, InstanceType, PublicBook, Purchase, ReservedOffer, SavingsPlanOffer, Term, Upfront,
+    Billing, Capacity, DiskError, DiskMonth, DiskSize, InstanceType, PublicBook, Purchase,
+    ReservedOffer, SavingsPlanOffer, StorageClass, SustainedUse, Term, Upfront, evictions_per_hour,
 };
 pub use tco::{Power, PowerCurve, Tco, TcoItem};
 pub use tiers::{TierLine, Tiers};

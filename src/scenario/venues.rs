@@ -109,6 +109,9 @@ pub(super) struct RawCommitment {
     reserved: Option<String>,
     count: Option<u32>,
     savings_plan_hourly: Option<f64>,
+    /// Which of the book's savings plans of the term (default: the first), e.g. "EC2
+    /// Instance Savings Plan".
+    plan: Option<String>,
     term: String,
     upfront: String,
 }
@@ -190,7 +193,7 @@ fn apply_factors(
             let msg = "applies only to a public venue";
             return Err(KeyError::new(key("eviction_factor"), msg));
         };
-        p.spot_evictions_per_hour *= f;
+        p.scale_evictions(f);
     }
     Ok(())
 }
@@ -335,10 +338,11 @@ pub(super) fn validate_commitments(
                 if !(hourly.is_finite() && hourly > 0.0) {
                     return err("savings_plan_hourly", format!("{hourly} must be a finite amount per hour > 0"));
                 }
-                let Some(offer) = book.savings_plan(term, upfront) else {
+                let Some(offer) = book.savings_plan_named(c.plan.as_deref(), term, upfront) else {
+                    let named = c.plan.as_deref().map_or(String::new(), |n| format!("\"{n}\" "));
                     return err(
                         "savings_plan_hourly",
-                        format!("{} has no {} {}-upfront savings plan", venues[venue].book.path.display(), term.name(), upfront.name()),
+                        format!("{} has no {named}{} {}-upfront savings plan", venues[venue].book.path.display(), term.name(), upfront.name()),
                     );
                 };
                 if out.iter().any(|o| matches!(o, Commitment::SavingsPlan { venue: v, .. } if *v == venue)) {

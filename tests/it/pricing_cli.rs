@@ -63,7 +63,7 @@ fn a_broken_book_fails_check_with_its_key() {
     // 4 nodes give 61.012 TB of tenant storage over 192 cores: 0.318 TB per core, below 2.
     assert!(out.contains("FAILED ash.toml: key `hci.node`: 4 nodes give 0.318 TB of tenant storage per core; the vendor rule is 2 to 3"), "{out}");
     assert!(
-        out.contains("FAILED eur.toml:15: currency \"euro\" is not a three-letter upper-case code"),
+        out.contains("FAILED eur.toml:4: currency \"euro\" is not a three-letter upper-case code"),
         "{out}"
     );
 }
@@ -96,4 +96,92 @@ fn quote_prints_a_bill() {
         stderr.contains("\"n9-huge\" is not an item of this book"),
         "{stderr}"
     );
+}
+
+#[test]
+fn import_writes_a_book_that_quotes_as_gcp_bills() {
+    let s = Scratch::new();
+    let out = s.path().join("gcp.toml");
+    let (code, stdout, stderr) = hybridplan(&[
+        "pricing",
+        "import",
+        "gcp",
+        "tests/fixtures/pricing-import/gcp/compute-engine-skus.json",
+        "--region",
+        "us-central1",
+        "--base",
+        "pricing/base/gcp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("98 instance types, 196 reservations"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("left out 1: GCP SKU"), "{stdout}");
+    // n1-standard-16 for a month: 554.80 list, 388.36 after the sustained-use discount
+    // (554.80 x (0.25 + 0.2 + 0.15 + 0.1)).
+    let (code, stdout, stderr) =
+        hybridplan(&["pricing", "quote", out.to_str().unwrap(), "n1-standard-16"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("554.80") && stdout.contains("388.36"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn import_of_a_missing_or_foreign_file_is_bad_input() {
+    let s = Scratch::new();
+    let out = s.path().join("x.toml");
+    let azure = |file: &str| {
+        let args = [
+            "pricing", "import", "azure", file, "--region", "eastus", "--out",
+        ];
+        let mut args = args.to_vec();
+        args.push(out.to_str().unwrap());
+        hybridplan(&args)
+    };
+    let (code, _, stderr) = azure("no-such-page.json");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("no-such-page.json: file not found"),
+        "{stderr}"
+    );
+    // A GCP SKU list given as an Azure page names the file and what was expected.
+    let (code, _, stderr) = azure("tests/fixtures/pricing-import/gcp/compute-engine-skus.json");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("expected a Retail Prices API page"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn check_warns_about_old_books() {
+    // The AWS book's prices are as of 2026-10-01: 182 days before 2027-04-01.
+    let (code, stdout, _) = hybridplan(&[
+        "pricing",
+        "check",
+        "pricing/aws-us-east-1.toml",
+        "--max-age",
+        "90d",
+        "--today",
+        "2027-04-01",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("are 182 days old on 2027-04-01, older than 90 days"),
+        "{stdout}"
+    );
+    let (_, fresh, _) = hybridplan(&[
+        "pricing",
+        "check",
+        "pricing/aws-us-east-1.toml",
+        "--today",
+        "2027-04-01",
+    ]);
+    assert!(!fresh.contains("warn"), "{fresh}");
 }

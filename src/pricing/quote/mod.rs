@@ -39,6 +39,15 @@ pub struct QuoteRequest {
     /// Price at the spot rate.
     #[arg(long)]
     pub spot: bool,
+    /// With --windows: Azure Hybrid Benefit (own Windows Server licence), Linux rate.
+    #[arg(long, requires = "windows")]
+    pub ahb: bool,
+    /// Public storage: the storage class (gp3, io2, premium-ssd, pd-balanced, ...).
+    #[arg(long)]
+    pub class: Option<String>,
+    /// Public storage with --class: provisioned IOPS of the volume [default: 0].
+    #[arg(long, allow_negative_numbers = true)]
+    pub iops: Option<f64>,
     /// Instances or hosts to price (HCI: vCPUs for consumption).
     #[arg(long)]
     pub count: Option<u32>,
@@ -160,7 +169,7 @@ pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
 
 /// The largest amount each option takes (README, "Limits"): far above any real bill, and low
 /// enough that a bounded price times it stays a finite, printable figure.
-const OPTION_LIMITS: [(&str, f64, &str); 6] = [
+const OPTION_LIMITS: [(&str, f64, &str); 7] = [
     ("--hours", 876_000.0, "> 0 and at most 876000 (100 years)"),
     (
         "--gb",
@@ -177,6 +186,11 @@ const OPTION_LIMITS: [(&str, f64, &str); 6] = [
         1e7,
         "a finite number >= 0 and at most 1e7 (10 Tbps)",
     ),
+    (
+        "--iops",
+        1e7,
+        "a finite number >= 0 and at most 1e7 (the fastest volumes offer a few hundred thousand)",
+    ),
     ("--count", 1e6, "at most 1000000"),
     ("--servers", 1e6, "at most 1000000"),
 ];
@@ -190,6 +204,7 @@ fn check_amounts(r: &QuoteRequest, hours: f64) -> Result<(), QuoteError> {
         r.gb,
         r.tb,
         r.mbps,
+        r.iops,
         r.count.map(f64::from),
         r.servers.map(f64::from),
     ];

@@ -1,0 +1,399 @@
+//! The importers on fixtures written in the providers' published formats
+//! (tests/fixtures/pricing-import/, README there): importing and then quoting gives the
+//! figures of the hand-written books (kept in hand-written/ as they were before the import
+//! existed) for every instance type both hold, and the shipped books are what the importer
+//! makes of the fixtures.
+
+use super::{Imported, Provider, import, write};
+use crate::pricing::quote::{QuoteRequest, quote};
+use crate::pricing::{Book, BookKind, PublicBook, Term, Upfront};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures/pricing-import").join(rel)
+}
+
+const AWS_NAME: &str = "AWS us-east-1 (Linux; Windows uplift; reserved, savings plan)";
+const AZURE_NAME: &str = "Azure East US pay-as-you-go (Linux; Windows uplift)";
+const GCP_NAME: &str = "GCP us-central1 on-demand (Linux)";
+
+/// The files, base and name of each provider's shipped book.
+fn inputs(p: Provider) -> (Vec<PathBuf>, &'static str, &'static str) {
+    match p {
+        Provider::Aws => (vec![fixture("aws/AmazonEC2-us.csv")], "aws", AWS_NAME),
+        Provider::Azure => (
+            vec![
+                fixture("azure/retail-prices-vm-page-1.json"),
+                fixture("azure/retail-prices-vm-page-2.json"),
+            ],
+            "azure",
+            AZURE_NAME,
+        ),
+        Provider::Gcp => (
+            vec![fixture("gcp/compute-engine-skus.json")],
+            "gcp",
+            GCP_NAME,
+        ),
+    }
+}
+
+/// Imports `files` for `region` over the provider's base and loads the result as a book.
+fn imported_book(p: Provider, files: &[PathBuf], region: &str) -> (Imported, Book) {
+    let (_, base, name) = inputs(p);
+    let imported = import(p, files, region).unwrap();
+    let base_path = root().join(format!("pricing/base/{base}.toml"));
+    let base_text = std::fs::read_to_string(&base_path).unwrap();
+    let out = Path::new("imported.toml");
+    let text = write(
+        p,
+        &imported,
+        Some((&base_text, &base_path)),
+        Some(name),
+        out,
+    )
+    .unwrap();
+    let book = Book::parse(&text, out).unwrap();
+    (imported, book)
+}
+
+fn public(b: &Book) -> &PublicBook {
+    match &b.kind {
+        BookKind::Public(p) => p,
+        _ => unreachable!("a public book"),
+    }
+}
+
+fn load(rel: &str) -> Book {
+    Book::load(&root().join(rel)).unwrap()
+}
+
+fn month(book: &Book, item: &str, f: impl FnOnce(&mut QuoteRequest)) -> f64 {
+    let mut r = QuoteRequest {
+        item: item.into(),
+        ..QuoteRequest::default()
+    };
+    f(&mut r);
+    quote(book, &r).unwrap().total()
+}
+
+/// Every instance type both books hold quotes the same 100 hours on-demand (Linux and
+/// Windows), on spot, and under every reservation both offer; returns how many types were
+/// compared. (100 h is within the first quarter of a month, before any sustained-use
+/// discount, which only the imported books' bases carry.)
+fn same_figures(a: &Book, b: &Book) -> usize {
+    let (pa, pb) = (public(a), public(b));
+    let mut compared = 0;
+    for t in &pa.instances {
+        let Some(jx) = pb.instance(&t.name) else {
+            continue;
+        };
+        compared += 1;
+        let u = &pb.instances[jx];
+        assert_eq!((t.vcpus, t.mem_gib), (u.vcpus, u.mem_gib), "{}", t.name);
+        let hours = |r: &mut QuoteRequest| r.hours = Some(100.0);
+        let linux = |book| month(book, &t.name, hours);
+        assert!((linux(a) - linux(b)).abs() < 1e-9, "{} on-demand", t.name);
+        let win = |book| {
+            month(book, &t.name, |r| {
+                hours(r);
+                r.windows = true;
+            })
+        };
+        assert!((win(a) - win(b)).abs() < 1e-9, "{} Windows", t.name);
+        if t.spot_hourly.is_some() && u.spot_hourly.is_some() {
+            let spot = |book| {
+                month(book, &t.name, |r| {
+                    hours(r);
+                    r.spot = true;
+                })
+            };
+            assert!((spot(a) - spot(b)).abs() < 1e-9, "{} spot", t.name);
+        }
+        let ix = pa.instance(&t.name).unwrap();
+        for o in pa.reserved.iter().filter(|o| o.instance == ix) {
+            if pb.reserved_offer(jx, o.term, o.upfront).is_none() {
+                continue;
+            }
+            let ri = |book| {
+                month(book, &t.name, |r| {
+                    hours(r);
+                    r.term = Some(o.term);
+                    r.upfront = Some(o.upfront);
+                })
+            };
+            assert!((ri(a) - ri(b)).abs() < 1e-9, "{} reserved", t.name);
+        }
+    }
+    compared
+}
+
+#[test]
+fn importing_then_quoting_gives_the_hand_written_figures() {
+    for (p, region, hand) in [
+        (Provider::Aws, "us-east-1", "aws-us-east-1"),
+        (Provider::Azure, "eastus", "azure-eastus"),
+        (Provider::Gcp, "us-central1", "gcp-us-central1"),
+    ] {
+        let (files, _, _) = inputs(p);
+        let (_, book) = imported_book(p, &files, region);
+        let typed = load(&format!(
+            "tests/fixtures/pricing-import/hand-written/{hand}.toml"
+        ));
+        // Every type of the hand-written books is in the price files: 32 AWS, 17 Azure and
+        // 38 GCP types compared.
+        let n = same_figures(&typed, &book);
+        assert_eq!(n, public(&typed).instances.len(), "{hand}");
+    }
+}
+
+#[test]
+fn the_shipped_books_are_the_importers_output() {
+    for (p, region, shipped) in [
+        (Provider::Aws, "us-east-1", "pricing/aws-us-east-1.toml"),
+        (Provider::Azure, "eastus", "pricing/azure-eastus.toml"),
+        (Provider::Gcp, "us-central1", "pricing/gcp-us-central1.toml"),
+    ] {
+        let (files, _, _) = inputs(p);
+        let (_, fresh) = imported_book(p, &files, region);
+        let book = load(shipped);
+        assert_eq!(same_figures(&fresh, &book), public(&fresh).instances.len());
+        assert_eq!(public(&fresh).reserved.len(), public(&book).reserved.len());
+        assert_eq!(book.as_of, "2026-10-01");
+    }
+}
+
+#[test]
+fn aws_csv_and_json_offer_files_read_the_same() {
+    let csv = import(
+        Provider::Aws,
+        &[fixture("aws/AmazonEC2-us.csv")],
+        "us-east-1",
+    )
+    .unwrap();
+    let json = import(
+        Provider::Aws,
+        &[fixture("aws/AmazonEC2-us-east-1.json")],
+        "us-east-1",
+    )
+    .unwrap();
+    assert_eq!(csv.instances, json.instances);
+    assert_eq!(csv.reserved, json.reserved);
+    assert_eq!(
+        (csv.as_of.as_str(), csv.currency.as_str()),
+        ("2026-10-01", "USD")
+    );
+    // The dedicated-tenancy m5.large and the gp3 volume are not instance types.
+    assert!(csv.instances.iter().all(|t| t.name != "gp3"));
+    let m5 = csv.instances.iter().find(|t| t.name == "m5.large").unwrap();
+    assert_eq!((m5.hourly, m5.windows_hourly), (0.096, Some(0.188)));
+}
+
+#[test]
+fn a_partial_upfront_reservation_is_two_rows_of_the_offer_file() {
+    // The offer file lists m6a.xlarge's 1y standard partial-upfront term as an "Upfront Fee"
+    // row (Unit Quantity, 477) and an hourly row (Unit Hrs, 0.054): one offer.
+    let aws = import(
+        Provider::Aws,
+        &[fixture("aws/AmazonEC2-us.csv")],
+        "us-east-1",
+    )
+    .unwrap();
+    let r = aws
+        .reserved
+        .iter()
+        .find(|r| r.instance == "m6a.xlarge" && r.upfront == Upfront::Partial)
+        .unwrap();
+    assert_eq!(
+        (r.term, r.upfront_cost, r.hourly),
+        (Term::OneYear, 477.0, 0.054)
+    );
+    // The shipped book loads it and quotes a 730 h month: 477 x 730 / 8,760 = 39.75 amortised
+    // + 730 x 0.054 = 39.42 hourly = 79.17.
+    let book = load("pricing/aws-us-east-1.toml");
+    let q = month(&book, "m6a.xlarge", |r| {
+        r.term = Some(Term::OneYear);
+        r.upfront = Some(Upfront::Partial);
+    });
+    assert!((q - 79.17).abs() < 1e-9, "{q}");
+}
+
+#[test]
+fn infracost_figures_for_old_and_burstable_types() {
+    // Infracost's breakdown for an aws_instance prices "Instance usage (Linux/UNIX,
+    // on-demand, t3.medium)" at 730 hours $30.37 (0.0416 x 730 = 30.368); the EC2
+    // previous-generation prices give m3.medium 0.067 x 730 = 48.91, m3.large 0.133 x 730 =
+    // 97.09 and r3.xlarge 0.333 x 730 = 243.09.
+    let book = load("pricing/aws-us-east-1.toml");
+    for (t, expected) in [
+        ("t3.medium", 30.37),
+        ("m3.medium", 48.91),
+        ("m3.large", 97.09),
+        ("r3.xlarge", 243.09),
+    ] {
+        let q = month(&book, t, |_| {});
+        assert!((q - expected).abs() < 0.005, "{t}: {q}");
+    }
+    // Two 1-year no-upfront savings plans side by side: Compute (the default, 19.18 % off m6a)
+    // and EC2 Instance at the 1y standard reservation's rate, 1 - 0.11431 / 0.1728 = 33.85 %.
+    let p = public(&book);
+    let default = p.savings_plan(Term::OneYear, Upfront::None).unwrap();
+    assert_eq!(
+        (default.name.as_str(), default.discounts["m6a"]),
+        ("Compute Savings Plan", 0.1918)
+    );
+    let ec2 = p
+        .savings_plan_named(
+            Some("EC2 Instance Savings Plan"),
+            Term::OneYear,
+            Upfront::None,
+        )
+        .unwrap();
+    assert!((ec2.discounts["m6a"] - (1.0 - 0.11431 / 0.1728)).abs() < 5e-5);
+    // Right-sizing leaves burstable, previous-generation and GPU types alone.
+    let p = public(&book);
+    let (_, t) = p.cheapest_fit(2.0, 4.0).unwrap();
+    assert_eq!(t.name, "c5.large");
+    let g4 = &p.instances[p.instance("g4dn.xlarge").unwrap()];
+    assert_eq!((g4.gpus, g4.right_size), (1, false));
+}
+
+#[test]
+fn azure_reservations_and_hybrid_benefit_quote_as_published() {
+    let azure = load("pricing/azure-eastus.toml");
+    // A 3-year reservation of a D2s v5 in East US costs 958.96 for the term (0.0365/h
+    // against 0.096 pay-as-you-go, 62 % off; cloudecon.com's reading of Azure's pricing
+    // page). A 730 h month carries 958.96 x 730 / 26,280 = 26.6378.
+    let q = month(&azure, "Standard_D2s_v5", |r| {
+        r.term = Some(Term::ThreeYears);
+        r.upfront = Some(Upfront::All);
+    });
+    assert!((q - 958.96 * 730.0 / 26_280.0).abs() < 1e-9, "{q}");
+    // Paid monthly it is the same total: 958.96 / 26,280 h x 730 h.
+    let monthly = month(&azure, "Standard_D2s_v5", |r| {
+        r.term = Some(Term::ThreeYears);
+        r.upfront = Some(Upfront::None);
+    });
+    assert!((monthly - q).abs() < 1e-9);
+    // An AHB Windows D4s v5: 730 h at the Linux 0.192 = 140.16 instead of 0.376 x 730 =
+    // 274.48 with the Windows licence.
+    let win = month(&azure, "Standard_D4s_v5", |r| r.windows = true);
+    assert!((win - 274.48).abs() < 1e-9);
+    let ahb = month(&azure, "Standard_D4s_v5", |r| {
+        r.windows = true;
+        r.ahb = true;
+    });
+    assert!((ahb - 140.16).abs() < 1e-9);
+    // The savings plan: D2 v3 at 0.066247/h (1y) and 0.045123/h (3y) against 0.096, the
+    // compute part of Azure's calculator figures for a Windows D2 v3 (115.52 and 100.10 a
+    // month less the 67.16 licence): 30.99 % and 53.00 % off.
+    let p = public(&azure);
+    assert_eq!(
+        p.savings_plan(Term::OneYear, Upfront::None)
+            .unwrap()
+            .discounts["Dv3"],
+        0.3099
+    );
+    // AHB on a book without the benefit is refused.
+    let aws = load("pricing/aws-us-east-1.toml");
+    let r = QuoteRequest {
+        item: "m5.large".into(),
+        windows: true,
+        ahb: true,
+        ..QuoteRequest::default()
+    };
+    assert!(quote(&aws, &r).is_err());
+}
+
+#[test]
+fn gcp_n1_standard_16_quotes_with_its_sustained_use_discount() {
+    // n1-standard-16 = 16 x 0.031611 + 60 GiB x 0.004237 = 0.759996/h; 730 h = 554.797 list.
+    // Sustained use: 554.797 x (0.25 + 0.2 + 0.15 + 0.1) = 388.358, GCP's 388.36.
+    let gcp = load("pricing/gcp-us-central1.toml");
+    let full = month(&gcp, "n1-standard-16", |_| {});
+    assert!((full - 0.759_996 * 730.0 * 0.7).abs() < 1e-9);
+    assert!((full - 388.36).abs() < 0.005, "{full}");
+    // Half a month, 365 h: 182.5 h at 100 % + 182.5 h at 80 % = 328.5 h x 0.759996 = 249.66.
+    let half = month(&gcp, "n1-standard-16", |r| r.hours = Some(365.0));
+    assert!((half - 249.66).abs() < 0.005, "{half}");
+    // A 1-year resource-based commitment: (16 x 0.019915 + 60 x 0.002669) = 0.47878/h.
+    let cud = month(&gcp, "n1-standard-16", |r| {
+        r.term = Some(Term::OneYear);
+        r.upfront = Some(Upfront::None);
+    });
+    assert!((cud - 0.47878 * 730.0).abs() < 1e-9, "{cud}");
+    // E2 has no sustained use: e2-standard-2 is 0.067006 x 730 = 48.91438.
+    assert!((month(&gcp, "e2-standard-2", |_| {}) - 48.914_38).abs() < 1e-9);
+}
+
+#[test]
+fn other_regions_come_from_the_same_files() {
+    for (p, region) in [
+        (Provider::Aws, "us-west-2"),
+        (Provider::Azure, "westus2"),
+        (Provider::Gcp, "us-east1"),
+    ] {
+        let (files, _, _) = inputs(p);
+        let (imported, book) = imported_book(p, &files, region);
+        assert_eq!(imported.region, region);
+        assert_eq!(public(&book).region, region);
+    }
+}
+
+#[test]
+fn bad_price_files_name_the_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let write_file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    // A CSV whose header lacks a column.
+    let csv = write_file(
+        "a.csv",
+        "\"FormatVersion\",\"v1.0\"\n\"Disclaimer\",\"x\"\n\"Publication Date\",\"2026-10-01T00:00:00Z\"\n\"Version\",\"1\"\n\"OfferCode\",\"AmazonEC2\"\n\"SKU\",\"OfferTermCode\"\n",
+    );
+    let err = import(Provider::Aws, &[csv], "us-east-1").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("a.csv:6") && text.contains("no column"),
+        "{text}"
+    );
+    // A region that the file does not hold.
+    let err = import(
+        Provider::Gcp,
+        &[fixture("gcp/compute-engine-skus.json")],
+        "mars-1",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no instance type of region \"mars-1\""),
+        "{err}"
+    );
+    // A GCP memory rate in the wrong unit names the SKU's field.
+    let gcp = std::fs::read_to_string(fixture("gcp/compute-engine-skus.json")).unwrap();
+    let bad = write_file("g.json", &gcp.replacen("\"GiBy.h\"", "\"h\"", 1));
+    let err = import(Provider::Gcp, &[bad], "us-central1").unwrap_err();
+    assert!(
+        err.to_string().contains("pricingExpression.usageUnit"),
+        "{err}"
+    );
+    // An Azure reservation term that is neither 1 nor 3 years.
+    let az = std::fs::read_to_string(fixture("azure/retail-prices-vm-page-1.json")).unwrap();
+    let bad = write_file("z.json", &az.replacen("\"3 Years\"", "\"5 Years\"", 1));
+    let err = import(Provider::Azure, &[bad], "eastus").unwrap_err();
+    assert!(err.to_string().contains("reservationTerm"), "{err}");
+    // Without a base, the book would lack storage and egress: the error says what to give.
+    let aws = import(
+        Provider::Aws,
+        &[fixture("aws/AmazonEC2-us.csv")],
+        "us-east-1",
+    )
+    .unwrap();
+    let err = write(Provider::Aws, &aws, None, None, Path::new("o.toml")).unwrap_err();
+    assert!(err.message.contains("--base"), "{err}");
+}
