@@ -147,6 +147,12 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
             }
             return Ok(());
         }
+        TraceCommand::Import {
+            source: args::ImportSource::Rvtools,
+            files,
+            out,
+            include_all,
+        } => return import(&files, &out, include_all),
         TraceCommand::Convert { path, read, out } => (crate::trace::load(&read.spec(&path)?)?, out),
         TraceCommand::Generate {
             params,
@@ -165,6 +171,28 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
     for note in &trace.notes {
         println!("note: {note}");
     }
+    Ok(())
+}
+
+/// `trace import rvtools`: what was left out and why, then the files written.
+fn import(files: &[PathBuf], out: &Path, include_all: bool) -> Result<(), Error> {
+    let done = pipe::import_rvtools(files, out, include_all)?;
+    let inv = &done.inventory;
+    let verb = if include_all { "kept" } else { "left out" };
+    for (vm, why) in inv.left_out() {
+        println!("{verb}: {} ({why})", vm.name);
+    }
+    println!(
+        "{} VMs read, {} in vms.csv, {} disks, {} hosts",
+        inv.vms.len(),
+        done.kept,
+        inv.disks.len(),
+        inv.hosts.len()
+    );
+    for note in &inv.notes {
+        println!("note: {note}");
+    }
+    print_written(&done.written);
     Ok(())
 }
 

@@ -329,6 +329,23 @@ pub enum TraceCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import an inventory export as the canonical VM table (vms.csv) plus inventory.csv,
+    /// disks.csv and hosts.csv; templates and powered-off VMs are listed and left out.
+    Import {
+        /// The exporting tool.
+        #[arg(value_enum)]
+        source: ImportSource,
+        /// The export's sheets saved as CSV, named after their sheet (e.g.
+        /// RVTools_tabvInfo.csv; vInfo required, vCPU, vMemory, vDisk, vHost optional).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Keep templates and powered-off or suspended VMs in vms.csv.
+        #[arg(long)]
+        include_all: bool,
+    },
     /// Generate a synthetic workload as canonical CSV.
     Generate {
         /// Generator parameters (TOML, the keys of a scenario's [trace.synthetic] table);
@@ -345,6 +362,13 @@ pub enum TraceCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Inventory tools whose exports `trace import` reads.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportSource {
+    /// RVTools (VMware vSphere): its vInfo, vCPU, vMemory, vDisk and vHost sheets as CSV.
+    Rvtools,
 }
 
 /// How to read a trace given on the command line.

@@ -3,11 +3,13 @@
 //! [`crate::report::files`]); it returns what was written and what to show, and prints nothing:
 //! the CLI prints.
 
+mod import;
 mod optimize;
 mod study;
 mod trace;
 
 pub use crate::summary::simulate;
+pub use import::{Imported, import_rvtools};
 pub use optimize::{Optimized, optimize};
 pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, run_auto, study_report};
 pub use trace::{generate_trace, trace_stats, write_canonical};

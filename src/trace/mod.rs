@@ -13,6 +13,7 @@ mod google;
 mod ids;
 mod planetlab;
 mod rows;
+pub mod rvtools;
 pub mod stats;
 pub mod synthetic;
 mod table;
