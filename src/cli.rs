@@ -207,6 +207,9 @@ fn run(
     let (run, written) = pipe::run(scenario, out, html, baseline.as_ref())?;
     if !quiet {
         print!("{}", crate::report::totals_table(&run.summary));
+        if let Some(line) = crate::report::rightsize_line(&run.summary) {
+            println!("{line}");
+        }
         println!();
         print_written(&written);
     }

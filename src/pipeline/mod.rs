@@ -28,18 +28,21 @@ pub struct Run {
     pub trace: crate::trace::Trace,
     pub outcome: crate::sim::Outcome,
     pub summary: Summary,
+    /// Each VM's right-sizing decision, when the scenario has `[rightsize]`.
+    pub rightsize: Option<crate::summary::rightsize::RightSizing>,
 }
 
 /// Loads a scenario, its price books and trace, and simulates it.
 pub fn run_scenario(path: &Path) -> Result<Run, Error> {
     let scenario = crate::scenario::load(path)?;
     let trace = crate::trace::load(&scenario.trace)?;
-    let (outcome, summary) = simulate(&scenario, &trace)?;
+    let (outcome, summary, rightsize) = crate::summary::simulate_sized(&scenario, &trace)?;
     Ok(Run {
         scenario,
         trace,
         outcome,
         summary,
+        rightsize,
     })
 }
 
@@ -62,7 +65,13 @@ pub fn write_outputs(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     })?;
     let summary = dir.join("summary.json");
     files::write_atomic(&summary, |w| run.summary.write_json(w))?;
-    Ok(vec![summary, ledger])
+    let mut written = vec![summary, ledger];
+    if let Some(sizing) = &run.rightsize {
+        let csv = dir.join("rightsize.csv");
+        files::write_atomic(&csv, |w| sizing.write_csv(&run.trace.table, w))?;
+        written.push(csv);
+    }
+    Ok(written)
 }
 
 /// The run's page (and charts) in `dir`, with the savings against `baseline` and the study's

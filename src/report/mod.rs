@@ -6,9 +6,11 @@
 mod compare;
 pub mod files;
 pub mod html;
+mod rightsize;
 mod text;
 
 pub use compare::{change, compare_rows, compare_table, venue_names, venue_total};
+pub use rightsize::rightsize_line;
 pub use text::totals_table;
 
 use crate::scenario::Scenario;

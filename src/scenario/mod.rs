@@ -8,6 +8,7 @@ mod backup;
 mod groups;
 mod limits;
 mod placement;
+pub mod rightsize;
 mod trace;
 pub mod uncertainty;
 mod venues;
@@ -55,6 +56,8 @@ pub struct Scenario {
     pub failures: bool,
     /// Scalable groups.
     pub autoscale: Vec<Autoscale>,
+    /// `[rightsize]`: VMs fitted to their percentile use before the run.
+    pub rightsize: Option<rightsize::Rightsize>,
 }
 
 impl Scenario {
@@ -102,6 +105,7 @@ struct RawScenario {
     uncertainty: Option<uncertainty::RawUncertainty>,
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
+    rightsize: Option<rightsize::RawRightsize>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -269,6 +273,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         None => None,
     };
     uncertainty::validate_sweep(&raw.sweep).map_err(in_file)?;
+    let rightsize = raw
+        .rightsize
+        .map(|r| r.validate(base, &venues))
+        .transpose()
+        .map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -290,6 +299,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         backup,
         failures: raw.failures,
         autoscale,
+        rightsize,
     })
 }
 

@@ -162,6 +162,7 @@ impl Summary {
             backup,
             events: outcome.events,
             usage_samples: outcome.usage_samples,
+            rightsize: None,
         }
     }
 }

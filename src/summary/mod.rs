@@ -4,6 +4,7 @@
 //! loaded scenario and trace to an outcome and its summary.
 
 mod build;
+pub mod rightsize;
 
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
@@ -17,6 +18,31 @@ use std::io::Write;
 
 /// Simulates a loaded scenario on its loaded trace: the outcome and its summary.
 pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary), Error> {
+    let (outcome, summary, _) = simulate_sized(scenario, trace)?;
+    Ok((outcome, summary))
+}
+
+/// [`simulate`], also returning each VM's right-sizing decision when the scenario has
+/// `[rightsize]` (the VMs are simulated at their new sizes).
+pub fn simulate_sized(
+    scenario: &Scenario,
+    trace: &Trace,
+) -> Result<(Outcome, Summary, Option<rightsize::RightSizing>), Error> {
+    match rightsize::prepare(scenario, trace)? {
+        Some((resized, sizing)) => {
+            let (outcome, mut summary) = simulate_as_given(scenario, &resized)?;
+            summary.rightsize = Some(sizing.summary(&resized.table));
+            Ok((outcome, summary, Some(sizing)))
+        }
+        None => {
+            let (outcome, summary) = simulate_as_given(scenario, trace)?;
+            Ok((outcome, summary, None))
+        }
+    }
+}
+
+/// Simulates the trace as given (no right-sizing).
+fn simulate_as_given(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary), Error> {
     let mut known: Vec<&str> = trace.table.groups.iter().map(String::as_str).collect();
     known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
     crate::scenario::check_group_names(scenario.groups.keys(), &known)
@@ -123,6 +149,9 @@ pub struct Summary {
     pub carbon_kg: f64,
     pub events: u64,
     pub usage_samples: u64,
+    /// `[rightsize]`: VMs fitted to their percentile use before the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rightsize: Option<rightsize::RightsizeSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

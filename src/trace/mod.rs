@@ -11,6 +11,7 @@ mod canonical;
 mod files;
 mod google;
 mod ids;
+pub mod perf;
 mod planetlab;
 mod rows;
 pub mod rvtools;
@@ -20,6 +21,7 @@ mod table;
 
 pub use canonical::{UsageReader, read_vms, write_usage_csv, write_vms_csv};
 pub use planetlab::{CLOUDSIM_SIZES, VmSize};
+pub use rows::note as note_count;
 pub use table::TableBuilder;
 
 use crate::error::{Error, InputError};

@@ -11,6 +11,7 @@ mod bad_input;
 mod billing;
 mod browser;
 mod crn;
+mod estate;
 mod example_run;
 mod fixture_traces;
 mod fuzz_readers;

@@ -4,6 +4,7 @@
 
 pub mod charts;
 mod compare;
+mod rightsize;
 mod sections;
 
 pub use compare::render_compare;
@@ -326,6 +327,13 @@ pub fn render(r: &Report) -> Page {
             id: "backup",
             title: "Backup".into(),
             body: sections::backup(s, b, r.backup.as_ref(), &mut charts),
+        });
+    }
+    if let Some(sizing) = &s.rightsize {
+        out.push(Section {
+            id: "rightsize",
+            title: "Right-sizing".into(),
+            body: rightsize::section(sizing, &s.currency),
         });
     }
     if let Some(study) = r.study {
