@@ -67,9 +67,19 @@ impl PublicBook {
         }
     }
 
-    /// The Windows licence uplift of one instance per hour (0 without a Windows price).
+    /// The Windows licence uplift of one instance per hour: the type's listed Windows price
+    /// less its Linux price, else the book's uplift per vCPU (0 without a Windows price).
     pub fn windows_uplift(&self, t: &InstanceType) -> f64 {
-        self.windows_per_vcpu_hour.unwrap_or(0.0) * f64::from(t.vcpus)
+        match t.windows_hourly {
+            Some(w) => w - t.hourly,
+            None => self.windows_per_vcpu_hour.unwrap_or(0.0) * f64::from(t.vcpus),
+        }
+    }
+
+    /// Whether a VM pays the Windows licence here: a Windows VM does, unless it brings its own
+    /// licence (`hybrid_benefit`) to a provider that offers that (Azure Hybrid Benefit).
+    pub fn pays_windows(&self, windows: bool, hybrid_benefit: bool) -> bool {
+        windows && !(hybrid_benefit && self.hybrid_benefit)
     }
 
     /// What one hour of a VM on instance type `ix` costs: the instance under `model`, the

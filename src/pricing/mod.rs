@@ -22,7 +22,8 @@ pub use failures::Failures;
 pub use hci::{HciBook, NodeRoom, Reserve, UnitError};
 pub use private::{HostCost, PrivateBook};
 pub use public::{
-    Billing, InstanceType, PublicBook, Purchase, ReservedOffer, SavingsPlanOffer, Term, Upfront,
+    Billing, Capacity, DiskError, DiskMonth, DiskSize, InstanceType, PublicBook, Purchase,
+    ReservedOffer, SavingsPlanOffer, StorageClass, SustainedUse, Term, Upfront, evictions_per_hour,
 };
 pub use tco::{Power, PowerCurve, Tco, TcoItem};
 pub use tiers::{TierLine, Tiers};

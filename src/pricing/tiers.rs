@@ -40,35 +40,45 @@ impl Tiers {
 
     /// Validates tiers: bounds strictly rising, only the last unbounded, prices >= 0.
     pub fn validate(raw: Vec<RawTier>, check: Check, field: &str) -> Result<Tiers, InputError> {
+        let pairs = raw.into_iter().map(|t| (t.up_to_gb, t.price_gb)).collect();
+        Tiers::from_pairs(pairs, check, field, ("up_to_gb", "price_gb"))
+    }
+
+    /// Validates (upper bound, price) pairs; `names` are the keys of the bound and the price,
+    /// for messages (`up_to_gb`/`price_gb` for GiB, `up_to`/`price` for IOPS).
+    pub fn from_pairs(
+        raw: Vec<(Option<f64>, f64)>,
+        check: Check,
+        field: &str,
+        names: (&str, &str),
+    ) -> Result<Tiers, InputError> {
+        let (bound_key, price_key) = names;
         if raw.is_empty() {
             return Err(check.err(field, "needs at least one tier"));
         }
         let n = raw.len();
         let mut tiers = Vec::with_capacity(n);
         let mut previous = 0.0;
-        for (i, t) in raw.into_iter().enumerate() {
+        for (i, (up_to, price)) in raw.into_iter().enumerate() {
             let key = format!("{field}[{i}]");
-            check.price(&format!("{key}.price_gb"), t.price_gb)?;
-            match (t.up_to_gb, i + 1 == n) {
+            check.price(&format!("{key}.{price_key}"), price)?;
+            match (up_to, i + 1 == n) {
                 (Some(b), _) if !(b.is_finite() && b > previous) => {
                     return Err(check.err(
-                        &format!("{key}.up_to_gb"),
+                        &format!("{key}.{bound_key}"),
                         format!("{b} must be above the previous tier's bound ({previous}): tiers go in rising order"),
                     ));
                 }
                 (None, false) => {
                     return Err(check.err(
-                        &format!("{key}.up_to_gb"),
+                        &format!("{key}.{bound_key}"),
                         "only the last tier may be unbounded",
                     ));
                 }
                 (Some(b), _) => previous = b,
                 (None, true) => {}
             }
-            tiers.push(Tier {
-                up_to: t.up_to_gb,
-                price: t.price_gb,
-            });
+            tiers.push(Tier { up_to, price });
         }
         Ok(Tiers(tiers))
     }

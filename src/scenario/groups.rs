@@ -51,6 +51,9 @@ pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
 pub struct GroupPolicy {
     /// Windows VMs pay the book's Windows uplift (or the HCI Windows rate).
     pub windows: bool,
+    /// Windows VMs bring their own licence (Azure Hybrid Benefit): on a book that offers it,
+    /// they pay the Linux rate.
+    pub hybrid_benefit: bool,
     pub purchase: Purchase,
     /// Internet egress per VM-month, GiB (billed on public venues).
     pub egress_gib_per_vm_month: f64,
@@ -89,6 +92,7 @@ impl Default for GroupPolicy {
     fn default() -> Self {
         GroupPolicy {
             windows: false,
+            hybrid_benefit: false,
             purchase: Purchase::OnDemand,
             egress_gib_per_vm_month: 0.0,
             inter_region_gib_per_vm_month: 0.0,
@@ -113,6 +117,8 @@ enum Os {
 pub(super) struct RawGroup {
     #[serde(default)]
     os: Os,
+    #[serde(default)]
+    hybrid_benefit: bool,
     #[serde(default)]
     purchase: Purchase,
     #[serde(default)]
@@ -253,11 +259,16 @@ pub(super) fn validate(
                 ));
             }
         }
+        if g.hybrid_benefit && g.os != Os::Windows {
+            let m = "applies only to os = \"windows\" (a licence brought along)";
+            return Err(KeyError::new(format!("groups.{name}.hybrid_benefit"), m));
+        }
         let current = current(&name, &g, venues)?;
         out.insert(
             name,
             GroupPolicy {
                 windows: g.os == Os::Windows,
+                hybrid_benefit: g.hybrid_benefit,
                 purchase: g.purchase,
                 egress_gib_per_vm_month: g.egress_gib_per_vm_month,
                 inter_region_gib_per_vm_month: g.inter_region_gib_per_vm_month,

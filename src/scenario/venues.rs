@@ -190,7 +190,7 @@ fn apply_factors(
             let msg = "applies only to a public venue";
             return Err(KeyError::new(key("eviction_factor"), msg));
         };
-        p.spot_evictions_per_hour *= f;
+        p.scale_evictions(f);
     }
     Ok(())
 }

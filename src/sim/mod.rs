@@ -245,7 +245,7 @@ impl<'s> State<'s> {
         match (&mut self.venues[v], target) {
             (VenueState::Public(p), Target::Instance(inst)) => {
                 p.start(inst);
-                let rate = p.book.spot_evictions_per_hour;
+                let rate = p.book.spot_evictions(inst.ix as usize);
                 if inst.purchase == Purchase::Spot {
                     self.schedule_eviction(engine, (i, v), now, rate);
                 }

@@ -2,11 +2,16 @@
 //! the billing of compute, storage, egress (monthly tiers) and inter-region transfer. Savings
 //! plans are applied per hour once the run is over, as providers do on the bill.
 
+#[cfg(test)]
+mod billing_tests;
+mod sustained;
+
 use super::ledger::{Category, Ledger, LineId};
 use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy};
 use crate::trace::Vm;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
+use sustained::Sustained;
 
 /// Where a VM runs on a public venue.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,6 +61,8 @@ pub struct PublicVenue<'s> {
     /// Whether any reservation was bought here (skips the search when not).
     any_reserved: bool,
     plan: Option<SavingsPlan>,
+    /// GCP sustained-use discounts, when the book has schedules.
+    sustained: Option<Sustained>,
     /// Internet egress GiB per day, priced by monthly tiers at the end.
     egress_gib: Vec<f64>,
 }
@@ -133,6 +140,7 @@ impl<'s> PublicVenue<'s> {
             reservations: vec![None; book.instances.len()],
             any_reserved: false,
             plan: None,
+            sustained: Sustained::new(v, book, ledger, horizon),
             egress_gib: vec![0.0; ledger.days()],
         };
         venue.take_commitments(commitments, ledger, horizon);
@@ -240,8 +248,9 @@ impl<'s> PublicVenue<'s> {
             egress_gib_month: group.egress_gib_per_vm_month,
             inter_region_gib_month: group.inter_region_gib_per_vm_month,
         };
+        let windows = self.book.pays_windows(group.windows, group.hybrid_benefit);
         let hour = |ix: usize, model: PriceModel| {
-            let cost = self.book.vm_hour_cost(ix, model, group.windows, &usage);
+            let cost = self.book.vm_hour_cost(ix, model, windows, &usage);
             cost.total() * self.rate
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
@@ -325,6 +334,15 @@ impl<'s> PublicVenue<'s> {
                     ),
                 ),
                 Purchase::OnDemand => match self.plan.as_mut() {
+                    // GCP has no savings plan: a family with a sustained-use schedule is billed
+                    // by month at the end.
+                    None if let Some((sud, f)) = self
+                        .sustained
+                        .as_mut()
+                        .and_then(|s| s.family(instance.ix as usize).map(|f| (s, f))) =>
+                    {
+                        sud.add(f, billed_from, at, per_second(t.hourly));
+                    }
                     Some(plan) => {
                         // Kept per hour and family until the plan is applied at the end.
                         let family = plan.family_of[instance.ix as usize];
@@ -356,7 +374,7 @@ impl<'s> PublicVenue<'s> {
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }
-        if group.windows {
+        if self.book.pays_windows(group.windows, group.hybrid_benefit) {
             ledger.spread(
                 self.windows,
                 from,
@@ -386,6 +404,9 @@ impl<'s> PublicVenue<'s> {
 
     /// Prices what is only known at the end: egress tiers per month and the savings plan.
     pub fn close(&mut self, ledger: &mut Ledger, horizon: SimTime) -> Vec<CommitmentUse> {
+        if let Some(sud) = &self.sustained {
+            sud.close(ledger);
+        }
         // Months of 730 h; a day belongs to the month its start falls in.
         let days = self.egress_gib.len();
         let month_of = |d: usize| ((d as f64 * 24.0) / HOURS_PER_MONTH) as usize;

@@ -2,8 +2,12 @@
 //! billing granularity, reserved instances, savings plans, spot, block storage, internet egress
 //! in monthly tiers and transfer between regions.
 
+mod discounts;
+mod storage;
 mod validate;
 
+pub use discounts::{SustainedUse, evictions_per_hour};
+pub use storage::{Capacity, DiskError, DiskMonth, DiskSize, StorageClass};
 pub(super) use validate::RawPublic;
 
 use super::tiers::Tiers;
@@ -41,6 +45,14 @@ pub struct InstanceType {
     pub hourly: f64,
     /// Spot price per hour, when the book has one.
     pub spot_hourly: Option<f64>,
+    /// Spot evictions per instance-hour from the family's published interruption bucket
+    /// (`None`: the book's average).
+    pub spot_evictions_per_hour: Option<f64>,
+    /// The Windows price per hour when the book lists it (else Linux + the per-vCPU uplift).
+    pub windows_hourly: Option<f64>,
+    /// GPUs and their model (0 and "" for none).
+    pub gpus: u32,
+    pub gpu: String,
 }
 
 /// A commitment term.
@@ -80,8 +92,12 @@ impl Term {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Upfront {
+    /// AWS's spelling in its price list is accepted too ("No Upfront", ...).
+    #[serde(alias = "no", alias = "No Upfront", alias = "no-upfront")]
     None,
+    #[serde(alias = "Partial Upfront", alias = "partial-upfront")]
     Partial,
+    #[serde(alias = "All Upfront", alias = "all-upfront")]
     All,
 }
 
@@ -96,9 +112,9 @@ impl Upfront {
 
     pub fn parse(text: &str) -> Option<Upfront> {
         match text {
-            "none" | "no" => Some(Upfront::None),
-            "partial" => Some(Upfront::Partial),
-            "all" => Some(Upfront::All),
+            "none" | "no" | "No Upfront" | "no-upfront" => Some(Upfront::None),
+            "partial" | "Partial Upfront" | "partial-upfront" => Some(Upfront::Partial),
+            "all" | "All Upfront" | "all-upfront" => Some(Upfront::All),
             _ => None,
         }
     }
@@ -152,6 +168,13 @@ pub struct PublicBook {
     pub egress: Tiers,
     /// Transfer to another region of the same provider, per GiB.
     pub inter_region_gb: f64,
+    /// Storage classes (gp3, io2, premium-ssd, pd-balanced, s3-standard ...).
+    pub storage: Vec<StorageClass>,
+    /// Sustained-use schedules by family (GCP).
+    pub sustained_use: BTreeMap<String, SustainedUse>,
+    /// Whether the provider lets customers bring their own Windows Server licence and pay the
+    /// Linux rate (Azure Hybrid Benefit).
+    pub hybrid_benefit: bool,
 }
 
 /// How a VM is bought on a public venue.

@@ -1,6 +1,8 @@
 //! A public book as written (serde structs) and its validation into a `PublicBook`: every rule
 //! is checked in a small function of its own, with a message naming the key.
 
+use super::discounts::{interruption_rates, sustained_use};
+use super::storage::{RawStorageClass, classes};
 use super::{
     Billing, InstanceType, PublicBook, ReservedOffer, SavingsPlanOffer, Term, Upfront,
     default_family,
@@ -33,6 +35,16 @@ pub(in crate::pricing) struct RawPublic {
     reserved: Vec<RawReserved>,
     #[serde(default)]
     savings_plans: Vec<RawSavingsPlan>,
+    #[serde(default)]
+    storage: Vec<RawStorageClass>,
+    /// Family -> published monthly interruption bucket ("<5%", "5-10%", ...).
+    #[serde(default)]
+    spot_interruption: BTreeMap<String, String>,
+    /// Family -> shares of the base rate in each slice of the month (GCP sustained use).
+    #[serde(default)]
+    sustained_use: BTreeMap<String, Vec<f64>>,
+    #[serde(default)]
+    hybrid_benefit: bool,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +56,11 @@ struct RawInstance {
     mem_gib: f64,
     hourly: f64,
     spot_hourly: Option<f64>,
+    windows_hourly: Option<f64>,
+    #[serde(default)]
+    gpus: u32,
+    #[serde(default)]
+    gpu: String,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +88,27 @@ impl RawPublic {
     pub(in crate::pricing) fn validate(self, path: &Path) -> Result<PublicBook, InputError> {
         let c = Check::new(path, "public");
         let billing = billing(c, &self.billing, self.minimum)?;
-        let instances = instances(c, self.instances)?;
+        let mut instances = instances(c, self.instances)?;
+        let interruptions = interruption_rates(c, self.spot_interruption)?;
+        for (family, rate) in &interruptions {
+            let mut found = false;
+            for t in instances.iter_mut().filter(|t| &t.family == family) {
+                t.spot_evictions_per_hour = Some(*rate);
+                found = true;
+            }
+            if !found {
+                let msg = format!("no instance type of family \"{family}\" in this book");
+                return Err(c.err(&format!("spot_interruption.{family}"), msg));
+            }
+        }
+        let sustained_use = sustained_use(c, self.sustained_use)?;
+        if let Some(f) = sustained_use
+            .keys()
+            .find(|f| !instances.iter().any(|t| &t.family == *f))
+        {
+            let msg = format!("no instance type of family \"{f}\" in this book");
+            return Err(c.err(&format!("sustained_use.{f}"), msg));
+        }
         let reserved = reserved(c, self.reserved, &instances)?;
         let savings_plans = savings_plans(c, self.savings_plans, &instances)?;
         let egress = egress(c, self.egress_gb, self.egress_tiers)?;
@@ -95,6 +132,9 @@ impl RawPublic {
             storage_gb_month: c.price("storage_gb_month", self.storage_gb_month)?,
             egress,
             inter_region_gb: c.price("inter_region_gb", self.inter_region_gb)?,
+            storage: classes(c, self.storage)?,
+            sustained_use,
+            hybrid_benefit: self.hybrid_benefit,
         })
     }
 }
@@ -137,11 +177,27 @@ fn instances(c: Check, raw: Vec<RawInstance>) -> Result<Vec<InstanceType>, Input
         if let Some(spot) = raw.spot_hourly {
             c.price(&key("spot_hourly"), spot)?;
         }
+        if let Some(w) = raw.windows_hourly
+            && !(w.is_finite() && w >= raw.hourly)
+        {
+            let msg = format!(
+                "{w} must be a finite price >= the Linux hourly {}",
+                raw.hourly
+            );
+            return Err(c.err(&key("windows_hourly"), msg));
+        }
+        if raw.gpus > 0 && raw.gpu.trim().is_empty() {
+            return Err(c.err(&key("gpu"), "name the GPU model of a type with gpus > 0"));
+        }
         instances.push(InstanceType {
             family: raw.family.unwrap_or_else(|| default_family(&raw.name)),
             mem_gib: c.positive(&key("mem_gib"), raw.mem_gib)?,
             hourly: c.price(&key("hourly"), raw.hourly)?,
             spot_hourly: raw.spot_hourly,
+            spot_evictions_per_hour: None,
+            windows_hourly: raw.windows_hourly,
+            gpus: raw.gpus,
+            gpu: raw.gpu,
             name: raw.name,
             vcpus: raw.vcpus,
         });

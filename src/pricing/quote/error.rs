@@ -1,7 +1,7 @@
 //! What can be wrong with a quote request. Each error names the option or item and the value;
 //! the CLI reports it against the book's file as bad input.
 
-use crate::pricing::UnitError;
+use crate::pricing::{DiskError, UnitError};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum QuoteError {
@@ -37,6 +37,12 @@ pub enum QuoteError {
     /// `--spot` for an instance type without a spot price.
     #[error("{instance} has no spot price in this book")]
     NoSpot { instance: String },
+    /// A volume the storage class cannot price.
+    #[error(transparent)]
+    Disk(#[from] DiskError),
+    /// `--ahb` on a book whose provider has no such licence benefit.
+    #[error("this book's provider offers no hybrid benefit (Windows licence brought along)")]
+    NoHybridBenefit,
     /// An HCI scale unit the platform does not allow.
     #[error(transparent)]
     Unit(#[from] UnitError),

@@ -39,6 +39,15 @@ pub struct QuoteRequest {
     /// Price at the spot rate.
     #[arg(long)]
     pub spot: bool,
+    /// With --windows: Azure Hybrid Benefit (own Windows Server licence), Linux rate.
+    #[arg(long, requires = "windows")]
+    pub ahb: bool,
+    /// Public storage: the storage class (gp3, io2, premium-ssd, pd-balanced, ...).
+    #[arg(long)]
+    pub class: Option<String>,
+    /// Public storage with --class: provisioned IOPS of the volume [default: 0].
+    #[arg(long, allow_negative_numbers = true)]
+    pub iops: Option<f64>,
     /// Instances or hosts to price (HCI: vCPUs for consumption).
     #[arg(long)]
     pub count: Option<u32>,
@@ -163,7 +172,12 @@ pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
 /// Sizes must be finite and not negative, and a load a share: a NaN or a negative amount would
 /// otherwise be priced as if it were real.
 fn check_amounts(r: &QuoteRequest) -> Result<(), QuoteError> {
-    let sizes = [("--gb", r.gb), ("--tb", r.tb), ("--mbps", r.mbps)];
+    let sizes = [
+        ("--gb", r.gb),
+        ("--tb", r.tb),
+        ("--mbps", r.mbps),
+        ("--iops", r.iops),
+    ];
     for (option, value) in sizes {
         if let Some(v) = value.filter(|v| !(v.is_finite() && *v >= 0.0)) {
             let expected = "a finite number >= 0";

@@ -16,6 +16,10 @@ pub(super) fn lines(
                 r.gb.ok_or(QuoteError::missing("egress", "--gb N (GiB in one month)"))?;
             Ok(egress(p, gb))
         }
+        "storage" if r.class.is_some() => {
+            let gb = r.gb.ok_or(QuoteError::missing("storage", "--gb N"))?;
+            storage_class(p, r.class.as_deref().unwrap_or_default(), gb, r, hours)
+        }
         "storage" => {
             let gb = r.gb.ok_or(QuoteError::missing("storage", "--gb N"))?;
             let amount = gb * p.storage_gb_month * hours / HOURS_PER_MONTH;
@@ -51,6 +55,37 @@ pub(super) fn lines(
             instance(p, r, hours, ix)
         }
     }
+}
+
+/// One volume of `class` for `hours`: its capacity (tiers or disk size) and provisioned IOPS
+/// a month, prorated over 730 h.
+fn storage_class(
+    p: &PublicBook,
+    class: &str,
+    gb: f64,
+    r: &QuoteRequest,
+    hours: f64,
+) -> Result<Vec<QuoteLine>, QuoteError> {
+    let iops = r.iops.unwrap_or(0.0);
+    let d = p.disk_month(class, gb, iops)?;
+    let share = hours / HOURS_PER_MONTH;
+    let capacity = match &d.size {
+        Some(s) => format!("a {} disk ({} GiB) at {}/month", s.name, s.gib, s.monthly),
+        None => format!("{gb} GiB through the {class} tiers"),
+    };
+    let mut lines = vec![money(
+        &format!("{class} capacity"),
+        format!("{capacity} x {hours} h / 730 h"),
+        d.capacity * share,
+    )];
+    if iops > 0.0 {
+        lines.push(money(
+            &format!("{class} IOPS"),
+            format!("{iops} IOPS provisioned, beyond those included, x {hours} h / 730 h"),
+            d.iops * share,
+        ));
+    }
+    Ok(lines)
 }
 
 /// A month's egress of `gb` GiB through the tiers.
@@ -108,15 +143,20 @@ fn instance(
         (None, true) => PriceModel::Spot,
         (None, false) => PriceModel::OnDemand,
     };
+    if r.ahb && !p.hybrid_benefit {
+        return Err(QuoteError::NoHybridBenefit);
+    }
+    let windows = p.pays_windows(r.windows, r.ahb);
     // What the simulator charges per hour for such a VM (storage and traffic are items of
     // their own here).
-    let hour = p.vm_hour_cost(ix, model, r.windows, &VmUsage::default());
+    let hour = p.vm_hour_cost(ix, model, windows, &VmUsage::default());
     let mut lines = match (r.term, model) {
         (Some(term), _) => reserved(p, r, ix, term, hours, count)?,
         (None, PriceModel::Spot) => {
             let spot = t.spot_hourly.ok_or_else(|| QuoteError::NoSpot {
                 instance: t.name.clone(),
             })?;
+            let rate = p.spot_evictions(ix);
             vec![
                 money(
                     "spot",
@@ -126,31 +166,63 @@ fn instance(
                 fact(
                     "evictions",
                     format!(
-                        "{} per instance-hour (about {:.1} in these hours)",
-                        p.spot_evictions_per_hour,
-                        p.spot_evictions_per_hour * hours * count
+                        "{rate:.6} per instance-hour (about {:.1} in these hours)",
+                        rate * hours * count
                     ),
                 ),
             ]
         }
-        (None, _) => vec![money(
-            "on-demand",
-            format!("{hours} h x {}/h x {count}", t.hourly),
-            hour.instance * hours * count,
-        )],
+        (None, _) => {
+            let mut lines = vec![money(
+                "on-demand",
+                format!("{hours} h x {}/h x {count}", t.hourly),
+                hour.instance * hours * count,
+            )];
+            lines.extend(sustained_use(p, ix, hours, count));
+            lines
+        }
     };
-    if r.windows {
-        lines.push(money(
+    if r.windows && !windows {
+        lines.push(fact(
             "Windows licence",
-            format!(
+            "brought along (Azure Hybrid Benefit): billed at the Linux rate".into(),
+        ));
+    } else if r.windows {
+        let detail = match t.windows_hourly {
+            Some(w) => format!("{hours} h x ({w} - {})/h x {count}", t.hourly),
+            None => format!(
                 "{hours} h x {} vCPU x {}/vCPU-hour x {count}",
                 t.vcpus,
                 p.windows_per_vcpu_hour.unwrap_or(0.0)
             ),
+        };
+        lines.push(money(
+            "Windows licence",
+            detail,
             hour.windows * hours * count,
         ));
     }
     Ok(lines)
+}
+
+/// The sustained-use discount of `count` instances running `hours` from the start of a month
+/// (whole months of 730 h, then the rest), when the type's family has a schedule.
+fn sustained_use(p: &PublicBook, ix: usize, hours: f64, count: f64) -> Option<QuoteLine> {
+    let s = p.sustained_use(ix)?;
+    let t = &p.instances[ix];
+    let months = (hours / HOURS_PER_MONTH).floor();
+    let rest = hours - months * HOURS_PER_MONTH;
+    let billed = months * s.billed_hours(HOURS_PER_MONTH) + s.billed_hours(rest);
+    let shares: Vec<String> = s.0.iter().map(|m| format!("{}", m * 100.0)).collect();
+    Some(money(
+        "sustained-use discount",
+        format!(
+            "{} family: {} % of list by slice of the month; {billed:.2} of {hours} h billed",
+            t.family,
+            shares.join("/")
+        ),
+        (billed - hours) * t.hourly * count,
+    ))
 }
 
 /// A reservation of `count` instances for `hours`: the upfront amortised over the term, the
