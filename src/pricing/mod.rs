@@ -12,6 +12,7 @@ mod hci;
 mod private;
 mod public;
 pub mod quote;
+pub mod site_storage;
 mod tco;
 mod tiers;
 

@@ -253,6 +253,7 @@ impl<'s> State<'s> {
             }
             (VenueState::Site(s), Target::Slot(slot)) => {
                 s.place(slot, need, i);
+                s.disks.take(slot.unit(), vm.disk_gib);
                 s.set_used(slot, 0, self.vms.cpu_milli[i as usize]);
                 s.set_mem_used(0, self.vms.mem_mib[i as usize], false);
             }

@@ -266,6 +266,12 @@ pub struct SiteSummary {
     pub energy_kwh: Option<f64>,
     pub carbon_kg: Option<f64>,
     pub host_failures: u64,
+    /// When storage is a limit (`[private.storage]`, HCI tenant storage): usable GiB per unit
+    /// and the most the VMs' disks took in one unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_usable_gib: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_storage_gib: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -103,3 +103,59 @@ fn the_rvtools_fixture_imports_right_sizes_and_runs() {
         "{kept}"
     );
 }
+
+/// A private site of 2 hosts (4 cores, 16 GiB) with 1 TB raw each, in 2 copies.
+const SMALL_SITE: &str = r#"name = "small site"
+currency = "USD"
+source = "test fixture"
+as_of = "2026-01-01"
+[private]
+cores = 4
+sockets = 1
+mem_gib = 16
+host_monthly = 730.0
+[private.storage]
+raw_tb_per_host = 1.0
+protection = "replicas-2"
+"#;
+
+#[test]
+fn a_private_site_runs_out_of_storage_before_compute() {
+    // Usable: 2 hosts x 1 TB x 1/2 (two copies) = 1 TB = 10^12 / 2^30 = 931.3226 GiB.
+    // Three VMs of 1 vCPU, 2 GiB and 400 GiB of disks: the hosts have room for 8 such VMs by
+    // vCPU, but the disks of two take 800 GiB and a third would need 1,200 > 931.3226: the
+    // third is a storage shortfall, with 131.3 GiB free.
+    let scratch = Scratch::new();
+    scratch.write("book.toml", SMALL_SITE);
+    scratch.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,1,2,400\nb,g,0,,1,2,400\nc,g,60,,1,2,400\n",
+    );
+    let scenario = scratch.write(
+        "s.toml",
+        "name = \"storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"dc\"\nbook = \"book.toml\"\nhosts = 2\n",
+    );
+    let out = scratch.path().join("out");
+    let (code, _, stderr) = hybridplan(&[
+        "run",
+        &scenario.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["vms"]["placed"], 2);
+    assert_eq!(s["shortfalls"]["by_kind"]["storage"], 1);
+    let first = &s["shortfalls"]["first"][0];
+    assert_eq!(first["vm"], "c");
+    assert_eq!(
+        first["reason"],
+        "dc: storage full (131.3 GiB free, the VM's disks need 400 GiB)"
+    );
+    let site = &s["private_sites"][0];
+    // Kept in whole MiB: 931.3226 GiB = 953,674.3 MiB -> 953,674 MiB = 931.3223 GiB.
+    assert_eq!(site["storage_usable_gib"], 931.3223);
+    assert_eq!(site["peak_storage_gib"], 800.0);
+}
