@@ -41,11 +41,12 @@ pub fn main() -> ExitCode {
             target,
             sweep,
             shard,
+            export,
             report,
         } => match (replications, sweep) {
             (Some(_), _) => study(&scenario, replications, target, shard, out, quiet, &report),
             (None, true) => study(&scenario, None, None, shard, out, quiet, &report),
-            (None, false) => run(&scenario, out, quiet, &report),
+            (None, false) => run(&scenario, out, quiet, &report, export.is_some()),
         }
         .map(|()| true),
         Command::Optimize {
@@ -201,10 +202,11 @@ fn run(
     out: Option<PathBuf>,
     quiet: bool,
     report: &ReportArgs,
+    focus: bool,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
     let html = report.report.is_some();
-    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref())?;
+    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref(), focus)?;
     if !quiet {
         print!("{}", crate::report::totals_table(&run.summary));
         if let Some(line) = crate::report::rightsize_line(&run.summary) {

@@ -56,6 +56,10 @@ pub enum Command {
         /// write <replications|sweep>.shard-K-of-N.json for `hybridplan merge`.
         #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "study")]
         shard: Option<(u32, u32)>,
+        /// Also write the ledger for other tools: focus = FinOps FOCUS 1.0 columns as
+        /// focus.csv and focus.parquet.
+        #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "study")]
+        export: Option<ExportFormat>,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -135,6 +139,13 @@ pub enum Command {
         #[command(flatten)]
         compare: CompareArgs,
     },
+}
+
+/// Ledger formats for other tools.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The FinOps Open Cost and Usage Specification (FOCUS 1.0): focus.csv and focus.parquet.
+    Focus,
 }
 
 /// The report formats for people.

@@ -104,21 +104,36 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Err
 }
 
 /// `run`: simulates the scenario and writes summary.json and ledger.csv into `out` (default
-/// `reports/<scenario name>`), and with `html` the page, stating savings against `baseline`.
-/// Returns the run and the files written.
+/// `reports/<scenario name>`), with `html` the page, stating savings against `baseline`, and
+/// with `focus` the FOCUS export. Returns the run and the files written.
 pub fn run(
     scenario: &Path,
     out: Option<PathBuf>,
     html: bool,
     baseline: Option<&Summary>,
+    focus: bool,
 ) -> Result<(Run, Vec<PathBuf>), Error> {
     let run = run_scenario(scenario)?;
     let dir = out.unwrap_or_else(|| default_dir(&run.scenario.name));
     let mut written = write_outputs(&run, &dir)?;
+    if focus {
+        written.extend(write_focus(&run, &dir)?);
+    }
     if html {
         written.extend(write_report(&run, scenario, baseline, None, None, &dir)?);
     }
     Ok((run, written))
+}
+
+/// The ledger in FOCUS columns: focus.csv and focus.parquet in `dir`.
+pub fn write_focus(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let rows = report::focus::rows(&run.scenario, &run.outcome);
+    let csv = dir.join("focus.csv");
+    files::write_atomic(&csv, |w| report::focus::write_csv(&rows, w))?;
+    let parquet = dir.join("focus.parquet");
+    let bytes = report::focus::write_parquet(&rows).map_err(|e| Error::io(&parquet, e))?;
+    files::write_atomic(&parquet, |w| w.write_all(&bytes))?;
+    Ok(vec![csv, parquet])
 }
 
 /// A summary.json, or the one in a report folder, for reports and comparisons.

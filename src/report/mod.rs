@@ -5,6 +5,7 @@
 
 mod compare;
 pub mod files;
+pub mod focus;
 pub mod html;
 mod rightsize;
 mod text;

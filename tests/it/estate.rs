@@ -159,3 +159,122 @@ fn a_private_site_runs_out_of_storage_before_compute() {
     assert_eq!(site["storage_usable_gib"], 931.3223);
     assert_eq!(site["peak_storage_gib"], 800.0);
 }
+
+/// FOCUS 1.0's mandatory columns (specification/columns/*.md at tag v1.0: "Feature level:
+/// Mandatory"), with their data type and whether they allow nulls.
+const FOCUS_MANDATORY: [(&str, &str, bool); 21] = [
+    ("BilledCost", "Decimal", false),
+    ("BillingAccountId", "String", false),
+    ("BillingAccountName", "String", true),
+    ("BillingCurrency", "String", false),
+    ("BillingPeriodEnd", "DateTime", false),
+    ("BillingPeriodStart", "DateTime", false),
+    ("ChargeCategory", "String", false),
+    ("ChargeClass", "String", true),
+    ("ChargeDescription", "String", true),
+    ("ChargePeriodEnd", "DateTime", false),
+    ("ChargePeriodStart", "DateTime", false),
+    ("ContractedCost", "Decimal", false),
+    ("EffectiveCost", "Decimal", false),
+    ("InvoiceIssuerName", "String", false),
+    ("ListCost", "Decimal", false),
+    ("PricingQuantity", "Decimal", true),
+    ("PricingUnit", "String", true),
+    ("ProviderName", "String", false),
+    ("PublisherName", "String", false),
+    ("ServiceCategory", "String", false),
+    ("ServiceName", "String", false),
+];
+
+#[test]
+fn the_focus_export_reads_back_with_every_mandatory_column_and_sums_to_the_total() {
+    use parquet::basic::{LogicalType, Repetition, TimeUnit, Type as Physical};
+    use parquet::column::reader::get_typed_column_reader;
+    use parquet::data_type::Int64Type;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let scratch = Scratch::new();
+    let scenario = estate_scenario(&scratch);
+    let out = scratch.path().join("out");
+    let (code, stdout, stderr) = hybridplan(&[
+        "run",
+        &scenario.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--export",
+        "focus",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("focus.parquet"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let total = summary["total"].as_f64().unwrap();
+
+    let reader =
+        SerializedFileReader::new(std::fs::File::open(out.join("focus.parquet")).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr();
+    for (name, kind, nullable) in FOCUS_MANDATORY {
+        let col = schema
+            .columns()
+            .iter()
+            .find(|c| c.name() == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
+        let t = col.self_type();
+        let rep = t.get_basic_info().repetition();
+        assert_eq!(rep == Repetition::OPTIONAL, nullable, "{name}: {rep:?}");
+        let logical = t.get_basic_info().logical_type_ref().cloned();
+        match kind {
+            "Decimal" => {
+                assert_eq!(col.physical_type(), Physical::INT64, "{name}");
+                assert_eq!(logical, Some(LogicalType::decimal(6, 18)), "{name}");
+            }
+            "DateTime" => {
+                assert_eq!(col.physical_type(), Physical::INT64, "{name}");
+                let utc_micros = LogicalType::timestamp(true, TimeUnit::MICROS);
+                assert_eq!(logical, Some(utc_micros), "{name}");
+            }
+            _ => {
+                assert_eq!(col.physical_type(), Physical::BYTE_ARRAY, "{name}");
+                assert_eq!(logical, Some(LogicalType::String), "{name}");
+            }
+        }
+    }
+    // BilledCost in micro-dollars, summed over every row group.
+    let ix = schema
+        .columns()
+        .iter()
+        .position(|c| c.name() == "BilledCost")
+        .unwrap();
+    let (mut sum, mut rows) = (0i64, 0usize);
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).unwrap();
+        let n = group.metadata().num_rows() as usize;
+        let mut col = get_typed_column_reader::<Int64Type>(group.get_column_reader(ix).unwrap());
+        let mut values = Vec::new();
+        col.read_records(n, None, None, &mut values).unwrap();
+        sum += values.iter().sum::<i64>();
+        rows += values.len();
+    }
+    let ledger = std::fs::read_to_string(out.join("ledger.csv")).unwrap();
+    assert_eq!(
+        rows,
+        ledger.lines().count() - 1,
+        "one FOCUS row per ledger row"
+    );
+    // Each row rounds to a micro-dollar; the total is rounded to cents.
+    assert!(
+        (sum as f64 / 1e6 - total).abs() < 0.005 + rows as f64 * 1e-6,
+        "{sum} vs {total}"
+    );
+    // The same figures in the CSV, with the private site in the same columns.
+    let csv = std::fs::read_to_string(out.join("focus.csv")).unwrap();
+    let billed: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((billed - sum as f64 / 1e6).abs() < 1e-6 * rows as f64);
+    assert!(csv.lines().any(|l| {
+        l.contains(",dc,dc,,,estate-rightsized/dc,dc,Private cloud site,Compute,Owned Hosts,")
+    }));
+}
