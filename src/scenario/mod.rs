@@ -9,6 +9,7 @@ mod groups;
 mod limits;
 mod placement;
 pub mod rightsize;
+pub mod storage;
 mod trace;
 pub mod uncertainty;
 mod venues;
@@ -58,6 +59,8 @@ pub struct Scenario {
     pub autoscale: Vec<Autoscale>,
     /// `[rightsize]`: VMs fitted to their percentile use before the run.
     pub rightsize: Option<rightsize::Rightsize>,
+    /// `[storage]`: the VMs' disks and how public venues price them.
+    pub storage: Option<storage::Storage>,
 }
 
 impl Scenario {
@@ -106,6 +109,7 @@ struct RawScenario {
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
     rightsize: Option<rightsize::RawRightsize>,
+    storage: Option<storage::RawStorage>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -278,6 +282,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .map(|r| r.validate(base, &venues))
         .transpose()
         .map_err(in_file)?;
+    let storage = raw
+        .storage
+        .map(|s| s.validate(base, &venues, path))
+        .transpose()?;
 
     Ok(Scenario {
         uncertainty,
@@ -300,6 +308,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         failures: raw.failures,
         autoscale,
         rightsize,
+        storage,
     })
 }
 

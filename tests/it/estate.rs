@@ -278,3 +278,67 @@ fn the_focus_export_reads_back_with_every_mandatory_column_and_sums_to_the_total
         l.contains(",dc,dc,,,estate-rightsized/dc,dc,Private cloud site,Compute,Owned Hosts,")
     }));
 }
+
+#[test]
+fn public_disks_are_priced_by_the_class_of_their_tier() {
+    // VM "a" on AWS for 730 h (one month) with two disks (disks.csv):
+    // 500 GiB standard -> gp3 at 6,000 IOPS: 500 x 0.08 + (6,000 - 3,000 included) x 0.005
+    //   = 40 + 15 = 55.00;
+    // 100 GiB fast -> io2 at 1,000 IOPS: 100 x 0.125 + 1,000 x 0.065 = 12.50 + 65 = 77.50.
+    // Storage: 132.50 (not disk_gib 900 x 0.08 = 72.00 at the flat rate).
+    let scratch = Scratch::new();
+    let book = std::fs::read_to_string(root().join("pricing/aws-us-east-1.toml")).unwrap();
+    scratch.write("aws.toml", &book);
+    scratch.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,2,8,900\n",
+    );
+    scratch.write(
+        "disks.csv",
+        "vm,disk,capacity_gib,tier,iops\na,d1,500,,6000\na,d2,100,fast,1000\n",
+    );
+    let scenario = scratch.write(
+        "s.toml",
+        r#"name = "disks"
+horizon = "730h"
+step = "1h"
+seed = 1
+currency = "USD"
+policy = "first-fit"
+[trace]
+vms = "vms.csv"
+[storage]
+disks = "disks.csv"
+[storage.classes.aws]
+standard = "gp3"
+fast = "io2"
+[[venues]]
+name = "aws"
+book = "aws.toml"
+"#,
+    );
+    let out = scratch.path().join("out");
+    let args = [
+        "run",
+        &scenario.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--quiet",
+    ];
+    let (code, _, stderr) = hybridplan(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["by_category"]["storage"], 132.5);
+    // A tier without a class is refused, naming the key.
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("fast = \"io2\"\n", "");
+    scratch.write("s.toml", &text);
+    let (code, _, stderr) = hybridplan(&args);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("key `storage.classes.aws`: no storage class for tier \"fast\""),
+        "{stderr}"
+    );
+}
