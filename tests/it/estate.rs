@@ -56,25 +56,33 @@ fn estate_scenario(scratch: &Scratch) -> std::path::PathBuf {
     scratch.path().join("scenarios/estate-rightsized.toml")
 }
 
+/// Runs `scenario` into `<scratch>/out` with `extra` arguments; asserts success and returns
+/// the output folder, stdout and summary.json.
+fn run(
+    scratch: &Scratch,
+    scenario: &std::path::Path,
+    extra: &[&str],
+) -> (std::path::PathBuf, String, serde_json::Value) {
+    let out = scratch.path().join("out");
+    let (scenario_arg, out_arg) = (scenario.display().to_string(), out.display().to_string());
+    let mut args = vec!["run", &scenario_arg, "--out", &out_arg];
+    args.extend(extra);
+    let (code, stdout, stderr) = hybridplan(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    (out, stdout, serde_json::from_str(&text).unwrap())
+}
+
 #[test]
 fn the_rvtools_fixture_imports_right_sizes_and_runs() {
     let scratch = Scratch::new();
     let scenario = estate_scenario(&scratch);
-    let out = scratch.path().join("out");
-    let (code, stdout, stderr) = hybridplan(&[
-        "run",
-        &scenario.display().to_string(),
-        "--out",
-        &out.display().to_string(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let (out, stdout, summary) = run(&scratch, &scenario, &[]);
     assert!(stdout.contains("right-sizing: 24 of 54 VMs"), "{stdout}");
     assert!(
         stdout.contains("5 without performance data kept their size"),
         "{stdout}"
     );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["vms"]["placed"], 54);
     let r = &summary["rightsize"];
     assert_eq!(
@@ -135,17 +143,7 @@ fn a_private_site_runs_out_of_storage_before_compute() {
         "s.toml",
         "name = \"storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"dc\"\nbook = \"book.toml\"\nhosts = 2\n",
     );
-    let out = scratch.path().join("out");
-    let (code, _, stderr) = hybridplan(&[
-        "run",
-        &scenario.display().to_string(),
-        "--out",
-        &out.display().to_string(),
-        "--quiet",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
     assert_eq!(s["vms"]["placed"], 2);
     assert_eq!(s["shortfalls"]["by_kind"]["storage"], 1);
     let first = &s["shortfalls"]["first"][0];
@@ -195,19 +193,8 @@ fn the_focus_export_reads_back_with_every_mandatory_column_and_sums_to_the_total
 
     let scratch = Scratch::new();
     let scenario = estate_scenario(&scratch);
-    let out = scratch.path().join("out");
-    let (code, stdout, stderr) = hybridplan(&[
-        "run",
-        &scenario.display().to_string(),
-        "--out",
-        &out.display().to_string(),
-        "--export",
-        "focus",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let (out, stdout, summary) = run(&scratch, &scenario, &["--export", "focus"]);
     assert!(stdout.contains("focus.parquet"), "{stdout}");
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let total = summary["total"].as_f64().unwrap();
 
     let reader =
@@ -317,25 +304,14 @@ name = "aws"
 book = "aws.toml"
 "#,
     );
-    let out = scratch.path().join("out");
-    let args = [
-        "run",
-        &scenario.display().to_string(),
-        "--out",
-        &out.display().to_string(),
-        "--quiet",
-    ];
-    let (code, _, stderr) = hybridplan(&args);
-    assert_eq!(code, 0, "{stderr}");
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
     assert_eq!(s["by_category"]["storage"], 132.5);
     // A tier without a class is refused, naming the key.
     let text = std::fs::read_to_string(&scenario)
         .unwrap()
         .replace("fast = \"io2\"\n", "");
     scratch.write("s.toml", &text);
-    let (code, _, stderr) = hybridplan(&args);
+    let (code, _, stderr) = hybridplan(&["run", &scenario.display().to_string(), "--quiet"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("key `storage.classes.aws`: no storage class for tier \"fast\""),
