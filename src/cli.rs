@@ -19,6 +19,19 @@ use progress::progress_bar;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// What the CLI prints goes through `text::terminal`: names and messages come from input files,
+// and a control character or escape sequence in them is shown escaped, never obeyed.
+macro_rules! out {
+    ($($t:tt)*) => { print!("{}", crate::text::terminal(&format!($($t)*))) };
+}
+macro_rules! outln {
+    () => { println!() };
+    ($($t:tt)*) => { println!("{}", crate::text::terminal(&format!($($t)*))) };
+}
+macro_rules! errln {
+    ($($t:tt)*) => { eprintln!("{}", crate::text::terminal(&format!($($t)*))) };
+}
+
 /// Exit code for bad input: a scenario, price book or trace that cannot be accepted. Command-line
 /// usage errors also exit with 2 (clap's convention).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -88,7 +101,7 @@ pub fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_CHANGED),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(match e {
                 Error::Input(_) => EXIT_BAD_INPUT,
                 Error::Io { .. } => EXIT_FAILURE,
@@ -105,7 +118,7 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             let mut first_error = None;
             for path in &books {
                 match Book::load(path) {
-                    Ok(b) => println!(
+                    Ok(b) => outln!(
                         "ok     {} ({}, {}, as of {})",
                         path.display(),
                         b.kind.name(),
@@ -113,7 +126,7 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
                         b.as_of
                     ),
                     Err(e) => {
-                        println!("FAILED {e}");
+                        outln!("FAILED {e}");
                         first_error.get_or_insert(e);
                     }
                 }
@@ -124,7 +137,7 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             let b = Book::load(&book)?;
             let q = quote::quote(&b, &request)
                 .map_err(|m| crate::error::InputError::file(&book, m.to_string()))?;
-            print!("{}", q.render(b.currency.as_str()));
+            out!("{}", q.render(b.currency.as_str()));
             Ok(())
         }
     }
@@ -142,9 +155,9 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
             if json {
                 let text =
                     serde_json::to_string_pretty(&stats).map_err(|e| Error::io(&path, e.into()))?;
-                println!("{text}");
+                outln!("{text}");
             } else {
-                print!("{}", stats::render_text(&stats));
+                out!("{}", stats::render_text(&stats));
             }
             return Ok(());
         }
@@ -165,12 +178,12 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
     let written = pipe::write_canonical(&trace, &out)?;
     for (i, path) in written.iter().enumerate() {
         match i {
-            0 => println!("wrote {} ({} VMs)", path.display(), trace.table.vms.len()),
-            _ => println!("wrote {}", path.display()),
+            0 => outln!("wrote {} ({} VMs)", path.display(), trace.table.vms.len()),
+            _ => outln!("wrote {}", path.display()),
         }
     }
     for note in &trace.notes {
-        println!("note: {note}");
+        outln!("note: {note}");
     }
     Ok(())
 }
@@ -181,9 +194,9 @@ fn import(files: &[PathBuf], out: &Path, include_all: bool) -> Result<(), Error>
     let inv = &done.inventory;
     let verb = if include_all { "kept" } else { "left out" };
     for (vm, why) in inv.left_out() {
-        println!("{verb}: {} ({why})", vm.name);
+        outln!("{verb}: {} ({why})", vm.name);
     }
-    println!(
+    outln!(
         "{} VMs read, {} in vms.csv, {} disks, {} hosts",
         inv.vms.len(),
         done.kept,
@@ -191,7 +204,7 @@ fn import(files: &[PathBuf], out: &Path, include_all: bool) -> Result<(), Error>
         inv.hosts.len()
     );
     for note in &inv.notes {
-        println!("note: {note}");
+        outln!("note: {note}");
     }
     print_written(&done.written);
     Ok(())
@@ -208,11 +221,11 @@ fn run(
     let html = report.report.is_some();
     let (run, written) = pipe::run(scenario, out, html, baseline.as_ref(), focus)?;
     if !quiet {
-        print!("{}", crate::report::totals_table(&run.summary));
+        out!("{}", crate::report::totals_table(&run.summary));
         if let Some(line) = crate::report::rightsize_line(&run.summary) {
-            println!("{line}");
+            outln!("{line}");
         }
-        println!();
+        outln!();
         print_written(&written);
     }
     Ok(())
@@ -220,7 +233,7 @@ fn run(
 
 fn print_written(paths: &[PathBuf]) {
     for path in paths {
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
 }
 
@@ -233,9 +246,9 @@ fn compare(
 ) -> Result<(), Error> {
     let (sa, sb) = (pipe::load_summary(a)?, pipe::load_summary(b)?);
     pipe::same_currency((a, &sa.currency), (b, &sb.currency))?;
-    print!("{}", crate::report::compare_table(&sa, &sb));
+    out!("{}", crate::report::compare_table(&sa, &sb));
     if report.is_some() {
-        print_written(&pipe::write_compare(&sa, &sb, out)?);
+        print_written(&pipe::write_compare(&sa, &sb, (a, b), out)?);
     }
     Ok(())
 }
@@ -244,7 +257,7 @@ fn compare(
 fn diff(baseline: &Path, new: &Path, args: &CompareArgs) -> Result<bool, Error> {
     let changes = pipe::diff(baseline, new, args.tolerance())?;
     let title = format!("{} -> {}", baseline.display(), new.display());
-    print!("{}", args.render(&title, &changes));
+    out!("{}", args.render(&title, &changes));
     Ok(!changes.iter().any(|c| c.beyond))
 }
 
@@ -259,8 +272,8 @@ fn check(
     let cases = suite::discover(dir, &baselines)?;
     // Progress goes to stderr when stdout carries the Markdown comment.
     let progress = |line: &str| match args.format {
-        DiffFormat::Text => println!("{line}"),
-        DiffFormat::Markdown => eprintln!("{line}"),
+        DiffFormat::Text => outln!("{line}"),
+        DiffFormat::Markdown => errln!("{line}"),
     };
     let mut report = String::new();
     let (mut failed, mut first_error) = (0, None);
@@ -274,7 +287,7 @@ fn check(
                 {
                     let section = args.render(&case.name, changes);
                     match args.format {
-                        DiffFormat::Text => print!("{section}"),
+                        DiffFormat::Text => out!("{section}"),
                         DiffFormat::Markdown => report.push_str(&section),
                     }
                 }
@@ -302,11 +315,11 @@ fn check(
     let verb = if update { "updated" } else { "checked" };
     let tally = format!("{verb} {} scenarios: {failed} failed", cases.len());
     match args.format {
-        DiffFormat::Text => println!("{tally}"),
+        DiffFormat::Text => outln!("{tally}"),
         DiffFormat::Markdown => {
             let mark = if failed == 0 { "✅" } else { "⚠️" };
-            println!("## {mark} hybridplan check: {tally}\n");
-            print!("{report}");
+            outln!("## {mark} hybridplan check: {tally}\n");
+            out!("{report}");
         }
     }
     first_error.map_or(Ok(failed == 0), Err)
@@ -353,6 +366,10 @@ fn study(
     report: &ReportArgs,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
+    let page = report.report.map(|_| pipe::Page {
+        scenario,
+        baseline: baseline.as_ref(),
+    });
     if target.is_some() && replications != Some(Replications::Auto) {
         let msg = "--target applies only to --replications auto";
         return Err(InputError::file(scenario, msg).into());
@@ -363,7 +380,7 @@ fn study(
             return Err(InputError::file(scenario, msg).into());
         }
         let bar = progress_bar(u64::from(crate::uncertainty::study::AUTO_MAX), quiet);
-        let finished = pipe::run_auto(scenario, target.unwrap_or(0.005), out, &|| bar.inc(1));
+        let finished = pipe::run_auto(scenario, target.unwrap_or(0.005), out, page, &|| bar.inc(1));
         bar.finish_and_clear();
         finished?
     } else {
@@ -375,12 +392,12 @@ fn study(
         };
         let prepared = pipe::prepare_study(scenario, count, shard)?;
         let bar = progress_bar(prepared.indices.len() as u64, quiet);
-        let output = prepared.run(scenario, out, &|| bar.inc(1));
+        let output = prepared.run(scenario, out, page, &|| bar.inc(1));
         bar.finish_and_clear();
         match output? {
             StudyOutput::Partial { path, count, items } => {
                 if !quiet {
-                    println!("wrote {} ({count} of {items} items)", path.display());
+                    outln!("wrote {} ({count} of {items} items)", path.display());
                 }
                 return Ok(());
             }
@@ -388,11 +405,8 @@ fn study(
         }
     };
     print_finished(&finished, quiet);
-    if report.report.is_some() {
-        let written = pipe::study_report(scenario, &finished, baseline.as_ref())?;
-        if !quiet {
-            print_written(&written);
-        }
+    if !quiet {
+        print_written(&finished.report);
     }
     Ok(())
 }
@@ -405,8 +419,8 @@ fn merge(partials: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> Result<(), 
 
 fn print_finished(finished: &pipe::Finished, quiet: bool) {
     if !quiet {
-        print!("{}", finished.text);
-        println!("\nwrote {}", finished.path.display());
+        out!("{}", finished.text);
+        outln!("\nwrote {}", finished.path.display());
     }
 }
 
@@ -420,8 +434,8 @@ fn optimize(
     report: Option<ReportFormat>,
 ) -> Result<(), Error> {
     let done = pipe::optimize(path, opt, percentile, validate, out, report.is_some())?;
-    print!("{}", done.text);
-    println!();
+    out!("{}", done.text);
+    outln!();
     print_written(&done.written);
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Errors the library reports. Bad user input is an `InputError` that names the file and the line
 //! or key, the bad value and what was expected; the CLI maps each kind to its own exit code.
 
+use crate::text;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -61,15 +62,23 @@ impl InputError {
     }
 }
 
+/// The message is bounded as it is shown (see [`text::bound_message`]): whatever a reader put in
+/// it, an error shows at most the offending token of the file, quoted and escaped.
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = self.file.display();
+        let file = shown_path(&self.file);
+        let message = text::bound_message(&self.message);
         match &self.at {
-            At::Line(line) => write!(f, "{file}:{line}: {}", self.message),
-            At::Key(key) => write!(f, "{file}: key `{key}`: {}", self.message),
-            At::File => write!(f, "{file}: {}", self.message),
+            At::Line(line) => write!(f, "{file}:{line}: {message}"),
+            At::Key(key) => write!(f, "{file}: key `{}`: {message}", text::bound_message(key)),
+            At::File => write!(f, "{file}: {message}"),
         }
     }
+}
+
+/// A path for a message, its control characters escaped.
+fn shown_path(path: &Path) -> String {
+    text::terminal(&path.display().to_string()).into_owned()
 }
 
 /// Something wrong at a key of a TOML document, found before the file is known: validators of
@@ -140,7 +149,7 @@ impl ValueError {
 pub enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
-    #[error("{path}: {source}")]
+    #[error("{}: {}", shown_path(path), text::bound_message(&source.to_string()))]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -17,7 +17,7 @@
 //! 7. [`pipeline`] chains load -> simulate -> summarise -> write for every command;
 //!    [`cli`] parses arguments, calls the pipeline and prints.
 //!
-//! Layers, lowest first: `error`, `units`; `scenario`, `pricing`, `trace`; `engine`; `sim`;
+//! Layers, lowest first: `error`, `units`, `text`; `scenario`, `pricing`, `trace`; `engine`; `sim`;
 //! `summary`; `optimize`, `uncertainty`; `report`, `regress`; `pipeline`; `cli`. The test
 //! `tests/it/layers.rs` fails on an import that points up this list.
 
@@ -33,6 +33,7 @@ pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
+pub mod text;
 pub mod trace;
 pub mod uncertainty;
 pub mod units;

@@ -20,7 +20,8 @@ pub struct Imported {
 pub fn import_rvtools(paths: &[PathBuf], dir: &Path, include_all: bool) -> Result<Imported, Error> {
     let inventory = rvtools::read(paths)?;
     let table = inventory.table(include_all);
-    super::create_dir(dir)?;
+    let output = super::Output::begin(dir)?;
+    let dir = output.dir();
     let vms = dir.join("vms.csv");
     files::write_atomic(&vms, |w| crate::trace::write_vms_csv(&table, w))?;
     let inv = dir.join("inventory.csv");
@@ -36,6 +37,8 @@ pub fn import_rvtools(paths: &[PathBuf], dir: &Path, include_all: bool) -> Resul
         files::write_atomic(&hosts, |w| inventory.write_hosts_csv(w))?;
         written.push(hosts);
     }
+    let written = output.shown(written);
+    output.commit()?;
     Ok(Imported {
         kept: table.vms.len(),
         inventory,

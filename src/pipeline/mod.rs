@@ -1,17 +1,21 @@
 //! Load -> simulate -> summarise -> write, in one place for every command. Each function here
-//! reads its inputs, runs the library and writes its outputs (atomically, through
-//! [`crate::report::files`]); it returns what was written and what to show, and prints nothing:
-//! the CLI prints.
+//! reads its inputs, runs the library and writes its outputs: every file atomically (through
+//! [`crate::report::files`]), every output folder as a unit under a lock ([`Output`]); it
+//! returns what was written and what to show, and prints nothing: the CLI prints. Output
+//! folders come only from the command line or a checked scenario name, never from a data file.
 
 mod import;
+mod lock;
 mod optimize;
+mod output;
 mod study;
 mod trace;
 
 pub use crate::summary::simulate;
 pub use import::{Imported, import_rvtools};
 pub use optimize::{Optimized, optimize};
-pub use study::{Finished, Prepared, StudyOutput, merge, prepare_study, run_auto, study_report};
+pub use output::Output;
+pub use study::{Finished, Page, Prepared, StudyOutput, merge, prepare_study, run_auto};
 pub use trace::{generate_trace, trace_stats, write_canonical};
 
 use crate::error::{Error, InputError};
@@ -34,7 +38,11 @@ pub struct Run {
 
 /// Loads a scenario, its price books and trace, and simulates it.
 pub fn run_scenario(path: &Path) -> Result<Run, Error> {
-    let scenario = crate::scenario::load(path)?;
+    run_loaded(crate::scenario::load(path)?)
+}
+
+/// Loads a loaded scenario's trace and simulates it.
+fn run_loaded(scenario: crate::scenario::Scenario) -> Result<Run, Error> {
     let trace = crate::trace::load(&scenario.trace)?;
     let (outcome, summary, rightsize) = crate::summary::simulate_sized(&scenario, &trace)?;
     Ok(Run {
@@ -105,7 +113,8 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Err
 
 /// `run`: simulates the scenario and writes summary.json and ledger.csv into `out` (default
 /// `reports/<scenario name>`), with `html` the page, stating savings against `baseline`, and
-/// with `focus` the FOCUS export. Returns the run and the files written.
+/// with `focus` the FOCUS export. The folder is locked before the simulation and written as a
+/// unit after it. Returns the run and the files written.
 pub fn run(
     scenario: &Path,
     out: Option<PathBuf>,
@@ -113,15 +122,19 @@ pub fn run(
     baseline: Option<&Summary>,
     focus: bool,
 ) -> Result<(Run, Vec<PathBuf>), Error> {
-    let run = run_scenario(scenario)?;
-    let dir = out.unwrap_or_else(|| default_dir(&run.scenario.name));
-    let mut written = write_outputs(&run, &dir)?;
+    let loaded = crate::scenario::load(scenario)?;
+    let output = Output::begin(&out.unwrap_or_else(|| default_dir(&loaded.name)))?;
+    let run = run_loaded(loaded)?;
+    let dir = output.dir();
+    let mut written = write_outputs(&run, dir)?;
     if focus {
-        written.extend(write_focus(&run, &dir)?);
+        written.extend(write_focus(&run, dir)?);
     }
     if html {
-        written.extend(write_report(&run, scenario, baseline, None, None, &dir)?);
+        written.extend(write_report(&run, scenario, baseline, None, None, dir)?);
     }
+    let written = output.shown(written);
+    output.commit()?;
     Ok((run, written))
 }
 
@@ -141,16 +154,56 @@ pub fn load_summary(path: &Path) -> Result<Summary, Error> {
     suite::load_typed_summary(path)
 }
 
-/// `compare --report html`: the comparison page of A and B in `out` (default
-/// `reports/compare-<A>-vs-<B>`).
+/// `compare --report html`: the comparison page of A and B (read from `paths`, as given on the
+/// command line) in `out`, default `reports/compare-<A>-vs-<B>` where each name is the run's
+/// folder as given (a summary.json's folder, else the file's stem), never a name read from
+/// inside the files.
 pub fn write_compare(
     a: &Summary,
     b: &Summary,
+    paths: (&Path, &Path),
     out: Option<PathBuf>,
 ) -> Result<Vec<PathBuf>, Error> {
-    let dir =
-        out.unwrap_or_else(|| default_dir(&format!("compare-{}-vs-{}", a.scenario, b.scenario)));
-    files::write_page(&dir, &html::render_compare(a, b))
+    let dir = out.unwrap_or_else(|| {
+        let (na, nb) = (run_name(paths.0), run_name(paths.1));
+        default_dir(&format!("compare-{na}-vs-{nb}"))
+    });
+    let output = Output::begin(&dir)?;
+    let written = output.shown(files::write_page(
+        output.dir(),
+        &html::render_compare(a, b),
+    )?);
+    output.commit()?;
+    Ok(written)
+}
+
+/// A run's name for a default folder, from its path on the command line: the folder's name (a
+/// report folder, or a summary.json's folder), else the file's stem; characters other than
+/// letters, digits, `-`, `_` and `.` become `-`, and a name that is still not a safe folder
+/// name is `run`.
+pub fn run_name(path: &Path) -> String {
+    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let named = if full.is_dir() {
+        full.file_name()
+    } else if full.file_name().is_some_and(|n| n == "summary.json") {
+        full.parent().and_then(Path::file_name)
+    } else {
+        full.file_stem()
+    };
+    let raw = named.unwrap_or_default().to_string_lossy();
+    let name: String = raw
+        .chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                true => c,
+                false => '-',
+            },
+        )
+        .collect();
+    match crate::scenario::check_file_name("name", &name) {
+        Ok(()) => name,
+        Err(_) => "run".to_string(),
+    }
 }
 
 /// `diff`: every figure of two runs (summary.json files or report folders) that changed.
@@ -194,4 +247,22 @@ pub fn remove_stale(baseline: &Path) -> Result<(), Error> {
 /// A bad-input error about `origin` (a file the figures came from).
 fn bad_input(origin: &Path, message: String) -> Error {
     InputError::file(origin, message).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runs_name_comes_from_its_path_and_is_a_safe_folder_name() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("before");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("summary.json"), "{}").unwrap();
+        assert_eq!(run_name(&dir), "before");
+        assert_eq!(run_name(&dir.join("summary.json")), "before");
+        assert_eq!(run_name(Path::new("runs/q3 (final).json")), "q3--final-");
+        // Nothing safe left: a name that would start with a dot.
+        assert_eq!(run_name(Path::new("/x/.hidden.json")), "run");
+    }
 }

@@ -1,7 +1,7 @@
 //! `optimize`: load the scenario and its trace, solve, (with validation) improve and check the
 //! plan by simulation, and write the plan file, optimize.json and, if asked, the report.
 
-use super::{Run, create_dir, default_dir, write_json, write_report};
+use super::{Output, Run, default_dir, write_json, write_report};
 use crate::error::Error;
 use crate::optimize::{self as o, Options};
 use crate::report::files;
@@ -25,6 +25,8 @@ pub fn optimize(
     report: bool,
 ) -> Result<Optimized, Error> {
     let scenario = crate::scenario::load(path)?;
+    let output = Output::begin(&out.unwrap_or_else(|| default_dir(&scenario.name)))?;
+    let dir = output.dir();
     let trace = crate::trace::load(&scenario.trace)?;
     let full = o::Profile::build(&scenario, &trace)?;
     let mut rec = o::recommend(&scenario, &trace.table, &full, opt, percentile).map_err(|e| {
@@ -38,8 +40,6 @@ pub fn optimize(
         false => None,
     };
     let mut text = format!("{}\n\n{}", rec.header, rec.table());
-    let dir = out.unwrap_or_else(|| default_dir(&scenario.name));
-    create_dir(&dir)?;
     let plan_path = dir.join(format!("{}.plan.toml", scenario.name));
     let plan_text = rec.plan_file(&path.display().to_string());
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
@@ -59,11 +59,13 @@ pub fn optimize(
                 summary: checked.summary,
                 rightsize: None,
             };
-            written.extend(write_report(&run, path, None, None, Some(&rec), &dir)?);
+            written.extend(write_report(&run, path, None, None, Some(&rec), dir)?);
         }
     }
     let json_path = dir.join("optimize.json");
     write_json(&json_path, &rec)?;
     written.insert(1, json_path);
+    let written = output.shown(written);
+    output.commit()?;
     Ok(Optimized { text, written })
 }

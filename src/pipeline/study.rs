@@ -3,7 +3,7 @@
 //! records as `<kind>.shard-K-of-N.json`; `merge` turns the shards' records into the same result
 //! an unsharded run writes, byte for byte.
 
-use super::{bad_input, create_dir, default_dir, run_scenario, write_json, write_outputs};
+use super::{Output, bad_input, create_dir, default_dir, run_scenario, write_json, write_outputs};
 use crate::error::{Error, InputError, read_input};
 use crate::report::files;
 use crate::summary::Summary;
@@ -33,13 +33,20 @@ pub enum StudyOutput {
     Finished(Box<Finished>),
 }
 
-/// A whole study's result as written: the file, its text for the terminal and, for a Monte
-/// Carlo study, the result (for the page). `dir` is the output folder.
+/// A whole study's result as written: the file, its text for the terminal, for a Monte Carlo
+/// study the result, and the files of the page written beside it (with `--report html`).
 pub struct Finished {
     pub path: PathBuf,
-    pub dir: PathBuf,
     pub text: String,
     pub result: Option<stats::Result>,
+    pub report: Vec<PathBuf>,
+}
+
+/// `--report html` on a study: the page of the scenario as written, simulated, with the study's
+/// spread beside it and the savings against `baseline`.
+pub struct Page<'a> {
+    pub scenario: &'a Path,
+    pub baseline: Option<&'a Summary>,
 }
 
 /// Items of shard `k` of `n` (1-based) out of `items`: every n-th item from item k-1.
@@ -70,21 +77,26 @@ pub fn prepare_study(
 
 impl Prepared {
     /// Runs the items in parallel (calling `done` after each) and writes the result into `out`
-    /// (default `reports/<scenario name>`); `scenario` is named when the records do not make
-    /// up the study.
+    /// (default `reports/<scenario name>`), with the page when `page` is given; `scenario` is
+    /// named when the records do not make up the study. A whole study's folder is locked before
+    /// the items run and written as a unit; a shard writes its one file into a folder it may
+    /// share with the other shards.
     pub fn run(
         self,
         scenario: &Path,
         out: Option<PathBuf>,
+        page: Option<Page>,
         done: &(dyn Fn() + Sync),
     ) -> Result<StudyOutput, Error> {
-        let records = self.study.run_all(&self.indices, done)?;
         let dir = out.unwrap_or_else(|| default_dir(&self.study.name));
-        create_dir(&dir)?;
         let Some((k, of)) = self.shard else {
-            let finished = finish(self.header, records, dir, scenario)?;
+            let output = Output::begin(&dir)?;
+            let records = self.study.run_all(&self.indices, done)?;
+            let finished = finish(self.header, records, output, scenario, page)?;
             return Ok(StudyOutput::Finished(Box::new(finished)));
         };
+        let records = self.study.run_all(&self.indices, done)?;
+        create_dir(&dir)?;
         let path = dir.join(format!("{}.shard-{k}-of-{of}.json", self.header.kind()));
         let partial = Partial {
             header: self.header,
@@ -102,21 +114,22 @@ impl Prepared {
 
 /// `run --replications auto`: batches of replications until the 95 % interval of the total's P50
 /// is within `target` of it (see `Study::run_auto`), then the sensitivity runs; writes
-/// replications.json into `out` (default `reports/<scenario name>`).
+/// replications.json (and the page, with `page`) into `out` (default `reports/<scenario name>`).
 pub fn run_auto(
     scenario: &Path,
     target: f64,
     out: Option<PathBuf>,
+    page: Option<Page>,
     done: &(dyn Fn() + Sync),
 ) -> Result<Finished, Error> {
     let mut study = Study::load(&read_input(scenario)?, scenario, None)?;
+    let output = Output::begin(&out.unwrap_or_else(|| default_dir(&study.name)))?;
     let records = study.run_auto(target, done)?;
-    let dir = out.unwrap_or_else(|| default_dir(&study.name));
-    create_dir(&dir)?;
-    finish(Header::of(&study), records, dir, scenario)
+    finish(Header::of(&study), records, output, scenario, page)
 }
 
-/// `merge`: the shards' records into one result in `out` (default `reports/<scenario name>`).
+/// `merge`: the shards' records into one result in `out`, by default the folder of the first
+/// shard file as given (never a folder named inside the files).
 pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Error> {
     let mut header: Option<Header> = None;
     let mut records: Vec<Record> = Vec::new();
@@ -132,7 +145,7 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
             Some(h) if *h != p.header => {
                 let msg = format!(
                     "shard {} is of another study than {}",
-                    p.shard,
+                    crate::text::quote(&p.shard),
                     partials[0].display()
                 );
                 return Err(InputError::file(path, msg).into());
@@ -154,9 +167,17 @@ pub fn merge(partials: &[PathBuf], out: Option<PathBuf>) -> Result<Finished, Err
         let msg = "no shard results to merge";
         return Err(InputError::file(Path::new("(merge)"), msg).into());
     };
-    let dir = out.unwrap_or_else(|| default_dir(&header.scenario));
-    create_dir(&dir)?;
-    finish(header, records, dir, &partials[0])
+    let dir = out.unwrap_or_else(|| shard_folder(&partials[0]));
+    let output = Output::begin(&dir)?;
+    finish(header, records, output, &partials[0], None)
+}
+
+/// The folder of a shard file as given on the command line (`.` for a bare file name).
+fn shard_folder(shard: &Path) -> PathBuf {
+    match shard.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Refuses a record (of shard file `path`) whose venues or parameter values differ from the
@@ -187,55 +208,50 @@ fn same_shape(first: &Record, r: &Record, path: &Path, first_file: &Path) -> Res
     Ok(())
 }
 
-/// Writes a whole study's result into `dir`: replications.json or sweep.csv. `origin` is named
-/// when the records do not cover the study exactly once.
+/// Writes a whole study's result into `output`: replications.json or sweep.csv, and the page
+/// with `page`; then puts the folder in place. `origin` is named when the records do not cover
+/// the study exactly once.
 fn finish(
     header: Header,
     records: Vec<Record>,
-    dir: PathBuf,
+    output: Output,
     origin: &Path,
+    page: Option<Page>,
 ) -> Result<Finished, Error> {
-    if header.sweep.is_empty() {
+    let dir = output.dir();
+    let (path, text, result) = if header.sweep.is_empty() {
         let result = stats::build(header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("replications.json");
         write_json(&path, &result)?;
-        let text = stats::render_text(&result);
-        Ok(Finished {
-            path,
-            dir,
-            text,
-            result: Some(result),
-        })
+        (path, stats::render_text(&result), Some(result))
     } else {
         let records =
             stats::complete(&header, records).map_err(|e| bad_input(origin, e.to_string()))?;
         let path = dir.join("sweep.csv");
         files::write_atomic(&path, |w| stats::write_sweep_csv(&header, &records, w))?;
-        let text = stats::render_sweep(&header, &records);
-        Ok(Finished {
-            path,
-            dir,
-            text,
-            result: None,
-        })
-    }
-}
-
-/// `run --replications --report html`: the scenario as written, simulated, with the study's
-/// spread beside it on the page; writes summary.json, ledger.csv and the page into `dir`.
-pub fn study_report(
-    scenario: &Path,
-    finished: &Finished,
-    baseline: Option<&Summary>,
-) -> Result<Vec<PathBuf>, Error> {
-    let run = run_scenario(scenario)?;
-    let dir = &finished.dir;
-    let mut written = write_outputs(&run, dir)?;
-    let study = finished.result.as_ref();
-    written.extend(super::write_report(
-        &run, scenario, baseline, study, None, dir,
-    )?);
-    Ok(written)
+        (path, stats::render_sweep(&header, &records), None)
+    };
+    let report = match page {
+        Some(page) => {
+            let run = run_scenario(page.scenario)?;
+            let mut written = write_outputs(&run, dir)?;
+            let study = result.as_ref();
+            let (scenario, baseline) = (page.scenario, page.baseline);
+            written.extend(super::write_report(
+                &run, scenario, baseline, study, None, dir,
+            )?);
+            output.shown(written)
+        }
+        None => Vec::new(),
+    };
+    let path = output.shown_one(&path);
+    output.commit()?;
+    Ok(Finished {
+        path,
+        text,
+        result,
+        report,
+    })
 }
 
 #[cfg(test)]

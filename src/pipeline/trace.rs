@@ -40,8 +40,8 @@ pub fn generate_trace(
     Ok(synthetic::generate(&p))
 }
 
-/// Writes a trace as canonical vms.csv and usage.csv (when it has usage) into `dir`; returns
-/// the files written.
+/// Writes a trace as canonical vms.csv and usage.csv (when it has usage) into `dir`, as a unit
+/// (see [`super::Output`]); returns the files written.
 pub fn write_canonical(trace: &Trace, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     // Read everything first: a bad usage row must fail before any file is written.
     let has_mem = match trace.samples()? {
@@ -54,7 +54,8 @@ pub fn write_canonical(trace: &Trace, dir: &Path) -> Result<Vec<PathBuf>, Error>
         }
         None => false,
     };
-    super::create_dir(dir)?;
+    let output = super::Output::begin(dir)?;
+    let dir = output.dir();
     let vms = dir.join("vms.csv");
     files::write_atomic(&vms, |w| crate::trace::write_vms_csv(&trace.table, w))?;
     let mut written = vec![vms];
@@ -66,5 +67,7 @@ pub fn write_canonical(trace: &Trace, dir: &Path) -> Result<Vec<PathBuf>, Error>
         })?;
         written.push(usage);
     }
+    let written = output.shown(written);
+    output.commit()?;
     Ok(written)
 }

@@ -19,11 +19,12 @@ use crate::sim::Outcome;
 /// What the report renders (re-exported: the CLI's optimize still names it here).
 pub use crate::summary::Summary;
 use crate::summary::ledger_venue_names;
+use crate::text::csv_cell;
 use std::io::Write;
 
 /// ledger.csv: `day,venue,category,rule,amount`, one row per non-zero (day, venue, category,
 /// rule), day 0 being the first day of the horizon; amounts in the scenario currency with six
-/// decimals.
+/// decimals. Names are neutralised for spreadsheets ([`csv_cell`]); amounts are numbers.
 pub fn write_ledger_csv(
     scenario: &Scenario,
     outcome: &Outcome,
@@ -35,9 +36,9 @@ pub fn write_ledger_csv(
     for row in outcome.ledger.rows() {
         w.write_record([
             row.day.to_string().as_str(),
-            names[row.venue],
+            &csv_cell(names[row.venue]),
             row.category.name(),
-            row.rule,
+            &csv_cell(row.rule),
             &format!("{:.6}", row.amount),
         ])?;
     }

@@ -7,6 +7,7 @@ mod autoscale;
 mod backup;
 mod groups;
 mod limits;
+mod names;
 mod placement;
 pub mod rightsize;
 pub mod storage;
@@ -17,6 +18,7 @@ mod venues;
 pub use autoscale::{Autoscale, ScaleRule};
 pub use backup::{BackupPlan, BackupSite, Seeding};
 pub use groups::{GroupPolicy, SpotFallback, check_known as check_group_names};
+pub use names::{check_file_name, slug};
 pub use placement::{Plan, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 
@@ -170,20 +172,7 @@ impl Rates {
 
 /// The name (it names the output folder), the horizon and the step.
 fn check_basics(raw: &RawScenario) -> Result<(), KeyError> {
-    let name_ok = !raw.name.is_empty()
-        && raw
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !name_ok {
-        return Err(KeyError::new(
-            "name",
-            format!(
-                "\"{}\" must be non-empty and use only letters, digits, '-', '_' and '.' (it names the output folder)",
-                raw.name
-            ),
-        ));
-    }
+    names::check_file_name("name", &raw.name)?;
     if raw.horizon == 0 {
         return Err(KeyError::new("horizon", "must be longer than 0s"));
     }
@@ -264,6 +253,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .map_err(in_file)?;
     let venues = venues::validate(raw.venues, path, &|book| rates.of(book))?;
     let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    names::check_chart_names(names.iter().copied()).map_err(in_file)?;
     let classes = groups::latency_classes(raw.latency_classes, &names).map_err(in_file)?;
     let groups = groups::validate(raw.groups, &names, &classes).map_err(in_file)?;
     let (min_stay, plan) = placement::validate(raw.policy, raw.placement, base, &venues, path)?;

@@ -4,6 +4,7 @@
 use super::rows::{Row, csv_error, read_row};
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
+use crate::text::{csv_cell, csv_text};
 use crate::units::SimTime;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -111,11 +112,11 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
 /// Checks one row of `vms.csv` and adds its VM (ids are checked later, see `read_vms`).
 fn vm_row(row: &Row, cols: [usize; 7], table: &mut TableBuilder) -> Result<(), InputError> {
     let [id_c, group_c, start_c, end_c, vcpus_c, mem_c, disk_c] = cols;
-    let id = row.text(id_c);
+    let id = csv_text(row.text(id_c));
     if id.is_empty() {
         return Err(row.err("id is empty"));
     }
-    let group_name = row.text(group_c);
+    let group_name = csv_text(row.text(group_c));
     if group_name.is_empty() {
         return Err(row.err(format!("group of VM \"{id}\" is empty")));
     }
@@ -185,7 +186,7 @@ impl<'t, R: Read> UsageReader<'t, R> {
         }
         let row = Row::new(&self.path, &self.record);
         let [id_c, t_c, cpu_c] = self.cols;
-        let id = row.text(id_c);
+        let id = csv_text(row.text(id_c));
         // Rows of one time step usually list VMs in table order (`trace convert` writes them
         // so): try the VM after the last one before hashing the id.
         let next = self.next_vm;
@@ -269,15 +270,16 @@ pub fn paths_in(path: &Path) -> (PathBuf, Option<PathBuf>) {
     (vms, usage)
 }
 
-/// Writes a VM table as canonical `vms.csv`.
+/// Writes a VM table as canonical `vms.csv`; ids and group names are neutralised for
+/// spreadsheets ([`csv_cell`]) and read back as they were ([`csv_text`]).
 pub fn write_vms_csv(table: &VmTable, out: impl Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(VM_COLUMNS)?;
     for (i, vm) in table.vms.iter().enumerate() {
         let end = vm.end.map(|e| e.to_string()).unwrap_or_default();
         w.write_record([
-            table.id(i as u32),
-            table.group_name(vm),
+            csv_cell(table.id(i as u32)).as_ref(),
+            csv_cell(table.group_name(vm)).as_ref(),
             &vm.start.to_string(),
             &end,
             &vm.vcpus.to_string(),
@@ -314,7 +316,7 @@ where
     };
     for s in samples {
         let s = s?;
-        w.write_field(table.id(s.vm))?;
+        w.write_field(csv_cell(table.id(s.vm)).as_bytes())?;
         field(&mut w, &s.t)?;
         // f32 prints its shortest round-trip form: 0.1, not 0.10000000149011612.
         field(&mut w, &s.cpu)?;
@@ -351,6 +353,22 @@ mod tests {
         assert_eq!(t.group_name(&t.vms[0]), "db");
         assert_eq!(t.vms[1].end, None);
         assert_eq!(t.position("c"), Some(2));
+    }
+
+    #[test]
+    fn formula_ids_and_groups_are_neutralised_and_read_back() {
+        let t = vms(&format!("{HEADER}=cmd,@web,0,,2,8,50\n-7,'-x,0,,2,8,50\n")).unwrap();
+        let mut out = Vec::new();
+        write_vms_csv(&t, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // The file a spreadsheet opens holds no formula; hybridplan reads the names back.
+        assert_eq!(
+            text,
+            format!("{HEADER}'=cmd,'@web,0,,2,8,50\n'-7,'-x,0,,2,8,50\n")
+        );
+        let back = vms(&text).unwrap();
+        assert_eq!((back.id(0), back.id(1)), ("=cmd", "-7"));
+        assert_eq!(back.groups, ["@web", "-x"]);
     }
 
     #[test]

@@ -55,7 +55,8 @@ pub fn read(path: &Path) -> Result<Disks, Error> {
             let msg = format!("more than {} disks", super::rvtools::MAX_DISKS);
             return Err(row.err(msg).into());
         }
-        let vm = row.text(vm_c);
+        // Written by `trace import`, whose text cells are neutralised for spreadsheets.
+        let vm = crate::text::csv_text(row.text(vm_c));
         if vm.is_empty() {
             return Err(row.err("vm is empty").into());
         }

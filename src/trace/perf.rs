@@ -64,7 +64,7 @@ pub fn read_file(path: &Path, table: &VmTable, p: f64) -> Result<Vec<Option<Perc
     let mut record = csv::StringRecord::new();
     while read_row(&mut csv, &mut record, path)? {
         let row = Row::new(path, &record);
-        let id = row.text(vm_c);
+        let id = crate::text::csv_text(row.text(vm_c));
         let Some(i) = table.position(id) else {
             // A VM left out of the table (powered off, a template) may still have data.
             continue;

@@ -331,7 +331,9 @@ pub fn write_sweep_csv(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let mut head: Vec<String> = header.sweep.iter().map(|a| a.key.clone()).collect();
+    // Keys are text, neutralised for spreadsheets; the figures are numbers.
+    let cell = |s: &str| crate::text::csv_cell(s).into_owned();
+    let mut head: Vec<String> = header.sweep.iter().map(|a| cell(&a.key)).collect();
     head.push("total".into());
     if let Some(r) = records.first() {
         head.extend(

@@ -10,6 +10,7 @@ mod auto_replications;
 mod bad_input;
 mod billing;
 mod browser;
+mod confinement;
 mod crn;
 mod estate;
 mod example_run;

@@ -252,7 +252,8 @@ pub fn write_csv(rows: &[Row], out: impl Write) -> std::io::Result<()> {
                 }
                 Kind::String | Kind::NullableString => {
                     s += 1;
-                    r.text[s - 1].clone().unwrap_or_default()
+                    let text = r.text[s - 1].as_deref().unwrap_or("");
+                    crate::text::csv_cell(text).into_owned()
                 }
             });
         }

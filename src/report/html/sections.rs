@@ -232,18 +232,8 @@ pub fn private_sites(r: &Report, out: &mut Vec<Chart>) -> Markup {
     }
 }
 
-/// A chart id from a venue name: lower-case letters, digits and dashes.
-pub fn slug(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
+/// A chart id from a venue name (the scenario refuses two venues with the same one).
+pub use crate::scenario::slug;
 
 pub fn hci(s: &Summary, out: &mut Vec<Chart>) -> Markup {
     let sites: Vec<_> = s

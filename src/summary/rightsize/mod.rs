@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::pricing::{PriceModel, PublicBook, VmUsage};
 use crate::scenario::Scenario;
 use crate::scenario::rightsize::Rightsize;
+use crate::text::csv_cell as cell;
 use crate::trace::perf::{self, Percentiles};
 use crate::trace::{Sample, Trace, VmTable};
 use crate::units::HOURS_PER_MONTH;
@@ -330,16 +331,16 @@ impl RightSizing {
         for d in &self.decisions {
             let (va, ma) = self.after_size(d);
             w.write_record([
-                table.id(d.vm),
-                table.group_name(&table.vms[d.vm as usize]),
+                &*cell(table.id(d.vm)),
+                &cell(table.group_name(&table.vms[d.vm as usize])),
                 &d.vcpus.to_string(),
                 &d.mem_gib.to_string(),
                 &opt(d.use_at.map(|p| p.cpu)),
                 &opt(d.use_at.and_then(|p| p.mem)),
                 &format!("{:.4}", d.need_vcpus),
                 &format!("{:.4}", d.need_mem_gib),
-                &self.name(d.before),
-                &self.name(d.after),
+                &cell(&self.name(d.before)),
+                &cell(&self.name(d.after)),
                 &va.to_string(),
                 &ma.to_string(),
                 &format!("{:.2}", d.monthly_before),

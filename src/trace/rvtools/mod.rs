@@ -8,6 +8,7 @@ mod sheet;
 
 use super::{TableBuilder, Vm, VmTable};
 use crate::error::{Error, InputError};
+use crate::text::csv_cell as cell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -391,17 +392,17 @@ impl Inventory {
             let why = v.left_out();
             let included = include_all || why.is_none();
             w.write_record([
-                v.name.as_str(),
+                &*cell(&v.name),
                 v.power.name(),
                 if v.template { "true" } else { "false" },
-                &v.os,
-                &v.cluster,
-                &v.host,
+                &cell(&v.os),
+                &cell(&v.cluster),
+                &cell(&v.host),
                 &v.vcpus.to_string(),
                 &gib(v.mem_mib),
                 &gib(v.provisioned_mib),
                 &gib(v.in_use_mib),
-                &v.group(),
+                &cell(&v.group()),
                 if included { "true" } else { "false" },
                 why.unwrap_or(""),
             ])?;
@@ -415,7 +416,7 @@ impl Inventory {
         w.write_record(["vm", "disk", "capacity_gib", "thin"])?;
         for d in &self.disks {
             let thin = if d.thin { "true" } else { "false" };
-            w.write_record([d.vm.as_str(), &d.name, &gib(d.capacity_mib), thin])?;
+            w.write_record([&*cell(&d.vm), &cell(&d.name), &gib(d.capacity_mib), thin])?;
         }
         w.flush()
     }
@@ -426,8 +427,8 @@ impl Inventory {
         w.write_record(["host", "cluster", "sockets", "cores", "mem_gib"])?;
         for h in &self.hosts {
             w.write_record([
-                h.name.as_str(),
-                &h.cluster,
+                &*cell(&h.name),
+                &cell(&h.cluster),
                 &h.sockets.to_string(),
                 &h.cores.to_string(),
                 &gib(h.mem_mib),

@@ -53,9 +53,15 @@ pub fn copy_example(scratch: &Scratch) -> PathBuf {
 
 /// Runs the hybridplan binary; returns (exit code, stdout, stderr).
 pub fn hybridplan(args: &[&str]) -> (i32, String, String) {
+    hybridplan_in(&root(), args)
+}
+
+/// Runs the hybridplan binary in folder `dir` (so that default output folders land there);
+/// returns (exit code, stdout, stderr).
+pub fn hybridplan_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hybridplan"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .output()
         .expect("run hybridplan");
     (
@@ -63,4 +69,16 @@ pub fn hybridplan(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Starts the hybridplan binary in the project root without waiting for it (its output is
+/// discarded); for tests that stop or kill a run midway.
+pub fn spawn_hybridplan(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hybridplan"))
+        .args(args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start hybridplan")
 }
