@@ -321,11 +321,5 @@ pub fn total(scenario: &Scenario, stays: &[Stay], commitments: &[Commitment]) ->
 
 /// What `c` still costs after the horizon: the rest of its term (reporting currency).
 pub fn liability(scenario: &Scenario, c: &Commitment) -> f64 {
-    let rate = scenario.venues[c.venue()].rate;
-    let after = (c.term().hours() - hours(scenario.horizon)).max(0.0);
-    let per_hour = match c {
-        Commitment::Reserved { count, offer, .. } => f64::from(*count) * offer.effective_hourly(),
-        Commitment::SavingsPlan { hourly, .. } => *hourly,
-    };
-    per_hour * rate * after
+    c.liability_after(scenario.horizon, scenario.venues[c.venue()].rate)
 }

@@ -42,10 +42,15 @@ pub enum Category {
     Seeding,
     /// Backup licences per protected server.
     Licence,
+    /// Capital bought on a date (`[[money.capital]]`), written down straight-line to its
+    /// residual value over its life.
+    Depreciation,
+    /// One-off costs on a date: `[[money.one_off]]` items, migration waves.
+    OneOff,
 }
 
 impl Category {
-    pub const ALL: [Category; 18] = [
+    pub const ALL: [Category; 20] = [
         Category::Compute,
         Category::Reserved,
         Category::SavingsPlan,
@@ -64,6 +69,8 @@ impl Category {
         Category::Wan,
         Category::Seeding,
         Category::Licence,
+        Category::Depreciation,
+        Category::OneOff,
     ];
 
     pub fn name(self) -> &'static str {
@@ -86,6 +93,8 @@ impl Category {
             Category::Wan => "wan",
             Category::Seeding => "seeding",
             Category::Licence => "licence",
+            Category::Depreciation => "depreciation",
+            Category::OneOff => "one-off",
         }
     }
 }

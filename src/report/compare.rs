@@ -96,5 +96,39 @@ pub fn compare_table(a: &Summary, b: &Summary) -> String {
             format_amount(y - x)
         );
     }
+    if let Some(line) = payback_line(a, b) {
+        let _ = writeln!(out, "\n{line}");
+    }
     out
+}
+
+/// Both runs' cumulative cash flows, when both cover more than one month: a payback is about
+/// months.
+pub fn has_cash_flows(a: &Summary, b: &Summary) -> bool {
+    a.cash_flow.len() > 1 && b.cash_flow.len() > 1
+}
+
+/// "payback: ..." from the cumulative cash flows, when both runs have them.
+pub fn payback_line(a: &Summary, b: &Summary) -> Option<String> {
+    if !has_cash_flows(a, b) {
+        return None;
+    }
+    let months = a.cash_flow.len().min(b.cash_flow.len());
+    Some(
+        match crate::summary::cashflow::payback(&a.cash_flow, &b.cash_flow) {
+            Some(p) if p.at_months == 0.0 => format!(
+                "payback: B's cumulative cash is at or below A's from the first month; {} saved by month {months}",
+                format_amount(p.saved_by_end)
+            ),
+            Some(p) => format!(
+                "payback: B breaks even with A in month {} ({:.1} months from the start) and stays below; {} saved by month {months}",
+                p.month + 1,
+                p.at_months,
+                format_amount(p.saved_by_end)
+            ),
+            None => format!(
+                "payback: none; B's cumulative cash is above A's at the end of month {months}"
+            ),
+        },
+    )
 }

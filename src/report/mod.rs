@@ -10,7 +10,9 @@ pub mod html;
 mod rightsize;
 mod text;
 
-pub use compare::{change, compare_rows, compare_table, venue_names, venue_total};
+pub use compare::{
+    change, compare_rows, compare_table, has_cash_flows, payback_line, venue_names, venue_total,
+};
 pub use rightsize::rightsize_line;
 pub use text::totals_table;
 

@@ -21,7 +21,24 @@ pub fn totals_table(s: &Summary) -> String {
     interruption_and_energy_lines(&mut out, s);
     commitment_lines(&mut out, s);
     backup_lines(&mut out, s);
+    money_line(&mut out, s);
     out
+}
+
+/// With a discount rate (`[money]`): the cash spent, its NPV and what commitments leave to pay.
+fn money_line(out: &mut String, s: &Summary) {
+    let Some(npv) = &s.npv else { return };
+    let spent = s.cash_flow.last().map_or(0.0, |m| m.cumulative);
+    let owed: f64 = s.liabilities.iter().map(|l| l.amount).sum();
+    let _ = writeln!(
+        out,
+        "cash flow: {} over {} months, NPV {} at {}% a year; {} still owed on commitments after the horizon",
+        format_amount(spent),
+        s.cash_flow.len(),
+        format_amount(npv.value),
+        npv.discount_rate_pct,
+        format_amount(owed)
+    );
 }
 
 /// Column widths of the cost table: the longest venue name, category and amount, or the header.

@@ -5,12 +5,16 @@
 
 mod autoscale;
 mod backup;
+pub mod capacity;
 mod groups;
 mod limits;
+pub mod migration;
+pub mod money;
 mod names;
 mod placement;
 pub mod rightsize;
 pub mod storage;
+pub mod timeline;
 mod trace;
 pub mod uncertainty;
 mod venues;
@@ -63,6 +67,14 @@ pub struct Scenario {
     pub rightsize: Option<rightsize::Rightsize>,
     /// `[storage]`: the VMs' disks and how public venues price them.
     pub storage: Option<storage::Storage>,
+    /// The calendar date of time 0, when the scenario gives one (`start`).
+    pub start: Option<timeline::Date>,
+    /// Money over time: dated capital and one-off costs, escalation, the discount rate.
+    pub money: money::Money,
+    /// Private and HCI venues whose capacity grows by date (`[[capacity]]`, `[[growth]]`).
+    pub capacity: Vec<capacity::VenueCapacity>,
+    /// Groups moving between venues on dates (`[[migrations]]`).
+    pub migrations: Vec<migration::Migration>,
 }
 
 impl Scenario {
@@ -112,6 +124,15 @@ struct RawScenario {
     sweep: Vec<uncertainty::Axis>,
     rightsize: Option<rightsize::RawRightsize>,
     storage: Option<storage::RawStorage>,
+    start: Option<String>,
+    #[serde(default)]
+    money: money::RawMoney,
+    #[serde(default)]
+    capacity: Vec<capacity::RawChange>,
+    #[serde(default)]
+    growth: Vec<capacity::RawGrowth>,
+    #[serde(default)]
+    migrations: Vec<migration::RawMigration>,
 }
 
 /// Loads a scenario and every price book it names.
@@ -276,6 +297,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         .storage
         .map(|s| s.validate(base, &venues, path))
         .transpose()?;
+    let start = timeline::parse_start(raw.start.as_deref()).map_err(in_file)?;
+    let frame = money::Frame {
+        start,
+        horizon: raw.horizon,
+        venues: &venues,
+    };
+    let money = raw.money.validate(&frame).map_err(in_file)?;
+    let capacity =
+        capacity::validate(raw.capacity, raw.growth, &frame, raw.failures).map_err(in_file)?;
+    let migrations = migration::validate(raw.migrations, &frame).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,
@@ -299,6 +330,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, Error> {
         autoscale,
         rightsize,
         storage,
+        start,
+        money,
+        capacity,
+        migrations,
     })
 }
 

@@ -127,6 +127,13 @@ impl Ledger {
             .sum()
     }
 
+    /// Multiplies each day `d` of one line by `factor(d)` (yearly price escalation).
+    pub fn scale_days(&mut self, line: LineId, factor: impl Fn(usize) -> f64) {
+        for (d, a) in self.lines[line].amounts.iter_mut().enumerate() {
+            *a *= factor(d);
+        }
+    }
+
     /// The amount of one line on each day.
     pub fn daily(&self, line: LineId) -> &[f64] {
         &self.lines[line].amounts

@@ -10,9 +10,12 @@
 
 pub mod autoscale;
 pub mod backup;
+mod capacity;
 mod failures;
 mod hosts;
 pub mod ledger;
+mod migration;
+pub mod money;
 mod outcome;
 mod placement;
 mod public;
@@ -29,6 +32,7 @@ mod usage;
 pub use backup::{BackupOutcome, SiteBackup};
 pub use hosts::{Capacity, HostPool};
 pub use ledger::{Category, Ledger, LedgerRow};
+pub use migration::Moved;
 pub use outcome::{Interruptions, Outcome, Shortfall, ShortfallKind, SiteOutcome, VenueOutcome};
 pub use public::CommitmentUse;
 pub use scaling::ScaledGroup;
@@ -78,6 +82,13 @@ enum Event {
     DriveArrived(u32),
     /// The next backup flow completes (stale unless the transfers' generation still matches).
     FlowDone(u32),
+    /// A private site's hosts or an HCI venue's units in service become `count`.
+    Capacity {
+        venue: u32,
+        count: u32,
+    },
+    /// Migration `k`'s cutover ends: its group's VMs move.
+    Migrate(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,6 +141,8 @@ where
     state.schedule_first_failures(&mut engine);
     state.start_scalers(&mut engine);
     state.start_transfers(&mut engine);
+    state.start_capacity(&mut engine);
+    state.start_migrations(&mut engine);
     if state.choice.policy.host_choice() == placement::HostChoice::BestFit {
         for venue in &mut state.venues {
             if let VenueState::Site(site) = venue {
@@ -167,11 +180,15 @@ where
             samples += 1;
         }
         state.snapshot(t, next);
+        state.order_growth(&mut engine, next);
         state.try_returns(&mut engine, next);
         t = next;
     }
     state.finish_all(horizon);
-    Ok(state.into_outcome(engine.processed(), samples))
+    state.close_capacity(horizon);
+    let mut outcome = state.into_outcome(engine.processed(), samples);
+    money::apply(scenario, &mut outcome.ledger);
+    Ok(outcome)
 }
 
 impl<'s> State<'s> {
@@ -196,6 +213,10 @@ impl<'s> State<'s> {
                 self.repair(engine, venue as usize, host as usize, now)
             }
             Event::Scale(k) => self.scale(engine, k as usize, now),
+            Event::Capacity { venue, count } => {
+                self.resize_site(engine, venue as usize, count, now)
+            }
+            Event::Migrate(k) => self.migrate(engine, k as usize, now),
             Event::BackupNight | Event::DriveArrived(_) | Event::FlowDone(_) => {
                 self.backup_event(engine, now, event)
             }

@@ -27,6 +27,8 @@ pub struct Outcome {
     /// Autoscaled groups, in scenario order.
     pub autoscale: Vec<ScaledGroup>,
     pub interruptions: Interruptions,
+    /// One per scenario migration, in order.
+    pub migrations: Vec<super::migration::Moved>,
     /// VMs of the trace that start at or after the end of the horizon.
     pub vms_outside_horizon: u64,
     /// Events handled by the engine.
@@ -81,6 +83,8 @@ pub struct SiteOutcome {
     pub failures: u64,
     /// When storage is a limit: usable GiB per unit and the most in use in a unit.
     pub storage_gib: Option<(f64, f64)>,
+    /// When capacity grows by date: (time, hosts or units in service from then), from 0.
+    pub capacity: Vec<(SimTime, u32)>,
 }
 
 /// A VM that no venue could hold when it arrived.
@@ -154,7 +158,7 @@ impl State<'_> {
                 }
                 VenueState::Site(s) => {
                     kind = ShortfallKind::Capacity;
-                    reasons.push(format!("{name}: all {} hosts full", s.hosts()));
+                    reasons.push(format!("{name}: all {} hosts full", s.hosts_in_service()));
                 }
             }
         }
@@ -187,7 +191,11 @@ impl State<'_> {
                     let energy = site.has_power().then_some(site.energy_kwh);
                     outcome.site = Some(SiteOutcome {
                         size: site.size(),
-                        hosts: site.hosts(),
+                        hosts: site.hosts_in_service(),
+                        capacity: site
+                            .capacity_history()
+                            .map(<[_]>::to_vec)
+                            .unwrap_or_default(),
                         capacity_per_host: site.per_host,
                         peak_allocated: site.peak_allocated,
                         cpu_used: std::mem::take(&mut site.cpu_series),
@@ -236,6 +244,7 @@ impl State<'_> {
                 .collect(),
             groups: self.fleet.group_names,
             interruptions: self.tally.interruptions,
+            migrations: self.tally.migrations,
             vms_outside_horizon: (self.fleet.table.vms.len() - start_in_horizon) as u64,
             events,
             usage_samples,

@@ -2,14 +2,17 @@
 //! units of identical nodes with the platform's memory reserve and VM caps). Both pack VMs
 //! first-fit, pay their hosts' fixed costs whether busy or not, and draw power by utilisation.
 
+mod capacity;
+
 use super::Stay;
 use super::hosts::{Capacity, HostPool};
 use super::ledger::{Category, Ledger, LineId};
 use super::placement::HostChoice;
-use crate::pricing::{Failures, HciBook, Power, PrivateBook, TcoItem};
+use crate::pricing::{Failures, HciBook, Power, PrivateBook};
 use crate::scenario::{GroupPolicy, VenueSize};
 use crate::trace::Vm;
-use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
+use crate::units::{HOUR, SimTime};
+use capacity::bill_fixed;
 use std::collections::BTreeMap;
 
 mod disks;
@@ -97,6 +100,8 @@ pub struct Site<'s> {
     pub peak_unit_mem: (f64, f64),
     /// The VMs' disks against each unit's usable storage.
     pub disks: DiskPool,
+    /// When capacity grows by date: what is in service and billed (capacity.rs).
+    capacity: Option<Box<capacity::Schedule>>,
 }
 
 impl<'s> Site<'s> {
@@ -115,7 +120,7 @@ impl<'s> Site<'s> {
             &book.fixed_items(),
             f64::from(hosts),
             rate,
-            horizon,
+            (0, horizon),
             "host",
         );
         let per_host = Capacity::room(book.vcpu_capacity(), book.mem_gib, None);
@@ -151,7 +156,7 @@ impl<'s> Site<'s> {
             &items,
             f64::from(nodes * units),
             rate,
-            horizon,
+            (0, horizon),
             "node",
         );
         let room = book.node_room(nodes);
@@ -253,6 +258,7 @@ impl<'s> Site<'s> {
             energy_kwh: 0.0,
             peak_unit_mem: (0.0, 0.0),
             disks: DiskPool::new(units, None),
+            capacity: None,
         }
     }
 
@@ -262,10 +268,10 @@ impl<'s> Site<'s> {
 
     pub fn size(&self) -> VenueSize {
         match self.platform {
-            Platform::Private => VenueSize::Hosts(self.hosts_per_unit as u32),
+            Platform::Private => VenueSize::Hosts(self.in_service()),
             Platform::Hci { nodes, .. } => VenueSize::Hci {
                 nodes,
-                units: self.units.len() as u32,
+                units: self.in_service(),
             },
         }
     }
@@ -497,11 +503,11 @@ impl<'s> Site<'s> {
     /// hosts' current draw.
     pub fn snapshot(&mut self, ledger: &mut Ledger, from: SimTime, to: SimTime) {
         if self.has_usage {
-            let cores = self.hosts() as f64 * self.cores_per_host * 1000.0;
+            let cores = self.hosts_in_service() as f64 * self.cores_per_host * 1000.0;
             self.cpu_series
                 .push((self.cpu_used_milli as f64 / cores.max(1.0)) as f32);
         }
-        let mem = self.hosts() as f64 * self.per_host.mib as f64;
+        let mem = self.hosts_in_service() as f64 * self.per_host.mib as f64;
         self.mem_series
             .push((self.allocated.mib as f64 / mem.max(1.0)) as f32);
         if self.mem_samples {
@@ -514,27 +520,6 @@ impl<'s> Site<'s> {
         self.energy_kwh += kw * (to - from) as f64 / HOUR as f64 * power.pue;
         let per_second = kw / HOUR as f64 * power.pue * power.per_kwh * self.rate;
         ledger.spread(self.power_line, from, to, per_second);
-    }
-}
-
-/// Books fixed monthly items for `count` servers over the horizon.
-fn bill_fixed(
-    ledger: &mut Ledger,
-    v: usize,
-    items: &[TcoItem],
-    count: f64,
-    rate: f64,
-    horizon: SimTime,
-    what: &str,
-) {
-    for item in items {
-        let line = ledger.line(v, item.category, format!("{}; {count} {what}s", item.rule));
-        ledger.spread(
-            line,
-            0,
-            horizon,
-            item.monthly * count * rate / (HOURS_PER_MONTH * HOUR as f64),
-        );
     }
 }
 

@@ -89,6 +89,8 @@ pub(super) struct Tally {
     /// Seconds VMs were down after an eviction or a host failure, by group.
     pub(super) down_seconds: Vec<u64>,
     pub(super) interruptions: Interruptions,
+    /// One per scenario migration, in order.
+    pub(super) migrations: Vec<super::migration::Moved>,
 }
 
 pub(super) struct State<'s> {
@@ -128,12 +130,16 @@ impl<'s> State<'s> {
                     &mut ledger,
                     horizon,
                 )),
-                (BookKind::Private(book), VenueSize::Hosts(hosts)) => VenueState::Site(
-                    Site::private(v, book, venue.rate, hosts, &mut ledger, horizon),
-                ),
-                (BookKind::Hci(book), VenueSize::Hci { nodes, units }) => VenueState::Site(
-                    Site::hci(v, book, venue.rate, nodes, units, &mut ledger, horizon),
-                ),
+                (BookKind::Private(book), VenueSize::Hosts(hosts)) => {
+                    let (hosts, billed) = super::capacity::built(scenario, v, hosts);
+                    let site = Site::private(v, book, venue.rate, hosts, &mut ledger, billed);
+                    VenueState::Site(site)
+                }
+                (BookKind::Hci(book), VenueSize::Hci { nodes, units }) => {
+                    let (units, billed) = super::capacity::built(scenario, v, units);
+                    let site = Site::hci(v, book, venue.rate, nodes, units, &mut ledger, billed);
+                    VenueState::Site(site)
+                }
                 _ => unreachable!("the scenario matched every venue's size to its book"),
             })
             .collect();
@@ -180,6 +186,7 @@ impl<'s> State<'s> {
                 unplaced_vm_seconds: 0,
                 down_seconds: vec![0; group_names.len()],
                 interruptions: Interruptions::default(),
+                migrations: Vec::new(),
             },
             fleet: Fleet {
                 table,

@@ -115,6 +115,7 @@ impl Summary {
             _ => None,
         };
         let total: f64 = by_category.values().sum();
+        let monthly = cashflow::monthly(scenario, outcome);
         let unplaced_hours = four(outcome.unplaced_vm_seconds as f64 / HOUR as f64);
         Summary {
             scenario: scenario.name.clone(),
@@ -131,6 +132,10 @@ impl Summary {
                 .map(|(k, a)| (k, cents(a)))
                 .collect(),
             by_month: by_month(scenario, outcome),
+            cash_flow: cashflow::cash_flow(&monthly),
+            npv: cashflow::npv_of(scenario, &monthly),
+            liabilities: cashflow::liabilities(scenario),
+            migrations: cashflow::migrations(scenario, outcome),
             autoscale: autoscale(outcome),
             interruptions: InterruptionSummary {
                 spot_evictions: outcome.interruptions.spot_evictions,
@@ -243,6 +248,16 @@ fn site_summary(venue: &Venue, site: &SiteOutcome) -> SiteSummary {
         host_failures: site.failures,
         storage_usable_gib: site.storage_gib.map(|s| four(s.0)),
         peak_storage_gib: site.storage_gib.map(|s| four(s.1)),
+        capacity_changes: site
+            .capacity
+            .iter()
+            .map(|&(at, count)| CapacityChange {
+                at_s: at,
+                month: month_of_day((at / crate::units::DAY) as usize),
+                hosts: u64::from(count) * u64::from(nodes_per_unit.unwrap_or(1)),
+                units: nodes_per_unit.map(|_| count),
+            })
+            .collect(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! loaded scenario and trace to an outcome and its summary.
 
 mod build;
+pub mod cashflow;
 pub mod rightsize;
 
 use crate::error::{Error, InputError};
@@ -47,6 +48,15 @@ fn simulate_as_given(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Sum
     known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
     crate::scenario::check_group_names(scenario.groups.keys(), &known)
         .map_err(|e| e.in_file(&scenario.path))?;
+    if let Some((i, m)) =
+        (scenario.migrations.iter().enumerate()).find(|(_, m)| !known.contains(&m.group.as_str()))
+    {
+        let msg = format!(
+            "\"{}\" is not a group of the trace (groups: {known:?})",
+            m.group
+        );
+        return Err(InputError::key(&scenario.path, format!("migrations[{i}].group"), msg).into());
+    }
     let outcome = crate::sim::run(scenario, &trace.table, trace.samples()?)?;
     let summary = Summary::build(scenario, &trace.table, &outcome);
     check_finite(&summary).map_err(|e| InputError::file(&scenario.path, e.to_string()))?;
@@ -128,6 +138,18 @@ pub struct Summary {
     pub venues: Vec<VenueSummary>,
     /// Cost per 730-hour month (a day belongs to the month its start falls in).
     pub by_month: Vec<MonthSummary>,
+    /// Cash per month (capital, operating, one-off) and its running total (summary/cashflow.rs).
+    #[serde(default)]
+    pub cash_flow: Vec<cashflow::CashMonth>,
+    /// The cash flow's net present value, when the scenario gives `money.discount_rate_pct`.
+    #[serde(default)]
+    pub npv: Option<cashflow::Npv>,
+    /// Commitments that run on past the horizon: what is left to pay.
+    #[serde(default)]
+    pub liabilities: Vec<cashflow::Liability>,
+    /// Migration waves (`[[migrations]]`), left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrations: Vec<cashflow::MigrationSummary>,
     pub vms: VmSummary,
     /// Where each group ran: VM-hours per venue (venues it never used are left out).
     #[serde(default)]
@@ -272,6 +294,20 @@ pub struct SiteSummary {
     pub storage_usable_gib: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_storage_gib: Option<f64>,
+    /// When capacity grows by date (`[[capacity]]`, `[[growth]]`): what is in service from
+    /// each change on, the first at time 0. Left out for a site of constant size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_changes: Vec<CapacityChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacityChange {
+    pub at_s: u64,
+    /// The 730-hour month it falls in.
+    pub month: usize,
+    /// Hosts (HCI: nodes) and, for HCI, units in service from then.
+    pub hosts: u64,
+    pub units: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -213,3 +213,33 @@ fn the_check_catches_a_page_that_fetches() {
     browser.open(&page);
     assert!(!browser.console_errors().is_empty());
 }
+
+#[test]
+fn the_payback_chart_renders_in_a_browser() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let s = Scratch::new();
+    let (page, _) = crate::years::payback_page(&s);
+    browser.open(&page.join("index.html"));
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "console errors {errors:?}");
+    let sizes = browser.script(CHART_SIZES);
+    let chart = sizes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c[0] == "cumulative-cash")
+        .cloned();
+    let chart = chart.expect("the cumulative cash chart is on the page");
+    assert!(
+        chart[1].as_f64().unwrap() > 100.0 && chart[2].as_f64().unwrap() > 50.0,
+        "chart {chart} not drawn"
+    );
+    // The break-even marker is drawn: a circle in the chart's SVG.
+    let circles = browser.script(
+        "return document.querySelectorAll('figure[data-chart=\"cumulative-cash\"] svg circle').length;",
+    );
+    assert!(circles.as_u64().unwrap() >= 1, "{circles}");
+    browser.screenshot(&shots().join("compare-payback.png"));
+}

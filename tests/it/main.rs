@@ -28,3 +28,4 @@ mod regression_check;
 mod report_html;
 mod trace_bad_input;
 mod uncertainty;
+mod years;

@@ -1,14 +1,11 @@
-//! Civil dates without a date crate: days since 1970-01-01 to and from year, month and day
-//! (Howard Hinnant's algorithms, proleptic Gregorian), enough for FOCUS's UTC timestamps.
+//! Civil dates without a date crate: day numbers (days since 1970-01-01, as
+//! `scenario::timeline` counts them) to year, month and day and back (Howard Hinnant's
+//! algorithms, proleptic Gregorian), enough for FOCUS's UTC timestamps.
 
-/// Days since 1970-01-01 of a civil date.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+use crate::scenario::timeline::{Date, days_from_civil as civil};
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    civil(y, m as u32, d as u32)
 }
 
 /// The civil date (year, month, day) of a day number.
@@ -26,9 +23,7 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// `YYYY-MM-DD` as a day number, `None` when it is not one.
 pub fn parse_date(s: &str) -> Option<i64> {
-    let mut parts = s.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d))
+    Date::parse(s).map(|d| d.0)
 }
 
 /// The first day of the month holding `day`.

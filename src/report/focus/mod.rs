@@ -148,12 +148,17 @@ fn service(c: Category) -> (&'static str, &'static str, &'static str) {
         Category::Wan => ("Backup", "Networking", "Recurring"),
         Category::Seeding => ("Backup", "Migration", "One-Time"),
         Category::Licence => ("Backup", "Storage", "Recurring"),
+        Category::Depreciation => ("Capital", "Other", "Recurring"),
+        Category::OneOff => ("One-off costs", "Other", "One-Time"),
     }
 }
 
-/// The day the simulated horizon starts: the newest `as_of` of the scenario's books (the
-/// prices are those of that date), as days since 1970-01-01.
+/// The day the simulated horizon starts: the scenario's `start`, else the newest `as_of` of
+/// its books (the prices are those of that date), as days since 1970-01-01.
 fn start_day(scenario: &Scenario) -> i64 {
+    if let Some(start) = scenario.start {
+        return start.0;
+    }
     let dates = scenario
         .venues
         .iter()

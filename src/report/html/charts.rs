@@ -18,15 +18,15 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0x00, 0x00, 0x00),
 ];
 const OTHER: RGBColor = RGBColor(0x99, 0x99, 0x99);
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 const WIDTH: u32 = 760;
 
 /// Points drawn per line at most; longer series are reduced to the largest value of each
 /// bucket (so peaks stay visible). Totals are always computed from the full series.
 pub const MAX_POINTS: usize = 600;
 
-type Drawn = Result<(), Box<dyn std::error::Error>>;
-type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+pub(super) type Drawn = Result<(), Box<dyn std::error::Error>>;
+pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// One drawn chart: its id (also the .svg file's stem), title and SVG text.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl Key {
             line: false,
         }
     }
-    fn line(name: &str, colour: RGBColor) -> Key {
+    pub(super) fn line(name: &str, colour: RGBColor) -> Key {
         Key {
             name: name.to_string(),
             colour,
@@ -82,7 +82,13 @@ fn key_layout(keys: &[Key]) -> (Vec<(u32, u32)>, u32) {
 
 /// Draws a chart whose plot is `height` pixels high on a white background with `f`, with the
 /// legend in a strip below it (never over the data).
-fn draw(id: &str, title: &str, height: u32, keys: &[Key], f: impl FnOnce(&Area) -> Drawn) -> Chart {
+pub(super) fn draw(
+    id: &str,
+    title: &str,
+    height: u32,
+    keys: &[Key],
+    f: impl FnOnce(&Area) -> Drawn,
+) -> Chart {
     let (at, rows) = key_layout(keys);
     let strip = if rows == 0 { 0 } else { rows * KEY_ROW + 8 };
     let mut svg = String::new();
@@ -131,7 +137,7 @@ fn draw_keys(area: &Area, keys: &[Key], at: &[(u32, u32)]) -> Drawn {
 }
 
 /// A chart's frame: title, margins and the axes' label areas.
-fn builder<'a, 'b>(
+pub(super) fn builder<'a, 'b>(
     root: &'a Area<'b>,
     title: &str,
     y_labels: u32,
@@ -155,6 +161,7 @@ macro_rules! mesh {
             .axis_desc_style((FONT, 13))
     };
 }
+pub(super) use mesh;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -167,7 +174,7 @@ fn marker(k: usize) -> RGBColor {
     [PALETTE[5], PALETTE[7], PALETTE[3]][k % 3]
 }
 
-fn colour(i: usize, n: usize) -> RGBColor {
+pub(super) fn colour(i: usize, n: usize) -> RGBColor {
     if i + 1 == n && n > PALETTE.len() {
         OTHER
     } else {
@@ -193,7 +200,7 @@ pub fn top_series(mut series: Vec<(String, Vec<f64>)>) -> Vec<(String, Vec<f64>)
 }
 
 /// A nice upper bound for an axis that must show `max`.
-fn upper(max: f64) -> f64 {
+pub(super) fn upper(max: f64) -> f64 {
     if max <= 0.0 || !max.is_finite() {
         return 1.0;
     }

@@ -122,6 +122,10 @@ pub fn render_compare(a: &Summary, b: &Summary) -> Page {
             body: sites,
         });
     }
+    if let Some((section, chart)) = super::cashflow::section(a, b) {
+        sections.push(section);
+        charts_out.push(chart);
+    }
     sections.push(Section {
         id: "appendix",
         title: "Appendix: inputs and sources".into(),

@@ -2,6 +2,7 @@
 //! fetched) built with maud's typed templates, and each chart as its own SVG. `Report` gathers
 //! what a page can show; every section is drawn only when its figures exist.
 
+mod cashflow;
 pub mod charts;
 mod compare;
 mod rightsize;

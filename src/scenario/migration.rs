@@ -1,0 +1,112 @@
+//! `[[migrations]]`: a group moves from one venue to another on a date. Its data is copied over
+//! the site's WAN link first (data / link rate), then the group runs at both venues for the
+//! cutover, then its running VMs move and new ones start at the new venue only. The copy's
+//! egress (data x price) is paid when it starts, the labour per VM moved when they move.
+//!
+//! ```toml
+//! [[migrations]]
+//! group = "db"; from = "vmware"; to = "openstack"; at = "2027-06-01"
+//! data_gib = 2000; wan_mbps = 1000; egress_per_gib = 0.02; labour_per_vm = 150; cutover = "7d"
+//! ```
+
+use super::money::Frame;
+use super::timeline;
+use crate::error::KeyError;
+use crate::units::{SimTime, de_duration};
+use serde::Deserialize;
+
+/// Migrations of one scenario.
+pub const MAX_MIGRATIONS: usize = 1_000;
+/// Data moved by one migration: 100 PB.
+pub const MAX_DATA_GIB: f64 = 1e8;
+/// A WAN link: 1 Tbit/s.
+pub const MAX_WAN_MBPS: f64 = 1e6;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Migration {
+    pub group: String,
+    pub from: usize,
+    pub to: usize,
+    /// When the copy starts.
+    pub at: SimTime,
+    pub data_gib: f64,
+    pub wan_mbps: f64,
+    pub egress_per_gib: f64,
+    pub labour_per_vm: f64,
+    pub cutover: SimTime,
+}
+
+impl Migration {
+    /// Seconds to copy the data over the link: GiB x 8 x 1,073.741824 Mbit / Mbps.
+    pub fn transfer(&self) -> SimTime {
+        (self.data_gib * 8.0 * 1_073.741_824 / self.wan_mbps).ceil() as SimTime
+    }
+
+    /// When the copy is done and the double run starts.
+    pub fn copied(&self) -> SimTime {
+        self.at.saturating_add(self.transfer())
+    }
+
+    /// When the VMs move: the end of the cutover.
+    pub fn moved(&self) -> SimTime {
+        self.copied().saturating_add(self.cutover)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMigration {
+    group: String,
+    from: String,
+    to: String,
+    at: String,
+    data_gib: f64,
+    wan_mbps: f64,
+    #[serde(default)]
+    egress_per_gib: f64,
+    #[serde(default)]
+    labour_per_vm: f64,
+    #[serde(default, deserialize_with = "de_duration")]
+    cutover: SimTime,
+}
+
+pub(super) fn validate(raw: Vec<RawMigration>, f: &Frame) -> Result<Vec<Migration>, KeyError> {
+    super::limits::at_most("migrations".into(), raw.len(), MAX_MIGRATIONS)?;
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, m) in raw.into_iter().enumerate() {
+        let key = |k: &str| format!("migrations[{i}].{k}");
+        let (from, to) = (f.venue(&key("from"), &m.from)?, f.venue(&key("to"), &m.to)?);
+        if from == to {
+            let msg = format!("\"{}\" is also the venue it moves from", m.to);
+            return Err(KeyError::new(key("to"), msg));
+        }
+        let migration = Migration {
+            from,
+            to,
+            at: f.at(&key("at"), &m.at)?,
+            data_gib: timeline::within(&key("data_gib"), m.data_gib, 0.0, MAX_DATA_GIB)?,
+            wan_mbps: timeline::within(&key("wan_mbps"), m.wan_mbps, 0.001, MAX_WAN_MBPS)?,
+            egress_per_gib: timeline::within(&key("egress_per_gib"), m.egress_per_gib, 0.0, 1e3)?,
+            labour_per_vm: timeline::within(
+                &key("labour_per_vm"),
+                m.labour_per_vm,
+                0.0,
+                timeline::MAX_AMOUNT,
+            )?,
+            cutover: m.cutover,
+            group: m.group,
+        };
+        if migration.moved() >= f.horizon {
+            let msg = format!(
+                "the copy ({}s) and cutover ({}s) from {}s end at or after the end of the horizon ({}s)",
+                migration.transfer(),
+                migration.cutover,
+                migration.at,
+                f.horizon
+            );
+            return Err(KeyError::new(key("cutover"), msg));
+        }
+        out.push(migration);
+    }
+    Ok(out)
+}

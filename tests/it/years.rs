@@ -1,0 +1,439 @@
+//! Multi-year plans worked out by hand: money over time (`[money]`), payback between two runs,
+//! capacity that changes by date.
+
+use crate::common::Scratch;
+use hybridplan::run_scenario;
+
+const HEAD: &str =
+    "currency = \"USD\"\nsource = \"hand-made test prices\"\nas_of = \"2026-11-01\"\n";
+
+/// Private book: 4 cores, 16 GiB, $730 per host-month = $1 per host-hour = $24 a host-day.
+fn private_book() -> String {
+    format!(
+        "name = \"test private\"\n{HEAD}[private]\ncores = 4\nmem_gib = 16\nhost_monthly = 730.0\n"
+    )
+}
+
+/// A one-host private site over `horizon` with one small VM for an hour (the host is billed
+/// whole either way), and `extra` at the end.
+fn write_scenario(s: &Scratch, horizon: &str, extra: &str) -> std::path::PathBuf {
+    s.write("private.toml", &private_book());
+    s.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\nv1,web,0,3600,1,1,0\n",
+    );
+    let text = format!(
+        "name = \"t\"\nhorizon = \"{horizon}\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"cheapest\"\n\
+         start = \"2027-01-01\"\n[trace]\nvms = \"vms.csv\"\n\
+         [[venues]]\nname = \"dc\"\nbook = \"private.toml\"\nhosts = 1\n{extra}"
+    );
+    s.write("t.toml", &text)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.006
+}
+
+#[test]
+fn cash_flow_npv_and_depreciation_of_a_two_month_run() {
+    let s = Scratch::new();
+    // 1,460 h = two 730-hour months. Capital of 10,000 bought at the start, life 40 days,
+    // residual 10 %; a one-off of 500 on 2027-02-10 (day 40); money discounted at 12 % a year.
+    let path = write_scenario(
+        &s,
+        "1460h",
+        "[money]\ndiscount_rate_pct = 12\n\
+         [[money.capital]]\nname = \"racks\"\nvenue = \"dc\"\nat = \"0d\"\ncost = 10000\nlife = \"40d\"\nresidual_pct = 10\n\
+         [[money.one_off]]\nname = \"consulting\"\nvenue = \"dc\"\nat = \"2027-02-10\"\ncost = 500\n",
+    );
+    let run = run_scenario(&path).unwrap();
+    let cf = &run.summary.cash_flow;
+    assert_eq!(cf.len(), 2);
+    // A day is in the month its start falls in: days 0..=30 start before 730 h (day 30 at
+    // 720 h), so month 0 holds 31 days of the host: 744 h x $1 = 744; month 1 the other 716 h.
+    // Capex: 10,000 bought in month 0; at day 40 (month 1) it is sold for 1,000 and bought
+    // again: 9,000. The one-off on day 40 is in month 1.
+    assert_eq!(
+        (cf[0].capex, cf[0].opex, cf[0].one_off, cf[0].total),
+        (10_000.0, 744.0, 0.0, 10_744.0)
+    );
+    assert_eq!(
+        (cf[1].capex, cf[1].opex, cf[1].one_off, cf[1].total),
+        (9_000.0, 716.0, 500.0, 10_216.0)
+    );
+    assert_eq!(cf[1].cumulative, 20_960.0);
+    // NPV at 12 %, each month discounted at its end: 10,744 / 1.12^(1/12) + 10,216 / 1.12^(2/12)
+    // = 10,643.0107 + 10,024.8499 = 20,667.86.
+    let npv = run.summary.npv.as_ref().unwrap();
+    assert_eq!((npv.discount_rate_pct, npv.value), (12.0, 20_667.86));
+    // The ledger (and total) writes the capital down: (10,000 - 1,000) / 40 days = 225 a day
+    // over 1,460 h = 60.8333 days = 13,687.50; plus hosts 1,460 and the one-off 500.
+    let by = &run.summary.by_category;
+    assert!(close(by["depreciation"], 13_687.5), "{by:?}");
+    assert!(close(run.summary.total, 1_460.0 + 13_687.5 + 500.0));
+}
+
+#[test]
+fn escalation_raises_a_category_from_the_first_anniversary() {
+    let s = Scratch::new();
+    // 400 days of one host at $24 a day; hosts escalate 10 % a year: days 0..365 at 24, days
+    // 365..400 at 26.40: 8,760 + 35 x 26.40 = 8,760 + 924 = 9,684.
+    let path = write_scenario(
+        &s,
+        "400d",
+        "[[money.escalation]]\ncategory = \"hosts\"\nyearly_pct = 10\n",
+    );
+    let run = run_scenario(&path).unwrap();
+    assert!(close(run.summary.total, 9_684.0), "{}", run.summary.total);
+    // Without a discount rate there is no NPV.
+    assert!(run.summary.npv.is_none());
+}
+
+#[test]
+fn money_keys_out_of_range_name_the_key() {
+    let s = Scratch::new();
+    let cases = [
+        (
+            "[money]\ndiscount_rate_pct = 150\n",
+            "key `money.discount_rate_pct`: 150 must be a number from 0 to 100",
+        ),
+        (
+            "[[money.one_off]]\nname = \"x\"\nvenue = \"nowhere\"\nat = \"1d\"\ncost = 1\n",
+            "key `money.one_off[0].venue`: \"nowhere\" is not a venue",
+        ),
+        (
+            "[[money.one_off]]\nname = \"x\"\nvenue = \"dc\"\nat = \"2026-12-01\"\ncost = 1\n",
+            "key `money.one_off[0].at`: \"2026-12-01\" is before the scenario's start",
+        ),
+        (
+            "[[money.escalation]]\ncategory = \"depreciation\"\nyearly_pct = 1\n",
+            "key `money.escalation[0].category`: \"depreciation\" is not a recurring cost category",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let path = write_scenario(&s, "30d", extra);
+        let err = run_scenario(&path).err().expect("refused").to_string();
+        assert!(err.contains(expected), "{err}\nexpected: {expected}");
+    }
+}
+
+/// Two six-month runs for payback, each run by the CLI into its own folder under `s`:
+/// A keeps 3 hosts; B has 1 host and pays 5,000 of capital at the start. Returns their
+/// summary.json paths.
+pub fn payback_pair(s: &Scratch) -> [std::path::PathBuf; 2] {
+    let a = write_scenario(s, "4380h", "").with_file_name("a.toml");
+    let text = std::fs::read_to_string(s.path().join("t.toml")).unwrap();
+    std::fs::write(
+        &a,
+        text.replace("hosts = 1", "hosts = 3")
+            .replace("name = \"t\"", "name = \"a\""),
+    )
+    .unwrap();
+    let b = write_scenario(
+        s,
+        "4380h",
+        "[[money.capital]]\nname = \"kit\"\nvenue = \"dc\"\nat = \"0d\"\ncost = 5000\nlife = \"10y\"\n",
+    );
+    let b_toml = s.path().join("b.toml");
+    std::fs::write(
+        &b_toml,
+        std::fs::read_to_string(&b)
+            .unwrap()
+            .replace("name = \"t\"", "name = \"b\""),
+    )
+    .unwrap();
+    [a, b_toml].map(|scenario| {
+        let out = scenario.with_extension("");
+        let (code, o, e) = crate::common::hybridplan(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{o}{e}");
+        out.join("summary.json")
+    })
+}
+
+/// The payback pair compared with `--report html` into `s`/page: the folder and what compare
+/// printed.
+pub fn payback_page(s: &Scratch) -> (std::path::PathBuf, String) {
+    let [a, b] = payback_pair(s);
+    let page = s.path().join("page");
+    let (code, out, err) = crate::common::hybridplan(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--report",
+        "html",
+        "--out",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    (page, out)
+}
+
+#[test]
+fn compare_reports_the_payback_month() {
+    let s = Scratch::new();
+    let (page, out) = payback_page(&s);
+    let [a, b] = [
+        s.path().join("a/summary.json"),
+        s.path().join("b/summary.json"),
+    ];
+    // Hours in the six 730-hour months (a day is in the month its start falls in): 744, 720,
+    // 744, 720, 744, 708 (29 days and the last 12 h). At $1 a host-hour:
+    // A (3 hosts) cumulative: 2,232; 4,392; 6,624; 8,784; 11,016; 13,140.
+    // B (1 host + 5,000 at the start): 5,744; 6,464; 7,208; 7,928; 8,672; 9,380.
+    // B - A: 3,512; 2,072; 584; -856; -2,344; -3,760: B breaks even in month 4 (index 3),
+    // 3 + 584 / (584 + 856) = 3.41 months from the start, and has saved 3,760 by month 6.
+    assert!(
+        out.contains("payback: B breaks even with A in month 4 (3.4 months from the start) and stays below; 3,760.00 saved by month 6"),
+        "{out}"
+    );
+    let html = std::fs::read_to_string(page.join("index.html")).unwrap();
+    assert!(html.contains("id=\"payback\""), "no payback section");
+    let svg = std::fs::read_to_string(page.join("cumulative-cash.svg")).unwrap();
+    assert!(svg.contains("<title>Cumulative cash flow</title>"), "{svg}");
+    assert!(
+        svg.contains("cross 3.4 months from the start, in month 4"),
+        "{svg}"
+    );
+    // Swapped, A never pays back against B.
+    let (_, out, _) =
+        crate::common::hybridplan(&["compare", b.to_str().unwrap(), a.to_str().unwrap()]);
+    assert!(out.contains("payback: none"), "{out}");
+}
+
+/// Runs the one-host scenario over `horizon` with `vms` (rows after the header) and `extra`.
+fn run_with_vms(horizon: &str, vms: &str, extra: &str) -> hybridplan::Run {
+    let s = Scratch::new();
+    let path = write_scenario(&s, horizon, extra);
+    s.write(
+        "vms.csv",
+        &format!("id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n{vms}"),
+    );
+    run_scenario(&path).unwrap()
+}
+
+#[test]
+fn hosts_added_mid_horizon_are_billed_and_used_from_their_date() {
+    // One host of 4 vCPU; on 2027-01-11 (day 10) the site grows to 3. v1 (1 vCPU) runs all
+    // along; v4 (4 vCPU) on day 5 finds no room (3 vCPU free, the new hosts not in service
+    // yet); v2 and v3 (4 vCPU each) on day 12 fill the two new hosts.
+    let run = run_with_vms(
+        "20d",
+        "v1,web,0,,1,1,0\nv4,web,432000,,4,1,0\nv2,web,1036800,,4,1,0\nv3,web,1036800,,4,1,0\n",
+        "[[capacity]]\nvenue = \"dc\"\nat = \"2027-01-11\"\nhosts = 3\n",
+    );
+    let s = &run.summary;
+    // Hosts at $24 a host-day: 10 days x 1 host + 10 days x 3 hosts = 240 + 720 = 960.
+    assert!(close(s.by_category["hosts"], 960.0), "{:?}", s.by_category);
+    assert_eq!((s.vms.placed, s.vms.unplaced), (3, 1));
+    assert_eq!(s.shortfalls.first[0].vm, "v4");
+    let site = &s.private_sites[0];
+    assert_eq!(site.hosts, 3);
+    let changes: Vec<(u64, usize, u64)> = site
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.month, c.hosts))
+        .collect();
+    // Day 10 = 864,000 s, in month 0 (240 h < 730 h).
+    assert_eq!(changes, [(0, 0, 1), (864_000, 0, 3)]);
+}
+
+#[test]
+fn growth_orders_a_block_when_the_site_is_nearly_full() {
+    // v1 takes 3 of the host's 4 vCPU at 0: at the first step boundary (1 h) 75 % > 50 % is
+    // allocated, so one host is ordered and enters service 2 days later, at 49 h. Hosts over
+    // 10 days (240 h) at $1 a host-hour: 240 + (240 - 49) = 431. v2 (4 vCPU) on day 3 fits
+    // on the new host.
+    let run = run_with_vms(
+        "10d",
+        "v1,web,0,,3,1,0\nv2,web,259200,,4,1,0\n",
+        "[[growth]]\nvenue = \"dc\"\nblock = 1\nthreshold_pct = 50\nlead_time = \"2d\"\nmax = 2\n",
+    );
+    let s = &run.summary;
+    assert!(close(s.by_category["hosts"], 431.0), "{:?}", s.by_category);
+    assert_eq!(s.vms.unplaced, 0);
+    let at: Vec<(u64, u64)> = s.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.hosts))
+        .collect();
+    assert_eq!(at, [(0, 1), (49 * 3600, 2)]);
+}
+
+#[test]
+fn capacity_keys_out_of_range_name_the_key() {
+    let s = Scratch::new();
+    let cases = [
+        (
+            "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 1\n",
+            "key `capacity[0].hosts`: 1 hosts at 432000s must come after the change before it and differ from its 1",
+        ),
+        (
+            "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nunits = 2\n",
+            "key `capacity[0].hosts`: \"dc\" counts hosts: give `hosts = N`",
+        ),
+        (
+            "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 100001\n",
+            "key `capacity[0].hosts`: 100001 is over the limit of 100000",
+        ),
+        (
+            "[[growth]]\nvenue = \"dc\"\nblock = 1\nthreshold_pct = 80\nlead_time = \"60d\"\nmax = 4\n",
+            "key `growth[0].lead_time`: 5184000s must be shorter than the horizon",
+        ),
+        (
+            "[[growth]]\nvenue = \"dc\"\nblock = 0\nthreshold_pct = 80\nlead_time = \"1d\"\nmax = 4\n",
+            "key `growth[0].max`: block 0 and max 4 hosts",
+        ),
+        (
+            "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n",
+            "key `migrations[0].to`: \"dc\" is also the venue it moves from",
+        ),
+        (
+            "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"nowhere\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n",
+            "key `migrations[0].to`: \"nowhere\" is not a venue",
+        ),
+        (
+            // 100,000 GiB at 1 Mbps takes about 27 years.
+            "[[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc2\"\nat = \"1d\"\ndata_gib = 100000\nwan_mbps = 1\n\
+             [[venues]]\nname = \"dc2\"\nbook = \"private.toml\"\nhosts = 1\n",
+            "key `migrations[0].cutover`: the copy (858993460s)",
+        ),
+        (
+            "[[migrations]]\ngroup = \"nope\"\nfrom = \"dc\"\nto = \"dc2\"\nat = \"1d\"\ndata_gib = 1\nwan_mbps = 1\n\
+             [[venues]]\nname = \"dc2\"\nbook = \"private.toml\"\nhosts = 1\n",
+            "key `migrations[0].group`: \"nope\" is not a group of the trace",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let path = write_scenario(&s, "30d", extra);
+        let err = run_scenario(&path).err().expect("refused").to_string();
+        assert!(err.contains(expected), "{err}\nexpected: {expected}");
+    }
+}
+
+#[test]
+fn an_hci_venue_grows_by_whole_scale_units() {
+    let s = Scratch::new();
+    // Units of 4 nodes of 8 cores / 64 GiB; the Azure Stack Hub reserve leaves 99.2 GiB of
+    // tenant memory a unit for 32 GiB VMs (as in pricing_rules.rs): three fit a unit. Capex
+    // 43,800 a node over 5 years = 730 a node-month = $1 a node-hour.
+    s.write(
+        "hci.toml",
+        &format!(
+            "name = \"x\"\n{HEAD}[hci]\nplatform = \"test\"\nnode = {{ name = \"n\", cores = 8, mem_gib = 64, capacity_drives = 4, drive_tb = 1.0 }}\n\
+             nodes_min = 4\nnodes_max = 8\nreserve = \"azure-stack-hub\"\nos_reserve_share = 0.15\ncpu_overcommit = 4.0\nram_gib_per_core = [4, 16]\n\
+             base_vcpu_hour = 0.0\nrepair_standard = \"1d\"\nrepair_custom = \"14d\"\n[hci.tco]\ncapex = 43800.0\nlife_years = 5\n"
+        ),
+    );
+    // Four VMs of 4 vCPU / 32 GiB at 0 and four more on day 6.
+    let rows: String = (0..8)
+        .map(|i| format!("v{i},g,{},,4,32,0\n", if i < 4 { 0 } else { 518_400 }))
+        .collect();
+    s.write(
+        "vms.csv",
+        &format!("id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n{rows}"),
+    );
+    let text = "name = \"h\"\nhorizon = \"10d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"cheapest\"\n\
+                [trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"ash\"\nbook = \"hci.toml\"\nnodes = 4\nunits = 1\n\
+                [[capacity]]\nvenue = \"ash\"\nat = \"5d\"\nunits = 2\n";
+    let run = run_scenario(&s.write("h.toml", text)).unwrap();
+    let sum = &run.summary;
+    // Days 0-5: 4 nodes x 120 h x $1 = 480; days 5-10: 8 nodes x 120 h = 960; 1,440 in all.
+    assert!(
+        close(sum.by_category["capex"], 1_440.0),
+        "{:?}",
+        sum.by_category
+    );
+    // Three of the first four fit unit 1; on day 6 unit 2 takes three of the next four.
+    assert_eq!((sum.vms.placed, sum.vms.unplaced), (6, 2));
+    let changes: Vec<(u64, u64, Option<u32>)> = sum.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s, c.hosts, c.units))
+        .collect();
+    assert_eq!(changes, [(0, 4, Some(1)), (432_000, 8, Some(2))]);
+    assert_eq!(sum.private_sites[0].units, Some(2));
+}
+
+#[test]
+fn a_migration_pays_egress_labour_and_the_cutover_double_run() {
+    let s = Scratch::new();
+    // The cloud: instance "a" of 2 vCPU / 4 GiB at $0.10/h, billed per second; no storage or
+    // egress charges of its own.
+    s.write(
+        "public.toml",
+        &format!(
+            "name = \"test public\"\n{HEAD}[public]\nregion = \"r\"\nbilling = \"per-second\"\nminimum = \"60s\"\n\
+             storage_gb_month = 0.0\negress_gb = 0.0\n[[public.instances]]\nname = \"a\"\nvcpus = 2\nmem_gib = 4\nhourly = 0.10\n"
+        ),
+    );
+    let path = write_scenario(
+        &s,
+        "5d",
+        "[[venues]]\nname = \"cloud\"\nbook = \"public.toml\"\n\
+         [[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"cloud\"\nat = \"2d\"\ndata_gib = 900\nwan_mbps = 1000\n\
+         egress_per_gib = 0.05\nlabour_per_vm = 100\ncutover = \"1d\"\n",
+    );
+    s.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\nw1,web,0,,1,1,0\nw2,web,0,,1,1,0\n",
+    );
+    let run = run_scenario(&path).unwrap();
+    let m = &run.summary.migrations[0];
+    // The copy: 900 GiB x 8 x 1,073.741824 Mbit / 1,000 Mbps = 7,730.94 s, 7,731 s whole:
+    // 2.1475 h. The VMs move at 2 d + 7,731 s + 1 d = 266,931 s.
+    assert_eq!(
+        (m.copy_hours, m.moved_at_s, m.vms, m.stranded),
+        (2.1475, 266_931, 2, 0)
+    );
+    // Egress 900 x 0.05 = 45; labour 2 VMs x 100 = 200; the double run: 2 VMs x $0.10/h x 24 h
+    // of cutover at the cloud = 4.80.
+    assert_eq!((m.egress, m.labour, m.double_run), (45.0, 200.0, 4.8));
+    // Both VMs run on the cloud from the move to the end (432,000 - 266,931 = 165,069 s):
+    // 2 x 165,069 / 3,600 x 0.10 = 9.1705; the host is paid all 5 days (120).
+    let by = &run.summary.by_category;
+    assert!(close(by["compute"], 9.1705), "{by:?}");
+    assert!(close(by["one-off"], 45.0 + 200.0 + 4.8), "{by:?}");
+    assert!(close(run.summary.total, 120.0 + 9.1705 + 249.8));
+    let hours = &run.summary.groups[0].vm_hours;
+    // At dc until the move: 2 x 266,931 / 3,600 = 148.295 h; at the cloud 2 x 45.8525 = 91.705.
+    assert!(
+        close(hours["dc"], 148.295) && close(hours["cloud"], 91.705),
+        "{hours:?}"
+    );
+}
+
+#[test]
+fn hosts_taken_out_of_service_move_their_vms_and_stop_being_billed() {
+    // Two hosts until day 5, one after. v1 (4 vCPU, to day 6) fills host 0; v2 (1 vCPU) is on
+    // host 1, which leaves service on day 5: v2 finds no room (host 0 is full) and is down,
+    // retried hourly, until v1 leaves on day 6 and v2 starts again on host 0: 24 h = 1,440
+    // minutes lost. Hosts: 5 days x 2 + 5 days x 1 = 15 host-days x $24 = 360.
+    let s = Scratch::new();
+    let path = write_scenario(
+        &s,
+        "10d",
+        "[[capacity]]\nvenue = \"dc\"\nat = \"5d\"\nhosts = 1\n",
+    );
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("hosts = 1\n[[capacity]]", "hosts = 2\n[[capacity]]");
+    std::fs::write(&path, text).unwrap();
+    s.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\nv1,web,0,518400,4,1,0\nv2,web,0,,1,1,0\n",
+    );
+    let run = run_scenario(&path).unwrap();
+    let sum = &run.summary;
+    assert!(
+        close(sum.by_category["hosts"], 360.0),
+        "{:?}",
+        sum.by_category
+    );
+    assert_eq!(sum.sla_minutes_lost, 1_440.0);
+    assert_eq!(sum.private_sites[0].hosts, 1);
+}
