@@ -5,9 +5,11 @@
 //!
 //! Cases: `planetlab` (all ten days in ../shared/data/traces/planetlab), `bitbrains`
 //! (../shared/data/traces/bitbrains-small), `canonical` (a generated canonical CSV of about
-//! 200 MB, read and streamed through the usage reader). Each prints the best wall time of three
-//! reads, the throughput, the samples held and the process's peak resident memory (VmHWM).
-//! Results are in the README under "Benchmarks".
+//! 200 MB, read and streamed through the usage reader), `vms` (two generated VM tables of 1M
+//! rows: short rows like the placement benchmark's, and wide rows shaped like a VM table
+//! converted from the Azure Public Dataset V1). Each prints the best wall time of three reads,
+//! the throughput, the samples held and the process's peak resident memory (VmHWM). Results are
+//! in the README under "Benchmarks".
 
 mod common;
 
@@ -98,6 +100,77 @@ fn canonical_case() {
     );
 }
 
+/// 1M VM rows read with `trace::load`: short rows (`vm-123,vms,0,100,4,0.5,0`, about 27 bytes,
+/// the placement benchmark's) and wide ones shaped like an Azure V1 VM table after `trace
+/// convert` (a 64-character base64 vmid, the VM category as the group, created and deleted
+/// seconds within 30 days in start order, a core bucket and a memory bucket; about 100 bytes).
+fn vms_case() {
+    const ROWS: u64 = 1_000_000;
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let categories = ["Delay-insensitive", "Interactive", "Unknown"];
+    let sizes = [
+        (1, "0.75"),
+        (1, "1.75"),
+        (2, "3.5"),
+        (4, "7"),
+        (8, "14"),
+        (24, "64"),
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        // xorshift64*: cheap, fixed, good enough to vary the fields.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    for (name, wide) in [("short", false), ("wide", true)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = std::fs::File::create(dir.path().join("vms.csv")).expect("create");
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        use std::io::Write;
+        writeln!(out, "id,group,start_s,end_s,vcpus,mem_gib,disk_gib").expect("write");
+        for i in 0..ROWS {
+            let r = next();
+            if wide {
+                let id: String = (0..64)
+                    .map(|k| B64[(next() >> (k % 58)) as usize % 64] as char)
+                    .collect();
+                // In start order, as `trace convert` writes a table: 30 days, 300 s steps.
+                let start = i * 2_592_000 / ROWS / 300 * 300;
+                let end = start + 300 * (1 + (r >> 32) % 2000);
+                let (cores, mem) = sizes[(r >> 20) as usize % sizes.len()];
+                let group = categories[(r >> 8) as usize % 3];
+                writeln!(out, "{id},{group},{start},{end},{cores},{mem},0").expect("write");
+            } else {
+                let (vcpus, mem) = (
+                    [1, 2, 4, 8][r as usize % 4],
+                    ["0.5", "1", "2"][(r >> 8) as usize % 3],
+                );
+                writeln!(out, "vm-{i},vms,0,100,{vcpus},{mem},0").expect("write");
+            }
+        }
+        out.flush().expect("flush");
+        drop(out);
+        let bytes = std::fs::metadata(dir.path().join("vms.csv"))
+            .expect("size")
+            .len() as f64;
+        let spec = TraceSpec::from_path(Format::Canonical, dir.path(), ReadOptions::default());
+        let cpu0 = cpu_seconds();
+        let (secs, t) = best_of(3, || trace::load(&spec).expect("loads"));
+        let cpu = (cpu_seconds() - cpu0) / 3.0;
+        assert_eq!(t.table.vms.len() as u64, ROWS);
+        println!(
+            "vms {name}: {ROWS} rows, {:.1} MB ({:.0} bytes a row) in {secs:.3} s = {:.0} MB/s (CPU {cpu:.3} s a read = {:.0} MB/s, {:.1} M rows/s)",
+            bytes / 1e6,
+            bytes / ROWS as f64,
+            bytes / 1e6 / secs,
+            bytes / 1e6 / cpu,
+            ROWS as f64 / cpu / 1e6
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -107,10 +180,13 @@ fn main() {
         Some("planetlab") => files_case("planetlab", Format::Planetlab, shared("planetlab")),
         Some("bitbrains") => files_case("bitbrains", Format::Bitbrains, shared("bitbrains-small")),
         Some("canonical") => canonical_case(),
-        Some(other) => panic!("unknown case {other}; expected planetlab, bitbrains or canonical"),
+        Some("vms") => vms_case(),
+        Some(other) => {
+            panic!("unknown case {other}; expected planetlab, bitbrains, canonical or vms")
+        }
         None => {
             let exe = std::env::current_exe().expect("own path");
-            for case in ["planetlab", "bitbrains", "canonical"] {
+            for case in ["planetlab", "bitbrains", "canonical", "vms"] {
                 let status = std::process::Command::new(&exe)
                     .arg(case)
                     .status()

@@ -3,8 +3,9 @@
 //! whose maxima cannot hold the VM is skipped; only where the maxima sit on different hosts does
 //! the search look into more than one child.
 //!
-//! Best-fit uses a second index (best_fit.rs): the hosts ordered by free memory in a tree that
-//! also knows the largest free CPU and slots below each node, so it too takes O(log hosts).
+//! Best-fit uses a second index (best_fit.rs): the hosts sorted by free memory in short blocks,
+//! each knowing the largest free CPU among its hosts with a slot, under a segment tree of those
+//! maxima, so it too takes O(log hosts).
 //!
 //! Capacities are integers (milli-vCPU, MiB, VM slots) so that taking and giving back is exact.
 

@@ -5,7 +5,8 @@
 //! bits kept in each slot spare a look at the text (a cache miss) for all but true matches, and
 //! let the table grow without hashing any id again. A table read without lookups (a VM table
 //! simulated without usage) never builds the index: its ids are checked for repeats by sorting
-//! their hashes instead, which touches memory in order.
+//! their hashes instead, which touches memory in order - or not at all when every id came after
+//! the one before it (`vm-1`, `vm-2`, ..., `vm-10`): ids in a strict order cannot repeat.
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
@@ -22,6 +23,9 @@ pub struct Ids {
     /// (position, hash) of every id, once looked up. Lookups only: the table's order never
     /// reaches any output.
     index: OnceLock<Index>,
+    /// Whether some id so far did not come after the one before it, comparing bytes
+    /// (`[0]`) or length first, then bytes (`[1]`, the order of `vm-9` and `vm-10`).
+    fell: [bool; 2],
 }
 
 impl Ids {
@@ -53,7 +57,9 @@ impl Ids {
     pub fn insert(&mut self, id: &str) -> Result<u32, u32> {
         self.index();
         let h = hash(id);
-        let Ids { text, ends, index } = self;
+        let Ids {
+            text, ends, index, ..
+        } = self;
         let index = index.get_mut().expect("built above");
         let entry = index.entry(
             spread(h),
@@ -63,20 +69,15 @@ impl Ids {
         match entry {
             hashbrown::hash_table::Entry::Occupied(e) => Err(e.get().0),
             hashbrown::hash_table::Entry::Vacant(e) => {
-                let i = ends.len() as u32;
-                e.insert((i, h));
-                text.push_str(id);
-                ends.push(text.len());
-                Ok(i)
+                e.insert((ends.len() as u32, h));
+                Ok(self.append(id))
             }
         }
     }
 
     /// Adds an id at the next position without looking for it first (see `first_repeat`).
     pub fn push(&mut self, id: &str) -> u32 {
-        let i = self.ends.len() as u32;
-        self.text.push_str(id);
-        self.ends.push(self.text.len());
+        let i = self.append(id);
         if let Some(index) = self.index.get_mut() {
             let h = hash(id);
             index.insert_unique(spread(h), (i, h), |&(_, hi)| spread(hi));
@@ -84,9 +85,27 @@ impl Ids {
         i
     }
 
+    /// Puts `id` after the others and notes whether it keeps them in order; returns its position.
+    fn append(&mut self, id: &str) -> u32 {
+        let i = self.ends.len() as u32;
+        if let Some(last) = i.checked_sub(1).map(|l| self.get(l)) {
+            let bytes = id.as_bytes() > last.as_bytes();
+            let length = (id.len(), id.as_bytes()) > (last.len(), last.as_bytes());
+            self.fell[0] |= !bytes;
+            self.fell[1] |= !length;
+        }
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        i
+    }
+
     /// The first position whose id was seen before, with the position where it was first seen:
-    /// ids sorted by (hash, position), then equal texts looked for among equal hashes.
+    /// none if the ids came in a strict order, else ids sorted by (hash, position), then equal
+    /// texts looked for among equal hashes.
     pub fn first_repeat(&self) -> Option<(u32, u32)> {
+        if self.fell != [true, true] {
+            return None;
+        }
         let mut by_hash: Vec<(u32, u32)> = (0..self.ends.len() as u32)
             .map(|i| (hash(self.get(i)), i))
             .collect();
@@ -108,19 +127,26 @@ impl Ids {
     /// The same ids in a new order: the id at `order[i]` moves to position `i`; `moved` is the
     /// inverse (`moved[old] = new`). The hash table keeps its slots, only their positions change.
     pub fn reorder(self, order: &[u32], moved: &[u32]) -> Ids {
-        let mut text = String::with_capacity(self.text.len());
-        let mut ends = Vec::with_capacity(self.ends.len());
+        // Whether the new order is strict is not worked out (it would compare every pair of
+        // neighbours again): `first_repeat` sorts, as for any table.
+        let (mut text, mut ends) = (String::with_capacity(self.text.len()), Vec::new());
+        ends.reserve_exact(self.ends.len());
         for &old in order {
             text.push_str(self.get(old));
             ends.push(text.len());
         }
-        let mut index = self.index;
-        if let Some(index) = index.get_mut() {
+        let mut ids = Ids {
+            text,
+            ends,
+            index: self.index,
+            fell: [true, true],
+        };
+        if let Some(index) = ids.index.get_mut() {
             for (i, _) in index.iter_mut() {
                 *i = moved[*i as usize];
             }
         }
-        Ids { text, ends, index }
+        ids
     }
 
     /// Releases spare capacity once no more ids come.
@@ -184,6 +210,28 @@ mod tests {
         ids.push("x");
         ids.push("y");
         assert_eq!(ids.first_repeat(), None);
+        // In either strict order no id can repeat, and none is hashed to find out; out of both
+        // orders, the sort finds the repeat.
+        let pushed = |list: &[&str]| {
+            let mut ids = Ids::default();
+            list.iter().for_each(|id| _ = ids.push(id));
+            ids
+        };
+        let by_length = pushed(&["vm-8", "vm-9", "vm-10"]);
+        assert_eq!(
+            (by_length.fell, by_length.first_repeat()),
+            ([true, false], None)
+        );
+        let by_bytes = pushed(&["a", "ab", "b"]);
+        assert_eq!(
+            (by_bytes.fell, by_bytes.first_repeat()),
+            ([false, true], None)
+        );
+        let neither = pushed(&["b", "ab", "b"]);
+        assert_eq!(
+            (neither.fell, neither.first_repeat()),
+            ([true, true], Some((2, 0)))
+        );
         // Pushes after the first lookup go into the index too.
         assert_eq!(ids.position("y"), Some(1));
         ids.push("z");

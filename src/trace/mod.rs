@@ -8,6 +8,7 @@
 mod azure;
 mod bitbrains;
 mod canonical;
+mod decimal;
 pub mod disks;
 mod files;
 mod google;

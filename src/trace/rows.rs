@@ -50,7 +50,7 @@ impl<'a> Row<'a> {
     /// A whole number >= 0; `unit` (e.g. "seconds") goes into the message when not empty.
     pub fn whole(&self, col: usize, name: &str, unit: &str) -> Result<u64, InputError> {
         let t = self.text(col);
-        t.parse().map_err(|_| {
+        super::decimal::parse_whole(t).map_err(|_| {
             let of = if unit.is_empty() {
                 String::new()
             } else {
@@ -66,7 +66,7 @@ impl<'a> Row<'a> {
 
     pub fn number(&self, col: usize, name: &str) -> Result<f64, InputError> {
         let t = self.text(col);
-        match t.parse::<f64>() {
+        match super::decimal::parse(t) {
             Ok(v) if v.is_finite() => Ok(v),
             _ => Err(self.err(format!("{name} \"{t}\" is not a finite number"))),
         }
