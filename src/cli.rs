@@ -54,9 +54,10 @@ pub fn main() -> ExitCode {
             target,
             sweep,
             shard,
+            export,
             report,
         } => match (replications, sweep) {
-            (None, false) => run(&scenario, out, quiet, &report),
+            (None, false) => run(&scenario, out, quiet, &report, export.is_some()),
             _ => study(
                 &scenario,
                 (sweep, replications),
@@ -250,6 +251,12 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
             }
             return Ok(());
         }
+        TraceCommand::Import {
+            source: args::ImportSource::Rvtools,
+            files,
+            out,
+            include_all,
+        } => return import_rvtools(&files, &out, include_all),
         TraceCommand::Convert { path, read, out } => (crate::trace::load(&read.spec(&path)?)?, out),
         TraceCommand::Generate {
             params,
@@ -271,18 +278,44 @@ fn trace(cmd: TraceCommand) -> Result<(), Error> {
     Ok(())
 }
 
+/// `trace import rvtools`: what was left out and why, then the files written.
+fn import_rvtools(files: &[PathBuf], out: &Path, include_all: bool) -> Result<(), Error> {
+    let done = pipe::import_rvtools(files, out, include_all)?;
+    let inv = &done.inventory;
+    let verb = if include_all { "kept" } else { "left out" };
+    for (vm, why) in inv.left_out() {
+        outln!("{verb}: {} ({why})", vm.name);
+    }
+    outln!(
+        "{} VMs read, {} in vms.csv, {} disks, {} hosts",
+        inv.vms.len(),
+        done.kept,
+        inv.disks.len(),
+        inv.hosts.len()
+    );
+    for note in &inv.notes {
+        outln!("note: {note}");
+    }
+    print_written(&done.written);
+    Ok(())
+}
+
 fn run(
     scenario: &Path,
     out: Option<PathBuf>,
     quiet: bool,
     report: &ReportArgs,
+    focus: bool,
 ) -> Result<(), Error> {
     let baseline = report.baseline()?;
     let brand = report.brand.brand()?;
     let html = report.report.is_some();
-    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref(), &brand)?;
+    let (run, written) = pipe::run(scenario, out, html, baseline.as_ref(), &brand, focus)?;
     if !quiet {
         out!("{}", crate::report::totals_table(&run.summary));
+        if let Some(line) = crate::report::rightsize_line(&run.summary) {
+            outln!("{line}");
+        }
         outln!();
         print_written(&written);
     }

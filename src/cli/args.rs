@@ -59,6 +59,10 @@ pub enum Command {
         /// write <replications|sweep>.shard-K-of-N.json for `hybridplan merge`.
         #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "study")]
         shard: Option<(u32, u32)>,
+        /// Also write the ledger for other tools: focus = FinOps FOCUS 1.0 columns as
+        /// focus.csv and focus.parquet.
+        #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "study")]
+        export: Option<ExportFormat>,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -140,6 +144,13 @@ pub enum Command {
         #[command(flatten)]
         compare: CompareArgs,
     },
+}
+
+/// Ledger formats for other tools.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The FinOps Open Cost and Usage Specification (FOCUS 1.0): focus.csv and focus.parquet.
+    Focus,
 }
 
 /// The report formats for people.
@@ -427,6 +438,23 @@ pub enum TraceCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import an inventory export as the canonical VM table (vms.csv) plus inventory.csv,
+    /// disks.csv and hosts.csv; templates and powered-off VMs are listed and left out.
+    Import {
+        /// The exporting tool.
+        #[arg(value_enum)]
+        source: ImportSource,
+        /// The export's sheets saved as CSV, named after their sheet (e.g.
+        /// RVTools_tabvInfo.csv; vInfo required, vCPU, vMemory, vDisk, vHost optional).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Keep templates and powered-off or suspended VMs in vms.csv.
+        #[arg(long)]
+        include_all: bool,
+    },
     /// Generate a synthetic workload as canonical CSV.
     Generate {
         /// Generator parameters (TOML, the keys of a scenario's [trace.synthetic] table);
@@ -443,6 +471,13 @@ pub enum TraceCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Inventory tools whose exports `trace import` reads.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportSource {
+    /// RVTools (VMware vSphere): its vInfo, vCPU, vMemory, vDisk and vHost sheets as CSV.
+    Rvtools,
 }
 
 /// How to read a trace given on the command line.

@@ -4,6 +4,7 @@
 //! returns what was written and what to show, and prints nothing: the CLI prints. Output
 //! folders come only from the command line or a checked scenario name, never from a data file.
 
+mod import;
 mod lock;
 mod optimize;
 mod output;
@@ -12,6 +13,7 @@ mod study;
 mod trace;
 
 pub use crate::summary::simulate;
+pub use import::{Imported, import_rvtools};
 pub use optimize::{Optimized, optimize};
 pub use output::Output;
 pub use study::{Finished, Page, Prepared, StudyOutput, merge, prepare_study, run_auto};
@@ -31,6 +33,8 @@ pub struct Run {
     pub trace: crate::trace::Trace,
     pub outcome: crate::sim::Outcome,
     pub summary: Summary,
+    /// Each VM's right-sizing decision, when the scenario has `[rightsize]`.
+    pub rightsize: Option<crate::summary::rightsize::RightSizing>,
 }
 
 /// Loads a scenario, its price books and trace, and simulates it.
@@ -41,12 +45,13 @@ pub fn run_scenario(path: &Path) -> Result<Run, Error> {
 /// Loads a loaded scenario's trace and simulates it.
 fn run_loaded(scenario: crate::scenario::Scenario) -> Result<Run, Error> {
     let trace = crate::trace::load(&scenario.trace)?;
-    let (outcome, summary) = simulate(&scenario, &trace)?;
+    let (outcome, summary, rightsize) = crate::summary::simulate_sized(&scenario, &trace)?;
     Ok(Run {
         scenario,
         trace,
         outcome,
         summary,
+        rightsize,
     })
 }
 
@@ -69,7 +74,13 @@ pub fn write_outputs(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     })?;
     let summary = dir.join("summary.json");
     files::write_atomic(&summary, |w| run.summary.write_json(w))?;
-    Ok(vec![summary, ledger])
+    let mut written = vec![summary, ledger];
+    if let Some(sizing) = &run.rightsize {
+        let csv = dir.join("rightsize.csv");
+        files::write_atomic(&csv, |w| sizing.write_csv(&run.trace.table, w))?;
+        written.push(csv);
+    }
+    Ok(written)
 }
 
 /// The run's page (and charts) in `dir`, with the savings against `baseline` and the study's
@@ -147,21 +158,25 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Err
 }
 
 /// `run`: simulates the scenario and writes summary.json and ledger.csv into `out` (default
-/// `reports/<scenario name>`), and with `html` the page, stating savings against `baseline`.
-/// The folder is locked before the simulation and written as a unit after it. Returns the run
-/// and the files written.
+/// `reports/<scenario name>`), with `html` the page, stating savings against `baseline`, and
+/// with `focus` the FOCUS export. The folder is locked before the simulation and written as a
+/// unit after it. Returns the run and the files written.
 pub fn run(
     scenario: &Path,
     out: Option<PathBuf>,
     html: bool,
     baseline: Option<&Summary>,
     brand: &html::Brand,
+    focus: bool,
 ) -> Result<(Run, Vec<PathBuf>), Error> {
     let loaded = crate::scenario::load(scenario)?;
     let output = Output::begin(&out.unwrap_or_else(|| default_dir(&loaded.name)))?;
     let run = run_loaded(loaded)?;
     let dir = output.dir();
     let mut written = write_outputs(&run, dir)?;
+    if focus {
+        written.extend(write_focus(&run, dir)?);
+    }
     if html {
         written.extend(write_report(
             &run, scenario, baseline, None, None, dir, brand,
@@ -170,6 +185,17 @@ pub fn run(
     let written = output.shown(written);
     output.commit()?;
     Ok((run, written))
+}
+
+/// The ledger in FOCUS columns: focus.csv and focus.parquet in `dir`.
+pub fn write_focus(run: &Run, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let rows = report::focus::rows(&run.scenario, &run.outcome);
+    let csv = dir.join("focus.csv");
+    files::write_atomic(&csv, |w| report::focus::write_csv(&rows, w))?;
+    let parquet = dir.join("focus.parquet");
+    let bytes = report::focus::write_parquet(&rows).map_err(|e| Error::io(&parquet, e))?;
+    files::write_atomic(&parquet, |w| w.write_all(&bytes))?;
+    Ok(vec![csv, parquet])
 }
 
 /// A summary.json, or the one in a report folder, for reports and comparisons.

@@ -57,6 +57,7 @@ pub fn optimize(
                 trace,
                 outcome: checked.outcome,
                 summary: checked.summary,
+                rightsize: None,
             };
             written.extend(write_report(
                 &run,

@@ -14,6 +14,7 @@ pub mod import;
 mod private;
 mod public;
 pub mod quote;
+pub mod site_storage;
 mod tco;
 mod tiers;
 

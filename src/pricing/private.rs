@@ -22,6 +22,8 @@ pub struct PrivateBook {
     pub cost: HostCost,
     /// When hosts fail and how long repairs take (used when the scenario turns failures on).
     pub failures: Option<Failures>,
+    /// `[private.storage]`: the shared storage VM disks must fit in (`None`: not a limit).
+    pub storage: Option<super::site_storage::SiteStorage>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +72,7 @@ pub(super) struct RawPrivate {
     host_monthly: Option<f64>,
     tco: Option<RawTco>,
     failures: Option<RawFailures>,
+    storage: Option<super::site_storage::RawSiteStorage>,
 }
 
 fn one() -> f64 {
@@ -119,6 +122,10 @@ impl RawPrivate {
                 .failures
                 .map(|f| f.validate(Check::new(path, "private.failures")))
                 .transpose()?,
+            storage: self
+                .storage
+                .map(|s| s.validate(Check::new(path, "private.storage")))
+                .transpose()?,
         })
     }
 }
@@ -165,6 +172,43 @@ mod tests {
         assert!(err.message.contains("unknown unit \"GB\""), "{err}");
         let err = book("cores = 16\nmem_gib = 128\n").unwrap_err();
         assert!(err.message.contains("give host_monthly"), "{err}");
+    }
+
+    #[test]
+    fn usable_storage_follows_the_protection_scheme() {
+        use crate::pricing::site_storage::GIB_PER_TB;
+        let head = "cores = 16\nmem_gib = 128\nhost_monthly = 1.0\n[private.storage]\n";
+        let p = book(&format!(
+            "{head}raw_tb_per_host = 12\nprotection = \"replicas-3\"\nmax_fill = 0.85\n"
+        ))
+        .unwrap();
+        // 4 hosts x 12 TB / 3 copies x 0.85 = 13.6 TB.
+        let s = p.storage.unwrap();
+        assert!((s.usable_gib(4) - 13.6 * GIB_PER_TB).abs() < 1e-6);
+        let p = book(&format!(
+            "{head}raw_tb_per_host = 8\nprotection = \"raid6\"\ndrives_per_host = 8\n"
+        ))
+        .unwrap();
+        // 8 TB x 6/8 = 6 TB a host.
+        assert!((p.storage.unwrap().usable_gib(1) - 6.0 * GIB_PER_TB).abs() < 1e-6);
+        let err = book(&format!(
+            "{head}raw_tb_per_host = 8\nprotection = \"raid6\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("key `private.storage.drives_per_host`: missing"),
+            "{err}"
+        );
+        let err = book(&format!(
+            "{head}raw_tb_per_host = 8\nprotection = \"erasure\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("\"erasure\" is not a protection scheme"),
+            "{err}"
+        );
     }
 
     #[test]

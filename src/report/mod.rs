@@ -5,13 +5,16 @@
 
 mod compare;
 pub mod files;
+pub mod focus;
 pub mod html;
+mod rightsize;
 mod text;
 
 pub use compare::{
     change, compare_rows, compare_table, daily_totals, has_cash_flows, payback_line, venue_names,
     venue_total,
 };
+pub use rightsize::rightsize_line;
 pub use text::totals_table;
 
 use crate::scenario::Scenario;

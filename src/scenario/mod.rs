@@ -14,6 +14,8 @@ pub mod migration;
 pub mod money;
 mod names;
 mod placement;
+pub mod rightsize;
+pub mod storage;
 pub mod timeline;
 mod trace;
 pub mod uncertainty;
@@ -66,6 +68,10 @@ pub struct Scenario {
     pub autoscale: Vec<Autoscale>,
     /// The `[report]` table: the report's branding.
     pub branding: branding::Branding,
+    /// `[rightsize]`: VMs fitted to their percentile use before the run.
+    pub rightsize: Option<rightsize::Rightsize>,
+    /// `[storage]`: the VMs' disks and how public venues price them.
+    pub storage: Option<storage::Storage>,
     /// The calendar date of time 0, when the scenario gives one (`start`).
     pub start: Option<timeline::Date>,
     /// Money over time: dated capital and one-off costs, escalation, the discount rate.
@@ -122,6 +128,8 @@ struct RawScenario {
     #[serde(default)]
     sweep: Vec<uncertainty::Axis>,
     report: Option<branding::RawReport>,
+    rightsize: Option<rightsize::RawRightsize>,
+    storage: Option<storage::RawStorage>,
     start: Option<String>,
     #[serde(default)]
     money: money::RawMoney,
@@ -318,6 +326,15 @@ fn build(
         None => None,
     };
     uncertainty::validate_sweep(&raw.sweep).map_err(in_file)?;
+    let rightsize = raw
+        .rightsize
+        .map(|r| r.validate(base, &venues))
+        .transpose()
+        .map_err(in_file)?;
+    let storage = raw
+        .storage
+        .map(|s| s.validate(base, &venues, path))
+        .transpose()?;
     let start = timeline::parse_start(raw.start.as_deref()).map_err(in_file)?;
     let frame = money::Frame {
         start,
@@ -350,6 +367,8 @@ fn build(
         failures: raw.failures,
         autoscale,
         branding: raw.report.map(|r| r.resolve(base)).unwrap_or_default(),
+        rightsize,
+        storage,
         start,
         money,
         capacity,

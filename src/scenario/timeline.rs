@@ -66,7 +66,7 @@ impl Date {
 
 /// Days from 1970-01-01 to a Gregorian date (H. Hinnant's `days_from_civil`,
 /// https://howardhinnant.github.io/date_algorithms.html).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

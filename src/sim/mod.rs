@@ -137,6 +137,13 @@ where
     let horizon = scenario.horizon;
     let (group_names, templates) = scaling::templates(scenario, table);
     let mut state = State::new(scenario, table, &templates, group_names);
+    if let Some(storage) = &scenario.storage {
+        for venue in &mut state.venues {
+            if let VenueState::Public(p) = venue {
+                p.price_disks(&mut state.tally.ledger, table, storage, &scenario.path)?;
+            }
+        }
+    }
     let mut engine: Engine<Event> = Engine::new();
     state.schedule_first_failures(&mut engine);
     state.start_scalers(&mut engine);
@@ -282,6 +289,7 @@ impl<'s> State<'s> {
             }
             (VenueState::Site(s), Target::Slot(slot)) => {
                 s.place(slot, need, i);
+                s.disks.take(slot.unit(), vm.disk_gib);
                 s.set_used(slot, 0, self.vms.cpu_milli[i as usize]);
                 s.set_mem_used(0, self.vms.mem_mib[i as usize], false);
             }
@@ -318,6 +326,7 @@ impl<'s> State<'s> {
         match (&mut self.venues[v], target) {
             (VenueState::Public(p), Target::Instance(inst)) => {
                 p.finish(ledger, stay.vm, stay.group, inst, stay.from, at);
+                p.bill_disks(ledger, i, stay.vm, stay.from, at);
                 self.returns.burst_ended(stay.from, i);
             }
             (VenueState::Site(s), Target::Slot(slot)) => {

@@ -81,6 +81,8 @@ pub struct SiteOutcome {
     pub peak_unit_mem: Option<(f64, f64)>,
     /// Host failures at this site.
     pub failures: u64,
+    /// When storage is a limit: usable GiB per unit and the most in use in a unit.
+    pub storage_gib: Option<(f64, f64)>,
     /// When capacity grows by date: (time, hosts or units in service from then), from 0.
     pub capacity: Vec<(SimTime, u32)>,
 }
@@ -100,6 +102,8 @@ pub struct Shortfall {
 pub enum ShortfallKind {
     /// At least one venue could hold a VM of this size but had no room left.
     Capacity,
+    /// At least one site had no storage left for the VM's disks (and none had other room).
+    Storage,
     /// No venue can ever hold a VM of this size.
     TooLarge,
 }
@@ -108,6 +112,7 @@ impl ShortfallKind {
     pub fn name(self) -> &'static str {
         match self {
             ShortfallKind::Capacity => "capacity",
+            ShortfallKind::Storage => "storage",
             ShortfallKind::TooLarge => "too-large",
         }
     }
@@ -138,6 +143,19 @@ impl State<'_> {
                     s.per_host.milli_vcpu as f64 / 1000.0,
                     s.per_host.mib as f64 / 1024.0
                 )),
+                VenueState::Site(s) if s.disks.too_large(vm.disk_gib) => reasons.push(format!(
+                    "{name}: {} GiB of disks is more than its usable storage ({:.1} GiB)",
+                    vm.disk_gib,
+                    s.disks.limit_gib().unwrap_or(0.0)
+                )),
+                VenueState::Site(s) if s.disks.most_free_gib().is_some_and(|f| f < vm.disk_gib) => {
+                    kind = kind.min(ShortfallKind::Storage);
+                    reasons.push(format!(
+                        "{name}: storage full ({:.1} GiB free, the VM's disks need {} GiB)",
+                        s.disks.most_free_gib().unwrap_or(0.0),
+                        vm.disk_gib
+                    ));
+                }
                 VenueState::Site(s) => {
                     kind = ShortfallKind::Capacity;
                     reasons.push(format!("{name}: all {} hosts full", s.hosts_in_service()));
@@ -187,6 +205,7 @@ impl State<'_> {
                         carbon_kg: energy.zip(carbon[v]).map(|(kwh, kg)| kwh * kg),
                         peak_unit_mem: hci.then_some(site.peak_unit_mem),
                         failures: self.failures.per_venue[v],
+                        storage_gib: site.disks.limit_gib().map(|l| (l, site.disks.peak_gib())),
                     });
                 }
             }

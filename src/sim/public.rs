@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 mod billing_tests;
+mod disks;
 mod sustained;
 
 use super::ledger::{Category, Ledger, LineId};
@@ -65,6 +66,8 @@ pub struct PublicVenue<'s> {
     sustained: Option<Sustained>,
     /// Internet egress GiB per day, priced by monthly tiers at the end.
     egress_gib: Vec<f64>,
+    /// Disks priced by storage class (`[storage]`), instead of `storage_gb_month`.
+    disks: Option<disks::ClassedDisks>,
 }
 
 /// What the run says about a public venue's commitments.
@@ -142,6 +145,7 @@ impl<'s> PublicVenue<'s> {
             plan: None,
             sustained: Sustained::new(v, book, ledger, horizon),
             egress_gib: vec![0.0; ledger.days()],
+            disks: None,
         };
         venue.take_commitments(commitments, ledger, horizon);
         venue
@@ -382,12 +386,10 @@ impl<'s> PublicVenue<'s> {
                 per_second(self.book.windows_uplift(t)),
             );
         }
-        ledger.spread(
-            self.storage,
-            from,
-            at,
-            vm.disk_gib * self.book.storage_gb_month * self.rate / MONTH_SECONDS,
-        );
+        if self.disks.is_none() {
+            let per_second = vm.disk_gib * self.book.storage_gb_month * self.rate / MONTH_SECONDS;
+            ledger.spread(self.storage, from, at, per_second);
+        }
         let transfer = group.inter_region_gib_per_vm_month * self.book.inter_region_gb * self.rate
             / MONTH_SECONDS;
         ledger.spread(self.transfer, from, at, transfer);

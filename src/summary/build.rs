@@ -167,6 +167,7 @@ impl Summary {
             backup,
             events: outcome.events,
             usage_samples: outcome.usage_samples,
+            rightsize: None,
         }
     }
 }
@@ -245,6 +246,8 @@ fn site_summary(venue: &Venue, site: &SiteOutcome) -> SiteSummary {
         energy_kwh: site.energy_kwh.map(four),
         carbon_kg: site.carbon_kg.map(four),
         host_failures: site.failures,
+        storage_usable_gib: site.storage_gib.map(|s| four(s.0)),
+        peak_storage_gib: site.storage_gib.map(|s| four(s.1)),
         capacity_changes: site
             .capacity
             .iter()

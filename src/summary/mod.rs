@@ -6,6 +6,7 @@
 mod build;
 pub mod cashflow;
 pub mod proposal;
+pub mod rightsize;
 
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
@@ -19,6 +20,31 @@ use std::io::Write;
 
 /// Simulates a loaded scenario on its loaded trace: the outcome and its summary.
 pub fn simulate(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary), Error> {
+    let (outcome, summary, _) = simulate_sized(scenario, trace)?;
+    Ok((outcome, summary))
+}
+
+/// [`simulate`], also returning each VM's right-sizing decision when the scenario has
+/// `[rightsize]` (the VMs are simulated at their new sizes).
+pub fn simulate_sized(
+    scenario: &Scenario,
+    trace: &Trace,
+) -> Result<(Outcome, Summary, Option<rightsize::RightSizing>), Error> {
+    match rightsize::prepare(scenario, trace)? {
+        Some((resized, sizing)) => {
+            let (outcome, mut summary) = simulate_as_given(scenario, &resized)?;
+            summary.rightsize = Some(sizing.summary(&resized.table));
+            Ok((outcome, summary, Some(sizing)))
+        }
+        None => {
+            let (outcome, summary) = simulate_as_given(scenario, trace)?;
+            Ok((outcome, summary, None))
+        }
+    }
+}
+
+/// Simulates the trace as given (no right-sizing).
+fn simulate_as_given(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Summary), Error> {
     let mut known: Vec<&str> = trace.table.groups.iter().map(String::as_str).collect();
     known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
     crate::scenario::check_group_names(scenario.groups.keys(), &known)
@@ -146,6 +172,9 @@ pub struct Summary {
     pub carbon_kg: f64,
     pub events: u64,
     pub usage_samples: u64,
+    /// `[rightsize]`: VMs fitted to their percentile use before the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rightsize: Option<rightsize::RightsizeSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -260,6 +289,12 @@ pub struct SiteSummary {
     pub energy_kwh: Option<f64>,
     pub carbon_kg: Option<f64>,
     pub host_failures: u64,
+    /// When storage is a limit (`[private.storage]`, HCI tenant storage): usable GiB per unit
+    /// and the most the VMs' disks took in one unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_usable_gib: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_storage_gib: Option<f64>,
     /// When capacity grows by date (`[[capacity]]`, `[[growth]]`): what is in service from
     /// each change on, the first at time 0. Left out for a site of constant size.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -9,17 +9,21 @@ mod azure;
 mod bitbrains;
 mod canonical;
 mod decimal;
+pub mod disks;
 mod files;
 mod google;
 mod ids;
+pub mod perf;
 mod planetlab;
 mod rows;
+pub mod rvtools;
 pub mod stats;
 pub mod synthetic;
 mod table;
 
 pub use canonical::{UsageReader, read_vms, write_usage_csv, write_vms_csv};
 pub use planetlab::{CLOUDSIM_SIZES, VmSize};
+pub use rows::note as note_count;
 pub use table::TableBuilder;
 
 use crate::error::{Error, InputError};

@@ -24,6 +24,16 @@ pub struct Distribution {
     pub max: f64,
 }
 
+/// Percentile `p` (0..=1) of ascending, non-empty `sorted` by linear interpolation between the
+/// two nearest ranks.
+pub fn interpolated(sorted: &[f32], p: f64) -> f64 {
+    let pos = p * (sorted.len() as f64 - 1.0);
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let frac = pos - lo as f64;
+    f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+}
+
 impl Distribution {
     /// The distribution of `values` (sorted here); `None` when empty.
     pub fn of(values: &mut [f32]) -> Option<Distribution> {
@@ -38,13 +48,7 @@ impl Distribution {
             .map(|&v| (f64::from(v) - mean).powi(2))
             .sum::<f64>()
             / n;
-        let q = |p: f64| {
-            let pos = p * (n - 1.0);
-            let lo = pos.floor() as usize;
-            let hi = (lo + 1).min(values.len() - 1);
-            let frac = pos - lo as f64;
-            f64::from(values[lo]) + (f64::from(values[hi]) - f64::from(values[lo])) * frac
-        };
+        let q = |p: f64| interpolated(values, p);
         Some(Distribution {
             count: values.len() as u64,
             mean,

@@ -13,6 +13,7 @@ mod billing;
 mod browser;
 mod confinement;
 mod crn;
+mod estate;
 mod example_run;
 mod fixture_traces;
 mod fuzz_documents;

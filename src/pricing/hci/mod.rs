@@ -166,6 +166,11 @@ impl HciBook {
         }
     }
 
+    /// `tenant_storage_tb` in GiB (TB are decimal, as drives are sold).
+    pub fn tenant_storage_gib(&self, nodes: u32) -> f64 {
+        self.tenant_storage_tb(nodes) * crate::pricing::site_storage::GIB_PER_TB
+    }
+
     /// Tenant storage of a unit, in TB.
     pub fn tenant_storage_tb(&self, nodes: u32) -> f64 {
         let n = f64::from(nodes);

@@ -8,6 +8,7 @@ pub mod charts;
 mod compare;
 mod method;
 mod proposal;
+mod rightsize;
 mod sections;
 
 pub use brand::{Brand, BrandError, MAX_LOGO_BYTES};
@@ -423,6 +424,13 @@ pub fn render(r: &Report) -> Page {
     if let Some(b) = &s.backup {
         let body = sections::backup(s, b, r.backup.as_ref(), &mut charts);
         out.push(sec("backup", "Backup", body));
+    }
+    if let Some(sizing) = &s.rightsize {
+        out.push(Section {
+            id: "rightsize",
+            title: "Right-sizing".into(),
+            body: rightsize::section(sizing, &s.currency),
+        });
     }
     if let Some(study) = r.study {
         let body = sections::uncertainty(study, &mut charts);

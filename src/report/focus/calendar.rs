@@ -1,0 +1,80 @@
+//! Civil dates without a date crate: day numbers (days since 1970-01-01, as
+//! `scenario::timeline` counts them) to year, month and day and back (Howard Hinnant's
+//! algorithms, proleptic Gregorian), enough for FOCUS's UTC timestamps.
+
+use crate::scenario::timeline::{Date, days_from_civil as civil};
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    civil(y, m as u32, d as u32)
+}
+
+/// The civil date (year, month, day) of a day number.
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `YYYY-MM-DD` as a day number, `None` when it is not one.
+pub fn parse_date(s: &str) -> Option<i64> {
+    Date::parse(s).map(|d| d.0)
+}
+
+/// The first day of the month holding `day`.
+pub fn month_start(day: i64) -> i64 {
+    let (y, m, _) = civil_from_days(day);
+    days_from_civil(y, m, 1)
+}
+
+/// The first day of the month after the one holding `day`.
+pub fn next_month(day: i64) -> i64 {
+    let (y, m, _) = civil_from_days(day);
+    if m == 12 {
+        days_from_civil(y + 1, 1, 1)
+    } else {
+        days_from_civil(y, m + 1, 1)
+    }
+}
+
+/// Microseconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn iso(us: i64) -> String {
+    let secs = us.div_euclid(1_000_000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_months_roll_over() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        // 2026-11-01: 56 years of days since 1970 (14 leap years) + 304 days into 2026.
+        assert_eq!(days_from_civil(2026, 11, 1), 56 * 365 + 14 + 304);
+        let d = parse_date("2024-02-29").unwrap();
+        assert_eq!(civil_from_days(d), (2024, 2, 29));
+        assert_eq!(civil_from_days(month_start(d)), (2024, 2, 1));
+        assert_eq!(
+            civil_from_days(next_month(parse_date("2026-12-15").unwrap())),
+            (2027, 1, 1)
+        );
+        assert_eq!(
+            iso((d * 86_400 + 3_661) * 1_000_000),
+            "2024-02-29T01:01:01Z"
+        );
+        assert_eq!(parse_date("2026-13-01"), None);
+    }
+}

@@ -1,0 +1,29 @@
+//! The terminal's line about right-sizing.
+
+use crate::summary::Summary;
+
+/// "right-sizing: 41 of 54 VMs to a cheaper type on aws (P95 + 20 %): 5432.10 -> 2345.60 USD a
+/// month, saving 3086.50; 5 without performance data kept their size", when the run has it.
+pub fn rightsize_line(s: &Summary) -> Option<String> {
+    let r = s.rightsize.as_ref()?;
+    let mut line = format!(
+        "right-sizing: {} of {} VMs to a cheaper type on {} (P{} + {:.0} %, data: {}): {:.2} -> {:.2} {} a month on demand, saving {:.2}",
+        r.resized,
+        r.vms,
+        r.venue,
+        r.percentile,
+        r.headroom * 100.0,
+        r.data,
+        r.monthly_before,
+        r.monthly_after,
+        s.currency,
+        r.monthly_saving
+    );
+    if r.without_data > 0 {
+        line.push_str(&format!(
+            "; {} without performance data kept their size",
+            r.without_data
+        ));
+    }
+    Some(line)
+}

@@ -1,0 +1,357 @@
+//! Right-sizing before the run (`[rightsize]`): each VM is fitted to the cheapest instance type
+//! of a public venue's book that covers its P-th percentile CPU and memory plus headroom; the
+//! run then simulates the VMs at their new size, everywhere. Without performance data for a VM
+//! its allocated size is kept, and the outputs say so.
+//!
+//! A VM is never made larger than it was: utilisation is a share of the allocated size, so it
+//! says nothing of demand above it.
+
+use crate::error::Error;
+use crate::pricing::{PriceModel, PublicBook, VmUsage};
+use crate::scenario::Scenario;
+use crate::scenario::rightsize::Rightsize;
+use crate::text::csv_cell as cell;
+use crate::trace::perf::{self, Percentiles};
+use crate::trace::{Sample, Trace, VmTable};
+use crate::units::HOURS_PER_MONTH;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+
+/// Why a VM got the size it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Fitted to its percentile use.
+    Fitted,
+    /// No performance data: its allocated size is kept.
+    NoData,
+    /// No instance type holds its allocated size: kept (the run reports it as too large).
+    TooLarge,
+}
+
+impl Basis {
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Fitted => "fitted",
+            Basis::NoData => "no performance data: allocated size kept",
+            Basis::TooLarge => "no instance type holds it: allocated size kept",
+        }
+    }
+}
+
+/// One VM's right-sizing decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Position in the trace's table.
+    pub vm: u32,
+    /// The allocated size.
+    pub vcpus: f64,
+    pub mem_gib: f64,
+    pub basis: Basis,
+    pub use_at: Option<Percentiles>,
+    /// Capacity asked of the new size: percentile x allocated x (1 + headroom), at most the
+    /// allocated size.
+    pub need_vcpus: f64,
+    pub need_mem_gib: f64,
+    /// Instance types (positions in the book) for the allocated and the new size.
+    pub before: Option<usize>,
+    pub after: Option<usize>,
+    /// Monthly on-demand price (730 h, Windows licence included) in the scenario's currency.
+    pub monthly_before: f64,
+    pub monthly_after: f64,
+}
+
+/// Every VM's decision and what they were fitted against.
+#[derive(Debug, Clone)]
+pub struct RightSizing {
+    pub venue: String,
+    /// The venue's book (its instance types name the sizes).
+    pub book: PublicBook,
+    pub options: Rightsize,
+    /// "percentile file", "usage series" or "none".
+    pub data: &'static str,
+    pub decisions: Vec<Decision>,
+}
+
+/// Fits every VM of `table` (pure: no I/O). `windows(vm)` says whether a VM pays the Windows
+/// licence; `rate` turns the book's prices into the scenario's currency.
+pub fn fit(
+    table: &VmTable,
+    use_at: &[Option<Percentiles>],
+    book: &PublicBook,
+    opt: &Rightsize,
+    rate: f64,
+    windows: &dyn Fn(u32) -> bool,
+) -> Vec<Decision> {
+    let monthly = |ix: Option<usize>, vm: u32| {
+        ix.map_or(0.0, |ix| {
+            let hour =
+                book.vm_hour_cost(ix, PriceModel::OnDemand, windows(vm), &VmUsage::default());
+            hour.total() * rate * HOURS_PER_MONTH
+        })
+    };
+    let grow = 1.0 + opt.headroom;
+    let mut out = Vec::with_capacity(table.vms.len());
+    for (i, vm) in table.vms.iter().enumerate() {
+        let i = i as u32;
+        let before = book.cheapest_fit(vm.vcpus, vm.mem_gib).map(|(ix, _)| ix);
+        let p = use_at[i as usize];
+        let (basis, need_vcpus, need_mem_gib) = match (before, p) {
+            (None, _) => (Basis::TooLarge, vm.vcpus, vm.mem_gib),
+            (Some(_), None) => (Basis::NoData, vm.vcpus, vm.mem_gib),
+            (Some(_), Some(p)) => (
+                Basis::Fitted,
+                (vm.vcpus * p.cpu * grow).min(vm.vcpus),
+                // Without a memory figure the allocated memory is kept.
+                (vm.mem_gib * p.mem.unwrap_or(1.0) * grow).min(vm.mem_gib),
+            ),
+        };
+        let after = match basis {
+            Basis::Fitted => book
+                .cheapest_fit(need_vcpus, need_mem_gib)
+                .map(|(ix, _)| ix),
+            _ => before,
+        };
+        out.push(Decision {
+            vm: i,
+            vcpus: vm.vcpus,
+            mem_gib: vm.mem_gib,
+            basis,
+            use_at: p,
+            need_vcpus,
+            need_mem_gib,
+            before,
+            after,
+            monthly_before: monthly(before, i),
+            monthly_after: monthly(after, i),
+        });
+    }
+    out
+}
+
+/// Applies the scenario's `[rightsize]` to a loaded trace: the trace with every fitted VM at
+/// its new size (usage samples rescaled to it, so the same cores are used), and the decisions.
+/// Without `[rightsize]` the trace is returned as it was.
+pub fn prepare(scenario: &Scenario, trace: &Trace) -> Result<Option<(Trace, RightSizing)>, Error> {
+    let Some(opt) = &scenario.rightsize else {
+        return Ok(None);
+    };
+    let venue = &scenario.venues[opt.venue];
+    let book = venue
+        .public()
+        .expect("checked public when the scenario was loaded");
+    let (use_at, data) = match (&opt.perf, trace.samples()?) {
+        (Some(path), _) => (
+            perf::read_file(path, &trace.table, opt.percentile)?,
+            "percentile file",
+        ),
+        (None, Some(samples)) => (
+            perf::from_samples(&trace.table, samples, opt.percentile)?,
+            "usage series",
+        ),
+        (None, None) => (vec![None; trace.table.vms.len()], "none"),
+    };
+    let table = &trace.table;
+    let windows = |vm: u32| {
+        scenario
+            .group(table.group_name(&table.vms[vm as usize]))
+            .windows
+    };
+    let decisions = fit(table, &use_at, book, opt, venue.rate, &windows);
+    let resized = resize(trace, &decisions, book)?;
+    let rs = RightSizing {
+        venue: venue.name.clone(),
+        book: book.clone(),
+        options: opt.clone(),
+        data,
+        decisions,
+    };
+    Ok(Some((resized, rs)))
+}
+
+/// The trace with each VM at its new instance type's size; CPU and memory samples rescaled to
+/// the new size (clamped to 1.0 above it, counted in the notes).
+fn resize(trace: &Trace, decisions: &[Decision], book: &PublicBook) -> Result<Trace, Error> {
+    let mut table = trace.table.clone();
+    let mut scale = vec![(1.0f64, 1.0f64); table.vms.len()];
+    for d in decisions {
+        if let (Basis::Fitted, Some(ix)) = (d.basis, d.after) {
+            let (t, vm) = (&book.instances[ix], &mut table.vms[d.vm as usize]);
+            scale[d.vm as usize] = (vm.vcpus / f64::from(t.vcpus), vm.mem_gib / t.mem_gib);
+            vm.vcpus = f64::from(t.vcpus);
+            vm.mem_gib = t.mem_gib;
+        }
+    }
+    let mut notes = trace.notes.clone();
+    let mut samples = Vec::new();
+    let mut clamped = 0u64;
+    if let Some(all) = trace.samples()? {
+        for s in all {
+            let s = s?;
+            let (c, m) = scale[s.vm as usize];
+            let cpu = (f64::from(s.cpu) * c) as f32;
+            let mem = s.mem().map(|x| ((f64::from(x) * m) as f32).min(1.0));
+            clamped += u64::from(cpu > 1.0);
+            samples.push(Sample::new(s.vm, s.t, cpu.min(1.0), mem));
+        }
+    }
+    crate::trace::note_count(
+        &mut notes,
+        clamped,
+        "usage samples above a right-sized VM's vCPUs clamped to 1.0",
+    );
+    Ok(Trace::from_samples(table, samples, notes))
+}
+
+/// Right-sizing in summary.json: the totals and the ten largest savings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RightsizeSummary {
+    pub venue: String,
+    pub percentile: f64,
+    pub headroom: f64,
+    /// Where the percentiles came from: "percentile file", "usage series" or "none".
+    pub data: String,
+    pub vms: u64,
+    /// VMs moved to a cheaper instance type.
+    pub resized: u64,
+    /// VMs without performance data, kept at their allocated size.
+    pub without_data: u64,
+    pub vcpus_before: f64,
+    pub vcpus_after: f64,
+    pub mem_gib_before: f64,
+    pub mem_gib_after: f64,
+    /// On-demand price a month (730 h) of every VM on the venue, before and after.
+    pub monthly_before: f64,
+    pub monthly_after: f64,
+    pub monthly_saving: f64,
+    pub largest: Vec<ResizedVm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResizedVm {
+    pub vm: String,
+    pub before: String,
+    pub after: String,
+    pub monthly_saving: f64,
+}
+
+const LARGEST: usize = 10;
+
+impl RightSizing {
+    /// The size a VM was simulated at: its new type's, or its own when kept.
+    fn after_size(&self, d: &Decision) -> (f64, f64) {
+        match (d.basis, d.after) {
+            (Basis::Fitted, Some(i)) => {
+                let t = &self.book.instances[i];
+                (f64::from(t.vcpus), t.mem_gib)
+            }
+            _ => (d.vcpus, d.mem_gib),
+        }
+    }
+
+    fn name(&self, ix: Option<usize>) -> String {
+        ix.map_or_else(String::new, |i| self.book.instances[i].name.clone())
+    }
+
+    /// The figures for summary.json (money and sizes rounded as the rest of the summary).
+    pub fn summary(&self, table: &VmTable) -> RightsizeSummary {
+        // `table` gives the VMs' ids only (the same in the resized table).
+        let r2 = |x: f64| (x * 100.0).round() / 100.0 + 0.0;
+        let r4 = |x: f64| (x * 1e4).round() / 1e4 + 0.0;
+        let (mut vb, mut va, mut mb, mut ma) = (0.0, 0.0, 0.0, 0.0);
+        for d in &self.decisions {
+            let a = self.after_size(d);
+            (vb, va, mb, ma) = (vb + d.vcpus, va + a.0, mb + d.mem_gib, ma + a.1);
+        }
+        let before: f64 = self.decisions.iter().map(|d| d.monthly_before).sum();
+        let after: f64 = self.decisions.iter().map(|d| d.monthly_after).sum();
+        let mut saved: Vec<&Decision> = self
+            .decisions
+            .iter()
+            .filter(|d| d.after != d.before)
+            .collect();
+        // Largest saving first; ties by table order, so the list is the same on every run.
+        saved.sort_by(|a, b| {
+            let s = |d: &Decision| d.monthly_before - d.monthly_after;
+            s(b).total_cmp(&s(a)).then(a.vm.cmp(&b.vm))
+        });
+        RightsizeSummary {
+            venue: self.venue.to_string(),
+            percentile: self.options.percentile,
+            headroom: self.options.headroom,
+            data: self.data.to_string(),
+            vms: self.decisions.len() as u64,
+            resized: saved.len() as u64,
+            without_data: self
+                .decisions
+                .iter()
+                .filter(|d| d.basis == Basis::NoData)
+                .count() as u64,
+            vcpus_before: r4(vb),
+            vcpus_after: r4(va),
+            mem_gib_before: r4(mb),
+            mem_gib_after: r4(ma),
+            monthly_before: r2(before),
+            monthly_after: r2(after),
+            monthly_saving: r2(before - after),
+            largest: saved
+                .iter()
+                .take(LARGEST)
+                .map(|d| ResizedVm {
+                    vm: table.id(d.vm).to_string(),
+                    before: self.name(d.before),
+                    after: self.name(d.after),
+                    monthly_saving: r2(d.monthly_before - d.monthly_after),
+                })
+                .collect(),
+        }
+    }
+
+    /// `rightsize.csv`: one row per VM, before and after, with the basis of the decision.
+    pub fn write_csv(&self, table: &VmTable, out: impl Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "vm",
+            "group",
+            "vcpus",
+            "mem_gib",
+            "cpu_use",
+            "mem_use",
+            "need_vcpus",
+            "need_mem_gib",
+            "before",
+            "after",
+            "vcpus_after",
+            "mem_gib_after",
+            "monthly_before",
+            "monthly_after",
+            "monthly_saving",
+            "basis",
+        ])?;
+        let opt = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+        for d in &self.decisions {
+            let (va, ma) = self.after_size(d);
+            w.write_record([
+                &*cell(table.id(d.vm)),
+                &cell(table.group_name(&table.vms[d.vm as usize])),
+                &d.vcpus.to_string(),
+                &d.mem_gib.to_string(),
+                &opt(d.use_at.map(|p| p.cpu)),
+                &opt(d.use_at.and_then(|p| p.mem)),
+                &format!("{:.4}", d.need_vcpus),
+                &format!("{:.4}", d.need_mem_gib),
+                &cell(&self.name(d.before)),
+                &cell(&self.name(d.after)),
+                &va.to_string(),
+                &ma.to_string(),
+                &format!("{:.2}", d.monthly_before),
+                &format!("{:.2}", d.monthly_after),
+                &format!("{:.2}", d.monthly_before - d.monthly_after),
+                d.basis.name(),
+            ])?;
+        }
+        w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,320 @@
+//! Bring your estate (issue 21): an RVTools export imported, right-sized and run end to end.
+
+use crate::common::{Scratch, hybridplan, root};
+
+/// Imports the RVTools fixture with the CLI into `dir`; returns stdout.
+fn import(dir: &std::path::Path) -> String {
+    let fixture = root().join("tests/fixtures/rvtools");
+    let sheets: Vec<String> = ["vInfo", "vCPU", "vMemory", "vDisk", "vHost"]
+        .iter()
+        .map(|s| {
+            fixture
+                .join(format!("RVTools_tab{s}.csv"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["trace", "import", "rvtools"];
+    args.extend(sheets.iter().map(String::as_str));
+    let out = dir.display().to_string();
+    args.extend(["--out", &out]);
+    let (code, stdout, stderr) = hybridplan(&args);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+/// The estate scenario copied into `scratch` with its books and a fresh import of the fixture.
+fn estate_scenario(scratch: &Scratch) -> std::path::PathBuf {
+    let trace = scratch.path().join("scenarios/traces/rvtools-estate");
+    let stdout = import(&trace);
+    assert!(
+        stdout.contains("left out: tpl-vm058 (template)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("60 VMs read, 54 in vms.csv, 90 disks, 4 hosts"),
+        "{stdout}"
+    );
+    // The scenario's committed table is this import.
+    let committed = root().join("scenarios/traces/rvtools-estate");
+    for f in ["vms.csv", "inventory.csv", "disks.csv", "hosts.csv"] {
+        let fresh = std::fs::read_to_string(trace.join(f)).unwrap();
+        assert_eq!(
+            fresh,
+            std::fs::read_to_string(committed.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    for rel in [
+        "scenarios/estate-rightsized.toml",
+        "scenarios/traces/rvtools-estate/perf.csv",
+        "pricing/private-vmware-2s32c.toml",
+        "pricing/aws-us-east-1.toml",
+    ] {
+        scratch.write(rel, &std::fs::read_to_string(root().join(rel)).unwrap());
+    }
+    scratch.path().join("scenarios/estate-rightsized.toml")
+}
+
+/// Runs `scenario` into `<scratch>/out` with `extra` arguments; asserts success and returns
+/// the output folder, stdout and summary.json.
+fn run(
+    scratch: &Scratch,
+    scenario: &std::path::Path,
+    extra: &[&str],
+) -> (std::path::PathBuf, String, serde_json::Value) {
+    let out = scratch.path().join("out");
+    let (scenario_arg, out_arg) = (scenario.display().to_string(), out.display().to_string());
+    let mut args = vec!["run", &scenario_arg, "--out", &out_arg];
+    args.extend(extra);
+    let (code, stdout, stderr) = hybridplan(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    (out, stdout, serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn the_rvtools_fixture_imports_right_sizes_and_runs() {
+    let scratch = Scratch::new();
+    let scenario = estate_scenario(&scratch);
+    let (out, stdout, summary) = run(&scratch, &scenario, &[]);
+    assert!(stdout.contains("right-sizing: 24 of 54 VMs"), "{stdout}");
+    assert!(
+        stdout.contains("5 without performance data kept their size"),
+        "{stdout}"
+    );
+    assert_eq!(summary["vms"]["placed"], 54);
+    let r = &summary["rightsize"];
+    assert_eq!(
+        (r["vms"].as_u64(), r["resized"].as_u64()),
+        (Some(54), Some(24))
+    );
+    let saving = r["monthly_saving"].as_f64().unwrap();
+    let (before, after) = (
+        r["monthly_before"].as_f64().unwrap(),
+        r["monthly_after"].as_f64().unwrap(),
+    );
+    assert!((before - after - saving).abs() < 0.011, "{r}");
+    // The hand-worked decision (src/summary/rightsize/tests.rs): 4 vCPUs, 8 GiB at P95 CPU
+    // 0.4 and memory 0.6 + 20 % -> 1.92 vCPUs, 5.76 GiB: c5.xlarge (124.10 a month) ->
+    // m6a.large (63.07), saving 61.03.
+    let csv = std::fs::read_to_string(out.join("rightsize.csv")).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("prod-vm002,")).unwrap();
+    assert_eq!(
+        row,
+        "prod-vm002,prod,4,8,0.4000,0.6000,1.9200,5.7600,c5.xlarge,m6a.large,2,8,124.10,63.07,61.03,fitted"
+    );
+    // A VM without data (every tenth of the fixture) keeps its size.
+    let kept = csv.lines().find(|l| l.starts_with("prod-vm009,")).unwrap();
+    assert!(
+        kept.ends_with("no performance data: allocated size kept"),
+        "{kept}"
+    );
+}
+
+/// A private site of 2 hosts (4 cores, 16 GiB) with 1 TB raw each, in 2 copies.
+const SMALL_SITE: &str = r#"name = "small site"
+currency = "USD"
+source = "test fixture"
+as_of = "2026-01-01"
+[private]
+cores = 4
+sockets = 1
+mem_gib = 16
+host_monthly = 730.0
+[private.storage]
+raw_tb_per_host = 1.0
+protection = "replicas-2"
+"#;
+
+#[test]
+fn a_private_site_runs_out_of_storage_before_compute() {
+    // Usable: 2 hosts x 1 TB x 1/2 (two copies) = 1 TB = 10^12 / 2^30 = 931.3226 GiB.
+    // Three VMs of 1 vCPU, 2 GiB and 400 GiB of disks: the hosts have room for 8 such VMs by
+    // vCPU, but the disks of two take 800 GiB and a third would need 1,200 > 931.3226: the
+    // third is a storage shortfall, with 131.3 GiB free.
+    let scratch = Scratch::new();
+    scratch.write("book.toml", SMALL_SITE);
+    scratch.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,1,2,400\nb,g,0,,1,2,400\nc,g,60,,1,2,400\n",
+    );
+    let scenario = scratch.write(
+        "s.toml",
+        "name = \"storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"dc\"\nbook = \"book.toml\"\nhosts = 2\n",
+    );
+    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
+    assert_eq!(s["vms"]["placed"], 2);
+    assert_eq!(s["shortfalls"]["by_kind"]["storage"], 1);
+    let first = &s["shortfalls"]["first"][0];
+    assert_eq!(first["vm"], "c");
+    assert_eq!(
+        first["reason"],
+        "dc: storage full (131.3 GiB free, the VM's disks need 400 GiB)"
+    );
+    let site = &s["private_sites"][0];
+    // Kept in whole MiB: 931.3226 GiB = 953,674.3 MiB -> 953,674 MiB = 931.3223 GiB.
+    assert_eq!(site["storage_usable_gib"], 931.3223);
+    assert_eq!(site["peak_storage_gib"], 800.0);
+}
+
+/// FOCUS 1.0's mandatory columns (specification/columns/*.md at tag v1.0: "Feature level:
+/// Mandatory"), with their data type and whether they allow nulls.
+const FOCUS_MANDATORY: [(&str, &str, bool); 21] = [
+    ("BilledCost", "Decimal", false),
+    ("BillingAccountId", "String", false),
+    ("BillingAccountName", "String", true),
+    ("BillingCurrency", "String", false),
+    ("BillingPeriodEnd", "DateTime", false),
+    ("BillingPeriodStart", "DateTime", false),
+    ("ChargeCategory", "String", false),
+    ("ChargeClass", "String", true),
+    ("ChargeDescription", "String", true),
+    ("ChargePeriodEnd", "DateTime", false),
+    ("ChargePeriodStart", "DateTime", false),
+    ("ContractedCost", "Decimal", false),
+    ("EffectiveCost", "Decimal", false),
+    ("InvoiceIssuerName", "String", false),
+    ("ListCost", "Decimal", false),
+    ("PricingQuantity", "Decimal", true),
+    ("PricingUnit", "String", true),
+    ("ProviderName", "String", false),
+    ("PublisherName", "String", false),
+    ("ServiceCategory", "String", false),
+    ("ServiceName", "String", false),
+];
+
+#[test]
+fn the_focus_export_reads_back_with_every_mandatory_column_and_sums_to_the_total() {
+    use parquet::basic::{LogicalType, Repetition, TimeUnit, Type as Physical};
+    use parquet::column::reader::get_typed_column_reader;
+    use parquet::data_type::Int64Type;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let scratch = Scratch::new();
+    let scenario = estate_scenario(&scratch);
+    let (out, stdout, summary) = run(&scratch, &scenario, &["--export", "focus"]);
+    assert!(stdout.contains("focus.parquet"), "{stdout}");
+    let total = summary["total"].as_f64().unwrap();
+
+    let reader =
+        SerializedFileReader::new(std::fs::File::open(out.join("focus.parquet")).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr();
+    for (name, kind, nullable) in FOCUS_MANDATORY {
+        let col = schema
+            .columns()
+            .iter()
+            .find(|c| c.name() == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
+        let t = col.self_type();
+        let rep = t.get_basic_info().repetition();
+        assert_eq!(rep == Repetition::OPTIONAL, nullable, "{name}: {rep:?}");
+        let logical = t.get_basic_info().logical_type_ref().cloned();
+        match kind {
+            "Decimal" => {
+                assert_eq!(col.physical_type(), Physical::INT64, "{name}");
+                assert_eq!(logical, Some(LogicalType::decimal(6, 18)), "{name}");
+            }
+            "DateTime" => {
+                assert_eq!(col.physical_type(), Physical::INT64, "{name}");
+                let utc_micros = LogicalType::timestamp(true, TimeUnit::MICROS);
+                assert_eq!(logical, Some(utc_micros), "{name}");
+            }
+            _ => {
+                assert_eq!(col.physical_type(), Physical::BYTE_ARRAY, "{name}");
+                assert_eq!(logical, Some(LogicalType::String), "{name}");
+            }
+        }
+    }
+    // BilledCost in micro-dollars, summed over every row group.
+    let ix = schema
+        .columns()
+        .iter()
+        .position(|c| c.name() == "BilledCost")
+        .unwrap();
+    let (mut sum, mut rows) = (0i64, 0usize);
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).unwrap();
+        let n = group.metadata().num_rows() as usize;
+        let mut col = get_typed_column_reader::<Int64Type>(group.get_column_reader(ix).unwrap());
+        let mut values = Vec::new();
+        col.read_records(n, None, None, &mut values).unwrap();
+        sum += values.iter().sum::<i64>();
+        rows += values.len();
+    }
+    let ledger = std::fs::read_to_string(out.join("ledger.csv")).unwrap();
+    assert_eq!(
+        rows,
+        ledger.lines().count() - 1,
+        "one FOCUS row per ledger row"
+    );
+    // Each row rounds to a micro-dollar; the total is rounded to cents.
+    assert!(
+        (sum as f64 / 1e6 - total).abs() < 0.005 + rows as f64 * 1e-6,
+        "{sum} vs {total}"
+    );
+    // The same figures in the CSV, with the private site in the same columns.
+    let csv = std::fs::read_to_string(out.join("focus.csv")).unwrap();
+    let billed: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((billed - sum as f64 / 1e6).abs() < 1e-6 * rows as f64);
+    assert!(csv.lines().any(|l| {
+        l.contains(",dc,dc,,,estate-rightsized/dc,dc,Private cloud site,Compute,Owned Hosts,")
+    }));
+}
+
+#[test]
+fn public_disks_are_priced_by_the_class_of_their_tier() {
+    // VM "a" on AWS for 730 h (one month) with two disks (disks.csv):
+    // 500 GiB standard -> gp3 at 6,000 IOPS: 500 x 0.08 + (6,000 - 3,000 included) x 0.005
+    //   = 40 + 15 = 55.00;
+    // 100 GiB fast -> io2 at 1,000 IOPS: 100 x 0.125 + 1,000 x 0.065 = 12.50 + 65 = 77.50.
+    // Storage: 132.50 (not disk_gib 900 x 0.08 = 72.00 at the flat rate).
+    let scratch = Scratch::new();
+    let book = std::fs::read_to_string(root().join("pricing/aws-us-east-1.toml")).unwrap();
+    scratch.write("aws.toml", &book);
+    scratch.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,2,8,900\n",
+    );
+    scratch.write(
+        "disks.csv",
+        "vm,disk,capacity_gib,tier,iops\na,d1,500,,6000\na,d2,100,fast,1000\n",
+    );
+    let scenario = scratch.write(
+        "s.toml",
+        r#"name = "disks"
+horizon = "730h"
+step = "1h"
+seed = 1
+currency = "USD"
+policy = "first-fit"
+[trace]
+vms = "vms.csv"
+[storage]
+disks = "disks.csv"
+[storage.classes.aws]
+standard = "gp3"
+fast = "io2"
+[[venues]]
+name = "aws"
+book = "aws.toml"
+"#,
+    );
+    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
+    assert_eq!(s["by_category"]["storage"], 132.5);
+    // A tier without a class is refused, naming the key.
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("fast = \"io2\"\n", "");
+    scratch.write("s.toml", &text);
+    let (code, _, stderr) = hybridplan(&["run", &scenario.display().to_string(), "--quiet"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("key `storage.classes.aws`: no storage class for tier \"fast\""),
+        "{stderr}"
+    );
+}
