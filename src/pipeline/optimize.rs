@@ -24,6 +24,9 @@ pub fn optimize(
     out: Option<PathBuf>,
     report: Option<&crate::report::html::Brand>,
 ) -> Result<Optimized, Error> {
+    // A report implies --validate, improvement included: the page is handed to a customer, so
+    // it must not recommend a plan the simulation knows a built-in policy beats.
+    let validate = validate || report.is_some();
     let scenario = crate::scenario::load(path)?;
     let output = Output::begin(&out.unwrap_or_else(|| default_dir(&scenario.name)))?;
     let dir = output.dir();
@@ -44,7 +47,7 @@ pub fn optimize(
     let plan_text = rec.plan_file(&path.display().to_string());
     files::write_atomic(&plan_path, |w| w.write_all(plan_text.as_bytes()))?;
     let mut written = vec![plan_path.clone()];
-    if validate || report.is_some() {
+    if validate {
         // The plan file as written drives the simulation.
         let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
         let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;

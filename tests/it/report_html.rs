@@ -255,6 +255,14 @@ fn monte_carlo_and_optimizer_sections_appear_when_present() {
             .unwrap();
     // --report simulates the plan, so optimize.json carries the validation.
     assert!(json["validation"]["simulated_total"].as_f64().unwrap() > 0.0);
+    // ... and improves it as --validate does: the model's plan simulates 1,641.19, 1,641.19 /
+    // 1,564.47 (private-first) = 1.049 x, over the 1.005 bound, so the page must carry the
+    // improved plan (private-first's venue orders: 1,564.47, 1.000 x), never the 4.9 % dearer
+    // one.
+    assert!(json["improvement"].is_object(), "no improvement: {json}");
+    assert_eq!(json["validation"]["ratio_to_best_policy"], 1.0);
+    assert_eq!(json["validation"]["simulated_total"], 1564.47);
+    assert!(html.contains("We recommend"), "the plan is not recommended");
 }
 
 #[test]
