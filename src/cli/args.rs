@@ -101,10 +101,11 @@ pub enum Command {
         a: PathBuf,
         /// Run B, compared against A.
         b: PathBuf,
+        /// Also write a comparison page: index.html and each chart as an .svg file.
         #[arg(long, value_enum, value_name = "FORMAT")]
         report: Option<ReportFormat>,
-        /// Output folder for the page [default: reports/compare-<A>-vs-<B>].
-        #[arg(long)]
+        /// With --report: output folder for the page [default: reports/compare-<A>-vs-<B>].
+        #[arg(long, requires = "report")]
         out: Option<PathBuf>,
     },
     /// Combine the partial results of a sharded `run --replications` or `run --sweep` into the
@@ -176,13 +177,13 @@ pub struct ReportArgs {
 #[derive(Args, Default)]
 pub struct BrandArgs {
     /// With --report: the company named in the report's header (1 to 80 characters).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", requires = "report")]
     pub company: Option<String>,
     /// With --report: a logo (PNG, JPEG or SVG, at most 256 KiB) embedded in the header.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "report")]
     pub logo: Option<PathBuf>,
     /// With --report: the header's accent colour, #rgb or #rrggbb, e.g. #0b3954.
-    #[arg(long, value_name = "COLOUR", value_parser = parse_accent)]
+    #[arg(long, value_name = "COLOUR", value_parser = parse_accent, requires = "report")]
     pub accent: Option<String>,
 }
 

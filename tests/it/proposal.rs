@@ -128,6 +128,30 @@ fn branding_is_checked() {
 }
 
 #[test]
+fn report_only_flags_without_a_report_are_refused() {
+    // Branding, like --baseline, shapes only the page: without --report it would be dropped
+    // silently, so it is a usage error (exit 2) naming the missing flag. The same for
+    // compare's --out, which is where its page goes.
+    let s = Scratch::new();
+    let out = s.path().to_str().unwrap();
+    for (cmd, flag, value) in [
+        ("run", "--company", "Acme"),
+        ("run", "--accent", "#0b3954"),
+        ("run", "--logo", "logo.png"),
+        ("optimize", "--company", "Acme"),
+    ] {
+        let scenario = "scenarios/example-hybrid.toml";
+        let (code, o, err) = hybridplan(&[cmd, scenario, flag, value, "--out", out]);
+        assert_eq!(code, 2, "{cmd} {flag}: {o}{err}");
+        assert!(err.contains("--report <FORMAT>"), "{cmd} {flag}: {err}");
+    }
+    let a = "scenarios/baselines/example-hybrid.json";
+    let (code, o, err) = hybridplan(&["compare", a, a, "--out", out]);
+    assert_eq!(code, 2, "compare --out: {o}{err}");
+    assert!(err.contains("--report <FORMAT>"), "{err}");
+}
+
+#[test]
 fn a_scenario_brands_its_report_and_the_command_line_overrides_it() {
     let s = Scratch::new();
     let scenario = common::copy_example(&s);

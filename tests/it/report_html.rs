@@ -187,6 +187,28 @@ fn savings_against_a_baseline_are_stated() {
     let html = std::fs::read_to_string(page.path().join("index.html")).unwrap();
     assert_self_contained(&html);
     assert!(html.contains("-1,405.08") && html.contains("-11.5 %"));
+    // The headline card gives the amount unsigned and says which way it goes in words.
+    assert!(
+        html.contains("id=\"difference\"><div class=\"v good\">1,405.08 USD</div><div class=\"k\">B saves against A (11.5 %)"),
+        "{html}"
+    );
+    // The other way round: B = Azure costs 1,405.08 more, 1,405.08 / 10,785.77 = 13.0 % of A.
+    let back = Scratch::new();
+    let (code, out, err) = hybridplan(&[
+        "compare",
+        ash.path().to_str().unwrap(),
+        azure.path().to_str().unwrap(),
+        "--report",
+        "html",
+        "--out",
+        back.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let back_html = std::fs::read_to_string(back.path().join("index.html")).unwrap();
+    assert!(
+        back_html.contains("id=\"difference\"><div class=\"v bad\">1,405.08 USD</div><div class=\"k\">B costs more than A (13.0 %)"),
+        "{back_html}"
+    );
     insta::assert_snapshot!("compare_structure", structure(&html));
     // Two 30-day runs have one monthly point each: the page draws them per day instead, from
     // their ledgers, one point per day (the series' lines are 2 px wide, the legend's 3).

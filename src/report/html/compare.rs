@@ -109,7 +109,8 @@ pub fn render_compare(a: &Summary, b: &Summary, daily: Option<[&[f64]; 2]>) -> P
         div.cards {
             div.card { div.v { (money(a.total)) " " (a.currency) } div.k { "A: " (a.scenario) ", total over " (a.horizon) } }
             div.card { div.v { (money(b.total)) " " (b.currency) } div.k { "B: " (b.scenario) ", total over " (b.horizon) } }
-            div.card { div class=(if saved >= 0.0 { "v good" } else { "v bad" }) { (money(saved)) }
+            // The amount without its sign: the words under it say which way it goes.
+            div.card id="difference" { div class=(if saved >= 0.0 { "v good" } else { "v bad" }) { (money(saved.abs())) " " (a.currency) }
                 div.k { @if saved >= 0.0 { "B saves against A (" } @else { "B costs more than A (" } (pct(saved.abs() / a.total.abs().max(1e-9))) ")" } }
         }
         table {
