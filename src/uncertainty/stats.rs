@@ -326,9 +326,90 @@ pub fn render_text(r: &Result) -> String {
     out
 }
 
+/// A study of two replications and two parameters whose sensitivity pairs are set by hand:
+/// "noise" moves the total by +1 in five pairs and -1 in the other five, "price" by +2 in every
+/// pair. For the terminal's and the report's tests of the not-significant mark.
+#[cfg(test)]
+pub(crate) fn hand_made_study() -> Result {
+    use super::study::Metrics;
+    let range = |name: &str| ParameterRange {
+        name: name.into(),
+        key: format!("venues.0.{name}"),
+        distribution: "uniform 0..1".into(),
+        p10: 0.1,
+        p50: 0.5,
+        p90: 0.9,
+    };
+    let header = Header {
+        scenario: "hand".into(),
+        currency: "USD".into(),
+        seed: 1,
+        replications: 2,
+        parameters: vec![range("noise"), range("price")],
+        sweep: vec![],
+    };
+    // Items: 2 replications, then per parameter 10 pairs (low, high) = 2 + 2 x 10 x 2 = 42.
+    let total = |i: u32| -> f64 {
+        match i {
+            0 | 1 => 100.0,
+            _ => {
+                let (param, k) = ((i - 2) / 20, (i - 2) % 20);
+                let (pair, high) = (k / 2, k % 2 == 1);
+                match (param, high) {
+                    (_, false) => 100.0,
+                    (0, true) if pair % 2 == 0 => 101.0,
+                    (0, true) => 99.0,
+                    (_, true) => 102.0,
+                }
+            }
+        }
+    };
+    let records = (0..header.items())
+        .map(|i| Record {
+            index: i,
+            values: vec![0.5, 0.5],
+            seed: u64::from(i),
+            metrics: Metrics {
+                total: total(i),
+                venues: vec![("v".into(), total(i))],
+                shortfall_vm_hours: 0.0,
+                backup_windows_missed: 0,
+                carbon_kg: 0.0,
+                vm_hours: 10.0,
+            },
+        })
+        .collect();
+    build(header, records).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_effect_within_the_noise_is_marked_not_significant() {
+        // "noise": differences +1 x 5 and -1 x 5, mean 0, sd sqrt(10 / 9) = 1.0541, se
+        // 1.0541 / sqrt(10) = 0.3333, t(0.975, 9) = 2.2622: 0 +/- 0.7541 holds zero. "price":
+        // +2 in every pair, sd 0: [2, 2] leaves zero out. Ranked by |mean|: price, then noise.
+        let r = hand_made_study();
+        let (price, noise) = (&r.sensitivity[0], &r.sensitivity[1]);
+        assert_eq!((price.parameter.as_str(), price.swing), ("price", 2.0));
+        assert_eq!(price.effect_ci95, (2.0, 2.0));
+        assert!(price.significant);
+        assert_eq!(noise.parameter, "noise");
+        assert!(noise.swing.abs() < 1e-12 && !noise.significant);
+        assert!((noise.effect_ci95.1 - 0.7541).abs() < 1e-4, "{noise:?}");
+        assert!((noise.effect_ci95.0 + 0.7541).abs() < 1e-4, "{noise:?}");
+        let text = render_text(&r);
+        let line = |name: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(name))
+                .unwrap()
+                .to_string()
+        };
+        assert!(line("noise").ends_with("not significant"), "{text}");
+        assert!(!line("price").contains("not significant"), "{text}");
+    }
 
     #[test]
     fn spread_is_hand_checked() {

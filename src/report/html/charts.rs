@@ -395,12 +395,16 @@ pub fn tornado(
         let span = (hi - lo).max(hi.abs() * 0.01).max(1e-9);
         (lo - span * 0.08, hi + span * 0.08)
     };
+    // A sensitivity tornado (with whiskers) labels each bar with its interval and, when the
+    // effect is within the noise, "not significant": room for both after a 24-character name.
+    // Plain bar charts keep their labels to 28 characters.
+    let max_label = if whiskers.is_empty() { 28 } else { 64 };
     let label_width = rows
         .iter()
         .map(|r| r.label.chars().count())
         .max()
         .unwrap_or(4)
-        .clamp(4, 28) as u32
+        .clamp(4, max_label) as u32
         * 7
         + 12;
     let height = 90 + 26 * n as u32;
@@ -420,8 +424,8 @@ pub fn tornado(
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) if *i < n && n - 1 - i < rows.len() => {
                     let l = &rows[n - 1 - i].label;
-                    if l.chars().count() > 28 {
-                        format!("{}…", l.chars().take(27).collect::<String>())
+                    if l.chars().count() > max_label {
+                        format!("{}…", l.chars().take(max_label - 1).collect::<String>())
                     } else {
                         l.clone()
                     }
