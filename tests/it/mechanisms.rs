@@ -312,6 +312,59 @@ fn backup_seeding_windows_and_rpo_over_the_wan() {
 }
 
 #[test]
+fn sites_seeding_through_a_shared_target_say_so_on_the_terminal_and_in_the_report() {
+    // Two sites of 1 TB, each on a 100 Mbps link, seed over the WAN into a target that takes
+    // 100 Mbps in all. Alone: 8e12 bit / 1e8 bit/s = 80,000 s = 0.93 days. Shared: 50 Mbps
+    // each while both seed, so both are there at 160,000 s = 1.85 days. The terminal and the
+    // report give the simulated day, the link's figure beside it, and the rule (issue 22).
+    let s = Scratch::new();
+    s.write("public.toml", &public_book(0.0));
+    s.write(
+        "backup.toml",
+        &format!(
+            "name = \"b\"\n{HEAD}[backup]\nstore_cap_tb = 64.0\nstored_tb_month = 20.0\nlicence_server_month = 6.0\nwan_mbps_month = 3.0\n\
+             link_sizes_mbps = [100]\nmax_rtt_ms = 250.0\nmax_loss_pct = 1.0\ndrive_tb = 40.0\ndrive_cost = 300.0\ndrive_days = 7.0\n"
+        ),
+    );
+    s.write("vms.csv", &format!("{VM_HEADER}x,g,0,60,1,1,0\n"));
+    let site = |name: &str| {
+        format!(
+            "[[backup.sites]]\nname = \"{name}\"\nprotected_tb = 1.0\nservers = 1\nlink_mbps = 100\nrtt_ms = 20\nloss_pct = 0.0\n"
+        )
+    };
+    let plan = format!(
+        "[backup]\nname = \"bk\"\nbook = \"backup.toml\"\ncompression = 1.0\ndedup = 1.0\nchange_rate = 0.1\nretention_daily = 1\n\
+         seeding = \"wan\"\nwindow_start = \"22h\"\nwindow = \"2h\"\nrpo = \"26h\"\ntarget_ingress_mbps = 100.0\n{}{}",
+        site("a"),
+        site("b")
+    );
+    s.write("t.toml", &scenario("3d", "first-fit", &plan, CLOUD));
+    let (code, out, err) = common::hybridplan_in(
+        s.path(),
+        &["run", "t.toml", "--report", "html", "--out", "r"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    for name in ["a", "b"] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("  {name}: ")))
+            .unwrap();
+        assert!(
+            line.contains(
+                "seeded in 1.9 days over the WAN (0.9 days on its own link; the target is shared)"
+            ),
+            "{out}"
+        );
+    }
+    assert!(out.contains("share the backup target's ingress"), "{out}");
+    let html = std::fs::read_to_string(s.path().join("r/index.html")).unwrap();
+    assert!(
+        html.contains("id=\"shared-target\""),
+        "no shared-target note"
+    );
+}
+
+#[test]
 fn memory_utilisation_from_samples_sets_site_memory_use() {
     let s = Scratch::new();
     s.write("private.toml", &private_book(""));
