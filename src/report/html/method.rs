@@ -5,8 +5,10 @@ use super::{Inputs, money};
 use crate::summary::Summary;
 use maud::{Markup, html};
 
-/// The scenario's parameters as (key path, value), in file order, from its TOML text; `None`
+/// The scenario's parameters as (key path, value), sorted by key, from its TOML text; `None`
 /// when the text is not TOML (it was loaded, so this does not happen for a run's own file).
+/// A key path is the one `[uncertainty]` parameters and `[[sweep]]` axes take (dotted, lists
+/// indexed from 0: `venues.0.hosts`), so a reader can vary any figure the table shows.
 pub fn parameters(text: &str) -> Option<Vec<(String, String)>> {
     let value: toml::Table = toml::from_str(text).ok()?;
     let mut out = Vec::new();
@@ -27,7 +29,7 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
         }
         toml::Value::Array(items) if items.iter().all(|i| i.is_table()) && !items.is_empty() => {
             for (i, x) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{}]", i + 1), x, out);
+                flatten(&join(&i.to_string()), x, out);
             }
         }
         toml::Value::String(s) => out.push((prefix.to_string(), s.clone())),
@@ -93,5 +95,27 @@ pub fn methodology(s: &Summary) -> Markup {
             li { "Backup seeding: each site's first full copy goes by shipped drive or over its WAN link. Over the WAN, sites that seed at the same time share the backup target's ingress: each gets an equal share of what is left, capped by its own link, so a site seeds later than its link alone would allow (the terminal shows both figures)." }
             li { "With replications, the uncertain parameters are drawn per replication from one seed; P10 and P90 are percentiles of the replications' totals." }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_named_by_the_keys_a_study_takes() {
+        let text = "name = \"t\"\n[[venues]]\nname = \"dc\"\nhosts = 2\n[[venues]]\nname = \"aws\"\n\
+                    price_factor = 1.1\n[groups.web]\nsizes = [2, 4]\n";
+        let got = parameters(text).unwrap();
+        let want = [
+            ("groups.web.sizes", "[2, 4]"),
+            ("name", "t"),
+            ("venues.0.hosts", "2"),
+            ("venues.0.name", "dc"),
+            ("venues.1.name", "aws"),
+            ("venues.1.price_factor", "1.1"),
+        ];
+        let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(got, want);
     }
 }
