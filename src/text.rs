@@ -4,6 +4,7 @@
 //! CSV cell (a cell a spreadsheet would run as a formula is neutralised). Every writer of CSV
 //! text cells (ledger.csv, sweep.csv, canonical traces, FOCUS exports) goes through
 //! [`csv_cell`]; a reader of CSV that hybridplan writes reads text cells through [`csv_text`].
+//! And a name cut short to fit a chart's label ([`elide`]).
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -160,6 +161,16 @@ fn push_escaped(out: &mut String, c: char, quote_too: bool) {
     }
 }
 
+/// `text` cut to at most `max` (>= 1) characters, the last one an ellipsis when cut: a name
+/// that gives way so that what follows it fits a chart's label.
+pub fn elide(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +236,13 @@ mod tests {
         }
         // A hand-made cell with a quote before plain text stays as it is.
         assert_eq!(csv_text("'x"), "'x");
+    }
+
+    #[test]
+    fn a_long_name_is_elided() {
+        // 29 characters: the first 23 and an ellipsis; 24 or fewer are kept whole.
+        let long = "web growth in the western DCs";
+        assert_eq!(elide(long, 24), "web growth in the weste…");
+        assert_eq!(elide("batch arrivals", 24), "batch arrivals");
     }
 }

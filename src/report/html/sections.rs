@@ -372,15 +372,6 @@ pub fn backup(
     m
 }
 
-/// `text` cut to at most `max` characters, the last one an ellipsis when cut.
-fn elide(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    }
-}
-
 pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
     let reps = study.header.replications as usize;
     let totals: Vec<f64> = study.runs[..reps.min(study.runs.len())]
@@ -405,7 +396,7 @@ pub fn uncertainty(study: &stats::Result, out: &mut Vec<Chart>) -> Markup {
             // name gives way (to 24 characters) so that these always fit the chart's labels.
             label: format!(
                 "{} [{:+.0}, {:+.0}]{}",
-                elide(&w.parameter, 24),
+                crate::text::elide(&w.parameter, 24),
                 w.effect_ci95.0,
                 w.effect_ci95.1,
                 if w.significant {
@@ -602,40 +593,5 @@ pub fn appendix(s: &Summary, inputs: Option<&Inputs>) -> Markup {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_tornado_and_its_table_mark_an_effect_within_the_noise() {
-        // hand_made_study: "noise" has effect 0 with interval -0.75 .. +0.75 (not
-        // significant), "price" +2 with interval [2, 2] (significant).
-        let study = stats::hand_made_study();
-        let mut charts = Vec::new();
-        let page = uncertainty(&study, &mut charts).into_string();
-        let tornado = charts.iter().find(|c| c.id == "tornado").unwrap();
-        // The bar's label carries its interval and the mark; the significant bar has none.
-        assert!(
-            tornado.svg.contains("noise [-1, +1] not significant"),
-            "{}",
-            tornado.svg
-        );
-        assert!(tornado.svg.contains("price [+2, +2]"), "{}", tornado.svg);
-        assert!(
-            !tornado.svg.contains("price [+2, +2] not"),
-            "{}",
-            tornado.svg
-        );
-        // The table: one "not significant" cell, on the noise row.
-        assert_eq!(page.matches("not significant</td>").count(), 1, "{page}");
-        let noise_row = page.split("<tr>").find(|r| r.contains(">noise<")).unwrap();
-        assert!(noise_row.contains("not significant"), "{noise_row}");
-    }
-
-    #[test]
-    fn a_long_parameter_name_gives_way_to_the_interval() {
-        // 29 characters: the first 23 and an ellipsis; 24 or fewer are kept whole.
-        let long = "web growth in the western DCs";
-        assert_eq!(elide(long, 24), "web growth in the weste…");
-        assert_eq!(elide("batch arrivals", 24), "batch arrivals");
-    }
-}
+#[path = "sections_tests.rs"]
+mod tests;
