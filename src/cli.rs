@@ -166,13 +166,14 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             region,
             base,
             name,
+            note,
             out,
         } => import(
             provider,
             &files,
             &region,
             base.as_deref(),
-            name.as_deref(),
+            (name.as_deref(), note),
             &out,
         ),
         PricingCommand::Quote { book, request } => {
@@ -200,11 +201,12 @@ fn import(
     files: &[PathBuf],
     region: &str,
     base: Option<&Path>,
-    name: Option<&str>,
+    (name, notes): (Option<&str>, Vec<String>),
     out: &Path,
 ) -> Result<(), Error> {
     use crate::pricing::import;
-    let imported = import::import(provider, files, region)?;
+    let mut imported = import::import(provider, files, region)?;
+    imported.header.extend(notes);
     let base_text = match base {
         Some(p) => Some((crate::error::read_input(p)?, p)),
         None => None,

@@ -408,6 +408,10 @@ pub enum PricingCommand {
         /// The book's name [default: "<provider> <region> (imported)"].
         #[arg(long)]
         name: Option<String>,
+        /// A line for the book's header comment, e.g. where typed figures in the files come
+        /// from (repeatable).
+        #[arg(long)]
+        note: Vec<String>,
         /// The book to write.
         #[arg(long)]
         out: PathBuf,

@@ -5,7 +5,7 @@
 use crate::pricing::{PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy, Scenario, Venue};
 use crate::trace::VmTable;
-use crate::units::{HOUR, SimTime};
+use crate::units::{HOUR, HOURS_PER_MONTH, SimTime};
 
 /// One group's demand.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,8 +80,15 @@ pub fn pools(venues: &[Venue], commitments: &[Commitment]) -> Vec<Pool> {
 }
 
 /// What one VM costs on a public venue over `hours` as the simulator's offers price it (spot
-/// when the group asks and a type has a spot price; Windows licence; storage; traffic at the
-/// first paid egress tier), before the venue's price factor. `None` when no type fits.
+/// when the group asks and a type has a spot price; Windows licence unless the group brings
+/// its own to a book with Azure Hybrid Benefit; storage; traffic at the first paid egress
+/// tier), before the venue's price factor. `None` when no type fits.
+///
+/// An on-demand type whose family has a GCP sustained-use schedule pays, for each whole 730 h
+/// month of the VM's run, the schedule's full-month rate (N1: 70 % of list), as the simulator
+/// bills a layer of usage that runs all month; the hours left over pay list (the simulator may
+/// bill them lower when other VMs of the family fill the month: the estimate never undercuts
+/// the bill).
 pub fn public_cost(
     book: &PublicBook,
     policy: &GroupPolicy,
@@ -96,8 +103,15 @@ pub fn public_cost(
         let on_demand = book.cheapest_fit(vcpus, mem_gib);
         on_demand.map(|(i, _)| (i, Purchase::OnDemand))
     })?;
-    let hour = book.vm_hour_cost(i, purchase.into(), policy.windows, &usage(policy, disk_gib));
-    Some(hour.total() * hours)
+    let windows = book.pays_windows(policy.windows, policy.hybrid_benefit);
+    let hour = book.vm_hour_cost(i, purchase.into(), windows, &usage(policy, disk_gib));
+    let mut cost = hour.total() * hours;
+    if let (Purchase::OnDemand, Some(sud)) = (purchase, book.sustained_use(i)) {
+        let months = (hours / HOURS_PER_MONTH).floor();
+        let saved_per_month = HOURS_PER_MONTH - sud.billed_hours(HOURS_PER_MONTH);
+        cost -= hour.instance * months * saved_per_month;
+    }
+    Some(cost)
 }
 
 /// A VM's storage and traffic as the pricing formulas take them.
@@ -119,7 +133,8 @@ pub fn pool_cost(
     hours: f64,
 ) -> f64 {
     let model = PriceModel::Reserved;
-    let hour = book.vm_hour_cost(pool.instance, model, policy.windows, &usage(policy, disk));
+    let windows = book.pays_windows(policy.windows, policy.hybrid_benefit);
+    let hour = book.vm_hour_cost(pool.instance, model, windows, &usage(policy, disk));
     hour.total() * hours
 }
 
@@ -413,5 +428,56 @@ mod tests {
         assert_eq!(p.at_percentile(25.0).groups[0].mem_gib, [8.0]);
         let s = &p.stats()[0];
         assert_eq!((s.vcpus_p50, s.vcpus_p95, s.vcpus_peak), (4.0, 6.0, 6.0));
+    }
+
+    fn book(path: &str) -> PublicBook {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        match crate::pricing::Book::load(&root.join(path)).unwrap().kind {
+            crate::pricing::BookKind::Public(p) => p,
+            _ => unreachable!("a public book"),
+        }
+    }
+
+    #[test]
+    fn the_optimizer_prices_sustained_use_and_hybrid_benefit_as_billed() {
+        // GCP's n1-standard-16 (0.76/h list) with N1's schedule, as issue 20 and the
+        // simulator's billing test price it.
+        let text = "name = \"t\"\ncurrency = \"USD\"\nsource = \"hand\"\nas_of = \"2026-11-01\"\n[public]\nregion = \"r\"\nbilling = \"per-second\"\nstorage_gb_month = 0.0\negress_gb = 0.0\nsustained_use = { n1 = [1.0, 0.8, 0.6, 0.4] }\n[[public.instances]]\nname = \"n1-standard-16\"\nvcpus = 16\nmem_gib = 60\nhourly = 0.76\n";
+        let gcp = match crate::pricing::Book::parse(text, std::path::Path::new("t.toml"))
+            .unwrap()
+            .kind
+        {
+            crate::pricing::BookKind::Public(p) => p,
+            _ => unreachable!("a public book"),
+        };
+        let policy = GroupPolicy::default();
+        let size = (16.0, 60.0, 0.0);
+        // A full month: 554.80 list x (0.25 + 0.2 + 0.15 + 0.1) = 388.36, what the simulator
+        // bills (before: 554.80).
+        let month = public_cost(&gcp, &policy, size, 730.0).unwrap();
+        assert!((month - 388.36).abs() < 1e-9, "{month}");
+        // 1,000 h: one whole month at 388.36, then 270 h at list 0.76 = 205.20; 593.56.
+        let long = public_cost(&gcp, &policy, size, 1000.0).unwrap();
+        assert!((long - 593.56).abs() < 1e-9, "{long}");
+        // Less than a month (100 h): list, 76.00.
+        let short = public_cost(&gcp, &policy, size, 100.0).unwrap();
+        assert!((short - 76.0).abs() < 1e-9, "{short}");
+
+        // Azure Hybrid Benefit: a Windows group bringing its licences pays Linux rates. The
+        // cheapest fit for 4 vCPU, 16 GiB in East US is Standard_D4s_v5: 730 h x 0.192 =
+        // 140.16 with AHB, 730 h x 0.376 (its listed Windows price) = 274.48 without.
+        let azure = book("pricing/azure-eastus.toml");
+        let windows = GroupPolicy {
+            windows: true,
+            ..GroupPolicy::default()
+        };
+        let paid = public_cost(&azure, &windows, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((paid - 274.48).abs() < 1e-9, "{paid}");
+        let ahb = GroupPolicy {
+            hybrid_benefit: true,
+            ..windows
+        };
+        let own = public_cost(&azure, &ahb, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((own - 140.16).abs() < 1e-9, "{own}");
     }
 }

@@ -186,8 +186,9 @@ mod tests {
         let reserved = p.vm_hour_cost(ix, PriceModel::Reserved, true, &none);
         assert_eq!(reserved.instance, 0.0);
         assert!((reserved.total() - 0.368).abs() < 1e-12);
-        // No spot price in the AWS book: spot falls back to on-demand.
-        assert_eq!(p.instance_hourly(ix, PriceModel::Spot), 0.3456);
+        // Spot: on-demand less the Spot Advisor's 54 % savings for m6a.2xlarge in us-east-1,
+        // 0.3456 x 0.46 = 0.158976.
+        assert_eq!(p.instance_hourly(ix, PriceModel::Spot), 0.158976);
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn a_broken_book_fails_check_with_its_key() {
     // 4 nodes give 61.012 TB of tenant storage over 192 cores: 0.318 TB per core, below 2.
     assert!(out.contains("FAILED ash.toml: key `hci.node`: 4 nodes give 0.318 TB of tenant storage per core; the vendor rule is 2 to 3"), "{out}");
     assert!(
-        out.contains("FAILED eur.toml:4: currency \"euro\" is not a three-letter upper-case code"),
+        out.contains("FAILED eur.toml:6: currency \"euro\" is not a three-letter upper-case code"),
         "{out}"
     );
 }

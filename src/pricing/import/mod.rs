@@ -2,7 +2,8 @@
 //! book, so books are generated rather than typed:
 //!
 //! - AWS: Price List bulk offer files for AmazonEC2, CSV or JSON (`aws.rs`, streamed: the real
-//!   files are gigabytes);
+//!   files are gigabytes), and for spot the CLI's `describe-spot-price-history` output and the
+//!   Spot Instance Advisor's data file (`aws_spot.rs`, told apart by their first key);
 //! - Azure: pages of the Retail Prices API (`Items`, `NextPageLink`) saved as JSON (`azure.rs`);
 //! - GCP: the Cloud Billing Catalog API's SKU list for Compute Engine (`skus[]`, `gcp.rs`).
 //!
@@ -14,6 +15,7 @@
 
 mod aws;
 mod aws_json;
+mod aws_spot;
 mod azure;
 mod gcp;
 mod write;
@@ -24,10 +26,10 @@ use crate::error::{Error, InputError, check_regular, open_error};
 use crate::pricing::{Term, Upfront};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-/// The largest whole-file JSON read (an Azure page or a GCP SKU list); AWS offer files are
+/// The largest whole-file JSON read (an Azure page, a GCP SKU list, an AWS spot file); AWS offer files are
 /// streamed and have no such limit.
 pub const MAX_JSON_BYTES: u64 = 512 * 1024 * 1024;
 /// The most instance types one import may produce (every provider has a few thousand).
@@ -94,11 +96,24 @@ pub struct Imported {
     pub instances: Vec<ImportedInstance>,
     pub reserved: Vec<ImportedReserved>,
     pub savings_plans: Vec<ImportedPlan>,
+    /// Published spot interruption bucket by family ("5-10%"), from the AWS Spot Advisor.
+    pub spot_interruption: BTreeMap<String, String>,
+    /// Further sources read beside the main price file (spot data), for the book's source.
+    pub notes: Vec<String>,
+    /// Lines for the book's header comment: where derived or typed figures come from (the
+    /// spot rule applied; `pricing import --note`).
+    pub header: Vec<String>,
     /// Entries of the region left out, by reason (e.g. "Azure size without a memory rule").
     pub skipped: BTreeMap<String, u64>,
 }
 
 impl Imported {
+    pub(crate) fn note(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
     pub(crate) fn skip(&mut self, reason: &str) {
         *self.skipped.entry(reason.to_string()).or_insert(0) += 1;
     }
@@ -148,7 +163,9 @@ impl Imported {
                 .or_insert(0) += dropped;
         }
         let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-        self.source = format!("{} ({})", self.source, names.join(", "));
+        let mut parts = vec![self.source.clone()];
+        parts.extend(self.notes.iter().cloned());
+        self.source = format!("{} ({})", parts.join("; "), names.join(", "));
         Ok(self)
     }
 }
@@ -160,17 +177,25 @@ pub fn import(provider: Provider, files: &[PathBuf], region: &str) -> Result<Imp
         ..Imported::default()
     };
     let mut azure = azure::State::new();
+    let mut spot = aws_spot::Spot::default();
     for path in files {
         check_regular(path)?;
         let file = File::open(path).map_err(|e| open_error(path, e))?;
-        let reader = BufReader::with_capacity(1 << 20, file);
+        let mut reader = BufReader::with_capacity(1 << 20, file);
         match provider {
-            Provider::Aws => aws::read(reader, path, &mut out)?,
+            Provider::Aws => {
+                let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+                match aws_spot::shape(head) {
+                    aws_spot::Shape::OfferFile => aws::read(reader, path, &mut out)?,
+                    s => spot.read(s, &bounded(reader, path)?, path, &mut out)?,
+                }
+            }
             Provider::Azure => azure::read(bounded(reader, path)?, path, &mut out, &mut azure)?,
             Provider::Gcp => gcp::read(bounded(reader, path)?, path, &mut out)?,
         }
     }
     azure::collect(azure, &mut out);
+    spot.apply(&mut out);
     Ok(out.finish(files)?)
 }
 

@@ -17,14 +17,21 @@ fn fixture(rel: &str) -> PathBuf {
     root().join("tests/fixtures/pricing-import").join(rel)
 }
 
-const AWS_NAME: &str = "AWS us-east-1 (Linux; Windows uplift; reserved, savings plan)";
-const AZURE_NAME: &str = "Azure East US pay-as-you-go (Linux; Windows uplift)";
+const AWS_NAME: &str = "AWS us-east-1 (Linux; Windows uplift; reserved, savings plan; spot)";
+const AZURE_NAME: &str = "Azure East US pay-as-you-go (Linux; Windows uplift; spot)";
 const GCP_NAME: &str = "GCP us-central1 on-demand (Linux)";
 
 /// The files, base and name of each provider's shipped book.
 fn inputs(p: Provider) -> (Vec<PathBuf>, &'static str, &'static str) {
     match p {
-        Provider::Aws => (vec![fixture("aws/AmazonEC2-us.csv")], "aws", AWS_NAME),
+        Provider::Aws => (
+            vec![
+                fixture("aws/AmazonEC2-us.csv"),
+                fixture("aws/spot-advisor-data-2025-06-28.json"),
+            ],
+            "aws",
+            AWS_NAME,
+        ),
         Provider::Azure => (
             vec![
                 fixture("azure/retail-prices-vm-page-1.json"),
@@ -306,6 +313,70 @@ fn azure_reservations_and_hybrid_benefit_quote_as_published() {
         ..QuoteRequest::default()
     };
     assert!(quote(&aws, &r).is_err());
+}
+
+#[test]
+fn aws_spot_from_the_price_history_and_the_advisor() {
+    // The offer file, the CLI's describe-spot-price-history output and the Advisor's data.
+    let files = [
+        fixture("aws/AmazonEC2-us.csv"),
+        fixture("aws/spot-price-history-us-east-1.json"),
+        fixture("aws/spot-advisor-data-2025-06-28.json"),
+    ];
+    let (imported, book) = imported_book(Provider::Aws, &files, "us-east-1");
+    let p = public(&book);
+    let spot = |name: &str| p.instances[p.instance(name).unwrap()].spot_hourly.unwrap();
+    // m5.large: each us-east-1 AZ's latest Linux/UNIX reading, 1a 0.0327 (19:02 beats
+    // 06:14's 0.0331), 1b 0.0335, 1c 0.0319; (0.0327 + 0.0335 + 0.0319) / 3 = 0.0327. The
+    // Windows reading and us-east-2a's are not counted.
+    assert!((spot("m5.large") - 0.0327).abs() < 1e-12);
+    // m6a.xlarge: (0.0743 + 0.0721) / 2 = 0.0732.
+    assert!((spot("m6a.xlarge") - 0.0732).abs() < 1e-12);
+    // m5.xlarge has no reading: on-demand 0.192 x (1 - the Advisor's 66 %) = 0.06528.
+    assert!((spot("m5.xlarge") - 0.06528).abs() < 1e-12);
+    // 730 h of m5.xlarge on spot: 0.06528 x 730 = 47.6544.
+    let q = month(&book, "m5.xlarge", |r| r.spot = true);
+    assert!((q - 47.6544).abs() < 1e-9, "{q}");
+    // m5's worst bucket in us-east-1 is ">20%" (m5.xlarge), counted as 22.5 % a month:
+    // -ln(1 - 0.225) / 730 = 0.000349167 evictions per instance-hour; r3's worst is
+    // "10-15%" (r3.4xlarge): -ln(0.875) / 730 = 0.000182920.
+    assert_eq!(imported.spot_interruption["m5"], ">20%");
+    let rate = |name: &str| p.spot_evictions(p.instance(name).unwrap());
+    assert!((rate("m5.large") - 0.000_349_167).abs() < 1e-9);
+    assert!((rate("r3.large") - 0.000_182_920).abs() < 1e-9);
+    // us-east-2 has no m3 in the Advisor: its m3 types keep no spot price.
+    let (_, east2) = imported_book(Provider::Aws, &inputs(Provider::Aws).0, "us-east-2");
+    let p2 = public(&east2);
+    assert!(
+        p2.instances[p2.instance("m3.medium").unwrap()]
+            .spot_hourly
+            .is_none()
+    );
+    // The header says where the spot figures come from.
+    assert!(
+        imported
+            .header
+            .iter()
+            .any(|h| h.contains("2 types at the mean over AZs"))
+    );
+}
+
+#[test]
+fn azure_spot_meters_become_spot_prices() {
+    let azure = load("pricing/azure-eastus.toml");
+    // The "D2s v5 Spot" meter of East US: 0.018584/h (2 vCPUs x 0.007764 + 8 GiB x 0.000382,
+    // the fixture's typed figure); 730 h = 13.56632. The Low Priority meter (0.0864) is not
+    // spot.
+    let q = month(&azure, "Standard_D2s_v5", |r| r.spot = true);
+    assert!((q - 13.56632).abs() < 1e-9, "{q}");
+    let p = public(&azure);
+    assert_eq!(
+        p.instances
+            .iter()
+            .filter(|t| t.spot_hourly.is_some())
+            .count(),
+        19
+    );
 }
 
 #[test]

@@ -52,6 +52,23 @@ pub fn write(
     merge(public, "instances", instances(imported), |t| {
         key(t, &["name"])
     });
+    if !imported.spot_interruption.is_empty() {
+        // The imported buckets replace the base's for the same family.
+        let buckets = public
+            .entry("spot_interruption")
+            .or_insert(Value::Table(Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| {
+                InputError::key(
+                    out,
+                    "public.spot_interruption",
+                    "the base book's is not a table",
+                )
+            })?;
+        for (family, bucket) in &imported.spot_interruption {
+            buckets.insert(family.clone(), Value::String(bucket.clone()));
+        }
+    }
     merge(public, "reserved", reserved(imported), |t| {
         key(t, &["instance", "term", "upfront"])
     });
@@ -65,7 +82,12 @@ pub fn write(
         imported.source,
         imported.as_of
     );
-    let text = format!("{header}{text}");
+    let notes: String = imported
+        .header
+        .iter()
+        .map(|n| format!("# {}\n", n.replace('\n', " ")))
+        .collect();
+    let text = format!("{header}{notes}{text}");
     // Never write a book that does not load.
     Book::parse(&text, out)?;
     Ok(text)

@@ -394,13 +394,16 @@ mod tests {
             quote(&aws, &no_offer).unwrap_err().to_string(),
             "no 1y partial-upfront reservation for m5.large in this book"
         );
+        // us-east-2 offers no m3 on spot (the Spot Advisor lists none there).
         let spot = QuoteRequest {
             spot: true,
-            ..req("m5.large")
+            ..req("m3.medium")
         };
         assert_eq!(
-            quote(&aws, &spot).unwrap_err().to_string(),
-            "m5.large has no spot price in this book"
+            quote(&load("pricing/aws-us-east-2.toml"), &spot)
+                .unwrap_err()
+                .to_string(),
+            "m3.medium has no spot price in this book"
         );
         let hours = QuoteRequest {
             hours: Some(0.0),
