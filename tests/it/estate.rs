@@ -318,3 +318,40 @@ book = "aws.toml"
         "{stderr}"
     );
 }
+
+#[test]
+fn the_xlsx_workbook_imports_byte_for_byte_as_the_csv_sheets() {
+    let scratch = Scratch::new();
+    let from_csv = scratch.path().join("csv");
+    import(&from_csv);
+    let book = root().join("tests/fixtures/rvtools/RVTools_export.xlsx");
+    let (book_arg, out) = (
+        book.display().to_string(),
+        scratch.path().join("xlsx").display().to_string(),
+    );
+    let (code, stdout, stderr) =
+        hybridplan(&["trace", "import", "rvtools", &book_arg, "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("60 VMs read, 54 in vms.csv, 90 disks, 4 hosts"),
+        "{stdout}"
+    );
+    for f in ["vms.csv", "inventory.csv", "disks.csv", "hosts.csv"] {
+        let csv = std::fs::read(from_csv.join(f)).unwrap();
+        let xlsx = std::fs::read(scratch.path().join("xlsx").join(f)).unwrap();
+        assert!(
+            csv == xlsx,
+            "{f} differs between the CSV and the xlsx import"
+        );
+    }
+    // A corrupt workbook is bad input (exit 2) naming the file.
+    let corrupt = scratch.write("broken.xlsx", "PK\u{3}\u{4} cut short");
+    let corrupt_arg = corrupt.display().to_string();
+    let (code, _, stderr) =
+        hybridplan(&["trace", "import", "rvtools", &corrupt_arg, "--out", &out]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{corrupt_arg}: is not a readable xlsx workbook")),
+        "{stderr}"
+    );
+}
