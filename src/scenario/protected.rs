@@ -40,7 +40,9 @@ pub fn used_gib_by_group(path: &Path) -> Result<BTreeMap<String, f64>, Error> {
             "true" => {}
             "false" => continue,
             t => {
-                return Err(at(format!("column \"included\": \"{t}\" is not true or false")).into());
+                return Err(
+                    at(format!("column \"included\": \"{t}\" is not true or false")).into(),
+                );
             }
         }
         let text = record.get(used).unwrap_or("");

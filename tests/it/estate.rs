@@ -422,3 +422,47 @@ fn the_xlsx_workbook_imports_byte_for_byte_as_the_csv_sheets() {
         "{stderr}"
     );
 }
+
+#[test]
+fn right_sizing_onto_a_private_site_fits_to_its_flavours() {
+    let scratch = Scratch::new();
+    let scenario = estate_scenario(&scratch);
+    // The fixture right-sized onto the private VMware site "dc", to an OpenStack-style list.
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let edited = text.replacen(
+        "[rightsize]\nvenue = \"aws-us-east-1\"\n",
+        "[rightsize]\nvenue = \"dc\"\nflavours = [\n  { name = \"m1.small\", vcpus = 1, mem_gib = 2 },\n  { name = \"m1.medium\", vcpus = 2, mem_gib = 4 },\n  { name = \"r1.medium\", vcpus = 2, mem_gib = 8 },\n  { name = \"m1.large\", vcpus = 4, mem_gib = 8 },\n  { name = \"m1.xlarge\", vcpus = 8, mem_gib = 16 },\n  { name = \"m1.2xlarge\", vcpus = 16, mem_gib = 64 },\n]\n",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&scenario, edited).unwrap();
+    let (out, stdout, summary) = run(&scratch, &scenario, &[]);
+    assert!(stdout.contains("to a smaller flavour on dc"), "{stdout}");
+    assert_eq!(summary["rightsize"]["flavours"], true);
+    assert_eq!(summary["vms"]["placed"], 54);
+    // prod-vm002: 4 vCPUs, 8 GiB at P95 CPU 0.4 and memory 0.6 + 20 % -> 1.92 vCPUs and
+    // 5.76 GiB. Before: the smallest flavour holding 4 vCPUs and 8 GiB is m1.large. After:
+    // flavours with >= 1.92 vCPUs and >= 5.76 GiB are r1.medium (2, 8), m1.large, m1.xlarge
+    // and m1.2xlarge; the fewest vCPUs is r1.medium (m1.medium's 4 GiB is too little). No
+    // per-VM price on a private site: the money columns are 0.
+    let csv = std::fs::read_to_string(out.join("rightsize.csv")).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("prod-vm002,")).unwrap();
+    assert_eq!(
+        row,
+        "prod-vm002,prod,4,8,0.4000,0.6000,1.9200,5.7600,m1.large,r1.medium,2,8,0.00,0.00,0.00,fitted"
+    );
+    // A public venue with flavours, or a private one without, is refused naming the key.
+    let with = std::fs::read_to_string(&scenario).unwrap().replacen(
+        "venue = \"dc\"\n",
+        "venue = \"aws-us-east-1\"\n",
+        1,
+    );
+    std::fs::write(&scenario, with).unwrap();
+    let scenario_arg = scenario.display().to_string();
+    let (code, _, stderr) = hybridplan(&["run", &scenario_arg, "--quiet"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("key `rightsize.flavours`: \"aws-us-east-1\" is a public venue"),
+        "{stderr}"
+    );
+}
