@@ -449,8 +449,9 @@ pub enum TraceCommand {
         /// The exporting tool.
         #[arg(value_enum)]
         source: ImportSource,
-        /// The export's sheets saved as CSV, named after their sheet (e.g.
-        /// RVTools_tabvInfo.csv; vInfo required, vCPU, vMemory, vDisk, vHost optional).
+        /// The export: its xlsx workbook alone, or its sheets saved as CSV, named after their
+        /// sheet (e.g. RVTools_tabvInfo.csv; vInfo required, vCPU, vMemory, vDisk, vHost
+        /// optional).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output folder (created if missing).
@@ -481,7 +482,8 @@ pub enum TraceCommand {
 /// Inventory tools whose exports `trace import` reads.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportSource {
-    /// RVTools (VMware vSphere): its vInfo, vCPU, vMemory, vDisk and vHost sheets as CSV.
+    /// RVTools (VMware vSphere): its vInfo, vCPU, vMemory, vDisk and vHost sheets, as its xlsx
+    /// workbook or as CSV.
     Rvtools,
 }
 

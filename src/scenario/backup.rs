@@ -6,6 +6,7 @@ use crate::error::KeyError;
 use crate::pricing::{BackupBook, Book, BookKind, LinkError, LinkQuality, Sizing};
 use crate::units::{DAY, HOUR, SimTime, de_opt_duration};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct BackupPlan {
@@ -76,6 +77,8 @@ pub(super) struct RawBackup {
     target_ingress_mbps: Option<f64>,
     #[serde(default, deserialize_with = "de_opt_duration")]
     seed_within: Option<SimTime>,
+    /// The `inventory.csv` of `trace import`, for sites' `protected_groups`.
+    pub inventory: Option<std::path::PathBuf>,
     sites: Vec<RawSite>,
 }
 
@@ -83,7 +86,9 @@ pub(super) struct RawBackup {
 #[serde(deny_unknown_fields)]
 struct RawSite {
     name: String,
-    protected_tb: f64,
+    /// The data protected, typed; or `protected_groups` to take it from the inventory.
+    protected_tb: Option<f64>,
+    protected_groups: Option<Vec<String>>,
     servers: u32,
     link_mbps: f64,
     rtt_ms: f64,
@@ -91,8 +96,14 @@ struct RawSite {
 }
 
 impl RawBackup {
-    /// Validates everything but the book (loaded by the caller).
-    pub(super) fn validate(self, book: Book, rate: f64) -> Result<BackupPlan, KeyError> {
+    /// Validates everything but the book (loaded by the caller); `used` is the used GiB per
+    /// group of the `inventory` file, when the section names one.
+    pub(super) fn validate(
+        self,
+        book: Book,
+        rate: f64,
+        used: Option<&BTreeMap<String, f64>>,
+    ) -> Result<BackupPlan, KeyError> {
         let err = |k: &str, m: String| KeyError::new(format!("backup.{k}"), m);
         let service = match &book.kind {
             BookKind::Backup(b) => b.clone(),
@@ -130,7 +141,7 @@ impl RawBackup {
         if self.sites.is_empty() {
             return Err(err("sites", "needs at least one [[backup.sites]]".into()));
         }
-        let sites = validate_sites(self.sites, &service)?;
+        let sites = validate_sites(self.sites, &service, used)?;
         let window_start = self.window_start.unwrap_or(22 * HOUR);
         if window_start >= DAY {
             return Err(err(
@@ -182,7 +193,11 @@ impl RawBackup {
 }
 
 /// The client sites of `[[backup.sites]]`, each link checked against the service's limits.
-fn validate_sites(raw: Vec<RawSite>, service: &BackupBook) -> Result<Vec<BackupSite>, KeyError> {
+fn validate_sites(
+    raw: Vec<RawSite>,
+    service: &BackupBook,
+    used: Option<&BTreeMap<String, f64>>,
+) -> Result<Vec<BackupSite>, KeyError> {
     let mut sites: Vec<BackupSite> = Vec::with_capacity(raw.len());
     for (i, s) in raw.into_iter().enumerate() {
         let err = |f: &str, m: String| KeyError::new(format!("backup.sites[{i}].{f}"), m);
@@ -192,13 +207,27 @@ fn validate_sites(raw: Vec<RawSite>, service: &BackupBook) -> Result<Vec<BackupS
                 format!("\"{}\" must be non-empty and unique", s.name),
             ));
         }
-        for (k, v) in [("protected_tb", s.protected_tb), ("link_mbps", s.link_mbps)] {
+        let protected_tb = match (s.protected_tb, &s.protected_groups) {
+            (Some(tb), None) => tb,
+            (None, Some(groups)) => {
+                protected_from(groups, used).map_err(|m| err("protected_groups", m))?
+            }
+            (Some(_), Some(_)) => {
+                let m = "give protected_tb or protected_groups, not both".to_string();
+                return Err(err("protected_groups", m));
+            }
+            (None, None) => {
+                let m = "missing: give protected_tb (TB) or protected_groups (their used disks in [backup] inventory)".to_string();
+                return Err(err("protected_tb", m));
+            }
+        };
+        for (k, v) in [("protected_tb", protected_tb), ("link_mbps", s.link_mbps)] {
             if !(v.is_finite() && v > 0.0) {
                 return Err(err(k, format!("{v} must be a finite number > 0")));
             }
         }
         let key = format!("backup.sites[{i}].protected_tb");
-        limits::at_most(key, s.protected_tb, limits::MAX_PROTECTED_TB)?;
+        limits::at_most(key, protected_tb, limits::MAX_PROTECTED_TB)?;
         for (k, v) in [("rtt_ms", s.rtt_ms), ("loss_pct", s.loss_pct)] {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(err(k, format!("{v} must be a finite number >= 0")));
@@ -217,11 +246,33 @@ fn validate_sites(raw: Vec<RawSite>, service: &BackupBook) -> Result<Vec<BackupS
         })?;
         sites.push(BackupSite {
             name: s.name,
-            protected_tb: s.protected_tb,
+            protected_tb,
             servers: s.servers,
             link_mbps: s.link_mbps,
             quality,
         });
     }
     Ok(sites)
+}
+
+/// The protected TB of `groups`: the used GiB of their VMs in the inventory, in decimal TB (as
+/// backup products and their prices count them).
+fn protected_from(groups: &[String], used: Option<&BTreeMap<String, f64>>) -> Result<f64, String> {
+    let Some(used) = used else {
+        return Err("needs [backup] inventory = \"<folder>/inventory.csv\" (written by `trace import`) to take the groups' disks from".into());
+    };
+    if groups.is_empty() {
+        return Err("is empty: name at least one group".into());
+    }
+    let mut gib = 0.0;
+    for g in groups {
+        let Some(v) = used.get(g) else {
+            let known: Vec<&str> = used.keys().map(String::as_str).take(20).collect();
+            return Err(format!(
+                "\"{g}\" is not a group of the inventory's VMs (groups: {known:?})"
+            ));
+        };
+        gib += v;
+    }
+    Ok(gib / crate::pricing::site_storage::GIB_PER_TB)
 }

@@ -14,6 +14,7 @@ pub mod migration;
 pub mod money;
 mod names;
 mod placement;
+mod protected;
 pub mod rightsize;
 pub mod storage;
 pub mod timeline;
@@ -257,7 +258,13 @@ fn validate_backup(
     let rate = rates
         .of(&book)
         .map_err(|e| InputError::key(path, "backup.book", e.to_string()))?;
-    let plan = b.validate(book, rate).map_err(|e| e.in_file(path))?;
+    let used = match &b.inventory {
+        Some(file) => Some(protected::used_gib_by_group(&base.join(file))?),
+        None => None,
+    };
+    let plan = b
+        .validate(book, rate, used.as_ref())
+        .map_err(|e| e.in_file(path))?;
     if venues.iter().any(|v| v.name == plan.name) {
         let m = format!("\"{}\" is also a venue's name", plan.name);
         return Err(InputError::key(path, "backup.name", m).into());

@@ -1,5 +1,6 @@
-//! The `[rightsize]` table: fit each VM to the cheapest instance type of a public venue that
-//! covers its P-th percentile CPU and memory plus headroom, before the run.
+//! The `[rightsize]` table: fit each VM to the cheapest instance type of a public venue (or the
+//! smallest flavour of a private OpenStack site's flavour list) that covers its P-th percentile
+//! CPU and memory plus headroom, before the run.
 
 use super::Venue;
 use crate::error::KeyError;
@@ -18,6 +19,19 @@ pub(super) struct RawRightsize {
     percentile: Option<f64>,
     headroom: Option<f64>,
     perf: Option<PathBuf>,
+    flavours: Option<Vec<Flavour>>,
+}
+
+/// The most flavours a list may hold: OpenStack clouds offer tens; each is tried for every VM.
+pub const MAX_FLAVOURS: usize = 1_000;
+
+/// A private site's flavour (an OpenStack VM size).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flavour {
+    pub name: String,
+    pub vcpus: u32,
+    pub mem_gib: f64,
 }
 
 /// Right-sizing, checked.
@@ -31,6 +45,9 @@ pub struct Rightsize {
     pub headroom: f64,
     /// A per-VM percentile file; without it, the trace's usage series (if any).
     pub perf: Option<PathBuf>,
+    /// A private venue's flavour list (empty for a public venue, whose book's instance types
+    /// are the sizes).
+    pub flavours: Vec<Flavour>,
 }
 
 impl RawRightsize {
@@ -44,13 +61,32 @@ impl RawRightsize {
                     format!("\"{}\" is not a venue of this scenario", self.venue),
                 )
             })?;
-        if venues[venue].public().is_none() {
-            let m = format!(
-                "\"{}\" is not a public venue; right-sizing fits VMs to a public book's instance types",
-                self.venue
-            );
-            return Err(KeyError::new("rightsize.venue", m));
-        }
+        let v = &venues[venue];
+        let flavours = match (v.public(), v.private(), self.flavours) {
+            (Some(_), _, None) => Vec::new(),
+            (Some(_), _, Some(_)) => {
+                let m = format!(
+                    "\"{}\" is a public venue: its book's instance types are the sizes; flavours are for a private site",
+                    self.venue
+                );
+                return Err(KeyError::new("rightsize.flavours", m));
+            }
+            (None, Some(_), Some(list)) => check_flavours(list)?,
+            (None, Some(_), None) => {
+                let m = format!(
+                    "\"{}\" is a private site: give its flavour list, e.g. flavours = [{{ name = \"m1.small\", vcpus = 1, mem_gib = 2 }}]",
+                    self.venue
+                );
+                return Err(KeyError::new("rightsize.flavours", m));
+            }
+            (None, None, _) => {
+                let m = format!(
+                    "\"{}\" is neither a public venue nor a private site; right-sizing fits VMs to instance types or flavours",
+                    self.venue
+                );
+                return Err(KeyError::new("rightsize.venue", m));
+            }
+        };
         let percentile = self.percentile.unwrap_or(DEFAULT_PERCENTILE);
         if !(percentile > 0.0 && percentile <= 100.0) {
             let m = format!("{percentile} is not a percentile in (0, 100], e.g. 95");
@@ -66,6 +102,35 @@ impl RawRightsize {
             percentile,
             headroom,
             perf: self.perf.map(|p| base.join(p)),
+            flavours,
         })
     }
+}
+
+/// A flavour list: 1 to `MAX_FLAVOURS` entries with unique names, whole vCPUs of 1 to 10,000
+/// and memory over 0 up to 1,000,000 GiB (the bounds of a VM, README "Limits").
+fn check_flavours(list: Vec<Flavour>) -> Result<Vec<Flavour>, KeyError> {
+    if list.is_empty() || list.len() > MAX_FLAVOURS {
+        let m = format!(
+            "{} flavours; expected 1 to {MAX_FLAVOURS} (README, \"Limits\")",
+            list.len()
+        );
+        return Err(KeyError::new("rightsize.flavours", m));
+    }
+    for (i, f) in list.iter().enumerate() {
+        let key = |k: &str| format!("rightsize.flavours[{i}].{k}");
+        if f.name.trim().is_empty() || list[..i].iter().any(|o| o.name == f.name) {
+            let m = format!("\"{}\" must be non-empty and unique", f.name);
+            return Err(KeyError::new(key("name"), m));
+        }
+        if !(1..=10_000).contains(&f.vcpus) {
+            let m = format!("{} is not a vCPU count in 1..=10000", f.vcpus);
+            return Err(KeyError::new(key("vcpus"), m));
+        }
+        if !(f.mem_gib.is_finite() && f.mem_gib > 0.0 && f.mem_gib <= 1e6) {
+            let m = format!("{} is not a size in GiB over 0 up to 1000000", f.mem_gib);
+            return Err(KeyError::new(key("mem_gib"), m));
+        }
+    }
+    Ok(list)
 }

@@ -121,3 +121,67 @@ fn a_book_in_another_currency_without_a_rate() {
         "pricing/eu.toml is priced in EUR but the scenario reports in USD; add exchange_rates.EUR = <USD per 1 EUR>"
     );
 }
+
+/// The retail HCI scenario with its first backup site's `protected_tb = 18.0` replaced by
+/// `site_keys`, and `[backup] inventory` set to a hand-made inventory.csv.
+fn retail_with_protected_groups(site_keys: &str) -> Result<Scenario, Error> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("scenarios/retail-hci.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("inventory.csv");
+    std::fs::write(
+        &inventory,
+        "vm,group,in_use_gib,included\na,store,1500,true\nb,store,2500,true\nc,store,4000,false\nd,office,1000,true\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text
+        .replacen(
+            "target_ingress_mbps = 250\n",
+            &format!(
+                "target_ingress_mbps = 250\ninventory = \"{}\"\n",
+                inventory.display()
+            ),
+            1,
+        )
+        .replacen("protected_tb = 18.0\n", site_keys, 1);
+    assert_ne!(edited, text);
+    parse(&edited, &path)
+}
+
+#[test]
+fn a_backup_site_takes_its_protected_data_from_the_inventorys_used_disks() {
+    // store: a 1,500 + b 2,500 = 4,000 GiB used (c is left out of the VM table) = 4,000 x
+    // 1,073,741,824 bytes = 4,294,967,296,000 bytes = 4.294967296 TB.
+    let s = retail_with_protected_groups("protected_groups = [\"store\"]\n").unwrap();
+    let plan = s.backup.unwrap();
+    assert!((plan.sites[0].protected_tb - 4.294967296).abs() < 1e-12);
+    // The other sites keep their typed volumes: 9.5 + 42.0.
+    assert!((plan.protected_tb() - (4.294967296 + 9.5 + 42.0)).abs() < 1e-12);
+    // store and office: 4,000 + 1,000 = 5,000 GiB = 5.36870912 TB.
+    let s = retail_with_protected_groups("protected_groups = [\"store\", \"office\"]\n").unwrap();
+    assert!((s.backup.unwrap().sites[0].protected_tb - 5.36870912).abs() < 1e-12);
+}
+
+#[test]
+fn protected_groups_must_name_inventory_groups_and_not_come_with_protected_tb() {
+    let e = retail_with_protected_groups("protected_groups = [\"shop\"]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.ends_with("key `backup.sites[0].protected_groups`: \"shop\" is not a group of the inventory's VMs (groups: [\"office\", \"store\"])"),
+        "{e}"
+    );
+    let e = retail_with_protected_groups("protected_tb = 1.0\nprotected_groups = [\"store\"]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.ends_with("key `backup.sites[0].protected_groups`: give protected_tb or protected_groups, not both"),
+        "{e}"
+    );
+    let e = retail_with_protected_groups("").unwrap_err().to_string();
+    assert!(
+        e.contains("key `backup.sites[0].protected_tb`: missing: give protected_tb (TB) or protected_groups"),
+        "{e}"
+    );
+}

@@ -158,6 +158,73 @@ fn a_private_site_runs_out_of_storage_before_compute() {
     assert_eq!(site["peak_storage_gib"], 800.0);
 }
 
+/// An HCI scale unit of 2 nodes (4 cores, 64 GiB each, 3 x 1 TB capacity drives), two-way
+/// mirror, 0.5 TB of infrastructure storage.
+const SMALL_HCI: &str = r#"name = "small hci"
+currency = "USD"
+source = "test fixture"
+as_of = "2026-01-01"
+[hci]
+platform = "test HCI"
+node = { name = "4c 64 GiB 3 x 1 TB", cores = 4, mem_gib = 64, capacity_drives = 3, drive_tb = 1.0 }
+nodes_min = 2
+nodes_max = 4
+reserve = "n+1"
+infra_mem_gib_per_unit = 0
+infra_mem_gib_per_node = 0
+infra_vcpus_per_unit = 0
+cpu_overcommit = 4.0
+mirror_copies = 2
+infra_storage_tb = 0.5
+temp_gib_per_mem_gib = 5.2
+temp_max_share = 0.1
+ram_gib_per_core = [4, 16]
+tenant_tb_per_core = [0.1, 3.0]
+base_vcpu_hour = 0.0
+windows_vcpu_hour = 0.0
+repair_standard = "1d"
+repair_custom = "14d"
+[hci.tco]
+capex = 10000.0
+life_years = 5
+support_yearly = 1000.0
+"#;
+
+#[test]
+fn an_hci_unit_runs_out_of_storage_before_compute() {
+    // Tenant storage of a 2-node unit, after the mirror (one capacity drive a node kept free):
+    // pool = 2 nodes x (3 - 1) drives x 1 TB / 2 copies = 2.0 TB; VM temporary disks =
+    // min(2 x 64 GiB x 5.2 / 1024 = 0.65, 10 % of 2.0 = 0.2) = 0.2 TB; tenant = 2.0 - 0.5
+    // (infrastructure) - 0.2 = 1.3 TB (0.1625 TB a core, within the book's 0.1-3 TB rule)
+    // = 1.3e12 / 2^20 = 1,239,776.6 MiB, kept as 1,239,777 MiB = 1,210.7197 GiB.
+    // Compute: n+1 keeps one node back, so the unit holds 4 x 4 = 16 vCPUs and 64 GiB: room
+    // for 16 VMs of 1 vCPU and 2 GiB. Disks of 500 GiB: two take 1,000 GiB and a third would
+    // need 1,500 > 1,210.72: a storage shortfall with 1,239,777 - 1,024,000 = 215,777 MiB =
+    // 210.7 GiB free.
+    let scratch = Scratch::new();
+    scratch.write("hci.toml", SMALL_HCI);
+    scratch.write(
+        "vms.csv",
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,1,2,500\nb,g,0,,1,2,500\nc,g,60,,1,2,500\n",
+    );
+    let scenario = scratch.write(
+        "s.toml",
+        "name = \"hci-storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"hci\"\nbook = \"hci.toml\"\nnodes = 2\n",
+    );
+    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
+    assert_eq!(s["vms"]["placed"], 2);
+    assert_eq!(s["shortfalls"]["by_kind"]["storage"], 1);
+    let first = &s["shortfalls"]["first"][0];
+    assert_eq!(first["vm"], "c");
+    assert_eq!(
+        first["reason"],
+        "hci: storage full (210.7 GiB free, the VM's disks need 500 GiB)"
+    );
+    let site = &s["private_sites"][0];
+    assert_eq!(site["storage_usable_gib"], 1210.7197);
+    assert_eq!(site["peak_storage_gib"], 1000.0);
+}
+
 /// FOCUS 1.0's mandatory columns (specification/columns/*.md at tag v1.0: "Feature level:
 /// Mandatory"), with their data type and whether they allow nulls.
 const FOCUS_MANDATORY: [(&str, &str, bool); 21] = [
@@ -315,6 +382,87 @@ book = "aws.toml"
     assert_eq!(code, 2);
     assert!(
         stderr.contains("key `storage.classes.aws`: no storage class for tier \"fast\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_xlsx_workbook_imports_byte_for_byte_as_the_csv_sheets() {
+    let scratch = Scratch::new();
+    let from_csv = scratch.path().join("csv");
+    import(&from_csv);
+    let book = root().join("tests/fixtures/rvtools/RVTools_export.xlsx");
+    let (book_arg, out) = (
+        book.display().to_string(),
+        scratch.path().join("xlsx").display().to_string(),
+    );
+    let (code, stdout, stderr) =
+        hybridplan(&["trace", "import", "rvtools", &book_arg, "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("60 VMs read, 54 in vms.csv, 90 disks, 4 hosts"),
+        "{stdout}"
+    );
+    for f in ["vms.csv", "inventory.csv", "disks.csv", "hosts.csv"] {
+        let csv = std::fs::read(from_csv.join(f)).unwrap();
+        let xlsx = std::fs::read(scratch.path().join("xlsx").join(f)).unwrap();
+        assert!(
+            csv == xlsx,
+            "{f} differs between the CSV and the xlsx import"
+        );
+    }
+    // A corrupt workbook is bad input (exit 2) naming the file.
+    let corrupt = scratch.write("broken.xlsx", "PK\u{3}\u{4} cut short");
+    let corrupt_arg = corrupt.display().to_string();
+    let (code, _, stderr) =
+        hybridplan(&["trace", "import", "rvtools", &corrupt_arg, "--out", &out]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{corrupt_arg}: is not a readable xlsx workbook")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn right_sizing_onto_a_private_site_fits_to_its_flavours() {
+    let scratch = Scratch::new();
+    let scenario = estate_scenario(&scratch);
+    // The fixture right-sized onto the private VMware site "dc", to an OpenStack-style list.
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let edited = text.replacen(
+        "[rightsize]\nvenue = \"aws-us-east-1\"\n",
+        "[rightsize]\nvenue = \"dc\"\nflavours = [\n  { name = \"m1.small\", vcpus = 1, mem_gib = 2 },\n  { name = \"m1.medium\", vcpus = 2, mem_gib = 4 },\n  { name = \"r1.medium\", vcpus = 2, mem_gib = 8 },\n  { name = \"m1.large\", vcpus = 4, mem_gib = 8 },\n  { name = \"m1.xlarge\", vcpus = 8, mem_gib = 16 },\n  { name = \"m1.2xlarge\", vcpus = 16, mem_gib = 64 },\n]\n",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&scenario, edited).unwrap();
+    let (out, stdout, summary) = run(&scratch, &scenario, &[]);
+    assert!(stdout.contains("to a smaller flavour on dc"), "{stdout}");
+    assert_eq!(summary["rightsize"]["flavours"], true);
+    assert_eq!(summary["vms"]["placed"], 54);
+    // prod-vm002: 4 vCPUs, 8 GiB at P95 CPU 0.4 and memory 0.6 + 20 % -> 1.92 vCPUs and
+    // 5.76 GiB. Before: the smallest flavour holding 4 vCPUs and 8 GiB is m1.large. After:
+    // flavours with >= 1.92 vCPUs and >= 5.76 GiB are r1.medium (2, 8), m1.large, m1.xlarge
+    // and m1.2xlarge; the fewest vCPUs is r1.medium (m1.medium's 4 GiB is too little). No
+    // per-VM price on a private site: the money columns are 0.
+    let csv = std::fs::read_to_string(out.join("rightsize.csv")).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("prod-vm002,")).unwrap();
+    assert_eq!(
+        row,
+        "prod-vm002,prod,4,8,0.4000,0.6000,1.9200,5.7600,m1.large,r1.medium,2,8,0.00,0.00,0.00,fitted"
+    );
+    // A public venue with flavours, or a private one without, is refused naming the key.
+    let with = std::fs::read_to_string(&scenario).unwrap().replacen(
+        "venue = \"dc\"\n",
+        "venue = \"aws-us-east-1\"\n",
+        1,
+    );
+    std::fs::write(&scenario, with).unwrap();
+    let scenario_arg = scenario.display().to_string();
+    let (code, _, stderr) = hybridplan(&["run", &scenario_arg, "--quiet"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("key `rightsize.flavours`: \"aws-us-east-1\" is a public venue"),
         "{stderr}"
     );
 }

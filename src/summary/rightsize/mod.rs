@@ -1,7 +1,8 @@
 //! Right-sizing before the run (`[rightsize]`): each VM is fitted to the cheapest instance type
-//! of a public venue's book that covers its P-th percentile CPU and memory plus headroom; the
-//! run then simulates the VMs at their new size, everywhere. Without performance data for a VM
-//! its allocated size is kept, and the outputs say so.
+//! of a public venue's book (or the smallest flavour of a private site's flavour list) that
+//! covers its P-th percentile CPU and memory plus headroom; the run then simulates the VMs at
+//! their new size, everywhere. Without performance data for a VM its allocated size is kept,
+//! and the outputs say so.
 //!
 //! A VM is never made larger than it was: utilisation is a share of the allocated size, so it
 //! says nothing of demand above it.
@@ -9,13 +10,70 @@
 use crate::error::Error;
 use crate::pricing::{PriceModel, PublicBook, VmUsage};
 use crate::scenario::Scenario;
-use crate::scenario::rightsize::Rightsize;
+use crate::scenario::rightsize::{Flavour, Rightsize};
 use crate::text::csv_cell as cell;
 use crate::trace::perf::{self, Percentiles};
 use crate::trace::{Sample, Trace, VmTable};
 use crate::units::HOURS_PER_MONTH;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
+
+/// The sizes VMs are fitted to: a public book's instance types (priced), or a private site's
+/// flavours (no price of their own: a private site costs its hosts, so a smaller flavour saves
+/// through the hosts the run needs, not a per-VM price).
+#[derive(Debug, Clone)]
+pub enum Sizes {
+    Book(Box<PublicBook>),
+    Flavours(Vec<Flavour>),
+}
+
+impl Sizes {
+    /// The size that holds `vcpus` and `mem_gib`: the book's cheapest instance type, or the
+    /// smallest flavour (fewest vCPUs, then least memory, then the first listed).
+    pub fn fit(&self, vcpus: f64, mem_gib: f64) -> Option<usize> {
+        match self {
+            Sizes::Book(book) => book.cheapest_fit(vcpus, mem_gib).map(|(ix, _)| ix),
+            Sizes::Flavours(list) => list
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f64::from(f.vcpus) >= vcpus && f.mem_gib >= mem_gib)
+                .min_by(|(i, a), (j, b)| {
+                    (a.vcpus.cmp(&b.vcpus))
+                        .then(a.mem_gib.total_cmp(&b.mem_gib))
+                        .then(i.cmp(j))
+                })
+                .map(|(ix, _)| ix),
+        }
+    }
+
+    /// vCPUs and GiB of size `ix`.
+    pub fn size(&self, ix: usize) -> (f64, f64) {
+        match self {
+            Sizes::Book(book) => {
+                let t = &book.instances[ix];
+                (f64::from(t.vcpus), t.mem_gib)
+            }
+            Sizes::Flavours(list) => (f64::from(list[ix].vcpus), list[ix].mem_gib),
+        }
+    }
+
+    pub fn name(&self, ix: usize) -> &str {
+        match self {
+            Sizes::Book(book) => &book.instances[ix].name,
+            Sizes::Flavours(list) => &list[ix].name,
+        }
+    }
+
+    /// The on-demand price of size `ix` an hour, in the book's currency (0 for a flavour).
+    fn hourly(&self, ix: usize, windows: bool) -> f64 {
+        match self {
+            Sizes::Book(book) => book
+                .vm_hour_cost(ix, PriceModel::OnDemand, windows, &VmUsage::default())
+                .total(),
+            Sizes::Flavours(_) => 0.0,
+        }
+    }
+}
 
 /// Why a VM got the size it got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +82,8 @@ pub enum Basis {
     Fitted,
     /// No performance data: its allocated size is kept.
     NoData,
-    /// No instance type holds its allocated size: kept (the run reports it as too large).
+    /// No instance type (or flavour) holds its allocated size: kept (the run reports it as too
+    /// large on the venues that cannot hold it).
     TooLarge,
 }
 
@@ -64,8 +123,8 @@ pub struct Decision {
 #[derive(Debug, Clone)]
 pub struct RightSizing {
     pub venue: String,
-    /// The venue's book (its instance types name the sizes).
-    pub book: PublicBook,
+    /// The venue's sizes: its book's instance types or the scenario's flavours.
+    pub sizes: Sizes,
     pub options: Rightsize,
     /// "percentile file", "usage series" or "none".
     pub data: &'static str,
@@ -77,23 +136,21 @@ pub struct RightSizing {
 pub fn fit(
     table: &VmTable,
     use_at: &[Option<Percentiles>],
-    book: &PublicBook,
+    sizes: &Sizes,
     opt: &Rightsize,
     rate: f64,
     windows: &dyn Fn(u32) -> bool,
 ) -> Vec<Decision> {
     let monthly = |ix: Option<usize>, vm: u32| {
         ix.map_or(0.0, |ix| {
-            let hour =
-                book.vm_hour_cost(ix, PriceModel::OnDemand, windows(vm), &VmUsage::default());
-            hour.total() * rate * HOURS_PER_MONTH
+            sizes.hourly(ix, windows(vm)) * rate * HOURS_PER_MONTH
         })
     };
     let grow = 1.0 + opt.headroom;
     let mut out = Vec::with_capacity(table.vms.len());
     for (i, vm) in table.vms.iter().enumerate() {
         let i = i as u32;
-        let before = book.cheapest_fit(vm.vcpus, vm.mem_gib).map(|(ix, _)| ix);
+        let before = sizes.fit(vm.vcpus, vm.mem_gib);
         let p = use_at[i as usize];
         let (basis, need_vcpus, need_mem_gib) = match (before, p) {
             (None, _) => (Basis::TooLarge, vm.vcpus, vm.mem_gib),
@@ -106,9 +163,7 @@ pub fn fit(
             ),
         };
         let after = match basis {
-            Basis::Fitted => book
-                .cheapest_fit(need_vcpus, need_mem_gib)
-                .map(|(ix, _)| ix),
+            Basis::Fitted => sizes.fit(need_vcpus, need_mem_gib),
             _ => before,
         };
         out.push(Decision {
@@ -136,9 +191,11 @@ pub fn prepare(scenario: &Scenario, trace: &Trace) -> Result<Option<(Trace, Righ
         return Ok(None);
     };
     let venue = &scenario.venues[opt.venue];
-    let book = venue
-        .public()
-        .expect("checked public when the scenario was loaded");
+    let sizes = match venue.public() {
+        Some(book) => Sizes::Book(Box::new(book.clone())),
+        // A private site: the scenario gave its flavour list (checked when it was loaded).
+        None => Sizes::Flavours(opt.flavours.clone()),
+    };
     let (use_at, data) = match (&opt.perf, trace.samples()?) {
         (Some(path), _) => (
             perf::read_file(path, &trace.table, opt.percentile)?,
@@ -156,11 +213,11 @@ pub fn prepare(scenario: &Scenario, trace: &Trace) -> Result<Option<(Trace, Righ
             .group(table.group_name(&table.vms[vm as usize]))
             .windows
     };
-    let decisions = fit(table, &use_at, book, opt, venue.rate, &windows);
-    let resized = resize(trace, &decisions, book)?;
+    let decisions = fit(table, &use_at, &sizes, opt, venue.rate, &windows);
+    let resized = resize(trace, &decisions, &sizes)?;
     let rs = RightSizing {
         venue: venue.name.clone(),
-        book: book.clone(),
+        sizes,
         options: opt.clone(),
         data,
         decisions,
@@ -170,15 +227,15 @@ pub fn prepare(scenario: &Scenario, trace: &Trace) -> Result<Option<(Trace, Righ
 
 /// The trace with each VM at its new instance type's size; CPU and memory samples rescaled to
 /// the new size (clamped to 1.0 above it, counted in the notes).
-fn resize(trace: &Trace, decisions: &[Decision], book: &PublicBook) -> Result<Trace, Error> {
+fn resize(trace: &Trace, decisions: &[Decision], sizes: &Sizes) -> Result<Trace, Error> {
     let mut table = trace.table.clone();
     let mut scale = vec![(1.0f64, 1.0f64); table.vms.len()];
     for d in decisions {
         if let (Basis::Fitted, Some(ix)) = (d.basis, d.after) {
-            let (t, vm) = (&book.instances[ix], &mut table.vms[d.vm as usize]);
-            scale[d.vm as usize] = (vm.vcpus / f64::from(t.vcpus), vm.mem_gib / t.mem_gib);
-            vm.vcpus = f64::from(t.vcpus);
-            vm.mem_gib = t.mem_gib;
+            let ((vcpus, mem_gib), vm) = (sizes.size(ix), &mut table.vms[d.vm as usize]);
+            scale[d.vm as usize] = (vm.vcpus / vcpus, vm.mem_gib / mem_gib);
+            vm.vcpus = vcpus;
+            vm.mem_gib = mem_gib;
         }
     }
     let mut notes = trace.notes.clone();
@@ -211,7 +268,11 @@ pub struct RightsizeSummary {
     /// Where the percentiles came from: "percentile file", "usage series" or "none".
     pub data: String,
     pub vms: u64,
-    /// VMs moved to a cheaper instance type.
+    /// Fitted to a private site's flavours (no per-VM prices: the money figures are 0 and the
+    /// saving shows in the hosts the run needs); absent for a public venue's instance types.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flavours: bool,
+    /// VMs moved to a cheaper instance type (or a smaller flavour).
     pub resized: u64,
     /// VMs without performance data, kept at their allocated size.
     pub without_data: u64,
@@ -240,16 +301,13 @@ impl RightSizing {
     /// The size a VM was simulated at: its new type's, or its own when kept.
     fn after_size(&self, d: &Decision) -> (f64, f64) {
         match (d.basis, d.after) {
-            (Basis::Fitted, Some(i)) => {
-                let t = &self.book.instances[i];
-                (f64::from(t.vcpus), t.mem_gib)
-            }
+            (Basis::Fitted, Some(i)) => self.sizes.size(i),
             _ => (d.vcpus, d.mem_gib),
         }
     }
 
     fn name(&self, ix: Option<usize>) -> String {
-        ix.map_or_else(String::new, |i| self.book.instances[i].name.clone())
+        ix.map_or_else(String::new, |i| self.sizes.name(i).to_string())
     }
 
     /// The figures for summary.json (money and sizes rounded as the rest of the summary).
@@ -280,6 +338,7 @@ impl RightSizing {
             headroom: self.options.headroom,
             data: self.data.to_string(),
             vms: self.decisions.len() as u64,
+            flavours: matches!(self.sizes, Sizes::Flavours(_)),
             resized: saved.len() as u64,
             without_data: self
                 .decisions

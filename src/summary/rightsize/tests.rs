@@ -3,10 +3,10 @@ use crate::pricing::{Book, BookKind};
 use crate::trace::Vm;
 use std::path::Path;
 
-fn aws() -> PublicBook {
+fn aws() -> Sizes {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/aws-us-east-1.toml");
     match Book::load(&path).unwrap().kind {
-        BookKind::Public(p) => p,
+        BookKind::Public(p) => Sizes::Book(Box::new(p)),
         _ => unreachable!(),
     }
 }
@@ -27,6 +27,7 @@ const OPT: Rightsize = Rightsize {
     percentile: 95.0,
     headroom: 0.2,
     perf: None,
+    flavours: Vec::new(),
 };
 
 #[test]
@@ -45,7 +46,7 @@ fn a_hand_worked_right_sizing_decision() {
     let d = &fit(&table, &p, &book, &OPT, 1.0, &|_| false)[0];
     assert_eq!(d.basis, Basis::Fitted);
     assert!((d.need_vcpus - 1.92).abs() < 1e-9 && (d.need_mem_gib - 5.76).abs() < 1e-9);
-    let name = |ix: Option<usize>| book.instances[ix.unwrap()].name.as_str();
+    let name = |ix: Option<usize>| book.name(ix.unwrap());
     assert_eq!((name(d.before), name(d.after)), ("c5.xlarge", "m6a.large"));
     assert!(
         (d.monthly_before - 124.10).abs() < 1e-9,
@@ -140,4 +141,40 @@ fn usage_samples_are_rescaled_to_the_new_size_so_the_same_cores_are_used() {
         resized.notes,
         ["1 usage samples above a right-sized VM's vCPUs clamped to 1.0"]
     );
+}
+
+#[test]
+fn a_private_site_fits_to_the_smallest_flavour_covering_the_percentile() {
+    // An OpenStack site's flavours (listed out of order on purpose). The VM: 8 vCPUs, 16 GiB,
+    // P95 CPU 0.3 and memory 0.5, headroom 0.2: needs 8 x 0.3 x 1.2 = 2.88 vCPUs and
+    // 16 x 0.5 x 1.2 = 9.6 GiB. Flavours with >= 2.88 vCPUs and >= 9.6 GiB: m1.large (4, 16),
+    // m1.xlarge (8, 16) and c1.medium (4, 12); the smallest is the fewest vCPUs, then the
+    // least memory: c1.medium (4 vCPUs, 12 GiB), not m1.medium (2 vCPUs: too few). Before:
+    // the smallest holding 8 vCPUs and 16 GiB is m1.xlarge. No per-VM price on a private site.
+    let flavour = |name: &str, vcpus: u32, mem_gib: f64| Flavour {
+        name: name.into(),
+        vcpus,
+        mem_gib,
+    };
+    let sizes = Sizes::Flavours(vec![
+        flavour("m1.xlarge", 8, 16.0),
+        flavour("m1.large", 4, 16.0),
+        flavour("m1.medium", 2, 12.0),
+        flavour("c1.medium", 4, 12.0),
+    ]);
+    let table = VmTable::new([("app", vm(8.0, 16.0))], vec!["prod".into()]);
+    let p = [Some(Percentiles {
+        cpu: 0.3,
+        mem: Some(0.5),
+    })];
+    let d = &fit(&table, &p, &sizes, &OPT, 1.0, &|_| false)[0];
+    assert_eq!(d.basis, Basis::Fitted);
+    assert!((d.need_vcpus - 2.88).abs() < 1e-9 && (d.need_mem_gib - 9.6).abs() < 1e-9);
+    let name = |ix: Option<usize>| sizes.name(ix.unwrap());
+    assert_eq!((name(d.before), name(d.after)), ("m1.xlarge", "c1.medium"));
+    assert_eq!((d.monthly_before, d.monthly_after), (0.0, 0.0));
+    // A VM larger than every flavour keeps its size.
+    let big = VmTable::new([("big", vm(16.0, 64.0))], vec!["prod".into()]);
+    let d = &fit(&big, &p, &sizes, &OPT, 1.0, &|_| false)[0];
+    assert_eq!((d.basis, d.after), (Basis::TooLarge, None));
 }

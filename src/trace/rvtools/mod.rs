@@ -1,10 +1,12 @@
 //! RVTools inventory exports: the vInfo, vCPU, vMemory, vDisk and vHost sheets, each saved as
-//! CSV, read into an [`Inventory`] and from there into the canonical VM table.
+//! CSV or together in RVTools' own xlsx workbook, read into an [`Inventory`] and from there into
+//! the canonical VM table.
 //!
 //! The column names are RVTools' own (as in its "Export all to Excel" workbook); see the
 //! README's "Inventory import" section for the columns read and their units (MiB).
 
 mod sheet;
+pub mod xlsx;
 
 use super::{TableBuilder, Vm, VmTable};
 use crate::error::{Error, InputError};
@@ -143,33 +145,125 @@ fn kind_of(path: &Path) -> Result<Kind, InputError> {
         .ok_or_else(|| {
             InputError::file(
                 path,
-                "is not a sheet this reader knows: expected a CSV file named after its RVTools sheet, ending in vInfo, vCPU, vMemory, vDisk or vHost (e.g. RVTools_tabvInfo.csv)",
+                "is not a sheet this reader knows: expected a CSV file named after its RVTools sheet, ending in vInfo, vCPU, vMemory, vDisk or vHost (e.g. RVTools_tabvInfo.csv), or an RVTools .xlsx workbook",
             )
         })
 }
 
-/// Reads the sheets of one export; vInfo is required, the others optional, each at most once.
-pub fn read(paths: &[PathBuf]) -> Result<Inventory, Error> {
-    let mut by_kind: Vec<(Kind, &Path)> = Vec::new();
-    for path in paths {
-        let kind = kind_of(path)?;
-        if let Some((_, first)) = by_kind.iter().find(|(k, _)| *k == kind) {
+/// Where an export's sheets come from: CSV files, one a sheet, or one xlsx workbook.
+enum Export<'a> {
+    Csv(Vec<(Kind, &'a Path)>),
+    /// The workbook and the sheets read from it, by their tab names.
+    Book(Box<xlsx::Book>, Vec<(Kind, String)>),
+}
+
+impl<'a> Export<'a> {
+    /// The sheets of `paths`: a workbook given alone, or CSV files each a different sheet.
+    fn of(paths: &'a [PathBuf]) -> Result<Export<'a>, Error> {
+        if let Some(book) = paths.iter().find(|p| xlsx::is_workbook(p)) {
+            if paths.len() > 1 {
+                let msg = "is an xlsx workbook, which holds every sheet: give it alone, without CSV sheets";
+                return Err(InputError::file(book, msg).into());
+            }
+            return Export::book(book);
+        }
+        let mut by_kind: Vec<(Kind, &Path)> = Vec::new();
+        for path in paths {
+            let kind = kind_of(path)?;
+            if let Some((_, first)) = by_kind.iter().find(|(k, _)| *k == kind) {
+                let msg = format!(
+                    "is the same sheet as {}; give each sheet once",
+                    first.display()
+                );
+                return Err(InputError::file(path, msg).into());
+            }
+            by_kind.push((kind, path));
+        }
+        by_kind.sort();
+        if by_kind.first().map(|&(k, _)| k) != Some(Kind::Info) {
+            let first = paths.first().map_or(Path::new("(none)"), PathBuf::as_path);
+            let msg = "no vInfo sheet given: the VMs are listed there (e.g. RVTools_tabvInfo.csv)";
+            return Err(InputError::file(first, msg).into());
+        }
+        Ok(Export::Csv(by_kind))
+    }
+
+    /// A workbook: its tabs named vInfo, vCPU, vMemory, vDisk and vHost (any case; RVTools'
+    /// other tabs are ignored).
+    fn book(path: &Path) -> Result<Export<'a>, Error> {
+        let book = xlsx::Book::open(path)?;
+        let names = book.sheet_names();
+        let mut sheets: Vec<(Kind, String)> = Vec::new();
+        for name in &names {
+            let lower = name.to_ascii_lowercase();
+            let Some(&(_, kind)) = KINDS.iter().find(|(n, _)| *n == lower) else {
+                continue;
+            };
+            if let Some((_, first)) = sheets.iter().find(|(k, _)| *k == kind) {
+                let msg = format!("has two sheets \"{first}\" and \"{name}\"; expected one");
+                return Err(InputError::file(path, msg).into());
+            }
+            sheets.push((kind, name.clone()));
+        }
+        sheets.sort();
+        if sheets.first().map(|(k, _)| *k) != Some(Kind::Info) {
+            // A crafted book may list thousands of sheets: the first ten are enough to see.
+            let shown: Vec<String> = names
+                .iter()
+                .take(10)
+                .map(|n| crate::text::quote(n))
+                .collect();
+            let more = names.len().saturating_sub(10);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             let msg = format!(
-                "is the same sheet as {}; give each sheet once",
-                first.display()
+                "has no vInfo sheet (the VMs are listed there); its sheets are {}{more}",
+                shown.join(", ")
             );
             return Err(InputError::file(path, msg).into());
         }
-        by_kind.push((kind, path));
+        Ok(Export::Book(Box::new(book), sheets))
     }
-    by_kind.sort();
-    let Some(&(Kind::Info, info)) = by_kind.first() else {
-        let first = paths.first().map_or(Path::new("(none)"), PathBuf::as_path);
-        let msg = "no vInfo sheet given: the VMs are listed there (e.g. RVTools_tabvInfo.csv)";
-        return Err(InputError::file(first, msg).into());
-    };
+
+    /// The sheets given, vInfo first.
+    fn kinds(&self) -> Vec<Kind> {
+        match self {
+            Export::Csv(sheets) => sheets.iter().map(|&(k, _)| k).collect(),
+            Export::Book(_, sheets) => sheets.iter().map(|(k, _)| *k).collect(),
+        }
+    }
+
+    /// The sheet of `kind` (one of [`Export::kinds`]).
+    fn sheet(&mut self, kind: Kind) -> sheet::Source<'_> {
+        match self {
+            Export::Csv(sheets) => {
+                let &(_, path) = sheets
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .expect("a given sheet");
+                sheet::Source::Csv(path)
+            }
+            Export::Book(book, sheets) => {
+                let (_, name) = sheets
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .expect("a given sheet");
+                sheet::Source::Xlsx(book, name)
+            }
+        }
+    }
+}
+
+/// Reads the sheets of one export: CSV files (vInfo required, the others optional, each at
+/// most once) or one xlsx workbook holding them.
+pub fn read(paths: &[PathBuf]) -> Result<Inventory, Error> {
+    let mut export = Export::of(paths)?;
+    let kinds = export.kinds();
     let mut inv = Inventory {
-        vms: read_info(info)?,
+        vms: read_info(export.sheet(Kind::Info))?,
         ..Inventory::default()
     };
     let index: HashMap<String, usize> = inv
@@ -178,11 +272,12 @@ pub fn read(paths: &[PathBuf]) -> Result<Inventory, Error> {
         .enumerate()
         .map(|(i, v)| (v.name.clone(), i))
         .collect();
-    for &(kind, path) in &by_kind[1..] {
+    for &kind in &kinds[1..] {
+        let src = export.sheet(kind);
         match kind {
-            Kind::Cpu | Kind::Memory => read_sizes(path, kind, &index, &mut inv)?,
-            Kind::Disk => inv.disks = read_disks(path, &index)?,
-            Kind::Host => inv.hosts = read_hosts(path)?,
+            Kind::Cpu | Kind::Memory => read_sizes(src, kind, &index, &mut inv)?,
+            Kind::Disk => inv.disks = read_disks(src, &index)?,
+            Kind::Host => inv.hosts = read_hosts(src)?,
             Kind::Info => unreachable!("sorted first and given once"),
         }
     }
@@ -202,11 +297,11 @@ const INFO: &[&str] = &[
     "Host",
 ];
 
-fn read_info(path: &Path) -> Result<Vec<InventoryVm>, Error> {
-    let mut sheet = sheet::open(path, INFO, 6)?;
+fn read_info(src: sheet::Source) -> Result<Vec<InventoryVm>, Error> {
+    let path = src.path().to_path_buf();
     let mut vms = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    sheet.each(path, |c| {
+    sheet::each(src, INFO, 6, |c| {
         let name = c.name(0)?;
         if let Some(first) = seen.insert(name.to_string(), c.line) {
             return Err(c.err(format!(
@@ -242,7 +337,7 @@ fn read_info(path: &Path) -> Result<Vec<InventoryVm>, Error> {
         Ok(())
     })?;
     if vms.is_empty() {
-        return Err(InputError::file(path, "has a header but no VM rows").into());
+        return Err(InputError::file(&path, "has a header but no VM rows").into());
     }
     Ok(vms)
 }
@@ -267,7 +362,7 @@ fn known(c: &sheet::Cells, index: &HashMap<String, usize>) -> Result<usize, Inpu
 /// vCPU (`CPUs`) and vMemory (`Size MiB`): the sizes there win over vInfo's; differences are
 /// counted in the notes.
 fn read_sizes(
-    path: &Path,
+    src: sheet::Source,
     kind: Kind,
     index: &HashMap<String, usize>,
     inv: &mut Inventory,
@@ -275,9 +370,8 @@ fn read_sizes(
     const CPU: &[&str] = &["VM", "CPUs"];
     const MEMORY: &[&str] = &["VM", "Size MiB"];
     let cpu = kind == Kind::Cpu;
-    let mut sheet = sheet::open(path, if cpu { CPU } else { MEMORY }, 2)?;
     let mut differ = 0u64;
-    sheet.each(path, |c| {
+    sheet::each(src, if cpu { CPU } else { MEMORY }, 2, |c| {
         let vm = &mut inv.vms[known(c, index)?];
         if cpu {
             let n = c.count(1)?;
@@ -299,11 +393,10 @@ fn read_sizes(
     Ok(())
 }
 
-fn read_disks(path: &Path, index: &HashMap<String, usize>) -> Result<Vec<Disk>, Error> {
+fn read_disks(src: sheet::Source, index: &HashMap<String, usize>) -> Result<Vec<Disk>, Error> {
     const DISK: &[&str] = &["VM", "Disk", "Capacity MiB", "Thin"];
-    let mut sheet = sheet::open(path, DISK, 3)?;
     let mut disks = Vec::new();
-    sheet.each(path, |c| {
+    sheet::each(src, DISK, 3, |c| {
         known(c, index)?;
         if disks.len() == MAX_DISKS {
             return Err(c.err(format!("more than {MAX_DISKS} disks")));
@@ -319,11 +412,10 @@ fn read_disks(path: &Path, index: &HashMap<String, usize>) -> Result<Vec<Disk>, 
     Ok(disks)
 }
 
-fn read_hosts(path: &Path) -> Result<Vec<Host>, Error> {
+fn read_hosts(src: sheet::Source) -> Result<Vec<Host>, Error> {
     const HOST: &[&str] = &["Host", "# CPU", "# Cores", "# Memory", "Cluster"];
-    let mut sheet = sheet::open(path, HOST, 4)?;
     let mut hosts = Vec::new();
-    sheet.each(path, |c| {
+    sheet::each(src, HOST, 4, |c| {
         if hosts.len() == MAX_HOSTS {
             return Err(c.err(format!("more than {MAX_HOSTS} hosts")));
         }

@@ -1,7 +1,9 @@
-//! One RVTools sheet saved as CSV: its delimiter (`,` or `;`, as Excel writes it in the user's
-//! locale), its header mapped to the columns we read, and cell accessors whose errors name the
-//! file, the line and the column.
+//! One RVTools sheet, saved as CSV or a sheet of the xlsx workbook: its header mapped to the
+//! columns we read, and cell accessors whose errors name the file, the line (the sheet's row in
+//! a workbook) and the column. A CSV sheet's delimiter is `,` or `;`, as Excel writes it in the
+//! user's locale.
 
+use super::xlsx::Book;
 use crate::error::{Error, InputError};
 use crate::trace::files;
 use crate::trace::rows::{csv_error, read_row};
@@ -9,10 +11,130 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// The longest cell accepted (names, OS strings): anything longer is not an RVTools export.
-const MAX_CELL: usize = 4_096;
+pub const MAX_CELL: usize = 4_096;
+
+/// Where a sheet's rows come from.
+pub enum Source<'a> {
+    /// A CSV file holding one sheet.
+    Csv(&'a Path),
+    /// The sheet of this name in a workbook.
+    Xlsx(&'a mut Book, &'a str),
+}
+
+impl Source<'_> {
+    /// The file, for errors about the sheet as a whole.
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Csv(path) => path,
+            Source::Xlsx(book, _) => book.path(),
+        }
+    }
+}
+
+/// Calls `f` on every row of the sheet that is not blank. `wanted` are RVTools' column names;
+/// the first `required` of them must be in the header.
+pub fn each(
+    src: Source,
+    wanted: &'static [&'static str],
+    required: usize,
+    f: impl FnMut(&Cells) -> Result<(), InputError>,
+) -> Result<(), Error> {
+    match src {
+        Source::Csv(path) => Ok(open(path, wanted, required)?.each(path, f)?),
+        Source::Xlsx(book, name) => each_xlsx(book, name, wanted, required, f),
+    }
+}
+
+/// Positions of the `wanted` columns in a header (`None`: absent); an error when one of the
+/// first `required` is missing.
+fn map_header(
+    header: &[&str],
+    wanted: &'static [&'static str],
+    required: usize,
+) -> Result<Vec<Option<usize>>, String> {
+    let names: Vec<&str> = header
+        .iter()
+        // Excel's "CSV UTF-8" starts the file with a byte-order mark.
+        .map(|h| h.trim_start_matches('\u{feff}').trim())
+        .collect();
+    let cols: Vec<Option<usize>> = wanted
+        .iter()
+        .map(|w| names.iter().position(|n| n == w))
+        .collect();
+    match (0..required).find(|&i| cols[i].is_none()) {
+        Some(missing) => Err(format!(
+            "missing column \"{}\"; an RVTools sheet needs the columns {}",
+            wanted[missing],
+            wanted[..required].join(", ")
+        )),
+        None => Ok(cols),
+    }
+}
+
+/// A workbook's sheet: its first row with a cell is the header, as in the CSV file; each later
+/// row is cut down to the wanted columns, in `wanted` order.
+fn each_xlsx(
+    book: &mut Book,
+    name: &str,
+    wanted: &'static [&'static str],
+    required: usize,
+    mut f: impl FnMut(&Cells) -> Result<(), InputError>,
+) -> Result<(), Error> {
+    let path = book.path().to_path_buf();
+    // Per wanted column: its column in the sheet, then its position in `record`.
+    let mut sheet_cols: Option<Vec<Option<u32>>> = None;
+    let mut present: Vec<Option<usize>> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    book.rows(name, |line, cells| {
+        let Some(cols) = &sheet_cols else {
+            // Columns are below Excel's 16,384 (checked as the sheet streams).
+            let width = cells
+                .iter()
+                .map(|&(c, _)| c as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut header = vec![""; width];
+            for (c, text) in cells {
+                header[*c as usize] = text;
+            }
+            let found = map_header(&header, wanted, required)
+                .map_err(|msg| InputError::line(&path, line, format!("sheet \"{name}\": {msg}")))?;
+            present = (0..wanted.len()).map(|i| found[i].map(|_| i)).collect();
+            sheet_cols = Some(found.iter().map(|c| c.map(|c| c as u32)).collect());
+            return Ok(());
+        };
+        record.clear();
+        for col in cols {
+            let text = col
+                .and_then(|c| cells.iter().find(|(at, _)| *at == c))
+                .map_or("", |(_, t)| t.as_str());
+            record.push_field(text);
+        }
+        if cells.iter().all(|(_, t)| t.trim().is_empty()) {
+            return Ok(());
+        }
+        f(&Cells {
+            path: &path,
+            line,
+            sheet: Some(name),
+            record: &record,
+            cols: &present,
+            names: wanted,
+        })?;
+        Ok(())
+    })?;
+    if sheet_cols.is_none() {
+        let msg = format!(
+            "sheet \"{name}\" is empty: expected a header row with the columns {}",
+            wanted[..required].join(", ")
+        );
+        return Err(InputError::file(&path, msg).into());
+    }
+    Ok(())
+}
 
 /// An open sheet: a CSV reader and the position of each wanted column (`None`: absent).
-pub struct Sheet<R: Read> {
+struct Sheet<R: Read> {
     csv: csv::Reader<R>,
     cols: Vec<Option<usize>>,
     names: &'static [&'static str],
@@ -29,9 +151,9 @@ fn delimiter(head: &[u8]) -> u8 {
     }
 }
 
-/// Opens `path` (plain or gzip) and maps its header. `wanted` are RVTools' column names;
+/// Opens the CSV sheet `path` (plain or gzip) and maps its header. `wanted` are RVTools' column names;
 /// the first `required` of them must be present.
-pub fn open(
+fn open(
     path: &Path,
     wanted: &'static [&'static str],
     required: usize,
@@ -43,23 +165,8 @@ pub fn open(
         .flexible(true)
         .from_reader(input);
     let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
-    let names: Vec<&str> = header
-        .iter()
-        // Excel's "CSV UTF-8" starts the file with a byte-order mark.
-        .map(|h| h.trim_start_matches('\u{feff}').trim())
-        .collect();
-    let cols: Vec<Option<usize>> = wanted
-        .iter()
-        .map(|w| names.iter().position(|n| n == w))
-        .collect();
-    if let Some(missing) = (0..required).find(|&i| cols[i].is_none()) {
-        let msg = format!(
-            "missing column \"{}\"; an RVTools sheet needs the columns {}",
-            wanted[missing],
-            wanted[..required].join(", ")
-        );
-        return Err(InputError::line(path, 1, msg).into());
-    }
+    let header: Vec<&str> = header.iter().collect();
+    let cols = map_header(&header, wanted, required).map_err(|m| InputError::line(path, 1, m))?;
     Ok(Sheet {
         csv,
         cols,
@@ -71,6 +178,8 @@ pub fn open(
 pub struct Cells<'a> {
     pub path: &'a Path,
     pub line: u64,
+    /// The workbook's sheet, named in errors (`None` for a CSV file).
+    sheet: Option<&'a str>,
     record: &'a csv::StringRecord,
     cols: &'a [Option<usize>],
     names: &'static [&'static str],
@@ -78,7 +187,7 @@ pub struct Cells<'a> {
 
 impl<R: Read> Sheet<R> {
     /// Calls `f` on every row that is not blank.
-    pub fn each(
+    fn each(
         &mut self,
         path: &Path,
         mut f: impl FnMut(&Cells) -> Result<(), InputError>,
@@ -96,6 +205,7 @@ impl<R: Read> Sheet<R> {
             f(&Cells {
                 path,
                 line,
+                sheet: None,
                 record: &record,
                 cols: &self.cols,
                 names: self.names,
@@ -107,7 +217,13 @@ impl<R: Read> Sheet<R> {
 
 impl Cells<'_> {
     pub fn err(&self, message: impl Into<String>) -> InputError {
-        InputError::line(self.path, self.line, message)
+        match self.sheet {
+            None => InputError::line(self.path, self.line, message),
+            Some(sheet) => {
+                let message = format!("sheet \"{sheet}\": {}", message.into());
+                InputError::line(self.path, self.line, message)
+            }
+        }
     }
 
     /// The cell of wanted column `i`, trimmed ("" when the column or the cell is absent).
