@@ -108,6 +108,22 @@ fn the_first_page_states_the_recommendation_and_its_saving() {
 }
 
 #[test]
+fn a_run_on_one_venue_claims_no_saving_against_that_venue_alone() {
+    // msp-backup keeps every VM-hour on msp-cloud, its only venue: "everything on msp-cloud"
+    // is the run itself, and the model's 19,932.62 against the simulated 19,915.26 would be a
+    // saving of 17.36 that nobody can act on. No reference, so no saving is stated.
+    let s = Scratch::new();
+    let out = s.path().to_str().unwrap();
+    let scenario = "scenarios/worked/msp-backup/msp-backup.toml";
+    let (code, o, e) = hybridplan(&["run", scenario, "--report", "html", "--out", out, "-q"]);
+    assert_eq!(code, 0, "{o}{e}");
+    let html = std::fs::read_to_string(s.path().join("index.html")).unwrap();
+    assert!(html.contains("the workload runs on msp-cloud (100 % of VM-hours)"));
+    assert!(!html.contains("saved against"), "a saving against itself");
+    assert!(!html.contains("the cheapest single venue"));
+}
+
+#[test]
 fn branding_is_checked() {
     let s = Scratch::new();
     let run = |extra: &[&str]| example_report(&s, extra);

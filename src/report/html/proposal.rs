@@ -24,7 +24,8 @@ pub struct Reference {
 }
 
 /// The run to state a saving against: the --baseline run (the current estate), else the best
-/// built-in policy the optimizer's plan was simulated beside, else the cheapest venue alone.
+/// built-in policy the optimizer's plan was simulated beside, else the cheapest venue alone when
+/// the run put VM-hours anywhere else.
 pub fn reference(r: &Report) -> Option<Reference> {
     if let Some(b) = r.baseline {
         let one_off: f64 = b
@@ -56,6 +57,12 @@ pub fn reference(r: &Report) -> Option<Reference> {
     }
     let c = r.comparison.as_ref()?;
     let a = c.cheapest()?;
+    // A run that already keeps every VM-hour on that venue is the same option: the two totals
+    // differ only by the model's estimate against the simulation, which is no saving.
+    let elsewhere = r.summary.venues.iter().any(|v| v.vm_hours > 0.0 && v.name != a.venue);
+    if !elsewhere {
+        return None;
+    }
     Some(Reference {
         label: format!("everything on {}, the cheapest single venue", a.venue),
         total: c.total(a)?,
