@@ -210,17 +210,28 @@ impl Recommendation {
                 .collect();
             text.push_str(&format!("{key} = {{ {} }}\n", entries.join(", ")));
         }
-        for (site, c) in self.capacity_rows() {
+        let rows = self.capacity_rows();
+        if !rows.is_empty() {
+            text.push_str(
+                "\n# Sized per year: the hosts (HCI: units) in service from each date on.\n",
+            );
+        }
+        for (site, c) in rows {
             let what = if site.nodes_per_unit.is_some() {
                 "units"
             } else {
                 "hosts"
             };
             let date = (c.date.as_ref()).map_or(String::new(), |d| format!("  # {d}"));
+            // Whole days as days ("365d"), else seconds.
+            let day = crate::units::DAY;
+            let at = match c.at % day {
+                0 => format!("{}d", c.at / day),
+                _ => format!("{}s", c.at),
+            };
             text.push_str(&format!(
-                "\n[[capacity]]{date}\nvenue = {}\nat = \"{}s\"\n{what} = {}\n",
+                "\n[[capacity]]{date}\nvenue = {}\nat = \"{at}\"\n{what} = {}\n",
                 toml::Value::from(site.venue.as_str()),
-                c.at,
                 c.units
             ));
         }

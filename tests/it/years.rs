@@ -525,3 +525,127 @@ fn licence_and_support_stop_at_their_contract_end() {
         "{err}"
     );
 }
+
+/// The shipped three-year scenario of a growing private cloud (worked/yearly-growth).
+fn yearly_growth() -> std::path::PathBuf {
+    crate::common::root().join("scenarios/worked/yearly-growth/yearly-growth.toml")
+}
+
+#[test]
+fn the_optimizer_sizes_a_growing_site_per_year_and_the_plan_simulates_its_additions() {
+    let s = Scratch::new();
+    let out = s.path().join("opt");
+    let (code, stdout, err) = crate::common::hybridplan(&[
+        "optimize",
+        yearly_growth().to_str().unwrap(),
+        "--validate",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Memory binds: 8-vCPU, 32-GiB VMs on 256-GiB hosts kept 10 % free (230.4 GiB, 7 VMs a
+    // host in the model). Year 1: 28 VMs = 896 GiB / 230.4 = 3.9 -> 4 hosts; year 2: 42 VMs =
+    // 1,344 / 230.4 = 5.8 -> 6; year 3: 63 VMs = 2,016 / 230.4 = 8.75 -> 9. Additions 4 (owned
+    // at the start), 2 on day 365 (2028-01-01) and 3 on day 730 (2028-12-31).
+    let rec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
+    let site = &rec["sites"][0];
+    assert_eq!(site["hosts"], 4, "{stdout}");
+    let adds = site["additions"].as_array().unwrap();
+    let got: Vec<(u64, u64, u64, &str)> = adds
+        .iter()
+        .map(|a| {
+            let n = |k: &str| a[k].as_u64().unwrap();
+            (n("added"), n("units"), n("at"), a["date"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, 6, 365 * 86_400, "2028-01-01"),
+            (3, 9, 730 * 86_400, "2028-12-31")
+        ]
+    );
+    // A host-year of the book (12 months of 730 h): capex 233.33 + support 116.67 + rack 50 +
+    // staff 100 = 500 a month, 6,000 a year; software (OpenStack 80 + Linux 30) 1,320 a year,
+    // +5 % a year; power at 50 % load 140 W x 730 h x PUE 1.5 x 0.12 = 18.396 a month,
+    // 220.752 a year, +3 % a year. Year 1: 6,000 + 1,320 + 220.752 = 7,540.752; year 2:
+    // 6,000 + 1,386 + 227.37456 = 7,613.37456; year 3: 6,000 + 1,455.3 + 234.19578 =
+    // 7,689.49578; three years 22,843.62234.
+    // Addition 1: 2 x (7,613.37456 + 7,689.49578) = 30,605.74; addition 2: 3 x 7,689.49578 =
+    // 23,068.49. Planned: 4 x 22,843.62234 + 30,605.74 + 23,068.49 = 145,048.72, against
+    // 9 x 22,843.62234 = 205,592.60 for the year-3 peak's 9 hosts on day one.
+    let cost = |a: &serde_json::Value| a["cost"].as_f64().unwrap();
+    assert_eq!((cost(&adds[0]), cost(&adds[1])), (30_605.74, 23_068.49));
+    assert_eq!(rec["planned_total"].as_f64().unwrap(), 145_048.72);
+    // Present value at 8 %, each month's money discounted at its end, 1 / 1.08^(m / 12): year
+    // 2's months m = 13..=24, year 3's 25..=36; below the undiscounted amounts.
+    let pv = |a: &serde_json::Value| a["present_value"].as_f64().unwrap();
+    let year = |q: i32| -> f64 {
+        (1..=12)
+            .map(|m| 1.08f64.powf(-f64::from(12 * q + m) / 12.0))
+            .sum::<f64>()
+            / 12.0
+    };
+    let pv1 = 2.0 * (7_613.37456 * year(1) + 7_689.49578 * year(2));
+    assert!(
+        (pv(&adds[0]) - pv1).abs() < 0.01,
+        "{} vs {pv1}",
+        pv(&adds[0])
+    );
+    // The plan file carries the additions as dated capacity rows.
+    let plan = std::fs::read_to_string(out.join("yearly-growth.plan.toml")).unwrap();
+    assert!(
+        plan.contains("venue = \"openstack-dc\"\nat = \"365d\"\nhosts = 6\n")
+            && plan.contains("at = \"730d\"\nhosts = 9\n"),
+        "{plan}"
+    );
+    let simulated = rec["validation"]["simulated_total"].as_f64().unwrap();
+    assert_eq!(rec["validation"]["unplaced_vms"], 0);
+
+    // The plan as a scenario runs it (policy = "plan"): the site has 4, then 6, then 9 hosts.
+    let text = std::fs::read_to_string(yearly_growth()).unwrap();
+    let base = yearly_growth().parent().unwrap().to_path_buf();
+    let planned = text
+        .replace("policy = \"first-fit\"", "policy = \"plan\"")
+        .replace(
+            "traces/vms.csv",
+            base.join("traces/vms.csv").to_str().unwrap(),
+        )
+        .replace(
+            "../../../pricing/",
+            &format!("{}/", crate::common::root().join("pricing").display()),
+        )
+        + &format!(
+            "\n[placement]\nplan = \"{}\"\n",
+            out.join("yearly-growth.plan.toml").display()
+        );
+    let summary = run_scenario(&s.write("planned.toml", &planned))
+        .unwrap()
+        .summary;
+    let changes: Vec<(u64, u64)> = summary.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s / 86_400, c.hosts))
+        .collect();
+    assert_eq!(changes, [(0, 4), (365, 6), (730, 9)]);
+    assert!((summary.total - simulated).abs() < 0.01);
+
+    // Nine hosts from day one, no growth rule (first-fit packs the same VMs on the first
+    // hosts, so the hosts the plan does not have yet sit idle): the plan saves their fixed
+    // items, 5 hosts in year 1 (5 x 7,320) and 3 in year 2 (3 x 7,386) = 36,600 + 22,158 =
+    // 58,758, and their idle power, 58.4 W x 730 h x PUE 1.5 x 0.12 = 7.67376 a month:
+    // 5 x 12 x 7.67376 = 460.43 in year 1 and 3 x 12 x 7.67376 x 1.03 = 284.55 in year 2.
+    // In all 58,758 + 460.43 + 284.55 = 59,502.98.
+    let day_one = planned
+        .replace("hosts = 4", "hosts = 9")
+        .replace("policy = \"plan\"", "policy = \"first-fit\"");
+    let day_one = day_one[..day_one.find("[[growth]]").unwrap()].to_string()
+        + &day_one[day_one.find("[money]").unwrap()..day_one.find("[placement]").unwrap()];
+    let nine = run_scenario(&s.write("day-one.toml", &day_one))
+        .unwrap()
+        .summary;
+    assert_eq!(nine.shortfalls.count, 0);
+    let saved = nine.total - summary.total;
+    assert!((saved - 59_502.98).abs() < 0.05, "{saved}");
+}
