@@ -95,6 +95,22 @@ pub struct SiteHosts {
     pub venue: String,
 }
 
+impl SiteHosts {
+    /// The site with `n` units from the start: additions that would not raise it are dropped,
+    /// and the first one left adds what `n` lacks of its units (its cost and present value in
+    /// proportion: each unit added on the same date costs the same).
+    pub fn start_with(&mut self, n: u32) {
+        self.hosts = n;
+        self.additions.retain(|a| a.units > n);
+        if let Some(a) = self.additions.first_mut() {
+            let share = f64::from(a.units - n) / f64::from(a.added);
+            a.added = a.units - n;
+            a.cost = cents(a.cost * share);
+            a.present_value = a.present_value.map(|pv| cents(pv * share));
+        }
+    }
+}
+
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }

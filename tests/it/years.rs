@@ -649,3 +649,48 @@ fn the_optimizer_sizes_a_growing_site_per_year_and_the_plan_simulates_its_additi
     let saved = nine.total - summary.total;
     assert!((saved - 59_502.98).abs() < 0.05, "{saved}");
 }
+
+#[test]
+fn a_plan_file_s_capacity_rows_are_checked_with_file_key_and_value() {
+    let s = Scratch::new();
+    // A private venue "dc" (hosts) over 10 days; each plan names the row and key at fault.
+    let path = write_scenario(&s, "10d", "");
+    let scenario = hybridplan::scenario::load(&path).unwrap();
+    let check = |rows: &str, expected: &str| {
+        let plan = s.write("p.plan.toml", &format!("[groups]\nweb = [\"dc\"]\n{rows}"));
+        let err = hybridplan::scenario::load_plan(&plan, &scenario.venues, scenario.horizon)
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            err.contains("p.plan.toml") && err.contains(expected),
+            "{err} (expected {expected})"
+        );
+    };
+    let row =
+        |at: &str, key: &str| format!("[[capacity]]\nvenue = \"dc\"\nat = \"{at}\"\n{key} = 2\n");
+    check(&row("10d", "hosts"), "capacity[0].at");
+    check(&row("10d", "hosts"), "before the end of the horizon");
+    check(&row("0s", "hosts"), "after the start");
+    check(&row("2d", "units"), "\"dc\" counts hosts: give `hosts = N`");
+    check(
+        &format!("{}{}", row("5d", "hosts"), row("3d", "hosts")),
+        "capacity[1].at`: 259200s must come after the venue's row before it (432000s)",
+    );
+    check(
+        "[[capacity]]\nvenue = \"nowhere\"\nat = \"1d\"\nhosts = 2\n",
+        "\"nowhere\" is not a venue of the scenario",
+    );
+    // A good row loads: 2 hosts from day 2 on.
+    let plan = s.write(
+        "p.plan.toml",
+        &format!("[groups]\nweb = [\"dc\"]\n{}", row("2d", "hosts")),
+    );
+    let loaded =
+        hybridplan::scenario::load_plan(&plan, &scenario.venues, scenario.horizon).unwrap();
+    assert_eq!(loaded.capacity.len(), 1);
+    assert_eq!(
+        (loaded.capacity[0].at, loaded.capacity[0].count),
+        (2 * 86_400, 2)
+    );
+}
