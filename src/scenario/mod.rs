@@ -353,7 +353,10 @@ fn build(
         capacity::follow_plan(&mut capacity, plan, raw.failures)
             .map_err(|e| e.in_file(&plan.path))?;
     }
-    let migrations = migration::validate(raw.migrations, &frame).map_err(in_file)?;
+    let links: Vec<(&str, f64)> = (backup.iter().flat_map(|b| &b.sites))
+        .map(|s| (s.name.as_str(), s.link_mbps))
+        .collect();
+    let migrations = migration::validate(raw.migrations, &frame, &links).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,

@@ -693,3 +693,61 @@ fn a_plan_file_s_capacity_rows_are_checked_with_file_key_and_value() {
         (2 * 86_400, 2)
     );
 }
+
+#[test]
+fn a_migration_copy_over_a_backup_site_s_link_waits_for_the_nightly_job() {
+    let s = Scratch::new();
+    let book = crate::common::root().join("pricing/backup-msp.toml");
+    // A backup client site "office" with a 100 Mbps link, 0.5 TB protected, no reduction,
+    // 12.5 % changing a day: the seed (0.5 TB = 4e12 bits) takes 40,000 s from 0; each nightly
+    // job (0.0625 TB = 5e11 bits) 5,000 s alone, from 22:00.
+    let backup = format!(
+        "[backup]\nname = \"msp\"\nbook = \"{}\"\ncompression = 1.0\ndedup = 1.0\nchange_rate = 0.125\n\
+         retention_daily = 1\nseeding = \"wan\"\nwindow_start = \"22h\"\nwindow = \"6h\"\n\
+         [[backup.sites]]\nname = \"office\"\nprotected_tb = 0.5\nservers = 1\nlink_mbps = 100\nrtt_ms = 10\nloss_pct = 0.0\n",
+        book.display()
+    );
+    let migration = |link: &str| {
+        format!(
+            "[[venues]]\nname = \"dc2\"\nbook = \"private.toml\"\nhosts = 1\n\
+             [[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc2\"\nat = \"46h\"\ndata_gib = 100\n{link}\ncutover = \"1d\"\n{backup}"
+        )
+    };
+    // The copy, 100 GiB = 100 x 8 x 1,073,741,824 = 858,993,459,200 bits, starts at 46 h
+    // (165,600 s), with the second night's job. Over its own 100 Mbps link: 8,589.93 s ->
+    // 8,590 s = 2.3861 h; the VMs move a day (the cutover) later.
+    let own = run_scenario(&write_scenario(&s, "10d", &migration("wan_mbps = 100"))).unwrap();
+    let m = &own.summary.migrations[0];
+    assert_eq!(
+        (m.copy_hours, m.moved_at_s),
+        (2.3861, 165_600 + 8_590 + 86_400)
+    );
+    // Sharing the office's link: 50 Mbps each until the job ends (5e11 / 5e7 = 10,000 s), the
+    // copy having sent 5e11 bits; the other 358,993,459,200 at 100 Mbps take 3,589.93 s more:
+    // done at 13,589.93 -> 13,590 s = 3.775 h, 5,000 s (the job's data at the full link) later.
+    let shared = run_scenario(&write_scenario(
+        &s,
+        "10d",
+        &migration("wan_site = \"office\""),
+    ))
+    .unwrap();
+    let m = &shared.summary.migrations[0];
+    assert_eq!(
+        (m.copy_hours, m.moved_at_s),
+        (3.775, 165_600 + 13_590 + 86_400)
+    );
+    // The nightly job took twice its 5,000 s: 10,000 s, inside the 6-hour window.
+    let b = shared.summary.backup.as_ref().unwrap();
+    assert_eq!(b.windows_missed, 0);
+    // A site that is not a [backup] client site is named.
+    let bad = write_scenario(&s, "10d", &migration("wan_site = \"nowhere\""));
+    let err = run_scenario(&bad)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("migrations[0].wan_site")
+            && err.contains("\"nowhere\" is not a [backup] client site (sites: office)"),
+        "{err}"
+    );
+}
