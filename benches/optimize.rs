@@ -52,6 +52,7 @@ fn profile(groups: usize, venues: usize, sites: usize, seed: u64) -> Profile {
     Profile {
         step: 3600,
         steps: STEPS,
+        periods: vec![0],
         groups,
         pools: Vec::new(),
     }
@@ -70,6 +71,7 @@ fn sites(n: usize, seed: u64) -> Vec<Site> {
             host_cost: rng.random_range(1.5..3.0) * STEPS as f64,
             max_hosts: None,
             owned: 0,
+            yearly_cost: Vec::new(),
         })
         .collect()
 }

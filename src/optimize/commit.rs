@@ -389,6 +389,7 @@ book = "../pricing/aws-us-east-1.toml"
             shares: vec![vec![1.0]],
             pooled: vec![Vec::new()],
             hosts: Vec::new(),
+            schedule: Vec::new(),
             cost: 0.0,
             site_cost: Vec::new(),
             usage_cost: vec![0.0],

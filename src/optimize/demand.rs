@@ -51,6 +51,9 @@ pub struct Pool {
 pub struct Profile {
     pub step: SimTime,
     pub steps: usize,
+    /// The first step of each period the sites are sized for (periods.rs): `[0]`, one count
+    /// for the horizon, unless the scenario spans more than a year (then one per year).
+    pub periods: Vec<usize>,
     pub groups: Vec<GroupDemand>,
     pub pools: Vec<Pool>,
 }
@@ -157,6 +160,7 @@ impl Profile {
             &trace.table,
         );
         super::scaled::plan_instances(scenario, trace, &mut profile)?;
+        profile.periods = super::periods::first_steps(scenario.horizon, profile.step);
         Ok(profile)
     }
 
@@ -211,6 +215,7 @@ impl Profile {
         Profile {
             step,
             steps,
+            periods: vec![0],
             groups,
             pools: pools.to_vec(),
         }
@@ -348,6 +353,8 @@ impl Profile {
         Profile {
             step: self.step * self.steps as SimTime,
             steps: 1,
+            // One step: one period, sized for the percentile of the whole horizon.
+            periods: vec![0],
             groups: self
                 .groups
                 .iter()

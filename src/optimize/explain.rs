@@ -90,16 +90,19 @@ pub struct Explanation {
     pub runner_up: Option<RunnerUp>,
 }
 
-/// Share of capacity used at the busiest distinct step, and whether CPU or memory.
+/// Share of capacity used at the busiest distinct step, and whether CPU or memory; `schedule`
+/// holds the site's units in each period (one count for a site not sized per year).
 fn peak_use(
     profile: &Profile,
     site: &Site,
     shares: &[Vec<f64>],
-    hosts: u32,
+    schedule: &[u32],
     usable: f64,
 ) -> (f64, &'static str, usize) {
     let mut best = (0.0, "memory", 0);
     for t in distinct_steps(profile) {
+        let p = super::periods::period_of(&profile.periods, t);
+        let hosts = schedule.get(p).or(schedule.last()).copied().unwrap_or(0);
         let (mut cpu, mut mem) = (0.0, 0.0);
         for (g, sh) in profile.groups.iter().zip(shares) {
             cpu += g.vcpus[t] * sh[site.venue];
@@ -134,7 +137,12 @@ pub fn explain(
         let n = solved.hosts[i];
         let name = names[site.venue];
         if n > 0 {
-            let (used, what, t) = peak_use(profile, site, &solved.shares, n, usable);
+            // A site sized per year: its units in each year (`n` is the last year's).
+            let schedule = solved.schedule.get(i).filter(|s| !s.is_empty());
+            let schedule = schedule.map_or(vec![n], |s| s.clone());
+            let (used, what, t) = peak_use(profile, site, &solved.shares, &schedule, usable);
+            let p = super::periods::period_of(&profile.periods, t);
+            let in_service = schedule.get(p).copied().unwrap_or(n);
             // The value of capacity with the hosts as they are: 1 % of a host more, free,
             // scaled to a whole host (the shadow price microlp does not report).
             let tweak = Tweak {
@@ -156,7 +164,7 @@ pub fn explain(
                 out.binding.push(Binding {
                     constraint: format!(
                         "{name}: {what} at hour {hours:.0} fills {} to {:.0} %",
-                        site.units(n),
+                        site.units(in_service),
                         usable * 100.0
                     ),
                     relaxed: format!(

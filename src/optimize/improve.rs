@@ -43,6 +43,10 @@ struct Design {
     units: Vec<u32>,
     /// Seconds after which VMs on public venues return to owned room (every group an order).
     return_after: Option<u64>,
+    /// The sites sized per year keep their dated additions (`false`: the scenario's own
+    /// `[[growth]]` rules run instead; buying at the start of a year for its peak can cost
+    /// more than a rule that orders a block just before it is needed).
+    dated: bool,
 }
 
 /// Each group's order of venues: the owned sites in scenario order, then public venues with
@@ -79,7 +83,10 @@ fn with_design(rec: &Recommendation, d: &Design) -> Recommendation {
         g.order = order.clone().unwrap_or_default();
     }
     for (s, n) in out.sites.iter_mut().zip(&d.units) {
-        s.hosts = *n;
+        s.start_with(*n);
+        if !d.dated {
+            s.additions.clear();
+        }
     }
     out.return_after = d
         .return_after
@@ -195,7 +202,10 @@ pub fn improve(
         orders: orders.to_vec(),
         units: units.to_vec(),
         return_after,
+        dated: true,
     };
+    let undated = |d: Design| Design { dated: false, ..d };
+    let yearly = rec.sites.iter().any(|s| !s.additions.is_empty());
     let shares = vec![None; rec.groups.len()];
     let start = design(&shares, &model_units, None);
     let returns = orders
@@ -215,13 +225,19 @@ pub fn improve(
     // Fill owned capacity first, with and without returns, on the model's hosts and on the
     // scenario's; the model's shares on the scenario's hosts.
     let mut seen = vec![start.clone()];
-    for d in [
+    let mut candidates = vec![
         design(&orders, &model_units, None),
         design(&orders, &owned_units, None),
         design(&shares, &owned_units, None),
         design(&orders, &model_units, returns),
         design(&orders, &owned_units, returns),
-    ] {
+    ];
+    // Sites sized per year: also the scenario's own capacity rules on its hosts.
+    if yearly {
+        candidates.push(undated(design(&orders, &owned_units, None)));
+        candidates.push(undated(design(&orders, &owned_units, returns)));
+    }
+    for d in candidates {
         if !seen.contains(&d) {
             seen.push(d.clone());
             search.try_design(d)?;
@@ -300,6 +316,11 @@ fn describe(rec: &Recommendation, d: &Design) -> Vec<String> {
             "VMs on public venues return to owned room after {:.1} h",
             r as f64 / 3600.0
         ));
+    }
+    if !d.dated && rec.sites.iter().any(|s| !s.additions.is_empty()) {
+        out.push(
+            "no yearly additions: the scenario's own capacity rows and growth rules run".into(),
+        );
     }
     out
 }

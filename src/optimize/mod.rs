@@ -12,6 +12,7 @@ pub mod demand;
 pub mod explain;
 pub mod improve;
 pub mod model;
+pub mod periods;
 mod recommend;
 pub mod scaled;
 pub mod validate;
@@ -39,6 +40,16 @@ pub fn sites(
     largest_gib: f64,
 ) -> Vec<Site> {
     let hours = scenario.horizon as f64 / HOUR as f64;
+    // A unit's cost per year where the site is sized per year (escalated, contracts cut).
+    let yearly = |v: usize, nodes: Option<u32>| -> Vec<f64> {
+        if !periods::sized_per_year(scenario, v) {
+            return Vec::new();
+        }
+        let rate = scenario.venues[v].rate;
+        periods::unit_of(scenario, v, nodes).map_or(Vec::new(), |(items, power, per)| {
+            periods::unit_costs(scenario, v, (&items, power), per, rate)
+        })
+    };
     scenario
         .venues
         .iter()
@@ -46,15 +57,20 @@ pub fn sites(
         .filter_map(|(v, venue)| {
             if let Some(book) = venue.private() {
                 let (vcpus, mem_gib) = (book.vcpu_capacity(), book.mem_gib);
+                let yearly_cost = yearly(v, None);
                 return Some(Site {
                     venue: v,
                     name: venue.name.clone(),
                     vcpus,
                     mem_gib,
                     fits: (vcpus, mem_gib),
-                    host_cost: book.host_cost(hours, POWER_UTILISATION) * venue.rate,
+                    host_cost: match yearly_cost.is_empty() {
+                        true => book.host_cost(hours, POWER_UTILISATION) * venue.rate,
+                        false => yearly_cost.iter().sum(),
+                    },
                     max_hosts: venue.max_hosts,
                     nodes: None,
+                    yearly_cost,
                     owned: match venue.size {
                         VenueSize::Hosts(n) => n,
                         _ => 0,
@@ -69,15 +85,20 @@ pub fn sites(
             let n = nodes(v).or(owned_nodes)?;
             let room = book.node_room(n);
             let node_cost = book.node_cost(hours, POWER_UTILISATION);
+            let yearly_cost = yearly(v, Some(n));
             Some(Site {
                 venue: v,
                 name: venue.name.clone(),
                 vcpus: room.vcpus * f64::from(n),
                 mem_gib: book.tenant_mem_gib(n, largest_gib).max(0.0),
                 fits: (room.vcpus, room.mem_gib),
-                host_cost: node_cost * f64::from(n) * venue.rate,
+                host_cost: match yearly_cost.is_empty() {
+                    true => node_cost * f64::from(n) * venue.rate,
+                    false => yearly_cost.iter().sum(),
+                },
                 max_hosts: None,
                 nodes: Some(n),
+                yearly_cost,
                 // Units owned are of the scenario's size; another size is bought new.
                 owned: if Some(n) == owned_nodes {
                     owned_units

@@ -27,6 +27,9 @@ pub struct Site {
     pub owned: u32,
     /// HCI: nodes per scale unit (`None`: the units are hosts).
     pub nodes: Option<u32>,
+    /// Sized per year (periods.rs): one unit's cost in each of the profile's periods (they add
+    /// up to `host_cost`). Empty: one count for the whole horizon.
+    pub yearly_cost: Vec<f64>,
 }
 
 /// The solver: pure-Rust microlp by default; HiGHS with the `highs` cargo feature (it builds
@@ -76,8 +79,11 @@ pub struct Solved {
     pub shares: Vec<Vec<f64>>,
     /// `pooled[g][p]`: the part of it on the profile's pool p of reserved instances.
     pub pooled: Vec<Vec<f64>>,
-    /// Hosts per site, in the order of the sites given.
+    /// Hosts per site, in the order of the sites given (at the end of the horizon).
     pub hosts: Vec<u32>,
+    /// Units in service per site in each of the profile's periods (one count for a site not
+    /// sized per year).
+    pub schedule: Vec<Vec<u32>>,
     pub cost: f64,
     /// Cost of the hosts per site, and of the public share per venue.
     pub site_cost: Vec<f64>,
@@ -130,16 +136,15 @@ pub struct Tweak {
     pub relax: bool,
 }
 
-/// Distinct demand steps: (vCPUs, GiB) per group. Identical steps constrain alike, so only one
-/// of each is kept.
+/// Distinct demand steps: (vCPUs, GiB) per group, within each period. Identical steps of a
+/// period constrain alike, so only one of each is kept.
 pub fn distinct_steps(profile: &Profile) -> Vec<usize> {
     let mut seen = std::collections::HashSet::new();
     (0..profile.steps)
         .filter(|&t| {
-            let key: Vec<u64> = profile
-                .groups
-                .iter()
-                .flat_map(|g| {
+            let period = super::periods::period_of(&profile.periods, t) as u64;
+            let key: Vec<u64> = std::iter::once(period)
+                .chain(profile.groups.iter().flat_map(|g| {
                     // VM counts matter only where reserved instances hold them.
                     let vms = if profile.pools.is_empty() {
                         0.0
@@ -147,7 +152,7 @@ pub fn distinct_steps(profile: &Profile) -> Vec<usize> {
                         g.vms[t]
                     };
                     [g.vcpus[t].to_bits(), g.mem_gib[t].to_bits(), vms.to_bits()]
-                })
+                }))
                 .collect();
             seen.insert(key)
         })
@@ -185,11 +190,28 @@ pub fn solve(
 }
 
 /// The model's decision variables: `x[g][v]` a group's share on a venue, `y[g][p]` its share
-/// on a pool of reserved instances, `h[s]` a site's units.
+/// on a pool of reserved instances, `n[s][p]` a site's units in service in period p (one
+/// period for a site not sized per year), `h[s]` its units at the end (its last period's).
 struct Vars {
     x: Vec<Vec<Option<Variable>>>,
     y: Vec<Vec<Option<Variable>>>,
+    n: Vec<Vec<Variable>>,
     h: Vec<Variable>,
+}
+
+impl Site {
+    /// Whether the site is sized per period of `profile`.
+    fn per_period(&self, profile: &Profile) -> bool {
+        profile.periods.len() > 1 && self.yearly_cost.len() == profile.periods.len()
+    }
+}
+
+impl Vars {
+    /// Site s's units in service at step t.
+    fn units_at(&self, profile: &Profile, s: usize, t: usize) -> Variable {
+        let p = super::periods::period_of(&profile.periods, t);
+        self.n[s][p.min(self.n[s].len() - 1)]
+    }
 }
 
 /// The variables, where a group may go: an allowed venue, a site whose unit takes its largest
@@ -241,19 +263,33 @@ fn variables(
     if !homeless.is_empty() {
         return Err(NoPlan::NoVenue(homeless));
     }
-    let h = sites
+    // Every period's units between those owned and the most the site may have; the tweak's
+    // bounds hold at the end (the last period).
+    let n: Vec<Vec<Variable>> = sites
         .iter()
         .enumerate()
         .map(|(i, s)| {
+            let most = max_hosts(profile, s, opt).max(s.owned);
             let (least, most) = match tweak.hosts {
                 Some((site, least, most)) if site == i => (least, most),
-                _ => (s.owned, max_hosts(profile, s, opt).max(s.owned)),
+                _ => (s.owned, most),
             };
-            let def = variable().min(least).max(most);
-            vars.add(if tweak.relax { def } else { def.integer() })
+            let periods = if s.per_period(profile) {
+                profile.periods.len()
+            } else {
+                1
+            };
+            (0..periods)
+                .map(|p| {
+                    let floor = if p + 1 == periods { least } else { s.owned };
+                    let def = variable().min(floor.min(most)).max(most);
+                    vars.add(if tweak.relax { def } else { def.integer() })
+                })
+                .collect()
         })
         .collect();
-    Ok(Vars { x, y, h })
+    let h = n.iter().filter_map(|ns| ns.last().copied()).collect();
+    Ok(Vars { x, y, n, h })
 }
 
 /// The model with `tweak` applied.
@@ -271,6 +307,12 @@ pub fn solve_with(
         let all: Expression = xs.iter().chain(ys).flatten().copied().sum();
         model = model.with(all.eq(1.0));
     }
+    // Units are bought, never given back: each period has at least the units of the one before.
+    for ns in &v.n {
+        for w in ns.windows(2) {
+            model = model.with((w[1] - w[0]).geq(0.0));
+        }
+    }
     let usable = 1.0 - opt.headroom;
     for t in distinct_steps(profile) {
         for (s, site) in sites.iter().enumerate() {
@@ -286,8 +328,9 @@ pub fn solve_with(
                 Some((site, share)) if site == s => share,
                 _ => 0.0,
             };
-            model = model.with(cpu.leq(site.vcpus * usable * (v.h[s] + free)));
-            model = model.with(mem.leq(site.mem_gib * usable * (v.h[s] + free)));
+            let units = v.units_at(profile, s, t);
+            model = model.with(cpu.leq(site.vcpus * usable * (units + free)));
+            model = model.with(mem.leq(site.mem_gib * usable * (units + free)));
         }
         // A reserved instance holds one VM.
         for (p, pool) in profile.pools.iter().enumerate() {
@@ -329,18 +372,23 @@ fn solution(
         })
         .collect();
     let hosts: Vec<u32> = v.h.iter().map(|h| sol.value(*h).round() as u32).collect();
-    // Whole units, or the LP relaxation's fractions.
-    let lp_hosts: Vec<f64> = (v.h.iter().map(|h| sol.value(*h)))
-        .map(|n| {
-            if (n - n.round()).abs() < 1e-6 {
-                n.round()
-            } else {
-                n
-            }
-        })
+    let schedule: Vec<Vec<u32>> = (v.n.iter())
+        .map(|ns| ns.iter().map(|n| sol.value(*n).round() as u32).collect())
         .collect();
-    let site_cost: Vec<f64> = (sites.iter().zip(&lp_hosts))
-        .map(|(s, n)| s.host_cost * n)
+    // Whole units, or the LP relaxation's fractions.
+    let lp = |var: &Variable| {
+        let n = sol.value(*var);
+        if (n - n.round()).abs() < 1e-6 {
+            n.round()
+        } else {
+            n
+        }
+    };
+    let site_cost: Vec<f64> = (sites.iter().zip(&v.n))
+        .map(|(s, ns)| match ns.len() {
+            1 => s.host_cost * lp(&ns[0]),
+            _ => (s.yearly_cost.iter().zip(ns)).map(|(c, n)| c * lp(n)).sum(),
+        })
         .collect();
     let usage_cost: Vec<f64> = (0..venues)
         .map(|u| {
@@ -367,6 +415,7 @@ fn solution(
         shares,
         pooled,
         hosts,
+        schedule,
         cost,
         site_cost,
         usage_cost,
@@ -377,7 +426,15 @@ fn solution(
 /// Total cost: the sites' units, each group's share of its public cost (and of what it pays
 /// on reserved instances), and moving the share of each group that leaves its current venue.
 fn cost(profile: &Profile, sites: &[Site], v: &Vars) -> Expression {
-    let hosts: Expression = sites.iter().zip(&v.h).map(|(s, h)| s.host_cost * *h).sum();
+    // A site sized per year pays for each year's units that year.
+    let hosts: Expression = (sites.iter().zip(&v.n))
+        .map(|(s, ns)| -> Expression {
+            match ns.len() {
+                1 => s.host_cost * ns[0],
+                _ => (s.yearly_cost.iter().zip(ns)).map(|(c, n)| *c * *n).sum(),
+            }
+        })
+        .sum();
     let public: Expression = (profile.groups.iter().zip(v.x.iter().zip(&v.y)))
         .flat_map(|(g, (xs, ys))| {
             let on_venues = xs.iter().zip(&g.usage_cost);

@@ -11,6 +11,7 @@ pub(crate) fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
     let profile = Profile {
         step: 3600,
         steps: 2,
+        periods: vec![0],
         pools: Vec::new(),
         groups: vec![GroupDemand {
             name: "g".into(),
@@ -34,6 +35,7 @@ pub(crate) fn instance(public: Option<f64>) -> (Profile, Vec<Site>) {
         max_hosts: None,
         nodes: None,
         owned: 0,
+        yearly_cost: Vec::new(),
     };
     (profile, vec![site])
 }
@@ -238,6 +240,7 @@ proptest::proptest! {
         let profile = Profile {
             step: 3600,
             steps,
+            periods: vec![0],
             pools: Vec::new(),
             groups: groups
                 .iter()
@@ -265,6 +268,7 @@ proptest::proptest! {
             max_hosts: None,
             nodes: None,
             owned: 0,
+            yearly_cost: Vec::new(),
         };
         let whole = Options { headroom, whole_groups: true };
         let expected = enumerate(&profile, &site, 3, 1.0 - headroom).unwrap();
@@ -332,4 +336,70 @@ fn an_owned_reservation_and_an_owned_host_are_used_first() {
         lp.cost <= s.cost + 1e-6 && (lp.cost - 80.0).abs() < 1e-6,
         "{lp:?}"
     );
+}
+
+/// Three yearly periods of one step each, a group of `gib` GiB in each year (1 vCPU), on a
+/// private site of 8-vCPU, 32-GiB hosts costing `yearly` per host in each year, and (venue 1)
+/// a public venue at `public` for the whole group when given.
+fn growing(gib: [f64; 3], yearly: [f64; 3], public: Option<f64>) -> (Profile, Vec<Site>) {
+    let (mut profile, mut sites) = instance(public);
+    profile.steps = 3;
+    profile.periods = vec![0, 1, 2];
+    let g = &mut profile.groups[0];
+    (g.vcpus, g.mem_gib, g.vms) = (vec![1.0; 3], gib.to_vec(), vec![1.0; 3]);
+    g.largest = (1.0, 8.0);
+    sites[0].yearly_cost = yearly.to_vec();
+    sites[0].host_cost = yearly.iter().sum();
+    (profile, sites)
+}
+
+#[test]
+fn a_site_sized_per_year_buys_hosts_as_demand_arrives() {
+    let opt = Options {
+        headroom: 0.0,
+        whole_groups: false,
+    };
+    // Memory needs 4 hosts in year 1 (100 GiB / 32 = 3.1), 6 in year 2 (190 / 32 = 5.9) and 9
+    // in year 3 (270 / 32 = 8.4): additions 4, 2, 3. At 100 a host-year: 4 x 100 + 6 x 100 +
+    // 9 x 100 = 1,900, against 9 hosts for all three years (the year-3 peak on day one):
+    // 9 x 300 = 2,700.
+    let (p, sites) = growing([100.0, 190.0, 270.0], [100.0; 3], None);
+    let s = solve(&p, 1, &sites, opt).unwrap();
+    assert_eq!(s.schedule, [vec![4, 6, 9]]);
+    assert_eq!(s.hosts, [9]);
+    assert!((s.cost - 1_900.0).abs() < 1e-6, "{s:?}");
+    assert!((s.site_cost[0] - 1_900.0).abs() < 1e-6);
+    // Prices escalating 10 % a year (100, 110, 121): 4 x 100 + 6 x 110 + 9 x 121 = 400 + 660
+    // + 1,089 = 2,149; on day one 9 x 331 = 2,979.
+    let (p, sites) = growing([100.0, 190.0, 270.0], [100.0, 110.0, 121.0], None);
+    let s = solve(&p, 1, &sites, opt).unwrap();
+    assert_eq!(s.schedule, [vec![4, 6, 9]]);
+    assert!((s.cost - 2_149.0).abs() < 1e-6, "{s:?}");
+    // Hosts bought are kept: a peak in year 1 (270 GiB: 9 hosts) keeps 9 in service after it
+    // (9 x 300 = 2,700), never 9, 4, 6.
+    let (p, sites) = growing([270.0, 100.0, 190.0], [100.0; 3], None);
+    let s = solve(&p, 1, &sites, opt).unwrap();
+    assert_eq!(s.schedule, [vec![9, 9, 9]]);
+    assert!((s.cost - 2_700.0).abs() < 1e-6, "{s:?}");
+}
+
+#[test]
+fn a_public_venue_is_weighed_against_every_year_s_hosts() {
+    let opt = Options {
+        headroom: 0.0,
+        whole_groups: false,
+    };
+    // Year demand 64, 64, 96 GiB; hosts 100 a year; the whole group on the public venue costs
+    // P over the three years. All private: 2 + 2 + 3 hosts = 700. A share s private (the same
+    // in every year) keeps 2 hosts in year 3 only with 96 s <= 64, s <= 2/3: 600 + P / 3.
+    // P = 120: all public (120 < 600 + 40 < 700).
+    let (p, sites) = growing([64.0, 64.0, 96.0], [100.0; 3], Some(120.0));
+    let s = solve(&p, 2, &sites, opt).unwrap();
+    assert_eq!(s.schedule, [vec![0, 0, 0]]);
+    assert!((s.cost - 120.0).abs() < 1e-6, "{s:?}");
+    // P = 1,000: all private, 2, 2, 3 hosts = 700 (600 + 333.33 = 933.33 with s = 2/3).
+    let (p, sites) = growing([64.0, 64.0, 96.0], [100.0; 3], Some(1_000.0));
+    let s = solve(&p, 2, &sites, opt).unwrap();
+    assert_eq!(s.schedule, [vec![2, 2, 3]]);
+    assert!((s.cost - 700.0).abs() < 1e-6, "{s:?}");
 }

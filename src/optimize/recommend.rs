@@ -81,14 +81,34 @@ pub struct VenueCost {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteHosts {
+    /// A site sized per year: the units added at the start of each later year (the plan file's
+    /// dated `[[capacity]]` rows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additions: Vec<super::periods::Addition>,
     /// The units and, for HCI, the consumption charged for the groups placed there.
     pub cost: f64,
-    /// Hosts, or HCI scale units.
+    /// Hosts, or HCI scale units (in service from the start; a site sized per year adds more).
     pub hosts: u32,
     /// HCI: nodes per scale unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes_per_unit: Option<u32>,
     pub venue: String,
+}
+
+impl SiteHosts {
+    /// The site with `n` units from the start: additions that would not raise it are dropped,
+    /// and the first one left adds what `n` lacks of its units (its cost and present value in
+    /// proportion: each unit added on the same date costs the same).
+    pub fn start_with(&mut self, n: u32) {
+        self.hosts = n;
+        self.additions.retain(|a| a.units > n);
+        if let Some(a) = self.additions.first_mut() {
+            let share = f64::from(a.units - n) / f64::from(a.added);
+            a.added = a.units - n;
+            a.cost = cents(a.cost * share);
+            a.present_value = a.present_value.map(|pv| cents(pv * share));
+        }
+    }
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -107,6 +127,7 @@ impl Recommendation {
         solved: &Solved,
         opt: super::Options,
         committed: f64,
+        years: &super::periods::Years,
     ) -> Recommendation {
         Recommendation {
             backup: None,
@@ -153,10 +174,17 @@ impl Recommendation {
             sites: sites
                 .iter()
                 .zip(solved.hosts.iter().zip(&solved.site_cost))
-                .map(|(s, (n, c))| SiteHosts {
+                .zip(&solved.schedule)
+                .map(|((s, (n, c)), schedule)| SiteHosts {
+                    additions: years.additions(s, schedule),
                     // An HCI site's consumption is part of what it costs.
                     cost: cents(*c + solved.usage_cost[s.venue]),
-                    hosts: *n,
+                    // Sized per year: what is in service in the first year.
+                    hosts: schedule
+                        .first()
+                        .copied()
+                        .filter(|_| schedule.len() > 1)
+                        .unwrap_or(*n),
                     nodes_per_unit: s.nodes,
                     venue: names[s.venue].to_string(),
                 })
@@ -198,7 +226,49 @@ impl Recommendation {
                 .collect();
             text.push_str(&format!("{key} = {{ {} }}\n", entries.join(", ")));
         }
+        let rows = self.capacity_rows();
+        if !rows.is_empty() {
+            text.push_str(
+                "\n# Sized per year: the hosts (HCI: units) in service from each date on.\n",
+            );
+        }
+        for (site, c) in rows {
+            let what = if site.nodes_per_unit.is_some() {
+                "units"
+            } else {
+                "hosts"
+            };
+            let date = (c.date.as_ref()).map_or(String::new(), |d| format!("  # {d}"));
+            // Whole days as days ("365d"), else seconds.
+            let day = crate::units::DAY;
+            let at = match c.at % day {
+                0 => format!("{}d", c.at / day),
+                _ => format!("{}s", c.at),
+            };
+            text.push_str(&format!(
+                "\n[[capacity]]{date}\nvenue = {}\nat = \"{at}\"\n{what} = {}\n",
+                toml::Value::from(site.venue.as_str()),
+                c.units
+            ));
+        }
         text
+    }
+
+    /// The dated capacity rows of the sites sized per year, site by site in time order: those
+    /// that raise the units in service (the search by simulation may have started a site
+    /// higher than the model's first year).
+    fn capacity_rows(&self) -> Vec<(&SiteHosts, &super::periods::Addition)> {
+        let mut out = Vec::new();
+        for site in &self.sites {
+            let mut count = site.hosts;
+            for a in &site.additions {
+                if a.units > count {
+                    out.push((site, a));
+                    count = a.units;
+                }
+            }
+        }
+        out
     }
 
     /// The terminal table: shares per group, hosts and cost per venue, the total.
@@ -221,6 +291,19 @@ impl Recommendation {
                 None => format!("{} hosts", s.hosts),
             };
             out.push_str(&format!("  {:<16} {units:<8} {:>12.2}\n", s.venue, s.cost));
+            for a in &s.additions {
+                let when = a
+                    .date
+                    .clone()
+                    .unwrap_or_else(|| format!("day {}", a.at / crate::units::DAY));
+                let pv = a
+                    .present_value
+                    .map_or(String::new(), |pv| format!(", present value {pv:.2}"));
+                out.push_str(&format!(
+                    "    + {} from {when}: {} in service, {:.2} to the end{pv}\n",
+                    a.added, a.units, a.cost
+                ));
+            }
         }
         for p in &self.public {
             out.push_str(&format!("  {:<16} public   {:>12.2}\n", p.venue, p.cost));
@@ -321,10 +404,20 @@ impl Recommendation {
             };
             (g.group.clone(), rule)
         });
+        let capacity = (self.capacity_rows().into_iter())
+            .filter_map(|(site, a)| {
+                Some(crate::scenario::PlanCapacity {
+                    venue: venue(&site.venue)?,
+                    at: a.at,
+                    count: a.units,
+                })
+            })
+            .collect();
         Plan {
             path: std::path::PathBuf::from(format!("{}.plan.toml", self.scenario)),
             groups: groups.collect(),
             return_after: self.return_after,
+            capacity,
         }
     }
 
@@ -344,6 +437,7 @@ impl Recommendation {
                 None => VenueSize::Hosts(site.hosts),
             };
         }
+        crate::scenario::capacity::merge_plan(&mut out.capacity, &plan);
         out.plan = Some(plan);
         out.policy = crate::scenario::Policy::Plan;
         if let (Some(b), Some(advice)) = (out.backup.as_mut(), self.backup.as_ref()) {
@@ -379,6 +473,7 @@ pub fn recommend(
         &solved,
         opt,
         committed,
+        &super::periods::Years::of(scenario, profile),
     );
     rec.demand = full.stats();
     if !scenario.autoscale.is_empty() {

@@ -49,7 +49,7 @@ pub fn optimize(
     let mut written = vec![plan_path.clone()];
     if validate {
         // The plan file as written drives the simulation.
-        let plan = crate::scenario::load_plan(&plan_path, &scenario.venues)?;
+        let plan = crate::scenario::load_plan(&plan_path, &scenario.venues, scenario.horizon)?;
         let checked = o::validate::check(&scenario, &trace, &rec, plan, policies)?;
         text.push('\n');
         text.push_str(&checked.validation.text(rec.planned_total));

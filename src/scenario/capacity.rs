@@ -71,6 +71,44 @@ pub(super) struct RawGrowth {
     forecast_window: Option<SimTime>,
 }
 
+/// The plan file's `[[capacity]]` rows (the optimizer's sizing per year) in place of the
+/// scenario's dated rows and growth rule for each venue they name: the plan decides what is in
+/// service and when (a row that leaves the count as it was changes nothing).
+pub fn follow_plan(
+    capacity: &mut Vec<VenueCapacity>,
+    plan: &super::Plan,
+    failures: bool,
+) -> Result<(), KeyError> {
+    if failures && !plan.capacity.is_empty() {
+        let m = "the plan sizes venues by date, and host failures and dated capacity cannot be simulated together yet (the scenario has failures = true)";
+        return Err(KeyError::new("capacity", m));
+    }
+    merge_plan(capacity, plan);
+    Ok(())
+}
+
+/// `follow_plan` without its check (for a plan the optimizer wrote, which never sizes by date
+/// a scenario with host failures).
+pub fn merge_plan(capacity: &mut Vec<VenueCapacity>, plan: &super::Plan) {
+    let mut venues: Vec<usize> = plan.capacity.iter().map(|c| c.venue).collect();
+    venues.sort_unstable();
+    venues.dedup();
+    for v in venues {
+        capacity.retain(|c| c.venue != v);
+        capacity.push(VenueCapacity {
+            venue: v,
+            changes: plan
+                .capacity
+                .iter()
+                .filter(|c| c.venue == v)
+                .map(|c| (c.at, c.count))
+                .collect(),
+            growth: None,
+        });
+    }
+    capacity.sort_by_key(|c| c.venue);
+}
+
 /// The forecast window when a growth rule gives none (longer than the horizon is harmless).
 pub const DEFAULT_FORECAST_WINDOW: SimTime = 30 * DAY;
 

@@ -27,7 +27,7 @@ pub use backup::{BackupPlan, BackupSite, Seeding};
 pub use files::Files;
 pub use groups::{GroupPolicy, SpotFallback, check_known as check_group_names};
 pub use names::{check_file_name, slug};
-pub use placement::{Plan, PlanRule, Policy, load_plan};
+pub use placement::{Plan, PlanCapacity, PlanRule, Policy, load_plan};
 pub use venues::{Commitment, Venue, VenueSize};
 
 use crate::error::{Error, InputError, KeyError, read_input};
@@ -321,8 +321,13 @@ fn build(
     names::check_chart_names(names.iter().copied()).map_err(in_file)?;
     let classes = groups::latency_classes(raw.latency_classes, &names).map_err(in_file)?;
     let groups = groups::validate(raw.groups, &names, &classes).map_err(in_file)?;
-    let (min_stay, plan) =
-        placement::validate(raw.policy, raw.placement, (base, files), &venues, path)?;
+    let (min_stay, plan) = placement::validate(
+        raw.policy,
+        raw.placement,
+        (base, files),
+        &venues,
+        (path, raw.horizon),
+    )?;
     let commitments = venues::validate_commitments(raw.commitments, &venues).map_err(in_file)?;
     check_failures(raw.failures, &venues).map_err(in_file)?;
     let autoscale = validate_autoscale(raw.autoscale).map_err(in_file)?;
@@ -349,9 +354,16 @@ fn build(
         venues: &venues,
     };
     let money = raw.money.validate(&frame).map_err(in_file)?;
-    let capacity =
+    let mut capacity =
         capacity::validate(raw.capacity, raw.growth, &frame, raw.failures).map_err(in_file)?;
-    let migrations = migration::validate(raw.migrations, &frame).map_err(in_file)?;
+    if let Some(plan) = &plan {
+        capacity::follow_plan(&mut capacity, plan, raw.failures)
+            .map_err(|e| e.in_file(&plan.path))?;
+    }
+    let links: Vec<(&str, f64)> = (backup.iter().flat_map(|b| &b.sites))
+        .map(|s| (s.name.as_str(), s.link_mbps))
+        .collect();
+    let migrations = migration::validate(raw.migrations, &frame, &links).map_err(in_file)?;
 
     Ok(Scenario {
         uncertainty,

@@ -2,8 +2,8 @@
 //! (`min_stay` for private-first, `plan` for plan-driven placement), and plan files.
 
 use super::venues::Venue;
-use crate::error::{Error, InputError, read_input};
-use crate::units::{HOUR, SimTime, de_opt_duration};
+use crate::error::{Error, InputError, KeyError, read_input};
+use crate::units::{HOUR, SimTime, de_duration, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,6 +59,18 @@ pub struct Plan {
     /// `return_after`: a VM on a public venue moves back to owned capacity once it has stayed
     /// this long and room frees up (as private-first does); only when every rule is an order.
     pub return_after: Option<SimTime>,
+    /// `[[capacity]]`: hosts (private) or units (HCI) in service from a time on, per venue in
+    /// time order, as the optimizer sizes each year; they replace the venue's own `[[capacity]]`
+    /// rows and `[[growth]]` rule in the simulation.
+    pub capacity: Vec<PlanCapacity>,
+}
+
+/// A venue's hosts or units in service from `at` on (seconds from the start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanCapacity {
+    pub venue: usize,
+    pub at: SimTime,
+    pub count: u32,
 }
 
 impl Plan {
@@ -81,6 +93,18 @@ struct RawPlan {
     groups: BTreeMap<String, RawRule>,
     #[serde(default, deserialize_with = "de_opt_duration")]
     return_after: Option<SimTime>,
+    #[serde(default)]
+    capacity: Vec<RawPlanCapacity>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlanCapacity {
+    venue: String,
+    #[serde(deserialize_with = "de_duration")]
+    at: SimTime,
+    hosts: Option<u32>,
+    units: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -96,7 +120,7 @@ pub(super) fn validate(
     raw: Option<RawPlacement>,
     (base, files): (&Path, &super::Files),
     venues: &[Venue],
-    scenario: &Path,
+    (scenario, horizon): (&Path, SimTime),
 ) -> Result<(SimTime, Option<Plan>), Error> {
     let bad = |k: &str, m: String| -> Error { InputError::key(scenario, k, m).into() };
     let raw = raw.unwrap_or(RawPlacement {
@@ -115,7 +139,7 @@ pub(super) fn validate(
     let plan = match (policy, raw.plan) {
         (Policy::Plan, Some(p)) => {
             let path = base.join(p);
-            Some(parse_plan(&files.text(&path)?, &path, venues)?)
+            Some(parse_plan(&files.text(&path)?, &path, venues, horizon)?)
         }
         (Policy::Plan, None) => {
             return Err(bad(
@@ -134,13 +158,13 @@ pub(super) fn validate(
     Ok((raw.min_stay.unwrap_or(HOUR), plan))
 }
 
-/// Reads a plan file against the scenario's venues.
-pub fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
-    parse_plan(&read_input(path)?, path, venues)
+/// Reads a plan file against the scenario's venues and horizon.
+pub fn load_plan(path: &Path, venues: &[Venue], horizon: SimTime) -> Result<Plan, Error> {
+    parse_plan(&read_input(path)?, path, venues, horizon)
 }
 
-/// A plan file's text (read from `path`) against the scenario's venues.
-fn parse_plan(text: &str, path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
+/// A plan file's text (read from `path`) against the scenario's venues and horizon.
+fn parse_plan(text: &str, path: &Path, venues: &[Venue], horizon: SimTime) -> Result<Plan, Error> {
     let raw: RawPlan = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };
     let venue = |group: &str, name: &str| {
@@ -192,9 +216,86 @@ fn parse_plan(text: &str, path: &Path, venues: &[Venue]) -> Result<Plan, Error> 
         let msg = "applies only when every group has an order of venues, not shares";
         return Err(bad("return_after".into(), msg.into()));
     }
+    let capacity = plan_capacity(raw.capacity, venues, horizon).map_err(|e| e.in_file(path))?;
     Ok(Plan {
         path: path.to_path_buf(),
         groups,
         return_after: raw.return_after,
+        capacity,
     })
+}
+
+/// A plan file's `[[capacity]]` rows: a private venue counts `hosts`, an HCI venue `units`;
+/// each inside the horizon, after the venue's row before it, within the limits of the venue's
+/// own counts.
+fn plan_capacity(
+    raw: Vec<RawPlanCapacity>,
+    venues: &[Venue],
+    horizon: SimTime,
+) -> Result<Vec<PlanCapacity>, KeyError> {
+    use super::{VenueSize, limits, timeline};
+    limits::at_most("capacity".into(), raw.len(), timeline::MAX_CAPACITY_CHANGES)?;
+    let mut out: Vec<PlanCapacity> = Vec::with_capacity(raw.len());
+    for (i, c) in raw.into_iter().enumerate() {
+        let key = |k: &str| format!("capacity[{i}].{k}");
+        let v = venues
+            .iter()
+            .position(|v| v.name == c.venue)
+            .ok_or_else(|| {
+                KeyError::new(
+                    key("venue"),
+                    format!("\"{}\" is not a venue of the scenario", c.venue),
+                )
+            })?;
+        // What the venue counts, its limit, and the count given (only that key).
+        let (what, limit, given) = match venues[v].size {
+            VenueSize::Hosts(_) => (
+                "hosts",
+                limits::MAX_HOSTS,
+                c.hosts.filter(|_| c.units.is_none()),
+            ),
+            VenueSize::Hci { .. } => (
+                "units",
+                limits::MAX_HCI_UNITS,
+                c.units.filter(|_| c.hosts.is_none()),
+            ),
+            VenueSize::Public => {
+                let m = format!(
+                    "\"{}\" is a public venue; capacity applies to private and HCI venues",
+                    c.venue
+                );
+                return Err(KeyError::new(key("venue"), m));
+            }
+        };
+        let Some(given) = given else {
+            let m = format!(
+                "\"{}\" counts {what}: give `{what} = N` (and only that)",
+                c.venue
+            );
+            return Err(KeyError::new(key(what), m));
+        };
+        limits::at_most(key(what), given, limit)?;
+        if c.at == 0 || c.at >= horizon {
+            let m = format!(
+                "{}s must be after the start and before the end of the horizon ({horizon}s)",
+                c.at
+            );
+            return Err(KeyError::new(key("at"), m));
+        }
+        if let Some(last) = out.iter().rev().find(|p| p.venue == v)
+            && last.at >= c.at
+        {
+            let m = format!(
+                "{}s must come after the venue's row before it ({}s): list rows in time order",
+                c.at, last.at
+            );
+            return Err(KeyError::new(key("at"), m));
+        }
+        out.push(PlanCapacity {
+            venue: v,
+            at: c.at,
+            count: given,
+        });
+    }
+    Ok(out)
 }

@@ -19,6 +19,10 @@ pub struct Moved {
     pub egress: f64,
     pub labour: f64,
     pub double_run: f64,
+    /// When the copy ended and when the VMs moved (`None`: not within the horizon). A copy
+    /// over a shared link ends when its data is sent, at whatever rate the link gave it.
+    pub copied_at: Option<SimTime>,
+    pub moved_at: Option<SimTime>,
 }
 
 impl State<'_> {
@@ -32,11 +36,32 @@ impl State<'_> {
             );
             let line = self.tally.ledger.line(m.from, Category::OneOff, rule);
             self.tally.ledger.add(line, m.at, egress);
+            // A copy over a shared link ends when the transfers say; one over its own link
+            // after data / rate.
+            let copied_at = match m.wan_site {
+                Some(_) => {
+                    engine.schedule(m.at, Event::CopyStart(k as u32));
+                    None
+                }
+                None => {
+                    engine.schedule(m.moved(), Event::Migrate(k as u32));
+                    Some(m.copied())
+                }
+            };
             self.tally.migrations.push(Moved {
                 egress,
+                copied_at,
                 ..Moved::default()
             });
-            engine.schedule(m.moved(), Event::Migrate(k as u32));
+        }
+    }
+
+    /// Migration `k`'s copy over a shared link ended at `now`: the cutover starts.
+    pub(super) fn copy_done(&mut self, engine: &mut Engine<Event>, k: usize, now: SimTime) {
+        self.tally.migrations[k].copied_at = Some(now);
+        let moved = now.saturating_add(self.scenario.migrations[k].cutover);
+        if moved < self.scenario.horizon {
+            engine.schedule(moved, Event::Migrate(k as u32));
         }
     }
 
@@ -82,12 +107,15 @@ impl State<'_> {
                 format_duration(m.cutover)
             );
             let line = ledger.line(m.to, Category::OneOff, rule);
-            ledger.spread(line, m.copied(), now, double_run / m.cutover as f64);
+            let copied = self.tally.migrations[k].copied_at.unwrap_or(m.copied());
+            let ledger = &mut self.tally.ledger;
+            ledger.spread(line, copied, now, double_run / m.cutover as f64);
         }
         let record = &mut self.tally.migrations[k];
         record.vms = moved;
         record.stranded = stranded;
         record.labour = labour;
         record.double_run = double_run;
+        record.moved_at = Some(now);
     }
 }

@@ -90,6 +90,8 @@ enum Event {
     },
     /// Migration `k`'s cutover ends: its group's VMs move.
     Migrate(u32),
+    /// Migration `k`'s copy starts over a `[backup]` site's link it shares (`wan_site`).
+    CopyStart(u32),
     /// A growth block ordered for a site arrives: `by` more hosts or units than are then in
     /// service (dated changes in the meantime included), up to the rule's maximum.
     Grow {
@@ -225,9 +227,10 @@ impl<'s> State<'s> {
             }
             Event::Migrate(k) => self.migrate(engine, k as usize, now),
             Event::Grow { venue, by } => self.grow_site(engine, venue as usize, by, now),
-            Event::BackupNight | Event::DriveArrived(_) | Event::FlowDone(_) => {
-                self.backup_event(engine, now, event)
-            }
+            Event::BackupNight
+            | Event::DriveArrived(_)
+            | Event::FlowDone(_)
+            | Event::CopyStart(_) => self.backup_event(engine, now, event),
         }
     }
 

@@ -31,6 +31,13 @@ enum Kind {
     Seed,
     /// A nightly job started at this time.
     Nightly(SimTime),
+    /// Migration `k`'s data copy over the site's link (`[[migrations]]` with `wan_site`), at
+    /// most `cap` bits per second. It goes to the migration's new venue, not to the backup
+    /// target, so it takes none of the target's ingress.
+    Copy {
+        k: usize,
+        cap: f64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -123,10 +130,14 @@ impl Transfers {
     }
 
     /// Max-min fair rates by progressive filling: flows in order of their cap take an equal
-    /// share of what the target's ingress has left, up to their own link.
+    /// share of what the target's ingress has left, up to their own link. A migration's copy
+    /// takes its equal share of its site's link (up to its own cap) outside the ingress.
     fn share(&mut self) {
         self.generation = self.generation.wrapping_add(1);
-        let mut order: Vec<usize> = (0..self.flows.len()).collect();
+        let copies = |f: &Flow| matches!(f.kind, Kind::Copy { .. });
+        let mut order: Vec<usize> = (0..self.flows.len())
+            .filter(|&i| !copies(&self.flows[i]))
+            .collect();
         order.sort_by(|&a, &b| {
             self.link_bps[self.flows[a].site]
                 .total_cmp(&self.link_bps[self.flows[b].site])
@@ -137,6 +148,11 @@ impl Transfers {
         let mut per_site = vec![0usize; self.link_bps.len()];
         for f in &self.flows {
             per_site[f.site] += 1;
+        }
+        for f in &mut self.flows {
+            if let Kind::Copy { cap, .. } = f.kind {
+                f.rate = (self.link_bps[f.site] / per_site[f.site] as f64).min(cap);
+            }
         }
         for (k, &i) in order.iter().enumerate() {
             let site = self.flows[i].site;
@@ -197,8 +213,25 @@ impl Transfers {
         self.share();
     }
 
-    /// Completes the flows that are done by `now`.
-    pub fn complete(&mut self, now: SimTime) {
+    /// Starts migration `k`'s copy of `gib` GiB over site `site`'s link at `now`, at most
+    /// `cap_mbps`.
+    pub fn start_copy(&mut self, k: usize, site: usize, gib: f64, cap_mbps: f64, now: SimTime) {
+        self.advance(now);
+        self.flows.push(Flow {
+            site,
+            kind: Kind::Copy {
+                k,
+                cap: cap_mbps * 1e6,
+            },
+            left: gib * 8.0 * 1_073_741_824.0,
+            rate: 0.0,
+        });
+        self.share();
+    }
+
+    /// Completes the flows that are done by `now`; returns the migrations whose copy ended.
+    pub fn complete(&mut self, now: SimTime) -> Vec<usize> {
+        let mut copied = Vec::new();
         self.advance(now);
         let (done, running): (Vec<Flow>, Vec<Flow>) =
             self.flows.drain(..).partition(|f| f.left <= 1e-3);
@@ -218,9 +251,11 @@ impl Transfers {
                     }
                     self.newest[f.site] = Some(started);
                 }
+                Kind::Copy { k, .. } => copied.push(k),
             }
         }
         self.share();
+        copied
     }
 }
 
@@ -248,9 +283,18 @@ impl State<'_> {
                     .as_mut()
                     .filter(|t| t.generation == generation)
                 {
-                    t.complete(now);
+                    for k in t.complete(now) {
+                        self.copy_done(engine, k, now);
+                    }
                     self.schedule_completion(engine);
                 }
+            }
+            Event::CopyStart(k) => {
+                let m = &self.scenario.migrations[k as usize];
+                if let (Some(t), Some(site)) = (self.transfers.as_mut(), m.wan_site) {
+                    t.start_copy(k as usize, site, m.data_gib, m.wan_mbps, now);
+                }
+                self.schedule_completion(engine);
             }
             _ => unreachable!("only backup events come here"),
         }
@@ -337,5 +381,45 @@ mod tests {
             t.flows.iter().map(|f| f.rate / 1e6).collect::<Vec<_>>(),
             [50.0, 100.0]
         );
+    }
+
+    #[test]
+    fn a_migration_copy_shares_its_site_s_link_with_a_nightly_job_but_not_the_ingress() {
+        // One site with a 100 Mbps link into a target taking 30 Mbps. At 0 a nightly job of
+        // 1.08e11 bits and a copy of 50 GiB = 50 x 8 x 1,073,741,824 = 429,496,729,600 bits
+        // start. The link splits in two: 50 Mbps each; the job is held to the target's 30 Mbps
+        // (the copy goes elsewhere and takes none of it): it ends at 1.08e11 / 3e7 = 3,600 s.
+        let mut t = transfers(&[100.0], Some(30.0));
+        t.sites.push(SiteTransfers {
+            name: "branch".into(),
+            seeded_at: Some(0),
+            nights: 0,
+            windows_missed: 0,
+            rpo_breaches: 0,
+            longest_job: 0,
+            jobs: Vec::new(),
+        });
+        t.flows.push(Flow {
+            site: 0,
+            kind: Kind::Nightly(0),
+            left: 1.08e11,
+            rate: 0.0,
+        });
+        t.start_copy(7, 0, 50.0, 1e6, 0);
+        let rates: Vec<f64> = t.flows.iter().map(|f| f.rate / 1e6).collect();
+        assert_eq!(rates, [30.0, 50.0]);
+        assert_eq!(t.next_completion(), Some(3_600));
+        assert_eq!(t.complete(3_600), Vec::<usize>::new());
+        assert_eq!(t.sites[0].jobs, [(0, 3_600)]);
+        // By then the copy sent 50 Mbps x 3,600 s = 1.8e11 bits; the rest, 249,496,729,600
+        // bits, goes at the whole link's 100 Mbps: 2,494.967 s more, done at 6,094.967 -> 6,095
+        // s (alone it would take 4,294.967 s: the job cost it 1,800 s, half its hour).
+        assert_eq!(t.flows[0].rate, 1e8);
+        assert_eq!(t.next_completion(), Some(6_095));
+        assert_eq!(t.complete(6_095), [7]);
+        assert!(t.flows.is_empty());
+        // A copy capped by its own rate (40 Mbps) takes no more than that.
+        t.start_copy(1, 0, 50.0, 40.0, 7_000);
+        assert_eq!(t.flows[0].rate, 4e7);
     }
 }

@@ -50,7 +50,9 @@ pub struct MigrationSummary {
     pub group: String,
     pub from: String,
     pub to: String,
-    /// The copy starts, the VMs move (the end of the cutover).
+    /// The copy starts, the VMs move (the end of the cutover). A copy over a link shared with
+    /// backup traffic (`wan_site`) that has not ended, or whose cutover has not, by the end of
+    /// the horizon: the horizon's end, and the copy's hours so far.
     pub at_s: u64,
     pub moved_at_s: u64,
     pub copy_hours: f64,
@@ -74,8 +76,10 @@ pub fn migrations(scenario: &Scenario, outcome: &Outcome) -> Vec<MigrationSummar
             from: name(m.from),
             to: name(m.to),
             at_s: m.at,
-            moved_at_s: m.moved(),
-            copy_hours: crate::units::four(m.transfer() as f64 / crate::units::HOUR as f64),
+            moved_at_s: o.moved_at.unwrap_or(scenario.horizon),
+            copy_hours: crate::units::four(
+                (o.copied_at.unwrap_or(scenario.horizon) - m.at) as f64 / crate::units::HOUR as f64,
+            ),
             vms: o.vms,
             stranded: o.stranded,
             egress: cents(o.egress),

@@ -274,7 +274,8 @@ proptest! {
         let scratch = Scratch::new();
         let path = scratch.path().join("p.plan.toml");
         std::fs::write(&path, mutate(&read("scenarios/plans/split-by-plan.plan.toml"), &ms)).unwrap();
-        if let Err(e) = scenario::load_plan(&path, venues) {
+        // A 30-day horizon, as split-by-plan's: dated capacity rows must fall inside it.
+        if let Err(e) = scenario::load_plan(&path, venues, 30 * 86_400) {
             names_a_file(&e.to_string(), &[&path]);
         }
     }

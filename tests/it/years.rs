@@ -525,3 +525,229 @@ fn licence_and_support_stop_at_their_contract_end() {
         "{err}"
     );
 }
+
+/// The shipped three-year scenario of a growing private cloud (worked/yearly-growth).
+fn yearly_growth() -> std::path::PathBuf {
+    crate::common::root().join("scenarios/worked/yearly-growth/yearly-growth.toml")
+}
+
+#[test]
+fn the_optimizer_sizes_a_growing_site_per_year_and_the_plan_simulates_its_additions() {
+    let s = Scratch::new();
+    let out = s.path().join("opt");
+    let (code, stdout, err) = crate::common::hybridplan(&[
+        "optimize",
+        yearly_growth().to_str().unwrap(),
+        "--validate",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Memory binds: 8-vCPU, 32-GiB VMs on 256-GiB hosts kept 10 % free (230.4 GiB, 7 VMs a
+    // host in the model). Year 1: 28 VMs = 896 GiB / 230.4 = 3.9 -> 4 hosts; year 2: 42 VMs =
+    // 1,344 / 230.4 = 5.8 -> 6; year 3: 63 VMs = 2,016 / 230.4 = 8.75 -> 9. Additions 4 (owned
+    // at the start), 2 on day 365 (2028-01-01) and 3 on day 730 (2028-12-31).
+    let rec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
+    let site = &rec["sites"][0];
+    assert_eq!(site["hosts"], 4, "{stdout}");
+    let adds = site["additions"].as_array().unwrap();
+    let got: Vec<(u64, u64, u64, &str)> = adds
+        .iter()
+        .map(|a| {
+            let n = |k: &str| a[k].as_u64().unwrap();
+            (n("added"), n("units"), n("at"), a["date"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, 6, 365 * 86_400, "2028-01-01"),
+            (3, 9, 730 * 86_400, "2028-12-31")
+        ]
+    );
+    // A host-year of the book (12 months of 730 h): capex 233.33 + support 116.67 + rack 50 +
+    // staff 100 = 500 a month, 6,000 a year; software (OpenStack 80 + Linux 30) 1,320 a year,
+    // +5 % a year; power at 50 % load 140 W x 730 h x PUE 1.5 x 0.12 = 18.396 a month,
+    // 220.752 a year, +3 % a year. Year 1: 6,000 + 1,320 + 220.752 = 7,540.752; year 2:
+    // 6,000 + 1,386 + 227.37456 = 7,613.37456; year 3: 6,000 + 1,455.3 + 234.19578 =
+    // 7,689.49578; three years 22,843.62234.
+    // Addition 1: 2 x (7,613.37456 + 7,689.49578) = 30,605.74; addition 2: 3 x 7,689.49578 =
+    // 23,068.49. Planned: 4 x 22,843.62234 + 30,605.74 + 23,068.49 = 145,048.72, against
+    // 9 x 22,843.62234 = 205,592.60 for the year-3 peak's 9 hosts on day one.
+    let cost = |a: &serde_json::Value| a["cost"].as_f64().unwrap();
+    assert_eq!((cost(&adds[0]), cost(&adds[1])), (30_605.74, 23_068.49));
+    assert_eq!(rec["planned_total"].as_f64().unwrap(), 145_048.72);
+    // Present value at 8 %, each month's money discounted at its end, 1 / 1.08^(m / 12): year
+    // 2's months m = 13..=24, year 3's 25..=36; below the undiscounted amounts.
+    let pv = |a: &serde_json::Value| a["present_value"].as_f64().unwrap();
+    let year = |q: i32| -> f64 {
+        (1..=12)
+            .map(|m| 1.08f64.powf(-f64::from(12 * q + m) / 12.0))
+            .sum::<f64>()
+            / 12.0
+    };
+    let pv1 = 2.0 * (7_613.374_56 * year(1) + 7_689.495_78 * year(2));
+    assert!(
+        (pv(&adds[0]) - pv1).abs() < 0.01,
+        "{} vs {pv1}",
+        pv(&adds[0])
+    );
+    // The plan file carries the additions as dated capacity rows.
+    let plan = std::fs::read_to_string(out.join("yearly-growth.plan.toml")).unwrap();
+    assert!(
+        plan.contains("venue = \"openstack-dc\"\nat = \"365d\"\nhosts = 6\n")
+            && plan.contains("at = \"730d\"\nhosts = 9\n"),
+        "{plan}"
+    );
+    let simulated = rec["validation"]["simulated_total"].as_f64().unwrap();
+    assert_eq!(rec["validation"]["unplaced_vms"], 0);
+
+    // The plan as a scenario runs it (policy = "plan"): the site has 4, then 6, then 9 hosts.
+    let text = std::fs::read_to_string(yearly_growth()).unwrap();
+    let base = yearly_growth().parent().unwrap().to_path_buf();
+    let planned = text
+        .replace("policy = \"first-fit\"", "policy = \"plan\"")
+        .replace(
+            "traces/vms.csv",
+            base.join("traces/vms.csv").to_str().unwrap(),
+        )
+        .replace(
+            "../../../pricing/",
+            &format!("{}/", crate::common::root().join("pricing").display()),
+        )
+        + &format!(
+            "\n[placement]\nplan = \"{}\"\n",
+            out.join("yearly-growth.plan.toml").display()
+        );
+    let summary = run_scenario(&s.write("planned.toml", &planned))
+        .unwrap()
+        .summary;
+    let changes: Vec<(u64, u64)> = summary.private_sites[0]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.at_s / 86_400, c.hosts))
+        .collect();
+    assert_eq!(changes, [(0, 4), (365, 6), (730, 9)]);
+    assert!((summary.total - simulated).abs() < 0.01);
+
+    // Nine hosts from day one, no growth rule (first-fit packs the same VMs on the first
+    // hosts, so the hosts the plan does not have yet sit idle): the plan saves their fixed
+    // items, 5 hosts in year 1 (5 x 7,320) and 3 in year 2 (3 x 7,386) = 36,600 + 22,158 =
+    // 58,758, and their idle power, 58.4 W x 730 h x PUE 1.5 x 0.12 = 7.67376 a month:
+    // 5 x 12 x 7.67376 = 460.43 in year 1 and 3 x 12 x 7.67376 x 1.03 = 284.55 in year 2.
+    // In all 58,758 + 460.43 + 284.55 = 59,502.98.
+    let day_one = planned
+        .replace("hosts = 4", "hosts = 9")
+        .replace("policy = \"plan\"", "policy = \"first-fit\"");
+    let day_one = day_one[..day_one.find("[[growth]]").unwrap()].to_string()
+        + &day_one[day_one.find("[money]").unwrap()..day_one.find("[placement]").unwrap()];
+    let nine = run_scenario(&s.write("day-one.toml", &day_one))
+        .unwrap()
+        .summary;
+    assert_eq!(nine.shortfalls.count, 0);
+    let saved = nine.total - summary.total;
+    assert!((saved - 59_502.98).abs() < 0.05, "{saved}");
+}
+
+#[test]
+fn a_plan_file_s_capacity_rows_are_checked_with_file_key_and_value() {
+    let s = Scratch::new();
+    // A private venue "dc" (hosts) over 10 days; each plan names the row and key at fault.
+    let path = write_scenario(&s, "10d", "");
+    let scenario = hybridplan::scenario::load(&path).unwrap();
+    let check = |rows: &str, expected: &str| {
+        let plan = s.write("p.plan.toml", &format!("[groups]\nweb = [\"dc\"]\n{rows}"));
+        let err = hybridplan::scenario::load_plan(&plan, &scenario.venues, scenario.horizon)
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains("p.plan.toml") && err.contains(expected),
+            "{err} (expected {expected})"
+        );
+    };
+    let row =
+        |at: &str, key: &str| format!("[[capacity]]\nvenue = \"dc\"\nat = \"{at}\"\n{key} = 2\n");
+    check(&row("10d", "hosts"), "capacity[0].at");
+    check(&row("10d", "hosts"), "before the end of the horizon");
+    check(&row("0s", "hosts"), "after the start");
+    check(&row("2d", "units"), "\"dc\" counts hosts: give `hosts = N`");
+    check(
+        &format!("{}{}", row("5d", "hosts"), row("3d", "hosts")),
+        "capacity[1].at`: 259200s must come after the venue's row before it (432000s)",
+    );
+    check(
+        "[[capacity]]\nvenue = \"nowhere\"\nat = \"1d\"\nhosts = 2\n",
+        "\"nowhere\" is not a venue of the scenario",
+    );
+    // A good row loads: 2 hosts from day 2 on.
+    let plan = s.write(
+        "p.plan.toml",
+        &format!("[groups]\nweb = [\"dc\"]\n{}", row("2d", "hosts")),
+    );
+    let loaded =
+        hybridplan::scenario::load_plan(&plan, &scenario.venues, scenario.horizon).unwrap();
+    assert_eq!(loaded.capacity.len(), 1);
+    assert_eq!(
+        (loaded.capacity[0].at, loaded.capacity[0].count),
+        (2 * 86_400, 2)
+    );
+}
+
+#[test]
+fn a_migration_copy_over_a_backup_site_s_link_waits_for_the_nightly_job() {
+    let s = Scratch::new();
+    let book = crate::common::root().join("pricing/backup-msp.toml");
+    // A backup client site "office" with a 100 Mbps link, 0.5 TB protected, no reduction,
+    // 12.5 % changing a day: the seed (0.5 TB = 4e12 bits) takes 40,000 s from 0; each nightly
+    // job (0.0625 TB = 5e11 bits) 5,000 s alone, from 22:00.
+    let backup = format!(
+        "[backup]\nname = \"msp\"\nbook = \"{}\"\ncompression = 1.0\ndedup = 1.0\nchange_rate = 0.125\n\
+         retention_daily = 1\nseeding = \"wan\"\nwindow_start = \"22h\"\nwindow = \"6h\"\n\
+         [[backup.sites]]\nname = \"office\"\nprotected_tb = 0.5\nservers = 1\nlink_mbps = 100\nrtt_ms = 10\nloss_pct = 0.0\n",
+        book.display()
+    );
+    let migration = |link: &str| {
+        format!(
+            "[[venues]]\nname = \"dc2\"\nbook = \"private.toml\"\nhosts = 1\n\
+             [[migrations]]\ngroup = \"web\"\nfrom = \"dc\"\nto = \"dc2\"\nat = \"46h\"\ndata_gib = 100\n{link}\ncutover = \"1d\"\n{backup}"
+        )
+    };
+    // The copy, 100 GiB = 100 x 8 x 1,073,741,824 = 858,993,459,200 bits, starts at 46 h
+    // (165,600 s), with the second night's job. Over its own 100 Mbps link: 8,589.93 s ->
+    // 8,590 s = 2.3861 h; the VMs move a day (the cutover) later.
+    let own = run_scenario(&write_scenario(&s, "10d", &migration("wan_mbps = 100"))).unwrap();
+    let m = &own.summary.migrations[0];
+    assert_eq!(
+        (m.copy_hours, m.moved_at_s),
+        (2.3861, 165_600 + 8_590 + 86_400)
+    );
+    // Sharing the office's link: 50 Mbps each until the job ends (5e11 / 5e7 = 10,000 s), the
+    // copy having sent 5e11 bits; the other 358,993,459,200 at 100 Mbps take 3,589.93 s more:
+    // done at 13,589.93 -> 13,590 s = 3.775 h, 5,000 s (the job's data at the full link) later.
+    let shared = run_scenario(&write_scenario(
+        &s,
+        "10d",
+        &migration("wan_site = \"office\""),
+    ))
+    .unwrap();
+    let m = &shared.summary.migrations[0];
+    assert_eq!(
+        (m.copy_hours, m.moved_at_s),
+        (3.775, 165_600 + 13_590 + 86_400)
+    );
+    // The nightly job took twice its 5,000 s: 10,000 s, inside the 6-hour window.
+    let b = shared.summary.backup.as_ref().unwrap();
+    assert_eq!(b.windows_missed, 0);
+    // A site that is not a [backup] client site is named.
+    let bad = write_scenario(&s, "10d", &migration("wan_site = \"nowhere\""));
+    let err = run_scenario(&bad)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("migrations[0].wan_site")
+            && err.contains("\"nowhere\" is not a [backup] client site (sites: office)"),
+        "{err}"
+    );
+}
