@@ -59,7 +59,11 @@ pub fn reference(r: &Report) -> Option<Reference> {
     let a = c.cheapest()?;
     // A run that already keeps every VM-hour on that venue is the same option: the two totals
     // differ only by the model's estimate against the simulation, which is no saving.
-    let elsewhere = r.summary.venues.iter().any(|v| v.vm_hours > 0.0 && v.name != a.venue);
+    let elsewhere = r
+        .summary
+        .venues
+        .iter()
+        .any(|v| v.vm_hours > 0.0 && v.name != a.venue);
     if !elsewhere {
         return None;
     }
