@@ -1,7 +1,9 @@
-//! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
-//! and report problems as `file:line: what is wrong`.
+//! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both read rows through
+//! `plain::CsvRows` (unquoted lines split in place, quoted ones by the `csv` crate), allocate
+//! nothing per row, and report problems as `file:line: what is wrong`.
 
-use super::rows::{Row, csv_error, read_row};
+use super::plain::CsvRows;
+use super::rows::Row;
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
 use crate::text::{csv_cell, csv_text};
@@ -58,25 +60,24 @@ fn columns(
     Ok(at)
 }
 
-/// Opens a CSV stream and maps its header to column positions.
-fn open_csv<R: Read>(
+/// Opens a CSV stream and maps its header to column positions; `plain: false` reads every row
+/// with the `csv` crate (the reference the plain path is tested against).
+fn open_rows<R: Read>(
     reader: R,
     path: &Path,
     required: &[&str],
     optional: &[&str],
-) -> Result<(csv::Reader<R>, HashMap<String, usize>), InputError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(reader);
-    let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
-    if header.is_empty() {
+    plain: bool,
+) -> Result<(CsvRows<R>, HashMap<String, usize>), InputError> {
+    let rows = CsvRows::open(reader, path, plain)?;
+    if rows.header().is_empty() {
         return Err(InputError::file(
             path,
             "file is empty; expected a header line",
         ));
     }
-    let col = columns(&header, path, required, optional)?;
-    Ok((csv, col))
+    let col = columns(rows.header(), path, required, optional)?;
+    Ok((rows, col))
 }
 
 /// The largest VM a trace may hold (README, "Limits"): far above any VM a cloud sells (about
@@ -91,13 +92,17 @@ pub const MAX_VM_DISK_GIB: f64 = 1e7;
 /// filled row by row), and before any later error is reported, so the first bad line is the one
 /// named, as if each row had been checked on arrival.
 pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
-    let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
+    read_vms_via(reader, path, true)
+}
+
+/// `read_vms`, with `plain: false` through the `csv` crate only.
+fn read_vms_via<R: Read>(reader: R, path: &Path, plain: bool) -> Result<VmTable, InputError> {
+    let (mut rows, col) = open_rows(reader, path, &VM_COLUMNS, &[], plain)?;
     let cols = VM_COLUMNS.map(|c| col[c]);
     let mut table = TableBuilder::new();
-    let mut record = csv::StringRecord::new();
     let read = (|| {
-        while read_row(&mut csv, &mut record, path)? {
-            vm_row(&Row::new(path, &record), cols, &mut table)?;
+        while let Some(row) = rows.next_row()? {
+            vm_row(&row, cols, &mut table)?;
         }
         Ok(())
     })();
@@ -155,12 +160,10 @@ fn vm_row(row: &Row, cols: [usize; 7], table: &mut TableBuilder) -> Result<(), I
 /// against the VM table: unknown VMs, time going backwards, duplicate samples, samples outside
 /// the VM's lifetime and utilisation outside 0..=1 are errors naming the line.
 pub struct UsageReader<'t, R: Read> {
-    csv: csv::Reader<R>,
-    path: PathBuf,
+    rows: CsvRows<R>,
     table: &'t VmTable,
     cols: [usize; 3],
     mem_col: Option<usize>,
-    record: csv::StringRecord,
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
@@ -171,14 +174,17 @@ pub struct UsageReader<'t, R: Read> {
 
 impl<'t, R: Read> UsageReader<'t, R> {
     pub fn new(reader: R, path: &Path, table: &'t VmTable) -> Result<Self, InputError> {
-        let (csv, col) = open_csv(reader, path, &USAGE_COLUMNS, &USAGE_OPTIONAL)?;
+        Self::via(reader, path, table, true)
+    }
+
+    /// `new`, with `plain: false` through the `csv` crate only.
+    fn via(reader: R, path: &Path, table: &'t VmTable, plain: bool) -> Result<Self, InputError> {
+        let (rows, col) = open_rows(reader, path, &USAGE_COLUMNS, &USAGE_OPTIONAL, plain)?;
         Ok(UsageReader {
-            csv,
-            path: path.to_path_buf(),
+            rows,
             table,
             cols: USAGE_COLUMNS.map(|c| col[c]),
             mem_col: col.get("mem_util").copied(),
-            record: csv::StringRecord::new(),
             last_t: 0,
             last_per_vm: vec![SimTime::MAX; table.vms.len()],
             next_vm: 0,
@@ -187,10 +193,9 @@ impl<'t, R: Read> UsageReader<'t, R> {
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, InputError> {
-        if !read_row(&mut self.csv, &mut self.record, &self.path)? {
+        let Some(row) = self.rows.next_row()? else {
             return Ok(None);
-        }
-        let row = Row::new(&self.path, &self.record);
+        };
         let [id_c, t_c, cpu_c] = self.cols;
         let id = csv_text(row.text(id_c));
         // Rows of one time step usually list VMs in table order (`trace convert` writes them
@@ -340,6 +345,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::Just;
+    use proptest::strategy::Strategy;
 
     fn vms(text: &str) -> Result<VmTable, InputError> {
         read_vms(text.as_bytes(), Path::new("vms.csv"))
@@ -489,6 +496,273 @@ mod tests {
                     .to_string(),
                 want
             );
+        }
+    }
+
+    /// A reader that hands out at most `chunk` bytes a read, so that lines straddle the plain
+    /// path's reads and its buffer is refilled part way through a line.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        chunk: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.chunk.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// Everything a table holds, to compare two reads of one file.
+    fn contents(t: &VmTable) -> (Vec<Vm>, Vec<String>, Vec<String>) {
+        let ids = (0..t.vms.len() as u32)
+            .map(|i| t.id(i).to_string())
+            .collect();
+        (t.vms.clone(), t.groups.clone(), ids)
+    }
+
+    /// Both paths' reads of a VM table: the table's contents or the error's text.
+    fn vms_both_ways(
+        bytes: &[u8],
+        chunk: usize,
+    ) -> [Result<(Vec<Vm>, Vec<String>, Vec<String>), String>; 2] {
+        [true, false].map(|plain| {
+            let input = Trickle { data: bytes, chunk };
+            read_vms_via(input, Path::new("vms.csv"), plain)
+                .map(|t| contents(&t))
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    #[test]
+    fn line_numbers_follow_the_csv_crate_on_both_paths() {
+        // The header ends with \r\n: `csv` stops at the \r, so the row on line 2 is "line 1";
+        // that row's \n and the blank line 3 are read with the next row (line 4), "line 2".
+        let crlf = format!(
+            "{}\r\na,web,0,,2,8,1\r\n\r\na,web,0,,2,8,1\r\n",
+            HEADER.trim_end()
+        );
+        // Blank lines 3 and 4 count as the start of the row on line 5; the quote on line 5
+        // hands the rest to `csv`, whose numbers continue the file's: line 6 is "line 6".
+        let quoted = format!("{HEADER}a,web,0,,2,8,1\n\n\n\"b\",web,0,,2,8,1\nc,web,0,,0,8,1\n");
+        let blank_dup = format!("{HEADER}a,web,0,,2,8,1\n\n\n\"a\",web,0,,2,8,1\n");
+        for (text, want) in [
+            (crlf, "vms.csv:2: duplicate VM id \"a\" (first on line 1)"),
+            (quoted, "vms.csv:6: vcpus 0 must be > 0"),
+            (
+                blank_dup,
+                "vms.csv:3: duplicate VM id \"a\" (first on line 2)",
+            ),
+        ] {
+            for chunk in [1, 7, 1 << 20] {
+                let [plain, csv] = vms_both_ways(text.as_bytes(), chunk);
+                assert_eq!(plain, Err(want.to_string()), "{text:?}, reads of {chunk}");
+                assert_eq!(csv, Err(want.to_string()), "{text:?}, reads of {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_the_buffer_grows_it() {
+        // 1.5 MiB of id: past the plain path's 1 MiB buffer (files::Input would refuse the
+        // line; a reader without that limit must still read it whole).
+        let id = "x".repeat(3 << 19);
+        let text = format!("{HEADER}a,web,0,,2,8,1\n{id},web,0,,2,8,1\n");
+        let [plain, csv] = vms_both_ways(text.as_bytes(), 1 << 20);
+        assert_eq!(plain.as_ref().unwrap().2[1].len(), 3 << 19);
+        assert_eq!(plain, csv);
+    }
+
+    /// One row of a generated VM table: which cells and how it is written.
+    #[derive(Debug, Clone)]
+    struct GenRow {
+        repeat: bool,
+        group: u8,
+        start: u16,
+        life: Option<u16>,
+        size: usize,
+        /// The cell written quoted (7 or more: none).
+        quote: usize,
+        crlf: bool,
+        blanks: u8,
+        /// A fault put in the row (9 or more: none).
+        fault: u8,
+    }
+
+    fn gen_row() -> impl proptest::strategy::Strategy<Value = GenRow> {
+        use proptest::prelude::*;
+        (
+            (0u8..12, 0u8..3, 0u16..5, proptest::option::of(1u16..4)),
+            (0usize..4, 0usize..40, any::<bool>(), 0u8..8, 0u8..60),
+        )
+            .prop_map(
+                |((repeat, group, start, life), (size, quote, crlf, blanks, fault))| GenRow {
+                    repeat: repeat == 0,
+                    group,
+                    start,
+                    life,
+                    size,
+                    quote,
+                    crlf,
+                    blanks: blanks.saturating_sub(5),
+                    fault,
+                },
+            )
+    }
+
+    /// The file of `rows` under a header of the columns in `order`: plain, or starting with a
+    /// byte-order mark, or with a quoted name (the last two send the file to `csv` whole).
+    fn vms_file(rows: &[GenRow], order: &[usize], header: u8) -> Vec<u8> {
+        let mut out = Vec::new();
+        if header == 1 {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        let names: Vec<String> = order
+            .iter()
+            .map(|&c| match (header, c) {
+                (2, 0) => "\"id\"".to_string(),
+                _ => VM_COLUMNS[c].to_string(),
+            })
+            .collect();
+        out.extend_from_slice(names.join(",").as_bytes());
+        out.push(b'\n');
+        for (i, r) in rows.iter().enumerate() {
+            let end_line = if r.crlf { "\r\n" } else { "\n" };
+            for _ in 0..r.blanks {
+                out.extend_from_slice(end_line.as_bytes());
+            }
+            let (vcpus, mem) = [("1", "0.5"), ("2", "4"), ("8", "1.75"), ("0.25", "64")][r.size];
+            let id = if r.repeat && i > 0 {
+                format!("vm{}", i - 1)
+            } else {
+                format!("vm{i}")
+            };
+            let start = r.start.to_string();
+            let end = r.life.map_or(String::new(), |l| (r.start + l).to_string());
+            let mut cells: Vec<String> = vec![
+                id,
+                format!("g{}", r.group),
+                start,
+                end,
+                vcpus.to_string(),
+                mem.to_string(),
+                "0".to_string(),
+            ];
+            if r.quote < 7 {
+                // A quoted cell; a group may then hold a comma or a line break.
+                let extra = match (r.quote, r.group) {
+                    (1, 1) => ",x",
+                    (1, 2) => "\ny",
+                    _ => "",
+                };
+                cells[r.quote] = format!("\"{}{extra}\"", cells[r.quote]);
+            }
+            match r.fault {
+                0 => _ = cells.pop(),
+                1 => cells[4] = "x".to_string(),
+                2 => cells[5] = "-1".to_string(),
+                3 => cells[1] = "a\rb".to_string(),
+                4 => cells.push(String::new()),
+                5 => cells[2] = " 7 ".to_string(),
+                _ => {}
+            }
+            let mut line: Vec<u8> = order
+                .iter()
+                .filter_map(|&c| cells.get(c).cloned())
+                .collect::<Vec<_>>()
+                .join(",")
+                .into_bytes();
+            if r.fault == 4 {
+                line.push(b',');
+            }
+            if r.fault == 6 {
+                line.insert(1, 0xff);
+            }
+            out.extend_from_slice(&line);
+            if r.fault != 7 || i + 1 < rows.len() {
+                out.extend_from_slice(end_line.as_bytes());
+            }
+        }
+        out
+    }
+
+    /// Random usage rows of VMs v0..v2 (v2 ends at 600): VM, time step, CPU, written plain or
+    /// quoted, with \n or \r\n, blank lines and faults, as for the VM table.
+    fn usage_file(rows: &[(u8, u8, u16, usize, bool, u8, u8)], mem: bool) -> Vec<u8> {
+        let mut out = Vec::from(if mem {
+            "id,t_s,cpu_util,mem_util\n"
+        } else {
+            "t_s,id,cpu_util\n"
+        });
+        let mut t = 0u32;
+        for &(vm, step, cpu, quote, crlf, blanks, fault) in rows {
+            let end_line: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+            for _ in 0..blanks.saturating_sub(5) {
+                out.extend_from_slice(end_line);
+            }
+            t += u32::from(step) * 300;
+            let mut cells = vec![format!("v{vm}"), t.to_string(), format!("0.{cpu:03}")];
+            if mem {
+                cells.push(if cpu % 2 == 0 {
+                    String::new()
+                } else {
+                    "0.5".to_string()
+                });
+            } else {
+                cells.swap(0, 1);
+            }
+            if quote < cells.len() {
+                cells[quote] = format!("\"{}\"", cells[quote]);
+            }
+            match fault {
+                0 => _ = cells.pop(),
+                1 => cells[2] = "1.5".to_string(),
+                2 => cells[2] = "\r".to_string(),
+                _ => {}
+            }
+            out.extend_from_slice(cells.join(",").as_bytes());
+            out.extend_from_slice(end_line);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The plain path and the `csv` crate read the same table, or fail with the same error,
+        /// whatever the column order, line ends, blank lines, quoted cells (from which the rest
+        /// of the file goes to `csv`), faults, and however the input is cut into reads.
+        #[test]
+        fn plain_and_csv_paths_read_the_same_vm_table(
+            rows in proptest::collection::vec(gen_row(), 1..25),
+            order in Just((0..7).collect::<Vec<usize>>()).prop_shuffle(),
+            header in proptest::prelude::prop_oneof![8 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            chunk in proptest::prelude::prop_oneof![Just(1usize << 20), 1usize..40],
+        ) {
+            let bytes = vms_file(&rows, &order, header);
+            let [plain, csv] = vms_both_ways(&bytes, chunk);
+            proptest::prop_assert_eq!(plain, csv, "{}", String::from_utf8_lossy(&bytes));
+        }
+
+        /// The same for usage rows read against a table.
+        #[test]
+        fn plain_and_csv_paths_read_the_same_usage(
+            rows in proptest::collection::vec(
+                (0u8..3, 0u8..3, 0u16..1000, 0usize..12, proptest::prelude::any::<bool>(), 0u8..8, 0u8..40),
+                1..25,
+            ),
+            mem in proptest::prelude::any::<bool>(),
+            chunk in proptest::prelude::prop_oneof![Just(1usize << 20), 1usize..40],
+        ) {
+            let t = vms(&format!("{HEADER}v0,web,0,,2,8,1\nv1,web,0,,2,8,1\nv2,db,0,600,2,8,1\n")).unwrap();
+            let bytes = usage_file(&rows, mem);
+            let [plain, csv] = [true, false].map(|plain| {
+                let input = Trickle { data: &bytes, chunk };
+                UsageReader::via(input, Path::new("usage.csv"), &t, plain)
+                    .and_then(|r| r.collect::<Result<Vec<Sample>, _>>())
+                    .map_err(|e| e.to_string())
+            });
+            proptest::prop_assert_eq!(plain, csv, "{}", String::from_utf8_lossy(&bytes));
         }
     }
 }

@@ -14,6 +14,7 @@ mod files;
 mod google;
 mod ids;
 pub mod perf;
+mod plain;
 mod planetlab;
 mod rows;
 pub mod rvtools;
