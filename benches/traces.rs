@@ -8,12 +8,13 @@
 //! 200 MB, read and streamed through the usage reader), `vms` (two generated VM tables of 1M
 //! rows: short rows like the placement benchmark's, and wide rows shaped like a VM table
 //! converted from the Azure Public Dataset V1). Each prints the best wall time of three reads,
-//! the throughput, the samples held and the process's peak resident memory (VmHWM). Results are
-//! in the README under "Benchmarks".
+//! the throughput, the samples held and the process's peak resident memory (VmHWM); the `vms`
+//! and `canonical` cases also CPU time a read (user + system, and user alone). Results are in
+//! the README under "Benchmarks".
 
 mod common;
 
-use common::{cpu_seconds, peak_rss_mib};
+use common::{cpu_seconds, peak_rss_mib, user_seconds};
 use hybridplan::trace::{self, Format, ReadOptions, Sample, TraceSpec};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -88,14 +89,16 @@ fn canonical_case() {
         .len() as f64;
     let spec = TraceSpec::from_path(Format::Canonical, dir.path(), ReadOptions::default());
     let t = trace::load(&spec).expect("loads");
-    let cpu0 = cpu_seconds();
+    let (cpu0, user0) = (cpu_seconds(), user_seconds());
     let (secs, n) = best_of(3, || count_samples(&t));
     let cpu = (cpu_seconds() - cpu0) / 3.0;
+    let user = (user_seconds() - user0) / 3.0;
     println!(
-        "canonical: {n} usage rows, {:.0} MB streamed in {secs:.3} s = {:.0} MB/s (CPU {cpu:.2} s a pass = {:.0} MB/s); peak RSS {:.1} MiB",
+        "canonical: {n} usage rows, {:.0} MB streamed in {secs:.3} s = {:.0} MB/s (CPU {cpu:.2} s a pass = {:.0} MB/s; user {user:.2} s = {:.0} MB/s); peak RSS {:.1} MiB",
         bytes / 1e6,
         bytes / 1e6 / secs,
         bytes / 1e6 / cpu,
+        bytes / 1e6 / user,
         peak_rss_mib()
     );
 }
@@ -156,17 +159,19 @@ fn vms_case() {
             .expect("size")
             .len() as f64;
         let spec = TraceSpec::from_path(Format::Canonical, dir.path(), ReadOptions::default());
-        let cpu0 = cpu_seconds();
+        let (cpu0, user0) = (cpu_seconds(), user_seconds());
         let (secs, t) = best_of(3, || trace::load(&spec).expect("loads"));
         let cpu = (cpu_seconds() - cpu0) / 3.0;
+        let user = (user_seconds() - user0) / 3.0;
         assert_eq!(t.table.vms.len() as u64, ROWS);
         println!(
-            "vms {name}: {ROWS} rows, {:.1} MB ({:.0} bytes a row) in {secs:.3} s = {:.0} MB/s (CPU {cpu:.3} s a read = {:.0} MB/s, {:.1} M rows/s)",
+            "vms {name}: {ROWS} rows, {:.1} MB ({:.0} bytes a row) in {secs:.3} s = {:.0} MB/s (CPU {cpu:.3} s a read = {:.0} MB/s, {:.1} M rows/s; user {user:.3} s = {:.0} MB/s)",
             bytes / 1e6,
             bytes / ROWS as f64,
             bytes / 1e6 / secs,
             bytes / 1e6 / cpu,
-            ROWS as f64 / cpu / 1e6
+            ROWS as f64 / cpu / 1e6,
+            bytes / 1e6 / user
         );
     }
 }

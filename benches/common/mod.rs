@@ -25,3 +25,16 @@ pub fn cpu_seconds() -> f64 {
         .collect();
     ticks.iter().sum::<f64>() / 100.0
 }
+
+/// User CPU time of this thread so far, seconds (utime alone): the reading itself, without the
+/// kernel's time to hand out fresh pages, which varies with the machine's load.
+#[allow(dead_code)] // not every benchmark uses it
+pub fn user_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    after
+        .split_whitespace()
+        .nth(11)
+        .and_then(|t| t.parse::<f64>().ok())
+        .map_or(f64::NAN, |ticks| ticks / 100.0)
+}

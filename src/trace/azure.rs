@@ -33,11 +33,8 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
     let (mut open_buckets, mut zero_life) = (0u64, 0u64);
     for path in find_some(dir, &["vmtable"], "vmtable")? {
         for_each_row(&path, 0, |r| {
-            if r.record.len() != 11 {
-                return Err(r.err(format!(
-                    "row has {} fields; a vmtable row has 11",
-                    r.record.len()
-                )));
+            if r.len() != 11 {
+                return Err(r.err(format!("row has {} fields; a vmtable row has 11", r.len())));
             }
             let id = r.text(0);
             if id.is_empty() {
@@ -76,11 +73,8 @@ pub fn load(dir: &Path, options: &ReadOptions) -> Result<Trace, Error> {
     let (mut unknown, mut outside) = (0u64, 0u64);
     for path in find_some(dir, &["cpu_readings"], "vm_cpu_readings")? {
         for_each_row(&path, 0, |r| {
-            if r.record.len() != 5 {
-                return Err(r.err(format!(
-                    "row has {} fields; a readings row has 5",
-                    r.record.len()
-                )));
+            if r.len() != 5 {
+                return Err(r.err(format!("row has {} fields; a readings row has 5", r.len())));
             }
             let t = r.seconds(0, "timestamp")?;
             let id = r.text(1);

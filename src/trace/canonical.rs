@@ -1,7 +1,9 @@
-//! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both reuse one record buffer
-//! and report problems as `file:line: what is wrong`.
+//! Readers for the canonical CSV trace: `vms.csv` and `usage.csv`. Both read rows through
+//! `plain::CsvRows` (unquoted lines split in place, quoted ones by the `csv` crate), allocate
+//! nothing per row, and report problems as `file:line: what is wrong`.
 
-use super::rows::{Row, csv_error, read_row};
+use super::plain::CsvRows;
+use super::rows::Row;
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
 use crate::text::{csv_cell, csv_text};
@@ -58,25 +60,24 @@ fn columns(
     Ok(at)
 }
 
-/// Opens a CSV stream and maps its header to column positions.
-fn open_csv<R: Read>(
+/// Opens a CSV stream and maps its header to column positions; `plain: false` reads every row
+/// with the `csv` crate (the reference the plain path is tested against).
+fn open_rows<R: Read>(
     reader: R,
     path: &Path,
     required: &[&str],
     optional: &[&str],
-) -> Result<(csv::Reader<R>, HashMap<String, usize>), InputError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(reader);
-    let header = csv.headers().map_err(|e| csv_error(path, e))?.clone();
-    if header.is_empty() {
+    plain: bool,
+) -> Result<(CsvRows<R>, HashMap<String, usize>), InputError> {
+    let rows = CsvRows::open(reader, path, plain)?;
+    if rows.header().is_empty() {
         return Err(InputError::file(
             path,
             "file is empty; expected a header line",
         ));
     }
-    let col = columns(&header, path, required, optional)?;
-    Ok((csv, col))
+    let col = columns(rows.header(), path, required, optional)?;
+    Ok((rows, col))
 }
 
 /// The largest VM a trace may hold (README, "Limits"): far above any VM a cloud sells (about
@@ -91,13 +92,17 @@ pub const MAX_VM_DISK_GIB: f64 = 1e7;
 /// filled row by row), and before any later error is reported, so the first bad line is the one
 /// named, as if each row had been checked on arrival.
 pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> {
-    let (mut csv, col) = open_csv(reader, path, &VM_COLUMNS, &[])?;
+    read_vms_via(reader, path, true)
+}
+
+/// `read_vms`, with `plain: false` through the `csv` crate only.
+fn read_vms_via<R: Read>(reader: R, path: &Path, plain: bool) -> Result<VmTable, InputError> {
+    let (mut rows, col) = open_rows(reader, path, &VM_COLUMNS, &[], plain)?;
     let cols = VM_COLUMNS.map(|c| col[c]);
     let mut table = TableBuilder::new();
-    let mut record = csv::StringRecord::new();
     let read = (|| {
-        while read_row(&mut csv, &mut record, path)? {
-            vm_row(&Row::new(path, &record), cols, &mut table)?;
+        while let Some(row) = rows.next_row()? {
+            vm_row(&row, cols, &mut table)?;
         }
         Ok(())
     })();
@@ -155,12 +160,10 @@ fn vm_row(row: &Row, cols: [usize; 7], table: &mut TableBuilder) -> Result<(), I
 /// against the VM table: unknown VMs, time going backwards, duplicate samples, samples outside
 /// the VM's lifetime and utilisation outside 0..=1 are errors naming the line.
 pub struct UsageReader<'t, R: Read> {
-    csv: csv::Reader<R>,
-    path: PathBuf,
+    rows: CsvRows<R>,
     table: &'t VmTable,
     cols: [usize; 3],
     mem_col: Option<usize>,
-    record: csv::StringRecord,
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
@@ -171,14 +174,17 @@ pub struct UsageReader<'t, R: Read> {
 
 impl<'t, R: Read> UsageReader<'t, R> {
     pub fn new(reader: R, path: &Path, table: &'t VmTable) -> Result<Self, InputError> {
-        let (csv, col) = open_csv(reader, path, &USAGE_COLUMNS, &USAGE_OPTIONAL)?;
+        Self::via(reader, path, table, true)
+    }
+
+    /// `new`, with `plain: false` through the `csv` crate only.
+    fn via(reader: R, path: &Path, table: &'t VmTable, plain: bool) -> Result<Self, InputError> {
+        let (rows, col) = open_rows(reader, path, &USAGE_COLUMNS, &USAGE_OPTIONAL, plain)?;
         Ok(UsageReader {
-            csv,
-            path: path.to_path_buf(),
+            rows,
             table,
             cols: USAGE_COLUMNS.map(|c| col[c]),
             mem_col: col.get("mem_util").copied(),
-            record: csv::StringRecord::new(),
             last_t: 0,
             last_per_vm: vec![SimTime::MAX; table.vms.len()],
             next_vm: 0,
@@ -187,10 +193,9 @@ impl<'t, R: Read> UsageReader<'t, R> {
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, InputError> {
-        if !read_row(&mut self.csv, &mut self.record, &self.path)? {
+        let Some(row) = self.rows.next_row()? else {
             return Ok(None);
-        }
-        let row = Row::new(&self.path, &self.record);
+        };
         let [id_c, t_c, cpu_c] = self.cols;
         let id = csv_text(row.text(id_c));
         // Rows of one time step usually list VMs in table order (`trace convert` writes them
@@ -336,6 +341,9 @@ where
     }
     w.flush()
 }
+
+#[cfg(test)]
+mod both_paths;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ pub(crate) mod files;
 mod google;
 mod ids;
 pub mod perf;
+mod plain;
 mod planetlab;
 pub(crate) mod rows;
 pub mod rvtools;

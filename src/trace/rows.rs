@@ -11,7 +11,14 @@ use std::path::Path;
 pub struct Row<'a> {
     pub path: &'a Path,
     pub line: u64,
-    pub record: &'a csv::StringRecord,
+    cells: Cells<'a>,
+}
+
+/// Where a row's cells are: a record of the `csv` crate, or one unquoted line split at its
+/// commas by `plain::PlainRows` (`ends[i]`: where cell `i` ends in `text`).
+enum Cells<'a> {
+    Record(&'a csv::StringRecord),
+    Plain { text: &'a str, ends: &'a [u32] },
 }
 
 /// Reads the next record into `record`, reusing its buffers; false at the end.
@@ -25,10 +32,47 @@ pub fn read_row<R: Read>(
 
 impl<'a> Row<'a> {
     pub fn new(path: &'a Path, record: &'a csv::StringRecord) -> Self {
+        Self::at(path, record.position().map_or(0, |p| p.line()), record)
+    }
+
+    /// A record read at `line` (a reader that started part way through a file counts from there).
+    pub fn at(path: &'a Path, line: u64, record: &'a csv::StringRecord) -> Self {
         Row {
             path,
-            line: record.position().map_or(0, |p| p.line()),
-            record,
+            line,
+            cells: Cells::Record(record),
+        }
+    }
+
+    /// An unquoted line whose cells end at `ends` (the last at `text.len()`).
+    pub fn plain(path: &'a Path, line: u64, text: &'a str, ends: &'a [u32]) -> Self {
+        Row {
+            path,
+            line,
+            cells: Cells::Plain { text, ends },
+        }
+    }
+
+    /// The number of cells.
+    pub fn len(&self) -> usize {
+        match self.cells {
+            Cells::Record(r) => r.len(),
+            Cells::Plain { ends, .. } => ends.len(),
+        }
+    }
+
+    /// A cell as it is in the file ("" when the row is shorter).
+    fn raw(&self, col: usize) -> &'a str {
+        match self.cells {
+            Cells::Record(r) => r.get(col).unwrap_or(""),
+            Cells::Plain { text, ends } => {
+                let Some(&end) = ends.get(col) else {
+                    return "";
+                };
+                // Cell `col` starts after the comma that ends the one before it.
+                let start = col.checked_sub(1).map_or(0, |c| ends[c] as usize + 1);
+                &text[start..end as usize]
+            }
         }
     }
 
@@ -38,7 +82,7 @@ impl<'a> Row<'a> {
 
     /// A cell, trimmed ("" when the row is shorter).
     pub fn text(&self, col: usize) -> &str {
-        let t = self.record.get(col).unwrap_or("");
+        let t = self.raw(col);
         // Most cells start and end with a visible ASCII character: nothing to trim, and no
         // character to decode from either end (about 6 % of the time of a usage row otherwise).
         match (t.as_bytes().first(), t.as_bytes().last()) {
@@ -107,7 +151,13 @@ impl<'a> Row<'a> {
 
 /// Describes a CSV reading error by file and line.
 pub fn csv_error(path: &Path, err: csv::Error) -> InputError {
-    let line = err.position().map_or(0, |p| p.line());
+    csv_error_from(path, err, 1)
+}
+
+/// Describes a CSV reading error by file and line, for a reader whose line 1 is line `first` of
+/// the file (see `plain`, which hands a file to `csv` part way through).
+pub fn csv_error_from(path: &Path, err: csv::Error, first: u64) -> InputError {
+    let line = err.position().map_or(0, |p| p.line() + first - 1);
     let message = match err.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -143,11 +193,11 @@ pub fn for_each_row(
     let mut record = csv::StringRecord::new();
     while read_row(&mut csv, &mut record, path)? {
         let row = Row::new(path, &record);
-        if record.len() < min_fields {
+        if row.len() < min_fields {
             return Err(row
                 .err(format!(
                     "row has {} fields; expected at least {min_fields}",
-                    record.len()
+                    row.len()
                 ))
                 .into());
         }
