@@ -2,7 +2,7 @@
 //! (`min_stay` for private-first, `plan` for plan-driven placement), and plan files.
 
 use super::venues::Venue;
-use crate::error::{Error, InputError, read_input};
+use crate::error::{Error, InputError, KeyError, read_input};
 use crate::units::{HOUR, SimTime, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -143,13 +143,16 @@ pub fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
 fn parse_plan(text: &str, path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
     let raw: RawPlan = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };
-    let venue = |group: &str, name: &str| {
-        venues.iter().position(|v| v.name == name).ok_or_else(|| {
-            bad(
-                format!("groups.{group}"),
-                format!("\"{name}\" is not a venue of the scenario"),
-            )
-        })
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    let venue = |group: &str, name: &str| -> Result<usize, Error> {
+        let e = |e: KeyError| -> Error { e.in_file(path).into() };
+        crate::known::find(
+            &format!("groups.{group}"),
+            name,
+            "a venue of the scenario",
+            &names,
+        )
+        .map_err(e)
     };
     let mut groups = BTreeMap::new();
     for (group, rule) in raw.groups {

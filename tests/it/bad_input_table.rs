@@ -62,12 +62,14 @@ fn expand_runs(text: &str) -> String {
     t
 }
 
-/// The shipped scenarios (top level), plan, books and the example trace, into `scratch`.
+/// The shipped scenarios (top level), plan, books and the example and estate traces, into
+/// `scratch`.
 fn copy_tree(scratch: &Scratch) {
     for dir in [
         "scenarios",
         "scenarios/plans",
         "scenarios/traces/planetlab-mix",
+        "scenarios/traces/rvtools-estate",
         "pricing",
     ] {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
