@@ -143,6 +143,11 @@ pub fn load_plan(path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
 fn parse_plan(text: &str, path: &Path, venues: &[Venue]) -> Result<Plan, Error> {
     let raw: RawPlan = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };
+    if let Some(secs) = raw.return_after {
+        let max = super::limits::MAX_RETURN_AFTER;
+        super::limits::duration_at_most("return_after".into(), secs, max)
+            .map_err(|e| e.in_file(path))?;
+    }
     let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
     let venue = |group: &str, name: &str| -> Result<usize, Error> {
         let e = |e: KeyError| -> Error { e.in_file(path).into() };
