@@ -7,8 +7,9 @@
 //! - command: arguments split on spaces; `{s:NAME}` is the copied `scenarios/NAME.toml`,
 //!   `{book:NAME}` the copied `pricing/NAME.toml`, `{f:REL}` any copied or written file,
 //!   `{dir}` an empty folder, `{fifo}` a named pipe, `{bomb}` a gzip file holding one 2 GiB
-//!   field, `{usd}`/`{eur}` the example's baseline summary in USD and a copy saying EUR; a
-//!   `run` gets `--out` into the scratch folder;
+//!   field, `{usd}`/`{eur}` the example's baseline summary in USD and a copy saying EUR,
+//!   `{shard:K}` shard K of 2 of the example's two-replication study (made by running it, in
+//!   `shards/`); a `run` gets `--out` into the scratch folder;
 //! - file: the file `from` -> `to` is made in (relative to the scratch root), `-` for none;
 //! - from/to: `\n` stands for a newline; an empty `from` appends `to`; `{long}` in `to` is a
 //!   2 MiB run of `x` (longer than a trace line may be), `{huge}` one of 65 MiB (more than a
@@ -117,6 +118,7 @@ pub fn expand(text: &str, scratch: &Path) -> String {
             Some(("f", rel)) => path(rel.to_string()),
             None if ["dir", "fifo", "bomb", "eur"].contains(&token) => path(token.to_string()),
             None if token == "usd" => path("scenarios/baselines/example-hybrid.json".into()),
+            Some(("shard", k)) => path(format!("shards/replications.shard-{k}-of-2.json")),
             _ => rest[start..start + len + 1].to_string(),
         });
         rest = &rest[start + len + 1..];
@@ -148,6 +150,9 @@ pub fn prepare(row: &Row, scratch: &Scratch) -> Result<Vec<String>, String> {
             &usd.replace("\"currency\": \"USD\"", "\"currency\": \"EUR\""),
         );
     }
+    if row.command.contains("{shard:") {
+        shards(s)?;
+    }
     if row.file != "-" {
         let path = s.join(row.file);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -165,4 +170,23 @@ pub fn prepare(row: &Row, scratch: &Scratch) -> Result<Vec<String>, String> {
         args.extend(["--out".into(), s.join("out").display().to_string()]);
     }
     Ok(args)
+}
+
+/// Shards 1/2 and 2/2 of the copied example's two-replication study, into `scratch/shards`.
+fn shards(scratch: &Path) -> Result<(), String> {
+    let scenario = scratch.join("scenarios/example-hybrid.toml");
+    for k in ["1/2", "2/2"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hybridplan"))
+            .arg("run")
+            .arg(&scenario)
+            .args(["--replications", "2", "--shard", k, "--quiet", "--out"])
+            .arg(scratch.join("shards"))
+            .output()
+            .map_err(|e| format!("running shard {k}: {e}"))?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(format!("shard {k} failed: {stderr}"));
+        }
+    }
+    Ok(())
 }
