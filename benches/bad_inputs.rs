@@ -8,8 +8,7 @@
 //! cargo bench --bench bad_inputs
 //! ```
 
-// Shared with the integration tests; not every helper is used here.
-#[allow(dead_code)]
+// Shared with the integration tests; not every helper is used here (`common` says so itself).
 #[path = "../tests/it/common/mod.rs"]
 mod common;
 
