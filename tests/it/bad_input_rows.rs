@@ -14,7 +14,8 @@
 //! - from/to: `\n` stands for a newline; an empty `from` appends `to`; `{long}` in `to` is a
 //!   2 MiB run of `x` (longer than a trace line may be), `{huge}` one of 65 MiB (more than a
 //!   scenario or book may hold), `{lines}` 2 MiB of two-byte lines (in quotes: one CSV field
-//!   longer than a record may be, though every line is short);
+//!   longer than a record may be, though every line is short), `{times:N}TEXT{end}` TEXT
+//!   written N times (an array one entry past its limit);
 //! - expected: `{dir}` and `{f:REL}` are replaced as in the command.
 
 use crate::common::{Scratch, root};
@@ -53,9 +54,18 @@ pub fn rows() -> Vec<Row<'static>> {
 }
 
 /// `{long}` as 2 MiB of `x`, `{huge}` as 65 MiB, `{lines}` as 2 MiB of `x` lines (made only
-/// when a row asks).
+/// when a row asks), and `{times:N}TEXT{end}` as TEXT N times.
 fn expand_runs(text: &str) -> String {
     let mut t = text.to_string();
+    while let Some(start) = t.find("{times:") {
+        let open = start + t[start..].find('}').expect("{times:N}");
+        let n: usize = t[start + 7..open]
+            .parse()
+            .expect("{times:N} with N a number");
+        let close = open + t[open..].find("{end}").expect("{times:N}...{end}");
+        let body = t[open + 1..close].repeat(n);
+        t.replace_range(start..close + 5, &body);
+    }
     for (token, unit, len) in [
         ("{long}", "x", 2usize << 20),
         ("{huge}", "x", 65 << 20),
