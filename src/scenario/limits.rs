@@ -162,9 +162,12 @@ pub const SCENARIO_DURATIONS: &[DurationBound] = &[
     d("backup.rpo", 365 * DAY),
     d("backup.seed_within", 365 * DAY),
     d("migrations[].cutover", 365 * DAY),
-    d("trace.synthetic.step", 30 * DAY),
-    d("trace.synthetic.burst_length", 30 * DAY),
-    d("trace.synthetic.groups[].lifetime_median", 100 * 365 * DAY),
+    d("trace.synthetic.step", synthetic::MAX_STEP),
+    d("trace.synthetic.burst_length", synthetic::MAX_BURST_LENGTH),
+    d(
+        "trace.synthetic.groups[].lifetime_median",
+        synthetic::MAX_LIFETIME_MEDIAN,
+    ),
 ];
 
 /// The price book's duration keys.
