@@ -24,6 +24,7 @@
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod known;
 pub mod optimize;
 pub mod pipeline;
 pub mod pricing;

@@ -32,9 +32,11 @@ pub fn parse_duration(text: &str) -> Result<SimTime, ValueError> {
         .find(|c: char| !c.is_ascii_digit())
         .ok_or_else(|| bad("has no unit; expected e.g. 90s, 15m, 1h, 30d, 2w, 1y".into()))?;
     let (digits, unit) = t.split_at(split);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| bad("must start with a whole number, e.g. 30d".into()))?;
+    if digits.is_empty() {
+        return Err(bad("must start with a whole number, e.g. 30d".into()));
+    }
+    // Only digits: the parse fails only past u64 (over 580 billion years of seconds).
+    let n: u64 = digits.parse().map_err(|_| bad("is too long".into()))?;
     let scale = match unit.trim() {
         "s" => 1,
         "m" | "min" => MINUTE,

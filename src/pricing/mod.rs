@@ -97,6 +97,8 @@ impl Book {
             toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
         crate::scenario::limits::check(&doc, crate::scenario::limits::BOOK)
             .map_err(|e| e.in_file(path))?;
+        crate::scenario::limits::check_durations(&doc, crate::scenario::limits::BOOK_DURATIONS)
+            .map_err(|e| e.in_file(path))?;
         let bad = |key: &str, msg: String| InputError::key(path, key, msg);
         if raw.name.trim().is_empty() {
             return Err(bad("name", "must not be empty".into()));

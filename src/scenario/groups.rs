@@ -2,6 +2,7 @@
 //! bought on public venues, and their network traffic.
 
 use crate::error::KeyError;
+use crate::known::{self, nearest};
 use crate::pricing::Purchase;
 use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
@@ -34,17 +35,6 @@ pub fn check_known<'a>(
         }
     }
     Ok(())
-}
-
-/// The known name closest to `name` (optimal string alignment distance: insertions, deletions,
-/// substitutions and swaps of neighbours count 1; ties go to the first in `known`), if it is
-/// close enough to be a likely typo: at most one edit per three characters.
-pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    let (best, d) = known
-        .iter()
-        .map(|k| (*k, strsim::osa_distance(name, k)))
-        .min_by_key(|&(_, d)| d)?;
-    (d * 3 <= name.chars().count().max(3)).then_some(best)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,17 +128,14 @@ pub(super) struct RawGroup {
     migration_per_vm: Option<f64>,
 }
 
+/// What a venue name is looked up among, for errors.
+const VENUE: &str = "a venue of this scenario";
+
 /// The venues of a list of names, as a mask over `venues`; `key` names the list in errors.
 fn venue_mask(names: &[String], venues: &[&str], key: &str) -> Result<Vec<bool>, KeyError> {
     let mut mask = vec![false; venues.len()];
     for (i, n) in names.iter().enumerate() {
-        let v = venues.iter().position(|v| v == n).ok_or_else(|| {
-            let m = format!(
-                "\"{n}\" is no venue of this scenario (venues: {})",
-                venues.join(", ")
-            );
-            KeyError::new(format!("{key}[{i}]"), m)
-        })?;
+        let v = known::find(&format!("{key}[{i}]"), n, VENUE, venues)?;
         mask[v] = true;
     }
     Ok(mask)
@@ -160,13 +147,7 @@ fn current(name: &str, g: &RawGroup, venues: &[&str]) -> Result<Option<(usize, f
     match (&g.current_venue, g.migration_per_vm) {
         (None, None) => Ok(None),
         (Some(v), Some(cost)) => {
-            let i = venues.iter().position(|n| n == v).ok_or_else(|| {
-                let m = format!(
-                    "\"{v}\" is no venue of this scenario (venues: {})",
-                    venues.join(", ")
-                );
-                KeyError::new(key("current_venue"), m)
-            })?;
+            let i = known::find(&key("current_venue"), v, VENUE, venues)?;
             if !(cost.is_finite() && cost >= 0.0) {
                 return Err(KeyError::new(
                     key("migration_per_vm"),
@@ -227,11 +208,8 @@ pub(super) fn validate(
         }
         if let Some(class) = &g.latency_class {
             let mask = classes.get(class).ok_or_else(|| {
-                let known: Vec<&str> = classes.keys().map(String::as_str).collect();
-                let m = format!(
-                    "\"{class}\" is not in [latency_classes] (classes: {})",
-                    known.join(", ")
-                );
+                let names: Vec<&str> = classes.keys().map(String::as_str).collect();
+                let m = known::unknown(class, "a class of [latency_classes]", &names);
                 KeyError::new(format!("groups.{name}.latency_class"), m)
             })?;
             let both: Vec<bool> = match &allowed {

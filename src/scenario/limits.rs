@@ -128,9 +128,134 @@ pub const BOOK: &[Bound] = &[
     b("backup.store_cap_tb", 1e6),
     b("backup.licence_period_months", 1_200.0),
     b("backup.drive_days", 3_650.0),
+    b("backup.max_rtt_ms", 1e5),
     b("*.tco.life_years", 100.0),
     b("*.tco.software", 1_000.0),
 ];
+
+/// One bounded duration key (a string with a unit, such as "15m"), its bound in seconds. A
+/// duration past its bound is a typo ("1000000y") that would push event times towards
+/// `SimTime`'s end, where sums of times saturate and events silently never happen.
+pub struct DurationBound {
+    pub key: &'static str,
+    pub max: SimTime,
+}
+
+const fn d(key: &'static str, max: SimTime) -> DurationBound {
+    DurationBound { key, max }
+}
+
+/// The scenario's duration keys with a bound here; `horizon` and `step` have
+/// `check_run_length`, and the keys measured against the horizon (`backup.window`,
+/// `growth[].lead_time`, `money.capital[].life`, ...) have their typed checks.
+pub const SCENARIO_DURATIONS: &[DurationBound] = &[
+    d("autoscale[].interval", DAY),
+    d("autoscale[].sustain", 30 * DAY),
+    d("autoscale[].cooldown", 30 * DAY),
+    d("autoscale[].stabilization", 30 * DAY),
+    d("autoscale[].item_time", DAY),
+    d("autoscale[].deadline", MAX_HORIZON),
+    d("autoscale[].window", 365 * DAY),
+    d("autoscale[].lead", 30 * DAY),
+    d("groups.*.spot_wait", 30 * DAY),
+    d("placement.min_stay", 365 * DAY),
+    d("backup.rpo", 365 * DAY),
+    d("backup.seed_within", 365 * DAY),
+    d("migrations[].cutover", 365 * DAY),
+    d("trace.synthetic.step", synthetic::MAX_STEP),
+    d("trace.synthetic.burst_length", synthetic::MAX_BURST_LENGTH),
+    d(
+        "trace.synthetic.groups[].lifetime_median",
+        synthetic::MAX_LIFETIME_MEDIAN,
+    ),
+];
+
+/// The price book's duration keys.
+pub const BOOK_DURATIONS: &[DurationBound] = &[
+    d("public.minimum", DAY),
+    d("*.failures.repair", 365 * DAY),
+    d("hci.repair_standard", 365 * DAY),
+    d("hci.repair_custom", 365 * DAY),
+];
+
+/// A plan file's `return_after`: a VM that stays on a public venue a year is not coming back.
+pub const MAX_RETURN_AFTER: SimTime = 365 * DAY;
+
+/// Checks every duration of a parsed document that `bounds` names. Text that is no duration
+/// is left to the typed checks, which name its line and say what a duration looks like.
+pub fn check_durations(doc: &toml::Table, bounds: &[DurationBound]) -> Result<(), KeyError> {
+    for b in bounds {
+        for (key, value) in find(doc, b.key) {
+            let Some(Ok(secs)) = value.as_str().map(crate::units::parse_duration) else {
+                continue;
+            };
+            duration_at_most(key, secs, b.max)?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a duration above `limit`, naming the key, the duration as written in the largest
+/// exact unit and the limit.
+pub fn duration_at_most(key: String, secs: SimTime, limit: SimTime) -> Result<(), KeyError> {
+    if secs > limit {
+        let msg = format!(
+            "{} is over the limit of {} (README, \"Limits\")",
+            format_duration(secs),
+            format_duration(limit)
+        );
+        return Err(KeyError::new(key, msg));
+    }
+    Ok(())
+}
+
+/// The values at a pattern of `Bound`'s form (`autoscale[].cooldown`, `*.failures.repair`),
+/// each with its key as errors show it (`autoscale[1].cooldown`).
+fn find<'t>(doc: &'t toml::Table, pattern: &str) -> Vec<(String, &'t toml::Value)> {
+    let mut at: Vec<(String, &toml::Value)> = Vec::new();
+    for (n, part) in pattern.split('.').enumerate() {
+        let (name, each) = match part.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (part, false),
+        };
+        let mut next = Vec::new();
+        let tables: Vec<(String, &toml::Table)> = match n {
+            0 => vec![(String::new(), doc)],
+            _ => at
+                .iter()
+                .filter_map(|(k, v)| v.as_table().map(|t| (k.clone(), t)))
+                .collect(),
+        };
+        for (key, table) in tables {
+            let join = |k: &str| match key.is_empty() {
+                true => k.to_string(),
+                false => format!("{key}.{k}"),
+            };
+            let hits: Vec<(String, &toml::Value)> = match name {
+                "*" => table.iter().map(|(k, v)| (join(k), v)).collect(),
+                _ => table
+                    .get(name)
+                    .map(|v| (join(name), v))
+                    .into_iter()
+                    .collect(),
+            };
+            for (k, v) in hits {
+                match (each, v) {
+                    (true, toml::Value::Array(items)) => next.extend(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, item)| (format!("{k}[{i}]"), item)),
+                    ),
+                    (true, _) => {}
+                    (false, v) => next.push((k, v)),
+                }
+            }
+        }
+        at = next;
+    }
+    at
+}
 
 /// Refuses `value` above `limit`, naming the key, the value and the limit.
 pub fn at_most<T: PartialOrd + std::fmt::Display>(
@@ -278,6 +403,31 @@ mod tests {
 
     fn doc(text: &str) -> toml::Table {
         toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn durations_past_their_bound_are_refused_with_the_key() {
+        // 31d > 30d (the cooldown's bound), in the second [[autoscale]].
+        let text = "[[autoscale]]\ncooldown = \"1h\"\n[[autoscale]]\ncooldown = \"31d\"\n";
+        let e = check_durations(&doc(text), SCENARIO_DURATIONS).unwrap_err();
+        assert_eq!(e.key, "autoscale[1].cooldown");
+        assert_eq!(
+            e.message,
+            "31d is over the limit of 30d (README, \"Limits\")"
+        );
+        // 30d is the bound itself: allowed; text that is no duration is the typed check's.
+        let ok = "[[autoscale]]\ncooldown = \"30d\"\n[groups.web]\nspot_wait = \"x\"\n";
+        assert!(check_durations(&doc(ok), SCENARIO_DURATIONS).is_ok());
+        // `*` stands for any table: 2y = 730d > 365d under [private.failures].
+        let book = "[private.failures]\nrepair = \"2y\"\n";
+        let e = check_durations(&doc(book), BOOK_DURATIONS).unwrap_err();
+        assert_eq!(e.key, "private.failures.repair");
+        assert_eq!(e.message, "2y is over the limit of 1y (README, \"Limits\")");
+        let e = check_durations(
+            &doc("[groups.web]\nspot_wait = \"60d\"\n"),
+            SCENARIO_DURATIONS,
+        );
+        assert_eq!(e.unwrap_err().key, "groups.web.spot_wait");
     }
 
     #[test]

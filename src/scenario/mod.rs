@@ -309,6 +309,7 @@ fn build(
 
     check_basics(&raw).map_err(in_file)?;
     limits::check(doc, limits::SCENARIO).map_err(in_file)?;
+    limits::check_durations(doc, limits::SCENARIO_DURATIONS).map_err(in_file)?;
     limits::check_total_hosts(doc).map_err(in_file)?;
     limits::check_run_length(raw.horizon, raw.step).map_err(in_file)?;
     let rates = Rates::new(raw.currency, &raw.exchange_rates).map_err(in_file)?;

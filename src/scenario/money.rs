@@ -134,16 +134,8 @@ pub(super) struct Frame<'a> {
 
 impl Frame<'_> {
     pub fn venue(&self, key: &str, name: &str) -> Result<usize, KeyError> {
-        self.venues
-            .iter()
-            .position(|v| v.name == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = self.venues.iter().map(|v| v.name.as_str()).collect();
-                KeyError::new(
-                    key,
-                    format!("\"{name}\" is not a venue of this scenario (venues: {known:?})"),
-                )
-            })
+        let known: Vec<&str> = self.venues.iter().map(|v| v.name.as_str()).collect();
+        crate::known::find(key, name, "a venue of this scenario", &known)
     }
 
     pub fn at(&self, key: &str, text: &str) -> Result<SimTime, KeyError> {
@@ -232,7 +224,7 @@ fn recurring(key: &str, name: &str) -> Result<Category, KeyError> {
         .copied()
         .ok_or_else(|| {
             let names: Vec<&str> = recurring.map(|c| c.name()).collect();
-            let m = format!("\"{name}\" is not a recurring cost category (one of {names:?})");
+            let m = crate::known::unknown(name, "a recurring cost category", &names);
             KeyError::new(key, m)
         })
 }

@@ -167,13 +167,21 @@ pub fn load_plan(path: &Path, venues: &[Venue], horizon: SimTime) -> Result<Plan
 fn parse_plan(text: &str, path: &Path, venues: &[Venue], horizon: SimTime) -> Result<Plan, Error> {
     let raw: RawPlan = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let bad = |k: String, m: String| -> Error { InputError::key(path, k, m).into() };
-    let venue = |group: &str, name: &str| {
-        venues.iter().position(|v| v.name == name).ok_or_else(|| {
-            bad(
-                format!("groups.{group}"),
-                format!("\"{name}\" is not a venue of the scenario"),
-            )
-        })
+    if let Some(secs) = raw.return_after {
+        let max = super::limits::MAX_RETURN_AFTER;
+        super::limits::duration_at_most("return_after".into(), secs, max)
+            .map_err(|e| e.in_file(path))?;
+    }
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    let venue = |group: &str, name: &str| -> Result<usize, Error> {
+        let e = |e: KeyError| -> Error { e.in_file(path).into() };
+        crate::known::find(
+            &format!("groups.{group}"),
+            name,
+            "a venue of the scenario",
+            &names,
+        )
+        .map_err(e)
     };
     let mut groups = BTreeMap::new();
     for (group, rule) in raw.groups {

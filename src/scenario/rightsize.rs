@@ -52,15 +52,13 @@ pub struct Rightsize {
 
 impl RawRightsize {
     pub(super) fn validate(self, base: &Path, venues: &[Venue]) -> Result<Rightsize, KeyError> {
-        let venue = venues
-            .iter()
-            .position(|v| v.name == self.venue)
-            .ok_or_else(|| {
-                KeyError::new(
-                    "rightsize.venue",
-                    format!("\"{}\" is not a venue of this scenario", self.venue),
-                )
-            })?;
+        let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+        let venue = crate::known::find(
+            "rightsize.venue",
+            &self.venue,
+            "a venue of this scenario",
+            &names,
+        )?;
         let v = &venues[venue];
         let flavours = match (v.public(), v.private(), self.flavours) {
             (Some(_), _, None) => Vec::new(),

@@ -44,9 +44,9 @@ impl RawStorage {
         for (name, tiers) in self.classes {
             let key = format!("storage.classes.{name}");
             let bad = |m: String| -> Error { InputError::key(file, key.clone(), m).into() };
-            let Some(v) = venues.iter().position(|v| v.name == name) else {
-                return Err(bad(format!("\"{name}\" is not a venue of this scenario")));
-            };
+            let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+            let v = crate::known::find(&key, &name, "a venue of this scenario", &names)
+                .map_err(|e| e.in_file(file))?;
             let Some(book) = venues[v].public() else {
                 return Err(bad(format!(
                     "\"{name}\" is not a public venue; owned sites take storage as a limit ([private.storage])"

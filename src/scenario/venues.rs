@@ -287,12 +287,9 @@ pub(super) fn validate_commitments(
     for (i, c) in raw.into_iter().enumerate() {
         let key = |f: &str| format!("commitments[{i}].{f}");
         let err = |f: &str, m: String| Err(KeyError::new(key(f), m));
-        let Some(venue) = venues.iter().position(|v| v.name == c.venue) else {
-            return err(
-                "venue",
-                format!("\"{}\" is not a venue of this scenario", c.venue),
-            );
-        };
+        let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+        let venue =
+            crate::known::find(&key("venue"), &c.venue, "a venue of this scenario", &names)?;
         let Some(book) = venues[venue].public() else {
             return err(
                 "venue",
@@ -320,7 +317,9 @@ pub(super) fn validate_commitments(
         match (c.reserved, c.count, c.savings_plan_hourly) {
             (Some(name), count, None) => {
                 let Some(instance) = book.instance(&name) else {
-                    return err("reserved", format!("\"{name}\" is not an instance type of {}", venues[venue].book.path.display()));
+                    let types: Vec<&str> = book.instances.iter().map(|t| t.name.as_str()).collect();
+                    let what = format!("an instance type of {}", venues[venue].book.path.display());
+                    return err("reserved", crate::known::unknown(&name, &what, &types));
                 };
                 let Some(offer) = book.reserved_offer(instance, term, upfront) else {
                     return err(

@@ -49,13 +49,15 @@ fn simulate_as_given(scenario: &Scenario, trace: &Trace) -> Result<(Outcome, Sum
     known.extend(scenario.autoscale.iter().map(|a| a.group.as_str()));
     crate::scenario::check_group_names(scenario.groups.keys(), &known)
         .map_err(|e| e.in_file(&scenario.path))?;
+    // A plan file's rules are keyed by group like the scenario's [groups] tables.
+    if let Some(plan) = &scenario.plan {
+        crate::scenario::check_group_names(plan.groups.keys(), &known)
+            .map_err(|e| e.in_file(&plan.path))?;
+    }
     if let Some((i, m)) =
         (scenario.migrations.iter().enumerate()).find(|(_, m)| !known.contains(&m.group.as_str()))
     {
-        let msg = format!(
-            "\"{}\" is not a group of the trace (groups: {known:?})",
-            m.group
-        );
+        let msg = crate::known::unknown(&m.group, "a group of the trace", &known);
         return Err(InputError::key(&scenario.path, format!("migrations[{i}].group"), msg).into());
     }
     let outcome = crate::sim::run(scenario, &trace.table, trace.samples()?)?;

@@ -15,13 +15,78 @@ pub const MAX_LINE_BYTES: u64 = 1 << 20;
 /// file of the public traces (about 2 GB), and a bound on the time a gzip bomb can take.
 pub const MAX_FILE_BYTES: u64 = 64 << 30;
 
+/// The longest CSV record (a row, with the line breaks of its quoted fields): as a line, since
+/// the CSV reader keeps a whole record in memory and a quoted field may hold newlines, so a
+/// field of many MB split over short lines must stop here too.
+pub const MAX_RECORD_BYTES: u64 = MAX_LINE_BYTES;
+
 /// A readable trace file, decompressed if it was gzip, that fails past `MAX_LINE_BYTES` in one
-/// line or `MAX_FILE_BYTES` in all.
+/// line, `MAX_RECORD_BYTES` in one CSV record or `MAX_FILE_BYTES` in all.
 pub struct Input {
     inner: Box<dyn Read>,
-    /// Bytes since the last newline, and in all.
+    /// Bytes since the last newline, since the last newline outside quotes, and in all.
     line: u64,
+    record: u64,
     total: u64,
+    /// Where the CSV scanner is, to tell a record's end from a newline in a quoted field.
+    csv: Csv,
+}
+
+/// Where a CSV scan is, as the csv crate reads: a quote opens a quoted field only at a field's
+/// start, `""` inside one is a quote, and a quote inside an unquoted field is plain text. Any
+/// of `,`, `;` and tab count as the delimiter (RVTools exports use either): a wrong guess only
+/// moves where a record is thought to end, and only a record of over a MiB is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Csv {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl Csv {
+    /// The state after byte `b`, and whether `b` ended a record.
+    fn next(self, b: u8) -> (Csv, bool) {
+        let delimiter = matches!(b, b',' | b';' | b'\t');
+        match (self, b) {
+            (Csv::Quoted, b'"') => (Csv::QuoteInQuoted, false),
+            (Csv::Quoted, _) => (Csv::Quoted, false),
+            (Csv::QuoteInQuoted, b'"') => (Csv::Quoted, false),
+            (Csv::FieldStart, b'"') => (Csv::Quoted, false),
+            (_, b'\n') => (Csv::FieldStart, true),
+            _ if delimiter => (Csv::FieldStart, false),
+            _ => (Csv::Unquoted, false),
+        }
+    }
+}
+
+/// Bytes of `chunk` since the last record end (or `before` plus all of it), and the state
+/// after it. A chunk without quotes, read outside a quoted field (every real trace), takes the
+/// line's fast path: its last newline ends a record.
+fn scan_records(chunk: &[u8], before: u64, state: Csv) -> (u64, Csv) {
+    let quoted = matches!(state, Csv::Quoted | Csv::QuoteInQuoted);
+    if !quoted && !chunk.contains(&b'"') {
+        let Some(&last) = chunk.last() else {
+            return (before, state);
+        };
+        let after = match last {
+            b'\n' | b',' | b';' | b'\t' => Csv::FieldStart,
+            _ => Csv::Unquoted,
+        };
+        let since = match chunk.iter().rposition(|&b| b == b'\n') {
+            Some(i) => (chunk.len() - 1 - i) as u64,
+            None => before + chunk.len() as u64,
+        };
+        return (since, after);
+    }
+    let (mut since, mut state) = (before, state);
+    for &b in chunk {
+        let (next, ended) = state.next(b);
+        state = next;
+        since = if ended { 0 } else { since + 1 };
+    }
+    (since, state)
 }
 
 /// A trace file past one of its limits; the CSV readers print it without "read failed".
@@ -38,12 +103,18 @@ impl Read for Input {
             Some(i) => (n - 1 - i) as u64,
             None => self.line + n as u64,
         };
+        (self.record, self.csv) = scan_records(&buf[..n], self.record, self.csv);
         self.total += n as u64;
         let over =
             |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, OverLimit(what));
         if self.line > MAX_LINE_BYTES {
             return Err(over(format!(
                 "a line is longer than the limit of {MAX_LINE_BYTES} bytes (README, \"Limits\")"
+            )));
+        }
+        if self.record > MAX_RECORD_BYTES {
+            return Err(over(format!(
+                "a record (a row with the line breaks of its quoted fields) is longer than the limit of {MAX_RECORD_BYTES} bytes (README, \"Limits\")"
             )));
         }
         if self.total > MAX_FILE_BYTES {
@@ -86,7 +157,9 @@ pub fn open(path: &Path) -> Result<Input, Error> {
     Ok(Input {
         inner,
         line: 0,
+        record: 0,
         total: 0,
+        csv: Csv::FieldStart,
     })
 }
 
@@ -147,4 +220,55 @@ pub fn find_some(dir: &Path, names: &[&str], what: &str) -> Result<Vec<PathBuf>,
         .into());
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Record lengths of `text` read in chunks of `size` bytes: the count after each chunk.
+    fn scan(text: &str, size: usize) -> Vec<u64> {
+        let (mut since, mut state) = (0, Csv::FieldStart);
+        text.as_bytes()
+            .chunks(size)
+            .map(|c| {
+                (since, state) = scan_records(c, since, state);
+                since
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_newline_inside_quotes_does_not_end_a_record() {
+        // "a,\"x\ny\"\nb": the record `a,"x<nl>y"` ends at byte 8; then "b" is 1 byte since.
+        assert_eq!(scan("a,\"x\ny\"\nb", 64), vec![1]);
+        // Read a byte at a time: 1 2 3 4 5 6 7 0 1 ("a" "," quote "x" nl "y" quote nl "b").
+        assert_eq!(scan("a,\"x\ny\"\nb", 1), vec![1, 2, 3, 4, 5, 6, 7, 0, 1]);
+        // `""` inside a quoted field is a quote; the newline after `"x""y"` ends the record.
+        assert_eq!(scan("\"x\"\"y\"\nz", 64), vec![1]);
+        // A quote inside an unquoted field is text: the newline ends the record.
+        assert_eq!(scan("ab\"c\nd", 64), vec![1]);
+        // Without quotes the line's fast path: 3 bytes after the last newline.
+        assert_eq!(scan("a,b\nc,d", 64), vec![3]);
+    }
+
+    #[test]
+    fn a_quoted_field_of_many_short_lines_is_refused_past_the_record_limit() {
+        // 2 MiB of "x\n" inside one quoted field: every line is 2 bytes, the record 2 MiB.
+        let mut text = b"id,group\n\"".to_vec();
+        text.extend(b"x\n".repeat(1 << 20));
+        let mut input = Input {
+            inner: Box::new(std::io::Cursor::new(text)),
+            line: 0,
+            record: 0,
+            total: 0,
+            csv: Csv::FieldStart,
+        };
+        let mut sink = Vec::new();
+        let e = input.read_to_end(&mut sink).unwrap_err();
+        assert!(e.to_string().contains("a record"), "{e}");
+        assert!(e.to_string().contains("limit of 1048576 bytes"), "{e}");
+        // It stops within a chunk of the limit, not at the end of the field.
+        assert!(sink.len() <= (1 << 20) + 64 * 1024, "{}", sink.len());
+    }
 }

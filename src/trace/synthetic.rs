@@ -155,6 +155,13 @@ impl Default for GroupParams {
     }
 }
 
+/// The longest sample step of a generated trace: a month (README, "Limits").
+pub const MAX_STEP: SimTime = 30 * DAY;
+/// The longest burst of arrivals: a month.
+pub const MAX_BURST_LENGTH: SimTime = 30 * DAY;
+/// The longest median VM lifetime: a century, "runs forever" already.
+pub const MAX_LIFETIME_MEDIAN: SimTime = 100 * 365 * DAY;
+
 impl Params {
     /// Checks every value; an error names the key (relative to the parameters' table).
     pub fn validate(&self) -> Result<(), KeyError> {
@@ -172,6 +179,15 @@ impl Params {
         }
         if self.step == 0 {
             return err("step", "must be longer than 0s".into());
+        }
+        // The bounds a scenario's [trace.synthetic] meets in its limits walk, here for a
+        // parameters file of `trace generate --params`, which that walk does not see.
+        let at_most = crate::scenario::limits::duration_at_most;
+        at_most("step".into(), self.step, MAX_STEP)?;
+        at_most("burst_length".into(), self.burst_length, MAX_BURST_LENGTH)?;
+        for (i, g) in self.groups.iter().enumerate() {
+            let key = format!("groups[{i}].lifetime_median");
+            at_most(key, g.lifetime_median, MAX_LIFETIME_MEDIAN)?;
         }
         let nonneg = [
             ("bursts_per_month", self.bursts_per_month),

@@ -16,8 +16,10 @@ pub enum OverrideError {
     NeedsIndex(String),
     #[error("`{0}` is not a table")]
     NotATable(String),
-    #[error("the scenario has no `{0}`")]
-    Missing(String),
+    /// A table on the way is not there (`groups.wbe.egress_gib_per_vm_month`); with the key of
+    /// the nearest one that is (`groups.web`), if one is close.
+    #[error("the scenario has no `{key}`{hint}", key = .0, hint = did_you_mean(.1))]
+    Missing(String, Option<String>),
     #[error("`{0}`: \"{1}\" is not a list index")]
     NotAnIndex(String, String),
     #[error("`{0}`: index {1} is beyond the list's {2} entries")]
@@ -32,6 +34,13 @@ pub enum OverrideError {
     NotWhole(String, f64),
     #[error("{0}")]
     Synthetic(crate::error::KeyError),
+}
+
+/// `; did you mean `k`?` for a suggested key, else nothing.
+fn did_you_mean(near: &Option<String>) -> String {
+    near.as_ref()
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
 }
 
 /// Sets `key` to `value` on a loaded scenario, without reading anything again: a venue's
@@ -130,6 +139,12 @@ pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), OverrideError
     let mut at = table;
     for (i, part) in path.iter().enumerate() {
         let here = parts[..=i].join(".");
+        if !at.contains_key(*part) {
+            let names: Vec<&str> = at.keys().map(String::as_str).collect();
+            let near = crate::known::nearest(part, &names);
+            let near = near.map(|n| [&parts[..i], &[n]].concat().join("."));
+            return Err(OverrideError::Missing(here, near));
+        }
         let next = match at.get_mut(*part) {
             Some(Value::Table(t)) => t,
             Some(Value::Array(items)) => {
@@ -139,7 +154,7 @@ pub fn set(table: &mut Table, key: &str, value: f64) -> Result<(), OverrideError
                 return set_in_array(items, &parts, i + 1, idx_part, value);
             }
             Some(_) => return Err(OverrideError::NotATable(here)),
-            None => return Err(OverrideError::Missing(here)),
+            None => return Err(OverrideError::Missing(here, None)),
         };
         at = next;
     }

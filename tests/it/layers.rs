@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// layer below it, never from above. `lib` stands for items of the crate root (its re-exports
 /// of the pipeline's entry points).
 const LAYERS: &[&[&str]] = &[
-    &["error", "units", "random", "text"],
+    &["error", "units", "random", "text", "known"],
     &["scenario", "pricing", "trace"],
     &["engine"],
     &["sim"],

@@ -8,6 +8,7 @@ mod common;
 
 mod auto_replications;
 mod bad_input;
+mod bad_input_rows;
 mod bad_input_table;
 mod billing;
 mod browser;

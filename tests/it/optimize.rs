@@ -133,7 +133,9 @@ fn allowed_venues_must_name_venues_and_classes() {
     let (code, _, err) = hybridplan(&["run", scenario.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("groups.web.venues[0]") && err.contains("\"dc-west\" is no venue"),
+        err.contains("groups.web.venues[0]")
+            && err
+                .contains("\"dc-west\" is not a venue of this scenario; did you mean \"dc-east\"?"),
         "{err}"
     );
     let scenario = example_with(
@@ -145,7 +147,7 @@ fn allowed_venues_must_name_venues_and_classes() {
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("groups.web.latency_class")
-            && err.contains("\"edge\" is not in [latency_classes]"),
+            && err.contains("\"edge\" is not a class of [latency_classes]"),
         "{err}"
     );
 }

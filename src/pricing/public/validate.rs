@@ -240,15 +240,14 @@ fn reserved_offer(
     earlier: &[ReservedOffer],
 ) -> Result<ReservedOffer, InputError> {
     let key = |field: &str| format!("{at}.{field}");
-    let instance = instances
-        .iter()
-        .position(|t| t.name == r.instance)
-        .ok_or_else(|| {
-            c.err(
-                &key("instance"),
-                format!("\"{}\" is not an instance type of this book", r.instance),
-            )
-        })?;
+    let names: Vec<&str> = instances.iter().map(|t| t.name.as_str()).collect();
+    let instance = crate::known::find(
+        &key("instance"),
+        &r.instance,
+        "an instance type of this book",
+        &names,
+    )
+    .map_err(|e| c.err(&e.key, e.message))?;
     c.price(&key("upfront_cost"), r.upfront_cost)?;
     c.price(&key("hourly"), r.hourly)?;
     let (shape_ok, needs) = match r.upfront {

@@ -24,9 +24,14 @@ pub enum QuoteError {
         item: &'static str,
         option: &'static str,
     },
-    /// An item the book does not have, with the items it has.
-    #[error("\"{item}\" is not an item of this book; items: {items}")]
-    UnknownItem { item: String, items: String },
+    /// An item the book does not have, with the nearest name it has (a likely typo) and the
+    /// items it has.
+    #[error("\"{item}\" is not an item of this book{hint}; items: {items}", hint = near_hint(near))]
+    UnknownItem {
+        item: String,
+        near: Option<String>,
+        items: String,
+    },
     /// No reservation or savings plan for the term and upfront option asked for.
     #[error("no {term} {upfront}-upfront {offer} in this book")]
     NoOffer {
@@ -51,6 +56,13 @@ pub enum QuoteError {
     Unit(#[from] UnitError),
 }
 
+/// ` (did you mean "m5.large"?)` for a suggested name, else nothing.
+fn near_hint(near: &Option<String>) -> String {
+    near.as_ref()
+        .map(|n| format!(" (did you mean \"{n}\"?)"))
+        .unwrap_or_default()
+}
+
 impl QuoteError {
     pub(super) fn missing(item: &'static str, option: &'static str) -> Self {
         QuoteError::Missing { item, option }
@@ -59,6 +71,16 @@ impl QuoteError {
     pub(super) fn unknown(item: &str, items: impl Into<String>) -> Self {
         QuoteError::UnknownItem {
             item: item.to_string(),
+            near: None,
+            items: items.into(),
+        }
+    }
+
+    /// [`QuoteError::unknown`], suggesting the name of `known` nearest to `item`.
+    pub(super) fn unknown_near(item: &str, known: &[&str], items: impl Into<String>) -> Self {
+        QuoteError::UnknownItem {
+            item: item.to_string(),
+            near: crate::known::nearest(item, known).map(str::to_string),
             items: items.into(),
         }
     }

@@ -44,8 +44,10 @@ pub(super) fn lines(
         name => {
             let Some(ix) = p.instance(name) else {
                 let names: Vec<&str> = p.instances.iter().map(|t| t.name.as_str()).collect();
-                return Err(QuoteError::unknown(
+                let items = ["egress", "storage", "inter-region", "savings-plan"];
+                return Err(QuoteError::unknown_near(
                     name,
+                    &[&items[..], &names].concat(),
                     format!(
                         "egress, storage, inter-region, savings-plan, or an instance type ({})",
                         names.join(", ")
