@@ -3,6 +3,7 @@
 //! book's provenance (`Book::provenance`).
 
 use super::Book;
+use crate::scenario::timeline::Date;
 use crate::units::SimTime;
 
 /// Where a book's prices come from and when they were read, for reports' assumptions.
@@ -41,37 +42,15 @@ impl Book {
     }
 }
 
-/// Days since 1970-01-01 of a YYYY-MM-DD date (the proleptic Gregorian calendar).
+/// Days since 1970-01-01 of a YYYY-MM-DD date (a real Gregorian date in the years the
+/// scenario's `start` takes).
 pub fn day_number(date: &str) -> Option<i64> {
-    let mut parts = date.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    Date::parse(date).map(|d| d.0)
 }
 
 /// The YYYY-MM-DD date of day `n` since 1970-01-01 (the inverse of `day_number`).
 pub fn date_of_day(n: i64) -> String {
-    let z = n + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    Date(n).to_string()
 }
 
 #[cfg(test)]

@@ -266,13 +266,8 @@ mod tests {
 
     #[test]
     fn a_misspelt_group_gets_the_nearest_known_name() {
+        // known::nearest's own tests cover the distance rule; here, the group's message.
         let known = ["web", "batch", "db"];
-        // "wbe" -> "web" is one swap of neighbours (distance 1; "db" is 3, "batch" 5), within
-        // the limit of a third of 3 letters.
-        assert_eq!(nearest("wbe", &known), Some("web"));
-        assert_eq!(nearest("webb", &known), Some("web"));
-        assert_eq!(nearest("batchh", &known), Some("batch"));
-        assert_eq!(nearest("zzzzzz", &known), None);
         let web = "webx".to_string();
         let err = check_known([&web], &known).unwrap_err();
         assert_eq!(

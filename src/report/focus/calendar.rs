@@ -1,25 +1,7 @@
-//! Civil dates without a date crate: day numbers (days since 1970-01-01, as
-//! `scenario::timeline` counts them) to year, month and day and back (Howard Hinnant's
-//! algorithms, proleptic Gregorian), enough for FOCUS's UTC timestamps.
+//! Month boundaries and FOCUS timestamps from day numbers (days since 1970-01-01, as
+//! `scenario::timeline` counts them; its Hinnant conversions to and from year, month, day).
 
-use crate::scenario::timeline::{Date, days_from_civil as civil};
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    civil(y, m as u32, d as u32)
-}
-
-/// The civil date (year, month, day) of a day number.
-pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+use crate::scenario::timeline::{Date, civil_from_days, days_from_civil};
 
 /// `YYYY-MM-DD` as a day number, `None` when it is not one.
 pub fn parse_date(s: &str) -> Option<i64> {
