@@ -41,7 +41,8 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
         /// Run N seeded replications (1 to 1,000,000) drawing the scenario's [uncertainty]
-        /// parameters (without N, the scenario's own count; `auto`: batches of 100 until
+        /// parameters (without N, the scenario's own count, 100 when its [uncertainty] table
+        /// gives none or it has no table; `auto`: batches of 100 until
         /// --target is met) and 10 pairs of P10/P90 sensitivity runs per parameter; writes
         /// replications.json. With --sweep: N replications of each grid point [default: 20].
         #[arg(long, value_name = "N|auto", num_args = 0..=1, default_missing_value = "scenario", group = "study", value_parser = parse_replications)]
