@@ -74,6 +74,7 @@ impl State<'_> {
         let mut only = vec![false; self.venues.len()];
         only[m.to] = true;
         self.fleet.groups[g].allowed = Some(only);
+        self.choice.policy.moved(g as u32, m.to);
         let cutover_hours = m.cutover as f64 / HOUR as f64;
         let (mut moved, mut stranded, mut hourly) = (0, 0, 0.0);
         for i in 0..self.vms.placed.len() as u32 {

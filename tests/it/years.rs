@@ -751,3 +751,43 @@ fn a_migration_copy_over_a_backup_site_s_link_waits_for_the_nightly_job() {
         "{err}"
     );
 }
+
+#[test]
+fn a_plan_made_before_the_migrations_follows_them() {
+    // exit-36m with the plan `optimize` writes for it, which keeps the three waves wholly on
+    // vmware-dc (its model sees no migrations). The waves must still move when the migrations
+    // say: with the plan they used to be stranded (16 VMs a wave down for the rest of the run,
+    // paid nowhere, 101,132.43 in all); now they move as under the shipped waves plan, and the
+    // run costs what it does under it, 149,469.72.
+    let s = Scratch::new();
+    let dir = crate::common::root().join("scenarios/worked/vmware-exit");
+    let plan = s.write(
+        "model.plan.toml",
+        "[groups]\n\"wave-1\" = { \"vmware-dc\" = 1 }\n\"wave-2\" = { \"vmware-dc\" = 1 }\n\
+         \"wave-3\" = { \"vmware-dc\" = 1 }\n\
+         \"growth\" = { \"openstack-dc\" = 0.85, \"vmware-dc\" = 0.15 }\n",
+    );
+    let text = std::fs::read_to_string(dir.join("exit-36m.toml"))
+        .unwrap()
+        .replace(
+            "plan = \"waves.plan.toml\"",
+            &format!("plan = {:?}", plan.to_str().unwrap()),
+        )
+        .replace(
+            "book = \"../../../",
+            &format!("book = \"{}/", crate::common::root().display()),
+        )
+        .replace(
+            "vms = \"traces/",
+            &format!("vms = \"{}/traces/", dir.display()),
+        );
+    let run = run_scenario(&s.write("exit.toml", &text)).unwrap();
+    let moved: Vec<(u64, u64)> = run
+        .summary
+        .migrations
+        .iter()
+        .map(|m| (m.vms, m.stranded))
+        .collect();
+    assert_eq!(moved, [(16, 0), (16, 0), (16, 0)]);
+    assert!(close(run.summary.total, 149469.72), "{}", run.summary.total);
+}

@@ -40,6 +40,10 @@ pub trait Placement {
     fn returns_after(&self) -> Option<SimTime> {
         None
     }
+
+    /// Group `group` may run only on `venue` from now on (a migration moved it there): a
+    /// policy with its own per-group venues (a plan) follows the move instead of its rule.
+    fn moved(&mut self, _group: u32, _venue: usize) {}
 }
 
 /// The scenario's policy; `groups` are the trace's group names.

@@ -63,6 +63,12 @@ impl Placement for FollowPlan {
     fn returns_after(&self) -> Option<crate::units::SimTime> {
         self.return_after
     }
+
+    /// The plan was made for the venues before the move; a rule naming only those would strand
+    /// the group's VMs (down for the rest of the run, paid nowhere).
+    fn moved(&mut self, group: u32, venue: usize) {
+        self.rules[group as usize] = Some(PlanRule::Order(vec![venue]));
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +107,17 @@ mod tests {
         );
         assert_eq!(p.choose(0, &[offer(0.0, true), None, None]), Some(0));
         assert_eq!(p.choose(0, &[None, offer(0.0, false), None]), None); // venue 1 is not planned
+    }
+
+    #[test]
+    fn a_migration_overrides_the_rule() {
+        // The plan keeps the group wholly on venue 0; a migration then allows only venue 1,
+        // so venue 0 offers nothing. Without the move the rule finds no venue (the VM would be
+        // stranded, down for the rest of the run); after it the group goes to venue 1.
+        let mut p = plan(PlanRule::Shares(vec![(0, 1.0)]));
+        let after = [None, offer(0.0, true), None];
+        assert_eq!(p.choose(0, &after), None);
+        p.moved(0, 1);
+        assert_eq!(p.choose(0, &after), Some(1));
     }
 }
