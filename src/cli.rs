@@ -8,7 +8,7 @@ use crate::error::{Error, InputError};
 use crate::pipeline::{self as pipe, StudyOutput};
 use crate::pricing::Book;
 use crate::pricing::quote;
-use crate::regress::{self, suite};
+use crate::regress::suite;
 use crate::trace::stats;
 use args::TraceCommand;
 use args::{
@@ -135,7 +135,7 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             today,
         } => {
             // Every book is checked; the first failure decides the exit code after all are read.
-            let today = today.unwrap_or_else(today_utc);
+            let today = today.unwrap_or_else(crate::pricing::today_utc);
             let max_age = max_age.unwrap_or(365 * crate::units::DAY);
             let mut first_error = None;
             for path in &books {
@@ -184,14 +184,6 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             Ok(())
         }
     }
-}
-
-/// Today's date in UTC, YYYY-MM-DD, from the system clock (for book ages only).
-fn today_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    crate::pricing::date_of_day((secs / 86_400) as i64)
 }
 
 /// `pricing import`: reads the price files, writes the book (validated) and says what was
@@ -374,7 +366,7 @@ fn check(
         match pipe::check_case(case, args.tolerance(), update) {
             Ok(verdict) => {
                 failed += usize::from(verdict.fails());
-                progress(&check_line(case, &verdict, dir));
+                progress(&verdict.line(case, dir));
                 if let suite::Verdict::Compared(changes) = &verdict
                     && verdict.fails()
                 {
@@ -416,34 +408,6 @@ fn check(
         }
     }
     first_error.map_or(Ok(failed == 0), Err)
-}
-
-fn check_line(case: &suite::Case, verdict: &suite::Verdict, dir: &Path) -> String {
-    let count = |c: &[regress::Change]| c.iter().filter(|c| c.beyond).count();
-    let name = &case.name;
-    match verdict {
-        suite::Verdict::Compared(c) if verdict.fails() => {
-            format!("CHANGED  {name}: {} figures beyond tolerance", count(c))
-        }
-        suite::Verdict::Compared(c) => {
-            format!(
-                "ok       {name} ({} figures changed within tolerance)",
-                c.len()
-            )
-        }
-        suite::Verdict::Missing => format!(
-            "MISSING  {name}: no baseline {}; run `hybridplan check {} --update` to create it",
-            case.baseline.display(),
-            dir.display()
-        ),
-        suite::Verdict::Updated(None) => format!("created  {}", case.baseline.display()),
-        suite::Verdict::Updated(Some(c)) if c.is_empty() => format!("same     {name}"),
-        suite::Verdict::Updated(Some(c)) => format!(
-            "updated  {name} ({} figures changed, {} beyond tolerance)",
-            c.len(),
-            count(c)
-        ),
-    }
 }
 
 /// `run --replications` or `run --sweep` (`kind`: whether a sweep, and the replications asked

@@ -48,6 +48,14 @@ pub fn day_number(date: &str) -> Option<i64> {
     Date::parse(date).map(|d| d.0)
 }
 
+/// Today's date in UTC, YYYY-MM-DD, from the system clock (for book ages only).
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    date_of_day((secs / 86_400) as i64)
+}
+
 /// The YYYY-MM-DD date of day `n` since 1970-01-01 (the inverse of `day_number`).
 pub fn date_of_day(n: i64) -> String {
     Date(n).to_string()

@@ -22,7 +22,7 @@ pub use backup::{BackupBook, LinkError, LinkQuality, Sizing, transfer_hours};
 pub use category::Category;
 pub use cost::{PriceModel, VmHourCost, VmUsage};
 pub use failures::Failures;
-pub use freshness::{Provenance, date_of_day, day_number};
+pub use freshness::{Provenance, date_of_day, day_number, today_utc};
 pub use hci::{HciBook, NodeRoom, Reserve, UnitError};
 pub use private::{HostCost, PrivateBook};
 pub use public::{

@@ -103,6 +103,36 @@ impl Verdict {
             Verdict::Updated(_) => false,
         }
     }
+
+    /// The scenario's line on the terminal: "ok       name (...)", "CHANGED  name: ...", and so
+    /// on; `dir` is the folder `check` was given (for the `--update` hint).
+    pub fn line(&self, case: &Case, dir: &Path) -> String {
+        let count = |c: &[Change]| c.iter().filter(|c| c.beyond).count();
+        let name = &case.name;
+        match self {
+            Verdict::Compared(c) if self.fails() => {
+                format!("CHANGED  {name}: {} figures beyond tolerance", count(c))
+            }
+            Verdict::Compared(c) => {
+                format!(
+                    "ok       {name} ({} figures changed within tolerance)",
+                    c.len()
+                )
+            }
+            Verdict::Missing => format!(
+                "MISSING  {name}: no baseline {}; run `hybridplan check {} --update` to create it",
+                case.baseline.display(),
+                dir.display()
+            ),
+            Verdict::Updated(None) => format!("created  {}", case.baseline.display()),
+            Verdict::Updated(Some(c)) if c.is_empty() => format!("same     {name}"),
+            Verdict::Updated(Some(c)) => format!(
+                "updated  {name} ({} figures changed, {} beyond tolerance)",
+                c.len(),
+                count(c)
+            ),
+        }
+    }
 }
 
 /// Compares one scenario's new summary with the baseline, or rewrites the baseline.

@@ -210,7 +210,7 @@ fn validate_sites(
         let protected_tb = match (s.protected_tb, &s.protected_groups) {
             (Some(tb), None) => tb,
             (None, Some(groups)) => {
-                protected_from(groups, used).map_err(|m| err("protected_groups", m))?
+                protected_from(groups, used, format!("backup.sites[{i}].protected_groups"))?
             }
             (Some(_), Some(_)) => {
                 let m = "give protected_tb or protected_groups, not both".to_string();
@@ -257,20 +257,25 @@ fn validate_sites(
 
 /// The protected TB of `groups`: the used GiB of their VMs in the inventory, in decimal TB (as
 /// backup products and their prices count them).
-fn protected_from(groups: &[String], used: Option<&BTreeMap<String, f64>>) -> Result<f64, String> {
+fn protected_from(
+    groups: &[String],
+    used: Option<&BTreeMap<String, f64>>,
+    key: String,
+) -> Result<f64, KeyError> {
+    let err = |m: String| KeyError::new(key.clone(), m);
     let Some(used) = used else {
-        return Err("needs [backup] inventory = \"<folder>/inventory.csv\" (written by `trace import`) to take the groups' disks from".into());
+        return Err(err("needs [backup] inventory = \"<folder>/inventory.csv\" (written by `trace import`) to take the groups' disks from".into()));
     };
     if groups.is_empty() {
-        return Err("is empty: name at least one group".into());
+        return Err(err("is empty: name at least one group".into()));
     }
     let mut gib = 0.0;
     for g in groups {
         let Some(v) = used.get(g) else {
             let known: Vec<&str> = used.keys().map(String::as_str).take(20).collect();
-            return Err(format!(
+            return Err(err(format!(
                 "\"{g}\" is not a group of the inventory's VMs (groups: {known:?})"
-            ));
+            )));
         };
         gib += v;
     }
