@@ -127,23 +127,33 @@ raw_tb_per_host = 1.0
 protection = "replicas-2"
 "#;
 
+/// Three VMs of 1 vCPU and 2 GiB with `disk_gib` of disks each (the third a minute later) on
+/// venue `venue` (`book`, sized by `size`, e.g. "hosts = 2"), run for a day: the summary.
+fn three_vms_on(book: (&str, &str), venue: &str, size: &str, disk_gib: u32) -> serde_json::Value {
+    let scratch = Scratch::new();
+    scratch.write(book.0, book.1);
+    let row = |id: &str, start: u32| format!("{id},g,{start},,1,2,{disk_gib}\n");
+    let vms = [
+        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n".to_string(),
+        row("a", 0),
+        row("b", 0),
+        row("c", 60),
+    ];
+    scratch.write("vms.csv", &vms.concat());
+    let scenario = scratch.write(
+        "s.toml",
+        &format!("name = \"storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"{venue}\"\nbook = \"{}\"\n{size}\n", book.0),
+    );
+    run(&scratch, &scenario, &["--quiet"]).2
+}
+
 #[test]
 fn a_private_site_runs_out_of_storage_before_compute() {
     // Usable: 2 hosts x 1 TB x 1/2 (two copies) = 1 TB = 10^12 / 2^30 = 931.3226 GiB.
     // Three VMs of 1 vCPU, 2 GiB and 400 GiB of disks: the hosts have room for 8 such VMs by
     // vCPU, but the disks of two take 800 GiB and a third would need 1,200 > 931.3226: the
     // third is a storage shortfall, with 131.3 GiB free.
-    let scratch = Scratch::new();
-    scratch.write("book.toml", SMALL_SITE);
-    scratch.write(
-        "vms.csv",
-        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,1,2,400\nb,g,0,,1,2,400\nc,g,60,,1,2,400\n",
-    );
-    let scenario = scratch.write(
-        "s.toml",
-        "name = \"storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"dc\"\nbook = \"book.toml\"\nhosts = 2\n",
-    );
-    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
+    let s = three_vms_on(("book.toml", SMALL_SITE), "dc", "hosts = 2", 400);
     assert_eq!(s["vms"]["placed"], 2);
     assert_eq!(s["shortfalls"]["by_kind"]["storage"], 1);
     let first = &s["shortfalls"]["first"][0];
@@ -201,17 +211,7 @@ fn an_hci_unit_runs_out_of_storage_before_compute() {
     // for 16 VMs of 1 vCPU and 2 GiB. Disks of 500 GiB: two take 1,000 GiB and a third would
     // need 1,500 > 1,210.72: a storage shortfall with 1,239,777 - 1,024,000 = 215,777 MiB =
     // 210.7 GiB free.
-    let scratch = Scratch::new();
-    scratch.write("hci.toml", SMALL_HCI);
-    scratch.write(
-        "vms.csv",
-        "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\na,g,0,,1,2,500\nb,g,0,,1,2,500\nc,g,60,,1,2,500\n",
-    );
-    let scenario = scratch.write(
-        "s.toml",
-        "name = \"hci-storage\"\nhorizon = \"1d\"\nstep = \"1h\"\nseed = 1\ncurrency = \"USD\"\npolicy = \"first-fit\"\n[trace]\nvms = \"vms.csv\"\n[[venues]]\nname = \"hci\"\nbook = \"hci.toml\"\nnodes = 2\n",
-    );
-    let (_, _, s) = run(&scratch, &scenario, &["--quiet"]);
+    let s = three_vms_on(("hci.toml", SMALL_HCI), "hci", "nodes = 2", 500);
     assert_eq!(s["vms"]["placed"], 2);
     assert_eq!(s["shortfalls"]["by_kind"]["storage"], 1);
     let first = &s["shortfalls"]["first"][0];
