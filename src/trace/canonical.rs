@@ -2,7 +2,8 @@
 //! `plain::CsvRows` (unquoted lines split in place, quoted ones by the `csv` crate), allocate
 //! nothing per row, and report problems as `file:line: what is wrong`.
 
-use super::plain::CsvRows;
+use super::decimal;
+use super::plain::{CsvRows, Taken};
 use super::rows::Row;
 use super::{Sample, TableBuilder, Vm, VmTable, sample_time};
 use crate::error::InputError;
@@ -99,10 +100,16 @@ pub fn read_vms<R: Read>(reader: R, path: &Path) -> Result<VmTable, InputError> 
 fn read_vms_via<R: Read>(reader: R, path: &Path, plain: bool) -> Result<VmTable, InputError> {
     let (mut rows, col) = open_rows(reader, path, &VM_COLUMNS, &[], plain)?;
     let cols = VM_COLUMNS.map(|c| col[c]);
+    // The lane reads the columns in the order `trace convert` writes them.
+    let lane = plain && cols == [0, 1, 2, 3, 4, 5, 6];
     let mut table = TableBuilder::new();
     let read = (|| {
-        while let Some(row) = rows.next_row()? {
-            vm_row(&row, cols, &mut table)?;
+        while let Some(taken) =
+            rows.next_row_or(|line, at| lane && plain_vm(line, at, &mut table))?
+        {
+            if let Taken::Row(row) = taken {
+                vm_row(&row, cols, &mut table)?;
+            }
         }
         Ok(())
     })();
@@ -118,6 +125,67 @@ fn read_vms_via<R: Read>(reader: R, path: &Path, plain: bool) -> Result<VmTable,
         return Err(InputError::file(path, "has a header but no VM rows"));
     }
     Ok(table.finish())
+}
+
+/// Adds the VM of a row of `vms.csv` in the columns' own order when every cell is in its
+/// plainest form and valid: an id and a group of visible characters (no neutralising quote, no
+/// space to trim), whole seconds of digits, sizes of digits and a point within their limits.
+/// False leaves the row, untouched, to `vm_row`, which reads any form and words any error; a VM
+/// added here is the one `vm_row` would add. One pass over the line's bytes, where splitting it
+/// into cells and reading each through `Row` takes three times the instructions (README,
+/// "Benchmarks": a million short rows).
+fn plain_vm(line: &[u8], at: u64, table: &mut TableBuilder) -> bool {
+    let mut cells = line.split(|&b| b == b',');
+    let mut next = || cells.next().unwrap_or(b"\n");
+    let (id, group) = (next(), next());
+    let (start, end) = (decimal::digits(next()), next());
+    let sizes = [
+        decimal::plain(next()),
+        decimal::plain(next()),
+        decimal::plain(next()),
+    ];
+    let (Some(id), Some(group), Some(start), [Some(vcpus), Some(mem_gib), Some(disk_gib)]) = (
+        plain_name(id),
+        table
+            .group_of(group)
+            .or_else(|| plain_name(group).map(|g| table.group(g))),
+        start,
+        sizes,
+    ) else {
+        return false;
+    };
+    let end = match end {
+        b"" => None,
+        e => match decimal::digits(e) {
+            Some(e) if e > start => Some(e),
+            _ => return false,
+        },
+    };
+    let sized = vcpus > 0.0 && vcpus <= MAX_VM_VCPUS && mem_gib > 0.0 && mem_gib <= MAX_VM_MEM_GIB;
+    if cells.next().is_some() || !sized || disk_gib > MAX_VM_DISK_GIB {
+        return false;
+    }
+    let vm = Vm {
+        group,
+        start,
+        end,
+        vcpus,
+        mem_gib,
+        disk_gib,
+    };
+    table.push_unchecked(id, vm, at);
+    true
+}
+
+/// A name cell that `text` and `csv_text` give back as it is: visible characters at both ends
+/// (nothing to trim) and no leading quote (nothing to neutralise).
+fn plain_name(cell: &[u8]) -> Option<&str> {
+    match (cell.first(), cell.last()) {
+        (Some(&a), Some(z)) if a != b'\'' && a.is_ascii_graphic() && z.is_ascii_graphic() => {
+            std::str::from_utf8(cell).ok()
+        }
+        _ => None,
+    }
 }
 
 /// Checks one row of `vms.csv` and adds its VM (ids are checked later, see `read_vms`).
@@ -164,12 +232,35 @@ pub struct UsageReader<'t, R: Read> {
     table: &'t VmTable,
     cols: [usize; 3],
     mem_col: Option<usize>,
+    /// Whether `plain_sample` may read rows: the columns are in `trace convert`'s order.
+    lane: bool,
+    seen: Seen,
+    done: bool,
+}
+
+/// What the rows so far set for the next one.
+struct Seen {
     last_t: SimTime,
     /// Last sample time per VM, to catch duplicates (`u64::MAX`: none yet).
     last_per_vm: Vec<SimTime>,
     /// The VM after the last row's, tried first.
     next_vm: u32,
-    done: bool,
+}
+
+impl Seen {
+    /// Notes a sample of `vm` at `t` (every check passed).
+    fn note(&mut self, vm: u32, t: SimTime) {
+        self.last_t = t;
+        self.last_per_vm[vm as usize] = t;
+        self.next_vm = vm + 1;
+    }
+
+    /// The VM after the last row's when `id` is its id (rows of one time step usually list VMs
+    /// in table order, as `trace convert` writes them): no hashing of the id.
+    fn next_if(&self, table: &VmTable, id: &[u8]) -> Option<u32> {
+        let next = self.next_vm;
+        ((next as usize) < table.vms.len() && table.id(next).as_bytes() == id).then_some(next)
+    }
 }
 
 impl<'t, R: Read> UsageReader<'t, R> {
@@ -180,45 +271,54 @@ impl<'t, R: Read> UsageReader<'t, R> {
     /// `new`, with `plain: false` through the `csv` crate only.
     fn via(reader: R, path: &Path, table: &'t VmTable, plain: bool) -> Result<Self, InputError> {
         let (rows, col) = open_rows(reader, path, &USAGE_COLUMNS, &USAGE_OPTIONAL, plain)?;
+        let cols = USAGE_COLUMNS.map(|c| col[c]);
+        let mem_col = col.get("mem_util").copied();
         Ok(UsageReader {
             rows,
             table,
-            cols: USAGE_COLUMNS.map(|c| col[c]),
-            mem_col: col.get("mem_util").copied(),
-            last_t: 0,
-            last_per_vm: vec![SimTime::MAX; table.vms.len()],
-            next_vm: 0,
+            lane: plain && cols == [0, 1, 2] && mem_col.is_none_or(|c| c == 3),
+            cols,
+            mem_col,
+            seen: Seen {
+                last_t: 0,
+                last_per_vm: vec![SimTime::MAX; table.vms.len()],
+                next_vm: 0,
+            },
             done: false,
         })
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, InputError> {
-        let Some(row) = self.rows.next_row()? else {
-            return Ok(None);
+        let (table, lane, with_mem) = (self.table, self.lane, self.mem_col.is_some());
+        let mut fast = None;
+        let taken = self.rows.next_row_or(|line, _| {
+            fast = lane.then(|| plain_sample(line, with_mem, table, &mut self.seen));
+            matches!(fast, Some(Some(_)))
+        })?;
+        let row = match taken {
+            None => return Ok(None),
+            Some(Taken::Fast) => return Ok(fast.flatten()),
+            Some(Taken::Row(row)) => row,
         };
         let [id_c, t_c, cpu_c] = self.cols;
         let id = csv_text(row.text(id_c));
-        // Rows of one time step usually list VMs in table order (`trace convert` writes them
-        // so): try the VM after the last one before hashing the id.
-        let next = self.next_vm;
-        let vm = if (next as usize) < self.table.vms.len() && self.table.id(next) == id {
-            next
-        } else {
-            self.table.position(id).ok_or_else(|| {
+        let vm = match self.seen.next_if(table, id.as_bytes()) {
+            Some(vm) => vm,
+            None => table.position(id).ok_or_else(|| {
                 row.err(format!(
                     "usage for unknown VM \"{id}\" (not in the VM table)"
                 ))
-            })?
+            })?,
         };
         let t = row.seconds(t_c, "t_s")?;
-        if t < self.last_t {
+        if t < self.seen.last_t {
             return Err(row.err(format!(
                 "t_s {t} goes back in time (previous row had {}); usage rows must be sorted by t_s",
-                self.last_t
+                self.seen.last_t
             )));
         }
-        let v = &self.table.vms[vm as usize];
-        if self.last_per_vm[vm as usize] == t {
+        let v = &table.vms[vm as usize];
+        if self.seen.last_per_vm[vm as usize] == t {
             return Err(row.err(format!("second sample for VM \"{id}\" at t_s {t}")));
         }
         if t < v.start || v.end.is_some_and(|e| t >= e) {
@@ -234,11 +334,40 @@ impl<'t, R: Read> UsageReader<'t, R> {
             Some(c) if !row.text(c).is_empty() => Some(row.fraction(c, "mem_util")?),
             _ => None,
         };
-        self.last_t = t;
-        self.last_per_vm[vm as usize] = t;
-        self.next_vm = vm + 1;
+        self.seen.note(vm, t);
         Ok(Some(Sample::new(vm, packed_t, cpu, mem)))
     }
+}
+
+/// The sample of a row of `usage.csv` in the columns' own order (`with_mem`: a fourth,
+/// `mem_util`) when every cell is in its plainest form and the sample passes every check of
+/// `next_sample`; None leaves the row, and `seen`, untouched for `next_sample`, which reads any
+/// form and words any error. As `plain_vm` for the VM table: one pass over the line's bytes.
+fn plain_sample(line: &[u8], with_mem: bool, table: &VmTable, seen: &mut Seen) -> Option<Sample> {
+    let mut cells = line.split(|&b| b == b',');
+    let mut next = || cells.next().unwrap_or(b"\n");
+    let (id, t) = (next(), decimal::digits(next())?);
+    let fraction = |cell: &[u8]| decimal::plain(cell).filter(|v| (0.0..=1.0).contains(v));
+    let cpu = fraction(next())?;
+    let mem = match with_mem.then(&mut next) {
+        None | Some(b"") => None,
+        Some(m) => Some(fraction(m)? as f32),
+    };
+    if cells.next().is_some() || !matches!(id.first(), Some(&a) if a != b'\'') {
+        return None;
+    }
+    let vm = match seen.next_if(table, id) {
+        Some(vm) => vm,
+        None => table.position(plain_name(id)?)?,
+    };
+    let v = &table.vms[vm as usize];
+    let lived = t >= v.start && v.end.is_none_or(|e| t < e);
+    if t < seen.last_t || seen.last_per_vm[vm as usize] == t || !lived {
+        return None;
+    }
+    let packed_t = sample_time(t).ok()?;
+    seen.note(vm, t);
+    Some(Sample::new(vm, packed_t, cpu as f32, mem))
 }
 
 impl<R: Read> Iterator for UsageReader<'_, R> {

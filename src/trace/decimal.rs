@@ -21,18 +21,32 @@ pub fn parse(text: &str) -> Result<f64, std::num::ParseFloatError> {
     fast(text.as_bytes()).map_or_else(|| text.parse(), Ok)
 }
 
+/// `bytes` as an f64 when they are a plain decimal (see `fast`), exactly as `parse` reads
+/// them; None sends the caller to `parse` for everything else.
+#[inline]
+pub fn plain(bytes: &[u8]) -> Option<f64> {
+    fast(bytes)
+}
+
+/// `bytes` as a u64 when they are 1 to 19 digits (which cannot overflow), as `parse_whole`
+/// reads them; None for anything else.
+#[inline]
+pub fn digits(bytes: &[u8]) -> Option<u64> {
+    if (1..=19).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
+        return Some(bytes.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0')));
+    }
+    None
+}
+
 /// `text` as a u64, as `str::parse` reads it: up to 19 digits directly (they cannot overflow),
 /// anything else (a sign, a 20th digit, not a digit) by the general parser.
 pub fn parse_whole(text: &str) -> Result<u64, std::num::ParseIntError> {
-    let bytes = text.as_bytes();
-    if (1..=19).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
-        return Ok(bytes.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0')));
-    }
-    text.parse()
+    digits(text.as_bytes()).map_or_else(|| text.parse(), Ok)
 }
 
 /// Digits, optionally a point and more digits (at least one digit in all), with fewer than 2^53
 /// as the mantissa and at most 22 digits after the point; None for anything else.
+#[inline]
 fn fast(bytes: &[u8]) -> Option<f64> {
     let mut mantissa: u64 = 0;
     let mut digits = 0usize;

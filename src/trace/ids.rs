@@ -89,10 +89,11 @@ impl Ids {
     fn append(&mut self, id: &str) -> u32 {
         let i = self.ends.len() as u32;
         if let Some(last) = i.checked_sub(1).map(|l| self.get(l)) {
-            let bytes = id.as_bytes() > last.as_bytes();
-            let length = (id.len(), id.as_bytes()) > (last.len(), last.as_bytes());
-            self.fell[0] |= !bytes;
-            self.fell[1] |= !length;
+            // One comparison of the bytes serves both orders.
+            let bytes = id.as_bytes().cmp(last.as_bytes());
+            let length = id.len().cmp(&last.len()).then(bytes);
+            self.fell[0] |= bytes.is_le();
+            self.fell[1] |= length.is_le();
         }
         self.text.push_str(id);
         self.ends.push(self.text.len());

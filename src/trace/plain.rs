@@ -58,6 +58,13 @@ struct Plain<R: Read> {
     ends: Vec<u32>,
 }
 
+/// What `CsvRows::next_row_or` found: a row its fast lane took whole, or a row for the caller's
+/// general reader.
+pub enum Taken<'r> {
+    Fast,
+    Row(Row<'r>),
+}
+
 /// What the plain path found next.
 enum Next {
     /// A row: the text of its line is `buf[start..end]`, its cells end at `ends`.
@@ -119,19 +126,42 @@ impl<R: Read> CsvRows<R> {
         &self.header
     }
 
-    /// The next row, or `None` at the end of the file.
-    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, InputError> {
+    /// The next row, or `None` at the end of the file. The row is offered first to `fast` as
+    /// the bytes of its unquoted line (not split, not checked as UTF-8) with its line number: a
+    /// reader's lane for the rows it reads whole, `true` when it took the row. A row it leaves
+    /// (or any row of the `csv` path) comes back split and checked, so the reader's general
+    /// code finds any error and words it.
+    pub fn next_row_or(
+        &mut self,
+        fast: impl FnOnce(&[u8], u64) -> bool,
+    ) -> Result<Option<Taken<'_>>, InputError> {
         if let Source::Plain(plain) = &mut self.source {
-            match plain.next(&self.path, self.header.len())? {
+            match plain.next(&self.path)? {
                 Next::Row { start, end, line } => {
-                    let Source::Plain(plain) = &self.source else {
+                    if fast(&plain.buf[start..end], line) {
+                        return Ok(Some(Taken::Fast));
+                    }
+                    let header_len = self.header.len();
+                    let Source::Plain(plain) = &mut self.source else {
                         unreachable!("matched above")
                     };
+                    split_at_commas(&plain.buf[start..end], &mut plain.ends);
+                    if plain.ends.len() != header_len {
+                        return Err(InputError::line(
+                            &self.path,
+                            line,
+                            format!(
+                                "row has {} fields but the header has {header_len}",
+                                plain.ends.len()
+                            ),
+                        ));
+                    }
                     // Checked after the row's length, as `csv` does.
                     let text = std::str::from_utf8(&plain.buf[start..end]).map_err(|_| {
                         InputError::line(&self.path, line, "row is not valid UTF-8")
                     })?;
-                    return Ok(Some(Row::plain(&self.path, line, text, &plain.ends)));
+                    let row = Row::plain(&self.path, line, text, &plain.ends);
+                    return Ok(Some(Taken::Row(row)));
                 }
                 Next::End => return Ok(None),
                 Next::Quoted => self.hand_to_csv(),
@@ -147,7 +177,7 @@ impl<R: Read> CsvRows<R> {
                     return Ok(None);
                 }
                 let line = record.position().map_or(0, |p| p.line() + *first - 1);
-                Ok(Some(Row::at(path, line, record)))
+                Ok(Some(Taken::Row(Row::at(path, line, record))))
             }
             Source::Plain(_) | Source::Moved => unreachable!("the plain path hands over to csv"),
         }
@@ -243,8 +273,8 @@ impl<R: Read> Plain<R> {
         }
     }
 
-    /// Finds the next row, skipping blank lines.
-    fn next(&mut self, path: &Path, header_len: usize) -> Result<Next, InputError> {
+    /// Finds the next row, skipping blank lines (its cells are split by `split`).
+    fn next(&mut self, path: &Path) -> Result<Next, InputError> {
         loop {
             let nl = memchr::memchr(b'\n', &self.buf[self.pos..self.end]).map(|i| self.pos + i);
             if nl.is_none() && !self.eof {
@@ -277,17 +307,6 @@ impl<R: Read> Plain<R> {
             } else {
                 line + 1
             };
-            split_at_commas(text, &mut self.ends);
-            if self.ends.len() != header_len {
-                return Err(InputError::line(
-                    path,
-                    row_line,
-                    format!(
-                        "row has {} fields but the header has {header_len}",
-                        self.ends.len()
-                    ),
-                ));
-            }
             return Ok(Next::Row {
                 start,
                 end,

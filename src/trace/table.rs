@@ -11,8 +11,11 @@ pub struct TableBuilder {
     vms: Vec<Vm>,
     /// Ids by input index.
     ids: Ids,
-    /// Where each VM was found (a line or row number), by input index.
-    at: Vec<u64>,
+    /// Where each VM was found (a line or row number), by input index, as runs: (the first
+    /// input index of a run, where it was found); the VMs of a run were found one line (or row)
+    /// after another. A file without blank lines or multi-line cells is one run, where a number
+    /// per VM would take 8 bytes of every VM's memory and a store in every row's time.
+    at: Vec<(u32, u64)>,
     groups: Vec<String>,
     group_ix: HashMap<String, u32, FxBuildHasher>,
     last_group: u32,
@@ -53,14 +56,19 @@ impl TableBuilder {
         g
     }
 
+    /// The group of the row before when `name` is its name, without reading `name` as text
+    /// (rows of one group often come together).
+    #[inline]
+    pub fn group_of(&self, name: &[u8]) -> Option<u32> {
+        let last = self.groups.get(self.last_group as usize)?;
+        (last.as_bytes() == name).then_some(self.last_group)
+    }
+
     /// Adds VM `id` found at `at` (line or row); returns its input index, or, for an id seen
     /// before, where it was first seen.
     pub fn push(&mut self, id: &str, vm: Vm, at: u64) -> Result<u32, u64> {
-        let index = self
-            .ids
-            .insert(id)
-            .map_err(|first| self.at[first as usize])?;
-        self.at.push(at);
+        let index = self.ids.insert(id).map_err(|first| self.found_at(first))?;
+        self.note_at(at);
         self.vms.push(vm);
         Ok(index)
     }
@@ -69,16 +77,36 @@ impl TableBuilder {
     /// asks `first_repeat` before it trusts the table or reports a later error.
     pub fn push_unchecked(&mut self, id: &str, vm: Vm, at: u64) {
         self.ids.push(id);
-        self.at.push(at);
+        self.note_at(at);
         self.vms.push(vm);
+    }
+
+    /// Notes that the next VM was found at `at`.
+    #[inline]
+    fn note_at(&mut self, at: u64) {
+        let i = self.vms.len() as u32;
+        match self.at.last() {
+            Some(&(first, found)) if found + u64::from(i - first) == at => {}
+            _ => self.at.push((i, at)),
+        }
+    }
+
+    /// Where the VM of input index `i` was found.
+    fn found_at(&self, i: u32) -> u64 {
+        let run = self.at.partition_point(|&(first, _)| first <= i) - 1;
+        let (first, found) = self.at[run];
+        found + u64::from(i - first)
     }
 
     /// The first VM whose id was given before: its id, where it was found and where the id was
     /// first seen.
     pub fn first_repeat(&self) -> Option<(&str, u64, u64)> {
         let (later, first) = self.ids.first_repeat()?;
-        let at = |i: u32| self.at[i as usize];
-        Some((self.ids.get(later), at(later), at(first)))
+        Some((
+            self.ids.get(later),
+            self.found_at(later),
+            self.found_at(first),
+        ))
     }
 
     /// The input index of a VM added earlier, by id.
