@@ -1,6 +1,7 @@
-//! A public region in the simulation: right-sizing, reservations, spot and Windows prices, and
-//! the billing of compute, storage, egress (monthly tiers) and inter-region transfer. Savings
-//! plans are applied per hour once the run is over, as providers do on the bill.
+//! A public region in the simulation: right-sizing, reservations, spot, Windows and SQL Server
+//! licences, and the billing of compute, storage, egress (monthly tiers) and inter-region
+//! transfer. Savings plans are applied per hour once the run is over, as providers do on the
+//! bill.
 
 #[cfg(test)]
 mod billing_tests;
@@ -8,7 +9,7 @@ mod disks;
 mod sustained;
 
 use super::ledger::{Category, Ledger, LineId};
-use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, VmUsage};
+use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, SqlEdition, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy};
 use crate::trace::Vm;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
@@ -54,6 +55,8 @@ pub struct PublicVenue<'s> {
     od: Vec<LineId>,
     spot: Vec<LineId>,
     windows: LineId,
+    /// The SQL Server licence of each edition the book has a rate for.
+    sql: Vec<(LineId, SqlEdition)>,
     rounding: LineId,
     storage: LineId,
     transfer: LineId,
@@ -124,6 +127,19 @@ impl<'s> PublicVenue<'s> {
                     book.windows_per_vcpu_hour.unwrap_or(0.0)
                 ),
             ),
+            sql: book
+                .sql
+                .iter()
+                .map(|(e, r)| {
+                    let rule = format!(
+                        "{} licence {}/vCPU-hour, {} vCPU minimum",
+                        e.product(),
+                        r.vcpu_hour,
+                        r.min_vcpus
+                    );
+                    (ledger.line(v, Category::Compute, rule), *e)
+                })
+                .collect(),
             rounding: ledger.line(v, Category::Compute, rounding),
             storage: ledger.line(
                 v,
@@ -252,9 +268,9 @@ impl<'s> PublicVenue<'s> {
             egress_gib_month: group.egress_gib_per_vm_month,
             inter_region_gib_month: group.inter_region_gib_per_vm_month,
         };
-        let windows = self.book.pays_windows(group.windows, group.hybrid_benefit);
+        let paid = group.licences_paid(self.book);
         let hour = |ix: usize, model: PriceModel| {
-            let cost = self.book.vm_hour_cost(ix, model, windows, &usage);
+            let cost = self.book.vm_hour_cost(ix, model, paid, &usage);
             cost.total() * self.rate
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
@@ -378,12 +394,24 @@ impl<'s> PublicVenue<'s> {
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }
-        if self.book.pays_windows(group.windows, group.hybrid_benefit) {
+        let paid = group.licences_paid(self.book);
+        if paid.windows {
             ledger.spread(
                 self.windows,
                 from,
                 at,
                 per_second(self.book.windows_uplift(t)),
+            );
+        }
+        if let Some((line, edition)) = paid
+            .sql
+            .and_then(|e| self.sql.iter().find(|(_, x)| *x == e))
+        {
+            ledger.spread(
+                *line,
+                from,
+                at,
+                per_second(self.book.sql_hourly(t, *edition)),
             );
         }
         if self.disks.is_none() {

@@ -82,7 +82,7 @@ fn azure_hybrid_benefit_removes_the_windows_licence() {
         ..GroupPolicy::default()
     };
     let ahb = GroupPolicy {
-        hybrid_benefit: true,
+        hybrid_benefit: crate::pricing::Brought::ALL,
         ..windows.clone()
     };
     let full = run_one(&b, &windows, &[], (4.0, 16.0), 730, 730);
