@@ -486,5 +486,31 @@ mod tests {
         };
         let own = public_cost(&azure, &ahb, (4.0, 16.0, 0.0), 730.0).unwrap();
         assert!((own - 140.16).abs() < 1e-9, "{own}");
+
+        // SQL Server Standard on top (0.10 per vCPU-hour, 4-vCPU minimum, from the book):
+        // 0.192 + 0.184 + 0.40 = 0.776/h, 566.48 a month licence-included; 140.16 bringing
+        // both licences; 0.376/h = 274.48 bringing only SQL Server.
+        let sql = GroupPolicy {
+            sql: Some(crate::pricing::SqlEdition::Standard),
+            hybrid_benefit: crate::pricing::Brought::default(),
+            ..ahb.clone()
+        };
+        let paid = public_cost(&azure, &sql, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((paid - 566.48).abs() < 1e-9, "{paid}");
+        let both = GroupPolicy {
+            hybrid_benefit: crate::pricing::Brought::ALL,
+            ..sql.clone()
+        };
+        let own = public_cost(&azure, &both, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((own - 140.16).abs() < 1e-9, "{own}");
+        let sql_only = GroupPolicy {
+            hybrid_benefit: crate::pricing::Brought {
+                windows: false,
+                sql: true,
+            },
+            ..sql
+        };
+        let own = public_cost(&azure, &sql_only, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((own - 274.48).abs() < 1e-9, "{own}");
     }
 }

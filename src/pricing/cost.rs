@@ -217,6 +217,82 @@ mod tests {
         assert_eq!(p.instance_hourly(ix, PriceModel::Spot), 0.158976);
     }
 
+    fn azure() -> PublicBook {
+        match load("pricing/azure-eastus.toml") {
+            BookKind::Public(p) => p,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn sql_server_and_hybrid_benefit_on_an_azure_d4s_v5() {
+        let p = azure();
+        let ix = p.instance("Standard_D4s_v5").unwrap();
+        let none = VmUsage::default();
+        let carried = Licences {
+            windows: true,
+            sql: Some(SqlEdition::Standard),
+        };
+        let hour = |brought: Brought| {
+            let paid = p.licences_paid(carried, brought);
+            p.vm_hour_cost(ix, PriceModel::OnDemand, paid, &none)
+        };
+        // The book lists D4s v5 at 0.192/h Linux and 0.376/h Windows, so the Windows licence is
+        // 0.376 - 0.192 = 0.184 (= 4 vCPU x 0.046); SQL Server Standard 4 vCPU x 0.10 = 0.40.
+        // 0.192 + 0.184 + 0.40 = 0.776/h; a 730 h month 566.48.
+        let all = hour(Brought::default());
+        assert!((all.windows - 0.184).abs() < 1e-12);
+        assert!((all.sql - 0.40).abs() < 1e-12);
+        assert!((all.total() - 0.776).abs() < 1e-12);
+        assert!((all.total() * 730.0 - 566.48).abs() < 1e-9);
+        // Azure Hybrid Benefit for both licences: the Linux 0.192/h, 140.16 a month.
+        let both = hour(Brought::ALL);
+        assert_eq!((both.windows, both.sql), (0.0, 0.0));
+        assert!((both.total() * 730.0 - 140.16).abs() < 1e-9);
+        // Only the SQL Server licence brought: 0.192 + 0.184 = 0.376/h, 274.48 a month.
+        let sql = Brought {
+            windows: false,
+            sql: true,
+        };
+        assert!((hour(sql).total() - 0.376).abs() < 1e-12);
+        assert!((hour(sql).total() * 730.0 - 274.48).abs() < 1e-9);
+        // Only Windows brought: 0.192 + 0.40 = 0.592/h, 432.16 a month.
+        let win = Brought {
+            windows: true,
+            sql: false,
+        };
+        assert!((hour(win).total() * 730.0 - 432.16).abs() < 1e-9);
+        // A book without hybrid benefit (AWS) bills every licence whatever is brought.
+        let aws = aws();
+        let carried = Licences {
+            windows: true,
+            sql: None,
+        };
+        assert_eq!(aws.licences_paid(carried, Brought::ALL), carried);
+    }
+
+    #[test]
+    fn a_two_vcpu_vm_pays_the_four_core_minimum() {
+        let p = azure();
+        let ix = p.instance("Standard_D2s_v5").unwrap();
+        let enterprise = Licences {
+            windows: false,
+            sql: Some(SqlEdition::Enterprise),
+        };
+        let c = p.vm_hour_cost(ix, PriceModel::OnDemand, enterprise, &VmUsage::default());
+        // 2 vCPUs pay for the 4-core minimum: 4 x 0.375 = 1.50/h, on top of the 0.096 Linux
+        // D2s v5: 1.596/h. Under a reservation the licence is still paid: 1.50/h.
+        assert!((c.sql - 1.50).abs() < 1e-12);
+        assert!((c.total() - 1.596).abs() < 1e-12);
+        let r = p.vm_hour_cost(ix, PriceModel::Reserved, enterprise, &VmUsage::default());
+        assert!((r.total() - 1.50).abs() < 1e-12);
+        // A 16 vCPU D16s v5 pays 16 x 0.10 = 1.60/h of Standard and 16 x 0.375 = 6.00 of
+        // Enterprise.
+        let big = p.instance("Standard_D16s_v5").unwrap();
+        assert!((p.sql_hourly(&p.instances[big], SqlEdition::Standard) - 1.60).abs() < 1e-12);
+        assert!((p.sql_hourly(&p.instances[big], SqlEdition::Enterprise) - 6.00).abs() < 1e-12);
+    }
+
     #[test]
     fn usage_is_its_monthly_price_over_730_hours() {
         let p = aws();

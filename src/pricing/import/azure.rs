@@ -193,7 +193,12 @@ fn licence(
         let msg = format!("unitPrice {} is not a price >= 0", item.unit_price);
         return Err(InputError::key(path, format!("{at}.unitPrice"), msg));
     }
-    currency(out, &item.currency_code, path, &format!("{at}.currencyCode"))?;
+    currency(
+        out,
+        &item.currency_code,
+        path,
+        &format!("{at}.currencyCode"),
+    )?;
     newest(&mut out.as_of, &item.effective_start_date);
     state.sql.entry(edition).or_default().push(Band {
         lo,

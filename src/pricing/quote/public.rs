@@ -426,6 +426,63 @@ mod tests {
     }
 
     #[test]
+    fn sql_server_quotes_per_vcpu_and_ahb_removes_both_licences() {
+        let azure = load("pricing/azure-eastus.toml");
+        let sql = QuoteRequest {
+            windows: true,
+            sql: Some(SqlEdition::Standard),
+            ..req("Standard_D4s_v5")
+        };
+        // 730 h x (0.192 + 0.184 Windows + 4 x 0.10 SQL Server Standard) = 140.16 + 134.32 +
+        // 292.00 = 566.48.
+        let q = quote(&azure, &sql).unwrap();
+        assert!((q.total() - 566.48).abs() < 1e-9);
+        let text = q.render("USD");
+        assert!(
+            text.contains("SQL Server Standard licence  730 h x 4 vCPU x 0.1/vCPU-hour x 1"),
+            "{text}"
+        );
+        // --ahb: both licences brought along, 140.16.
+        let ahb = QuoteRequest {
+            ahb: true,
+            ..sql.clone()
+        };
+        let q = quote(&azure, &ahb).unwrap();
+        assert!((q.total() - 140.16).abs() < 1e-9);
+        assert!(q.render("USD").contains("not billed"));
+        // Enterprise on a 2 vCPU D2s v5 pays the 4-core minimum: 730 x 4 x 0.375 = 1,095.00.
+        let ent = QuoteRequest {
+            sql: Some(SqlEdition::Enterprise),
+            ..req("Standard_D2s_v5")
+        };
+        let q = quote(&azure, &ent).unwrap();
+        assert!((q.total() - (70.08 + 1_095.0)).abs() < 1e-9);
+        assert!(
+            q.render("USD")
+                .contains("4 vCPU (the minimum; the type has 2)")
+        );
+        // --ahb with no licence to bring, and SQL Server on a book without its rate.
+        let none = QuoteRequest {
+            ahb: true,
+            ..req("Standard_D2s_v5")
+        };
+        assert_eq!(
+            quote(&azure, &none).unwrap_err().to_string(),
+            "--ahb needs --windows or --sql (a licence to bring along)"
+        );
+        let aws = QuoteRequest {
+            sql: Some(SqlEdition::Standard),
+            ..req("m5.large")
+        };
+        assert_eq!(
+            quote(&load("pricing/aws-us-east-1.toml"), &aws)
+                .unwrap_err()
+                .to_string(),
+            "this book has no SQL Server Standard licence rate ([public.sql.standard])"
+        );
+    }
+
+    #[test]
     fn reserved_quotes_amortise_and_show_break_even() {
         // OpenCost's reservation rate for m5.large (3-year, all upfront) is 0.0361111/h: the
         // 949 upfront over 26,280 h. A 730 h month carries 949 x 730 / 26,280 = 26.3613.
