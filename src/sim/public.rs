@@ -6,10 +6,11 @@
 #[cfg(test)]
 mod billing_tests;
 mod disks;
+mod licences;
 mod sustained;
 
 use super::ledger::{Category, Ledger, LineId};
-use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, SqlEdition, VmUsage};
+use crate::pricing::{Billing, PriceModel, PublicBook, Purchase, VmUsage};
 use crate::scenario::{Commitment, GroupPolicy};
 use crate::trace::Vm;
 use crate::units::{DAY, HOUR, HOURS_PER_MONTH, SimTime};
@@ -54,9 +55,7 @@ pub struct PublicVenue<'s> {
     pub rate: f64,
     od: Vec<LineId>,
     spot: Vec<LineId>,
-    windows: LineId,
-    /// The SQL Server licence of each edition the book has a rate for.
-    sql: Vec<(LineId, SqlEdition)>,
+    licences: licences::LicenceLines,
     rounding: LineId,
     storage: LineId,
     transfer: LineId,
@@ -119,27 +118,7 @@ impl<'s> PublicVenue<'s> {
             rate,
             od,
             spot,
-            windows: ledger.line(
-                v,
-                Category::Compute,
-                format!(
-                    "Windows licence {}/vCPU-hour",
-                    book.windows_per_vcpu_hour.unwrap_or(0.0)
-                ),
-            ),
-            sql: book
-                .sql
-                .iter()
-                .map(|(e, r)| {
-                    let rule = format!(
-                        "{} licence {}/vCPU-hour, {} vCPU minimum",
-                        e.product(),
-                        r.vcpu_hour,
-                        r.min_vcpus
-                    );
-                    (ledger.line(v, Category::Compute, rule), *e)
-                })
-                .collect(),
+            licences: licences::LicenceLines::new(v, book, ledger),
             rounding: ledger.line(v, Category::Compute, rounding),
             storage: ledger.line(
                 v,
@@ -395,25 +374,8 @@ impl<'s> PublicVenue<'s> {
             }
         }
         let paid = group.licences_paid(self.book);
-        if paid.windows {
-            ledger.spread(
-                self.windows,
-                from,
-                at,
-                per_second(self.book.windows_uplift(t)),
-            );
-        }
-        if let Some((line, edition)) = paid
-            .sql
-            .and_then(|e| self.sql.iter().find(|(_, x)| *x == e))
-        {
-            ledger.spread(
-                *line,
-                from,
-                at,
-                per_second(self.book.sql_hourly(t, *edition)),
-            );
-        }
+        self.licences
+            .bill(ledger, self.book, t, paid, (from, at), self.rate);
         if self.disks.is_none() {
             let per_second = vm.disk_gib * self.book.storage_gb_month * self.rate / MONTH_SECONDS;
             ledger.spread(self.storage, from, at, per_second);

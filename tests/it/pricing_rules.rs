@@ -269,7 +269,7 @@ fn azure_hybrid_benefit_through_a_run() {
         r.outcome.ledger.total(0, Category::Compute),
         3.76 + 1.92
     ));
-    // The benefit needs a Windows group.
+    // The benefit needs a licence to bring: a Windows group or one with SQL Server.
     let Err(err) = run_scenario(&s.write(
         "t.toml",
         &scenario("1d", "[groups.win]\nhybrid_benefit = true\n", PUBLIC),
@@ -277,7 +277,8 @@ fn azure_hybrid_benefit_through_a_run() {
         panic!("hybrid_benefit without os = \"windows\" must be refused");
     };
     assert!(
-        err.to_string().contains("applies only to os = \"windows\""),
+        err.to_string()
+            .contains("carries no licence to bring along"),
         "{err}"
     );
 }

@@ -341,7 +341,7 @@ fn azure_sql_licence_meters_import_to_a_rate_per_vcpu_with_a_minimum() {
         }
     );
     // The licences are global: every region gets them.
-    let west = import(Provider::Azure, &[page.clone()], "westus2");
+    let west = import(Provider::Azure, std::slice::from_ref(&page), "westus2");
     assert!(
         west.is_err(),
         "a licences page alone holds no instance type"
