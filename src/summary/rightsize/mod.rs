@@ -114,7 +114,8 @@ pub struct Decision {
     /// Instance types (positions in the book) for the allocated and the new size.
     pub before: Option<usize>,
     pub after: Option<usize>,
-    /// Monthly on-demand price (730 h, Windows licence included) in the scenario's currency.
+    /// Monthly on-demand price (730 h, the Windows and SQL Server licences the VM pays there
+    /// included) in the scenario's currency.
     pub monthly_before: f64,
     pub monthly_after: f64,
 }
