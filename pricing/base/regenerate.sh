@@ -12,9 +12,10 @@ for region in us-east-1 us-east-2 us-west-2; do
 done
 for region in eastus eastus2 westus2; do
   case $region in eastus) label="East US" ;; eastus2) label="East US 2" ;; westus2) label="West US 2" ;; esac
-  "$bin" pricing import azure "$f"/azure/retail-prices-vm-page-*.json --region "$region" --base pricing/base/azure.toml \
+  "$bin" pricing import azure "$f"/azure/retail-prices-vm-page-*.json "$f"/azure/retail-prices-licenses-page-1.json --region "$region" --base pricing/base/azure.toml \
     --name "Azure $label pay-as-you-go (Linux; Windows uplift; spot)" \
-    --note "Spot meters typed into the pages from OpenCost's Azure spot rates (April 2019): 0.007764 per vCPU-hour + 0.000382 per GiB-hour." --out "pricing/azure-$region.toml"
+    --note "Spot meters typed into the pages from OpenCost's Azure spot rates (April 2019): 0.007764 per vCPU-hour + 0.000382 per GiB-hour." \
+    --note "SQL Server licence meters typed into the licences page from Microsoft's pay-as-you-go per-core rates (https://azure.microsoft.com/pricing/details/virtual-machines/sql-server-standard/, .../sql-server-enterprise/): Standard 0.10 and Enterprise 0.375 per vCPU-hour, 4-vCPU minimum." --out "pricing/azure-$region.toml"
 done
 for region in us-central1 us-east1 us-west1; do
   "$bin" pricing import gcp "$f/gcp/compute-engine-skus.json" --region "$region" --base pricing/base/gcp.toml \

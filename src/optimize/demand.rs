@@ -83,9 +83,9 @@ pub fn pools(venues: &[Venue], commitments: &[Commitment]) -> Vec<Pool> {
 }
 
 /// What one VM costs on a public venue over `hours` as the simulator's offers price it (spot
-/// when the group asks and a type has a spot price; Windows licence unless the group brings
-/// its own to a book with Azure Hybrid Benefit; storage; traffic at the first paid egress
-/// tier), before the venue's price factor. `None` when no type fits.
+/// when the group asks and a type has a spot price; Windows and SQL Server licences unless the
+/// group brings its own to a book with Azure Hybrid Benefit; storage; traffic at the first
+/// paid egress tier), before the venue's price factor. `None` when no type fits.
 ///
 /// An on-demand type whose family has a GCP sustained-use schedule pays, for each whole 730 h
 /// month of the VM's run, the schedule's full-month rate (N1: 70 % of list), as the simulator
@@ -106,8 +106,8 @@ pub fn public_cost(
         let on_demand = book.cheapest_fit(vcpus, mem_gib);
         on_demand.map(|(i, _)| (i, Purchase::OnDemand))
     })?;
-    let windows = book.pays_windows(policy.windows, policy.hybrid_benefit);
-    let hour = book.vm_hour_cost(i, purchase.into(), windows, &usage(policy, disk_gib));
+    let paid = policy.licences_paid(book);
+    let hour = book.vm_hour_cost(i, purchase.into(), paid, &usage(policy, disk_gib));
     let mut cost = hour.total() * hours;
     if let (Purchase::OnDemand, Some(sud)) = (purchase, book.sustained_use(i)) {
         let months = (hours / HOURS_PER_MONTH).floor();
@@ -127,7 +127,7 @@ fn usage(policy: &GroupPolicy, disk_gib: f64) -> VmUsage {
 }
 
 /// What one VM costs over `hours` on a free reservation of `pool`'s type: no instance, but
-/// storage, traffic and the Windows licence.
+/// storage, traffic and the Windows and SQL Server licences.
 pub fn pool_cost(
     book: &PublicBook,
     pool: &Pool,
@@ -136,8 +136,8 @@ pub fn pool_cost(
     hours: f64,
 ) -> f64 {
     let model = PriceModel::Reserved;
-    let windows = book.pays_windows(policy.windows, policy.hybrid_benefit);
-    let hour = book.vm_hour_cost(pool.instance, model, windows, &usage(policy, disk));
+    let paid = policy.licences_paid(book);
+    let hour = book.vm_hour_cost(pool.instance, model, paid, &usage(policy, disk));
     hour.total() * hours
 }
 
@@ -481,10 +481,36 @@ mod tests {
         let paid = public_cost(&azure, &windows, (4.0, 16.0, 0.0), 730.0).unwrap();
         assert!((paid - 274.48).abs() < 1e-9, "{paid}");
         let ahb = GroupPolicy {
-            hybrid_benefit: true,
+            hybrid_benefit: crate::pricing::Brought::ALL,
             ..windows
         };
         let own = public_cost(&azure, &ahb, (4.0, 16.0, 0.0), 730.0).unwrap();
         assert!((own - 140.16).abs() < 1e-9, "{own}");
+
+        // SQL Server Standard on top (0.10 per vCPU-hour, 4-vCPU minimum, from the book):
+        // 0.192 + 0.184 + 0.40 = 0.776/h, 566.48 a month licence-included; 140.16 bringing
+        // both licences; 0.376/h = 274.48 bringing only SQL Server.
+        let sql = GroupPolicy {
+            sql: Some(crate::pricing::SqlEdition::Standard),
+            hybrid_benefit: crate::pricing::Brought::default(),
+            ..ahb.clone()
+        };
+        let paid = public_cost(&azure, &sql, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((paid - 566.48).abs() < 1e-9, "{paid}");
+        let both = GroupPolicy {
+            hybrid_benefit: crate::pricing::Brought::ALL,
+            ..sql.clone()
+        };
+        let own = public_cost(&azure, &both, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((own - 140.16).abs() < 1e-9, "{own}");
+        let sql_only = GroupPolicy {
+            hybrid_benefit: crate::pricing::Brought {
+                windows: false,
+                sql: true,
+            },
+            ..sql
+        };
+        let own = public_cost(&azure, &sql_only, (4.0, 16.0, 0.0), 730.0).unwrap();
+        assert!((own - 274.48).abs() < 1e-9, "{own}");
     }
 }

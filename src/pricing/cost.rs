@@ -3,7 +3,10 @@
 //! node) costs over some hours. Each is written once here, so a run, a plan and a quote work a
 //! figure out the same way.
 
-use super::{HciBook, InstanceType, Power, PrivateBook, PublicBook, Purchase, TcoItem};
+use super::{
+    Brought, HciBook, InstanceType, Licences, Power, PrivateBook, PublicBook, Purchase, SqlEdition,
+    TcoItem,
+};
 use crate::units::HOURS_PER_MONTH;
 
 /// How an instance-hour on a public region is paid for.
@@ -13,7 +16,7 @@ pub enum PriceModel {
     /// The spot price; on-demand for a type the book has no spot price for.
     Spot,
     /// Covered by a reservation, which is paid on its own whether used or not: the instance
-    /// adds nothing (its Windows licence and usage still do).
+    /// adds nothing (its Windows and SQL Server licences and usage still do).
     Reserved,
 }
 
@@ -42,8 +45,10 @@ pub struct VmUsage {
 pub struct VmHourCost {
     /// The instance at its price model.
     pub instance: f64,
-    /// The Windows licence (0 for Linux).
+    /// The Windows licence (0 for Linux, or with the licence brought along).
     pub windows: f64,
+    /// The SQL Server licence (0 without SQL Server, or with the licence brought along).
+    pub sql: f64,
     /// Block storage, egress at the first tier's price and inter-region transfer: the monthly
     /// amounts over a 730 h month. (The bill applies the egress tiers to a venue's monthly
     /// total; a VM's hour cannot know where in the tiers it falls.)
@@ -52,7 +57,7 @@ pub struct VmHourCost {
 
 impl VmHourCost {
     pub fn total(&self) -> f64 {
-        self.instance + self.windows + self.usage
+        self.instance + self.windows + self.sql + self.usage
     }
 }
 
@@ -76,31 +81,46 @@ impl PublicBook {
         }
     }
 
-    /// Whether a VM pays the Windows licence here: a Windows VM does, unless it brings its own
-    /// licence (`hybrid_benefit`) to a provider that offers that (Azure Hybrid Benefit).
-    pub fn pays_windows(&self, windows: bool, hybrid_benefit: bool) -> bool {
-        windows && !(hybrid_benefit && self.hybrid_benefit)
+    /// The SQL Server licence of one instance per hour: the edition's rate per vCPU-hour
+    /// times the type's vCPUs, at least the edition's minimum (0 when the book has no rate
+    /// for it: a scenario refuses a SQL Server group on such a venue when it loads).
+    pub fn sql_hourly(&self, t: &InstanceType, edition: SqlEdition) -> f64 {
+        self.sql.get(&edition).map_or(0.0, |r| r.hourly(t.vcpus))
+    }
+
+    /// The licences a VM pays for here: those it carries, less those it brings along
+    /// (`brought`) to a provider that offers that (Azure Hybrid Benefit). Elsewhere it pays
+    /// them all.
+    pub fn licences_paid(&self, carried: Licences, brought: Brought) -> Licences {
+        if self.hybrid_benefit {
+            carried.less(brought)
+        } else {
+            carried
+        }
     }
 
     /// What one hour of a VM on instance type `ix` costs: the instance under `model`, the
-    /// Windows licence when `windows`, and its storage and traffic.
+    /// licences it pays for (`paid`, from [`PublicBook::licences_paid`]), and its storage and
+    /// traffic.
     pub fn vm_hour_cost(
         &self,
         ix: usize,
         model: PriceModel,
-        windows: bool,
+        paid: Licences,
         usage: &VmUsage,
     ) -> VmHourCost {
         let monthly = usage.disk_gib * self.storage_gb_month
             + usage.egress_gib_month * self.egress.first_price()
             + usage.inter_region_gib_month * self.inter_region_gb;
+        let t = &self.instances[ix];
         VmHourCost {
             instance: self.instance_hourly(ix, model),
-            windows: if windows {
-                self.windows_uplift(&self.instances[ix])
+            windows: if paid.windows {
+                self.windows_uplift(t)
             } else {
                 0.0
             },
+            sql: paid.sql.map_or(0.0, |e| self.sql_hourly(t, e)),
             usage: monthly / HOURS_PER_MONTH,
         }
     }
@@ -155,6 +175,12 @@ mod tests {
     use crate::pricing::{Book, BookKind};
     use std::path::Path;
 
+    /// A Windows VM without SQL Server.
+    pub(crate) const WINDOWS: Licences = Licences {
+        windows: true,
+        sql: None,
+    };
+
     fn load(rel: &str) -> BookKind {
         Book::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel))
             .unwrap()
@@ -174,21 +200,97 @@ mod tests {
         let ix = p.instance("m6a.2xlarge").unwrap();
         let none = VmUsage::default();
         // On-demand Linux: the book's 0.3456/h (8 vCPU, 32 GiB), nothing else.
-        let linux = p.vm_hour_cost(ix, PriceModel::OnDemand, false, &none);
+        let linux = p.vm_hour_cost(ix, PriceModel::OnDemand, Licences::default(), &none);
         assert_eq!(linux.instance, 0.3456);
         assert_eq!((linux.windows, linux.usage), (0.0, 0.0));
         assert_eq!(linux.total(), 0.3456);
         // Windows adds 8 vCPU x 0.046/vCPU-hour = 0.368: 0.3456 + 0.368 = 0.7136.
-        let win = p.vm_hour_cost(ix, PriceModel::OnDemand, true, &none);
+        let win = p.vm_hour_cost(ix, PriceModel::OnDemand, WINDOWS, &none);
         assert!((win.windows - 0.368).abs() < 1e-12);
         assert!((win.total() - 0.7136).abs() < 1e-12);
         // Under a reservation only the licence is left: 0.368.
-        let reserved = p.vm_hour_cost(ix, PriceModel::Reserved, true, &none);
+        let reserved = p.vm_hour_cost(ix, PriceModel::Reserved, WINDOWS, &none);
         assert_eq!(reserved.instance, 0.0);
         assert!((reserved.total() - 0.368).abs() < 1e-12);
         // Spot: on-demand less the Spot Advisor's 54 % savings for m6a.2xlarge in us-east-1,
         // 0.3456 x 0.46 = 0.158976.
         assert_eq!(p.instance_hourly(ix, PriceModel::Spot), 0.158976);
+    }
+
+    fn azure() -> PublicBook {
+        match load("pricing/azure-eastus.toml") {
+            BookKind::Public(p) => p,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn sql_server_and_hybrid_benefit_on_an_azure_d4s_v5() {
+        let p = azure();
+        let ix = p.instance("Standard_D4s_v5").unwrap();
+        let none = VmUsage::default();
+        let carried = Licences {
+            windows: true,
+            sql: Some(SqlEdition::Standard),
+        };
+        let hour = |brought: Brought| {
+            let paid = p.licences_paid(carried, brought);
+            p.vm_hour_cost(ix, PriceModel::OnDemand, paid, &none)
+        };
+        // The book lists D4s v5 at 0.192/h Linux and 0.376/h Windows, so the Windows licence is
+        // 0.376 - 0.192 = 0.184 (= 4 vCPU x 0.046); SQL Server Standard 4 vCPU x 0.10 = 0.40.
+        // 0.192 + 0.184 + 0.40 = 0.776/h; a 730 h month 566.48.
+        let all = hour(Brought::default());
+        assert!((all.windows - 0.184).abs() < 1e-12);
+        assert!((all.sql - 0.40).abs() < 1e-12);
+        assert!((all.total() - 0.776).abs() < 1e-12);
+        assert!((all.total() * 730.0 - 566.48).abs() < 1e-9);
+        // Azure Hybrid Benefit for both licences: the Linux 0.192/h, 140.16 a month.
+        let both = hour(Brought::ALL);
+        assert_eq!((both.windows, both.sql), (0.0, 0.0));
+        assert!((both.total() * 730.0 - 140.16).abs() < 1e-9);
+        // Only the SQL Server licence brought: 0.192 + 0.184 = 0.376/h, 274.48 a month.
+        let sql = Brought {
+            windows: false,
+            sql: true,
+        };
+        assert!((hour(sql).total() - 0.376).abs() < 1e-12);
+        assert!((hour(sql).total() * 730.0 - 274.48).abs() < 1e-9);
+        // Only Windows brought: 0.192 + 0.40 = 0.592/h, 432.16 a month.
+        let win = Brought {
+            windows: true,
+            sql: false,
+        };
+        assert!((hour(win).total() * 730.0 - 432.16).abs() < 1e-9);
+        // A book without hybrid benefit (AWS) bills every licence whatever is brought.
+        let aws = aws();
+        let carried = Licences {
+            windows: true,
+            sql: None,
+        };
+        assert_eq!(aws.licences_paid(carried, Brought::ALL), carried);
+    }
+
+    #[test]
+    fn a_two_vcpu_vm_pays_the_four_core_minimum() {
+        let p = azure();
+        let ix = p.instance("Standard_D2s_v5").unwrap();
+        let enterprise = Licences {
+            windows: false,
+            sql: Some(SqlEdition::Enterprise),
+        };
+        let c = p.vm_hour_cost(ix, PriceModel::OnDemand, enterprise, &VmUsage::default());
+        // 2 vCPUs pay for the 4-core minimum: 4 x 0.375 = 1.50/h, on top of the 0.096 Linux
+        // D2s v5: 1.596/h. Under a reservation the licence is still paid: 1.50/h.
+        assert!((c.sql - 1.50).abs() < 1e-12);
+        assert!((c.total() - 1.596).abs() < 1e-12);
+        let r = p.vm_hour_cost(ix, PriceModel::Reserved, enterprise, &VmUsage::default());
+        assert!((r.total() - 1.50).abs() < 1e-12);
+        // A 16 vCPU D16s v5 pays 16 x 0.10 = 1.60/h of Standard and 16 x 0.375 = 6.00 of
+        // Enterprise.
+        let big = p.instance("Standard_D16s_v5").unwrap();
+        assert!((p.sql_hourly(&p.instances[big], SqlEdition::Standard) - 1.60).abs() < 1e-12);
+        assert!((p.sql_hourly(&p.instances[big], SqlEdition::Enterprise) - 6.00).abs() < 1e-12);
     }
 
     #[test]
@@ -200,7 +302,7 @@ mod tests {
             egress_gib_month: 50.0,
             inter_region_gib_month: 20.0,
         };
-        let c = p.vm_hour_cost(ix, PriceModel::OnDemand, false, &usage);
+        let c = p.vm_hour_cost(ix, PriceModel::OnDemand, Licences::default(), &usage);
         // 100 GiB x 0.08 + 50 GiB x 0 (AWS's first 100 GB of egress a month are free) + 20 GiB
         // x 0.02 = 8 + 0 + 0.4 = 8.4 a month; / 730 h = 0.011507/h; + 0.096 for the m5.large.
         assert!((c.usage - 8.4 / 730.0).abs() < 1e-12);

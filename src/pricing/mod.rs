@@ -11,6 +11,7 @@ mod failures;
 mod freshness;
 mod hci;
 pub mod import;
+mod licence;
 mod private;
 mod public;
 pub mod quote;
@@ -24,6 +25,7 @@ pub use cost::{PriceModel, VmHourCost, VmUsage};
 pub use failures::Failures;
 pub use freshness::{Provenance, date_of_day, day_number, today_utc};
 pub use hci::{HciBook, NodeRoom, Reserve, UnitError};
+pub use licence::{Brought, Licences, SqlEdition, SqlRate};
 pub use private::{HostCost, PrivateBook};
 pub use public::{
     Billing, Capacity, DiskError, DiskMonth, DiskSize, InstanceType, PublicBook, Purchase,

@@ -1,9 +1,10 @@
-//! Per-group policies (`[groups.<name>]`, with `"*"` for groups not named): the OS, how VMs are
-//! bought on public venues, and their network traffic.
+//! Per-group policies (`[groups.<name>]`, with `"*"` for groups not named): the OS and SQL
+//! Server licences and which of them the customer brings along, how VMs are bought on public
+//! venues, and their network traffic.
 
 use crate::error::KeyError;
 use crate::known::{self, nearest};
-use crate::pricing::Purchase;
+use crate::pricing::{Brought, Licences, Purchase, SqlEdition};
 use crate::units::{MINUTE, SimTime, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -41,9 +42,11 @@ pub fn check_known<'a>(
 pub struct GroupPolicy {
     /// Windows VMs pay the book's Windows uplift (or the HCI Windows rate).
     pub windows: bool,
-    /// Windows VMs bring their own licence (Azure Hybrid Benefit): on a book that offers it,
-    /// they pay the Linux rate.
-    pub hybrid_benefit: bool,
+    /// SQL Server licence-included on public venues, of this edition.
+    pub sql: Option<SqlEdition>,
+    /// The licences the customer brings along (Azure Hybrid Benefit): on a book that offers
+    /// it, the VMs do not pay them.
+    pub hybrid_benefit: Brought,
     pub purchase: Purchase,
     /// Internet egress per VM-month, GiB (billed on public venues).
     pub egress_gib_per_vm_month: f64,
@@ -66,6 +69,20 @@ impl GroupPolicy {
     pub fn allows(&self, v: usize) -> bool {
         self.allowed.as_ref().is_none_or(|a| a[v])
     }
+
+    /// The licences the group's VMs carry.
+    pub fn licences(&self) -> Licences {
+        Licences {
+            windows: self.windows,
+            sql: self.sql,
+        }
+    }
+
+    /// The licences the group's VMs pay for on a public book: those they carry, less the
+    /// ones brought along where the book offers hybrid benefit.
+    pub fn licences_paid(&self, book: &crate::pricing::PublicBook) -> Licences {
+        book.licences_paid(self.licences(), self.hybrid_benefit)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -82,7 +99,8 @@ impl Default for GroupPolicy {
     fn default() -> Self {
         GroupPolicy {
             windows: false,
-            hybrid_benefit: false,
+            sql: None,
+            hybrid_benefit: Brought::default(),
             purchase: Purchase::OnDemand,
             egress_gib_per_vm_month: 0.0,
             inter_region_gib_per_vm_month: 0.0,
@@ -107,8 +125,10 @@ enum Os {
 pub(super) struct RawGroup {
     #[serde(default)]
     os: Os,
-    #[serde(default)]
-    hybrid_benefit: bool,
+    /// SQL Server edition: "standard" or "enterprise".
+    sql: Option<String>,
+    /// `true`, `false` or a list of the licences brought along: "windows", "sql".
+    hybrid_benefit: Option<toml::Value>,
     #[serde(default)]
     purchase: Purchase,
     #[serde(default)]
@@ -165,6 +185,92 @@ fn current(name: &str, g: &RawGroup, venues: &[&str]) -> Result<Option<(usize, f
             "is needed with migration_per_vm: where the group runs today",
         )),
     }
+}
+
+/// A group with SQL Server may run only where its licence can be billed: every public venue
+/// the group may use needs the edition's rate in its book, unless the group brings the
+/// licence to a book with hybrid benefit (then it is not billed there). Private sites and HCI
+/// units bill no SQL Server licence (the customer licenses its own servers). A missing rate
+/// is an error naming the group, the venue and the book file, never a silent zero.
+pub(super) fn check_sql_rates(
+    groups: &BTreeMap<String, GroupPolicy>,
+    venues: &[super::Venue],
+) -> Result<(), KeyError> {
+    for (name, g) in groups {
+        let Some(edition) = g.sql else { continue };
+        for (v, venue) in venues.iter().enumerate() {
+            let Some(book) = venue.public() else { continue };
+            if !g.allows(v) || g.licences_paid(book).sql.is_none() {
+                continue;
+            }
+            if !book.sql.contains_key(&edition) {
+                let m = format!(
+                    "\"{edition}\" needs a {} licence rate on venue \"{}\", but its book {} has none ([public.sql.{edition}]); keep the group off that venue (groups.{name}.venues) or give the book the rate",
+                    edition.product(),
+                    venue.name,
+                    venue.book.path.display()
+                );
+                return Err(KeyError::new(format!("groups.{name}.sql"), m));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The licences that may be brought along, as `hybrid_benefit` lists them.
+const LICENCES: [&str; 2] = ["windows", "sql"];
+
+/// `hybrid_benefit`: `true` brings every licence the group carries (Windows and SQL Server),
+/// a list brings the ones it names. Bringing what the group does not carry is an error, so a
+/// Linux group without SQL Server has nothing to bring.
+fn brought(name: &str, raw: Option<&toml::Value>, carried: Licences) -> Result<Brought, KeyError> {
+    let key = format!("groups.{name}.hybrid_benefit");
+    let nothing = "the group carries no licence to bring along: it applies to os = \"windows\" or a group with sql";
+    let list = match raw {
+        None | Some(toml::Value::Boolean(false)) => return Ok(Brought::default()),
+        Some(toml::Value::Boolean(true)) => {
+            if !(carried.windows || carried.sql.is_some()) {
+                return Err(KeyError::new(key, nothing));
+            }
+            return Ok(Brought {
+                windows: carried.windows,
+                sql: carried.sql.is_some(),
+            });
+        }
+        Some(toml::Value::Array(list)) => list,
+        Some(other) => {
+            let m = format!(
+                "{other} must be true, false or a list of the licences brought along (\"windows\", \"sql\")"
+            );
+            return Err(KeyError::new(key, m));
+        }
+    };
+    if list.is_empty() {
+        let m = "lists no licence; write false or leave it out to bring none";
+        return Err(KeyError::new(key, m));
+    }
+    let mut out = Brought::default();
+    for (i, v) in list.iter().enumerate() {
+        let at = format!("{key}[{i}]");
+        let Some(text) = v.as_str() else {
+            let m = format!("{v} is not a licence name; expected \"windows\" or \"sql\"");
+            return Err(KeyError::new(at, m));
+        };
+        let what = "a licence hybrid_benefit can bring along";
+        match known::find(&at, text, what, &LICENCES)? {
+            0 if !carried.windows => {
+                let m = "\"windows\" is brought along, but the group is not os = \"windows\"";
+                return Err(KeyError::new(at, m));
+            }
+            0 => out.windows = true,
+            _ if carried.sql.is_none() => {
+                let m = "\"sql\" is brought along, but the group has no sql edition";
+                return Err(KeyError::new(at, m));
+            }
+            _ => out.sql = true,
+        }
+    }
+    Ok(out)
 }
 
 /// `[latency_classes]`: each class's venues as a mask; an error names the key.
@@ -237,16 +343,23 @@ pub(super) fn validate(
                 ));
             }
         }
-        if g.hybrid_benefit && g.os != Os::Windows {
-            let m = "applies only to os = \"windows\" (a licence brought along)";
-            return Err(KeyError::new(format!("groups.{name}.hybrid_benefit"), m));
-        }
+        let sql = g
+            .sql
+            .as_deref()
+            .map(|s| SqlEdition::find(&format!("groups.{name}.sql"), s))
+            .transpose()?;
+        let carried = Licences {
+            windows: g.os == Os::Windows,
+            sql,
+        };
+        let hybrid_benefit = brought(&name, g.hybrid_benefit.as_ref(), carried)?;
         let current = current(&name, &g, venues)?;
         out.insert(
             name,
             GroupPolicy {
-                windows: g.os == Os::Windows,
-                hybrid_benefit: g.hybrid_benefit,
+                windows: carried.windows,
+                sql,
+                hybrid_benefit,
                 purchase: g.purchase,
                 egress_gib_per_vm_month: g.egress_gib_per_vm_month,
                 inter_region_gib_per_vm_month: g.inter_region_gib_per_vm_month,

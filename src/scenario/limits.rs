@@ -110,6 +110,7 @@ pub const BOOK: &[Bound] = &[
     b("public.reserved", 100_000.0),
     b("public.savings_plans", 1_000.0),
     b("public.egress_tiers", 100.0),
+    b("public.sql.*.min_vcpus", 10_000.0),
     b("private.cores", 10_000.0),
     b("private.sockets", 64.0),
     b("private.mem_gib", 1e6),

@@ -322,6 +322,7 @@ fn build(
     names::check_chart_names(names.iter().copied()).map_err(in_file)?;
     let classes = groups::latency_classes(raw.latency_classes, &names).map_err(in_file)?;
     let groups = groups::validate(raw.groups, &names, &classes).map_err(in_file)?;
+    groups::check_sql_rates(&groups, &venues).map_err(in_file)?;
     let (min_stay, plan) = placement::validate(
         raw.policy,
         raw.placement,

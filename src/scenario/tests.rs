@@ -185,3 +185,103 @@ fn protected_groups_must_name_inventory_groups_and_not_come_with_protected_tb() 
         "{e}"
     );
 }
+
+/// Gives the example's batch group `keys` (batch runs on every venue: dc-east, AWS, GCP).
+fn batch(keys: &str) -> impl FnOnce(String) -> String {
+    let keys = keys.to_string();
+    move |t| t.replace("[groups.batch]\n", &format!("[groups.batch]\n{keys}\n"))
+}
+
+#[test]
+fn a_sql_edition_that_is_not_sold() {
+    let err = error_of(batch("sql = \"expres\""));
+    assert_eq!(
+        err,
+        "scenarios/example-hybrid.toml: key `groups.batch.sql`: \"expres\" is not a SQL Server edition (known: \"standard\", \"enterprise\")"
+    );
+    let err = error_of(batch("sql = \"web\""));
+    assert!(
+        err.contains("groups.batch.sql") && err.contains("SQL Server Web has no published"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sql_on_a_venue_whose_book_has_no_rate() {
+    // AWS's book has no [public.sql]: the group, the venue and the book are named.
+    let err = error_of(batch("sql = \"standard\""));
+    assert_eq!(
+        err,
+        "scenarios/example-hybrid.toml: key `groups.batch.sql`: \"standard\" needs a SQL Server Standard licence rate on venue \"aws-us-east-1\", but its book scenarios/../pricing/aws-us-east-1.toml has none ([public.sql.standard]); keep the group off that venue (groups.batch.venues) or give the book the rate"
+    );
+    // Kept on the private site, which bills no SQL Server licence, it loads.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("scenarios/example-hybrid.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ok = batch("sql = \"standard\"\nvenues = [\"dc-east\"]")(text);
+    let s = parse(&ok, &path).unwrap();
+    assert_eq!(
+        s.group("batch").sql,
+        Some(crate::pricing::SqlEdition::Standard)
+    );
+}
+
+#[test]
+fn hybrid_benefit_brings_only_licences_the_group_carries() {
+    let key = "scenarios/example-hybrid.toml: key `groups.batch.hybrid_benefit";
+    // A Linux group without SQL Server has nothing to bring.
+    let err = error_of(batch("hybrid_benefit = true"));
+    assert!(
+        err.starts_with(&format!("{key}`: the group carries no licence")),
+        "{err}"
+    );
+    // A misspelt licence gets the nearest name.
+    let err = error_of(batch("os = \"windows\"\nhybrid_benefit = [\"sq\"]"));
+    assert_eq!(
+        err,
+        format!(
+            "{key}[0]`: \"sq\" is not a licence hybrid_benefit can bring along; did you mean \"sql\"?"
+        )
+    );
+    // "sql" for a group without an edition.
+    let err = error_of(batch("os = \"windows\"\nhybrid_benefit = [\"sql\"]"));
+    assert!(err.contains("but the group has no sql edition"), "{err}");
+    // Neither a boolean nor a list.
+    let err = error_of(batch("os = \"windows\"\nhybrid_benefit = 1"));
+    assert!(err.contains("must be true, false or a list"), "{err}");
+    let err = error_of(batch("os = \"windows\"\nhybrid_benefit = []"));
+    assert!(err.contains("lists no licence"), "{err}");
+}
+
+#[test]
+fn hybrid_benefit_as_a_list_or_true() {
+    use crate::pricing::Brought;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("scenarios/example-hybrid.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let group = |keys: &str| {
+        let t = batch(&format!("{keys}\nvenues = [\"dc-east\"]"))(text.clone());
+        parse(&t, &path).unwrap().group("batch").hybrid_benefit
+    };
+    let windows = "os = \"windows\"\nsql = \"enterprise\"";
+    assert_eq!(
+        group(&format!("{windows}\nhybrid_benefit = true")),
+        Brought::ALL
+    );
+    assert_eq!(
+        group(&format!("{windows}\nhybrid_benefit = [\"sql\"]")),
+        Brought {
+            windows: false,
+            sql: true
+        }
+    );
+    // true brings what the group carries: a Linux group with SQL Server brings SQL Server.
+    assert_eq!(
+        group("sql = \"standard\"\nhybrid_benefit = true"),
+        Brought {
+            windows: false,
+            sql: true
+        }
+    );
+    assert_eq!(group(windows), Brought::default());
+}

@@ -1,10 +1,12 @@
-//! A public region in the simulation: right-sizing, reservations, spot and Windows prices, and
-//! the billing of compute, storage, egress (monthly tiers) and inter-region transfer. Savings
-//! plans are applied per hour once the run is over, as providers do on the bill.
+//! A public region in the simulation: right-sizing, reservations, spot, Windows and SQL Server
+//! licences, and the billing of compute, storage, egress (monthly tiers) and inter-region
+//! transfer. Savings plans are applied per hour once the run is over, as providers do on the
+//! bill.
 
 #[cfg(test)]
 mod billing_tests;
 mod disks;
+mod licences;
 mod sustained;
 
 use super::ledger::{Category, Ledger, LineId};
@@ -53,7 +55,7 @@ pub struct PublicVenue<'s> {
     pub rate: f64,
     od: Vec<LineId>,
     spot: Vec<LineId>,
-    windows: LineId,
+    licences: licences::LicenceLines,
     rounding: LineId,
     storage: LineId,
     transfer: LineId,
@@ -116,14 +118,7 @@ impl<'s> PublicVenue<'s> {
             rate,
             od,
             spot,
-            windows: ledger.line(
-                v,
-                Category::Compute,
-                format!(
-                    "Windows licence {}/vCPU-hour",
-                    book.windows_per_vcpu_hour.unwrap_or(0.0)
-                ),
-            ),
+            licences: licences::LicenceLines::new(v, book, ledger),
             rounding: ledger.line(v, Category::Compute, rounding),
             storage: ledger.line(
                 v,
@@ -252,9 +247,9 @@ impl<'s> PublicVenue<'s> {
             egress_gib_month: group.egress_gib_per_vm_month,
             inter_region_gib_month: group.inter_region_gib_per_vm_month,
         };
-        let windows = self.book.pays_windows(group.windows, group.hybrid_benefit);
+        let paid = group.licences_paid(self.book);
         let hour = |ix: usize, model: PriceModel| {
-            let cost = self.book.vm_hour_cost(ix, model, windows, &usage);
+            let cost = self.book.vm_hour_cost(ix, model, paid, &usage);
             cost.total() * self.rate
         };
         // A free reservation that fits costs nothing more; the cheapest such type wins.
@@ -378,14 +373,9 @@ impl<'s> PublicVenue<'s> {
                 ledger.add(self.rounding, at - 1, extra as f64 * per_second(hourly));
             }
         }
-        if self.book.pays_windows(group.windows, group.hybrid_benefit) {
-            ledger.spread(
-                self.windows,
-                from,
-                at,
-                per_second(self.book.windows_uplift(t)),
-            );
-        }
+        let paid = group.licences_paid(self.book);
+        self.licences
+            .bill(ledger, self.book, t, paid, (from, at), self.rate);
         if self.disks.is_none() {
             let per_second = vm.disk_gib * self.book.storage_gb_month * self.rate / MONTH_SECONDS;
             ledger.spread(self.storage, from, at, per_second);

@@ -269,7 +269,7 @@ fn azure_hybrid_benefit_through_a_run() {
         r.outcome.ledger.total(0, Category::Compute),
         3.76 + 1.92
     ));
-    // The benefit needs a Windows group.
+    // The benefit needs a licence to bring: a Windows group or one with SQL Server.
     let Err(err) = run_scenario(&s.write(
         "t.toml",
         &scenario("1d", "[groups.win]\nhybrid_benefit = true\n", PUBLIC),
@@ -277,7 +277,8 @@ fn azure_hybrid_benefit_through_a_run() {
         panic!("hybrid_benefit without os = \"windows\" must be refused");
     };
     assert!(
-        err.to_string().contains("applies only to os = \"windows\""),
+        err.to_string()
+            .contains("carries no licence to bring along"),
         "{err}"
     );
 }
@@ -302,4 +303,71 @@ fn an_aws_partial_upfront_reservation_through_a_run() {
         (477.0 / 8_760.0 + 0.054) * 48.0
     ));
     assert!(close(l.total(0, Category::Compute), 0.0));
+}
+
+/// SQL Server on Azure East US's shipped book for a 730 h month, licence-included and with Azure
+/// Hybrid Benefit, and on a private site (the customer's own licences: nothing billed).
+#[test]
+fn sql_server_licences_and_hybrid_benefit_on_azure_as_worked_by_hand() {
+    let s = Scratch::new();
+    let azure = common::root().join("pricing/azure-eastus.toml");
+    s.write(
+        "private.toml",
+        &format!("name = \"dc\"\n{HEAD}[private]\ncores = 4\nmem_gib = 16\nhost_monthly = 730.0\n"),
+    );
+    // Five VMs running the whole horizon: 4 vCPU / 16 GiB (Standard_D4s_v5) for the three
+    // Windows + SQL Server Standard groups, 2 vCPU / 8 GiB (Standard_D2s_v5) for Enterprise.
+    s.write(
+        "vms.csv",
+        &format!(
+            "{VM_HEADER}db-1,db,0,,4,16,0\nahb-1,ahb,0,,4,16,0\nsql-1,sqlonly,0,,4,16,0\nent-1,ent,0,,2,8,0\nown-1,onprem,0,,2,4,0\n"
+        ),
+    );
+    let groups = "[groups.db]\nos = \"windows\"\nsql = \"standard\"\n\
+        [groups.ahb]\nos = \"windows\"\nsql = \"standard\"\nhybrid_benefit = true\n\
+        [groups.sqlonly]\nos = \"windows\"\nsql = \"standard\"\nhybrid_benefit = [\"sql\"]\n\
+        [groups.ent]\nsql = \"enterprise\"\n\
+        [groups.onprem]\nsql = \"enterprise\"\nvenues = [\"dc\"]\n";
+    let venues = format!(
+        "[[venues]]\nname = \"azure\"\nbook = \"{}\"\n[[venues]]\nname = \"dc\"\nbook = \"private.toml\"\nhosts = 1\n",
+        azure.display()
+    );
+    let r = run(&s, "730h", groups, &venues);
+    let azure_total = r.summary.venues[0].total;
+    // D4s v5: 0.192/h Linux; Windows 0.376 - 0.192 = 0.184/h; SQL Server Standard 4 vCPU x
+    // 0.10 = 0.40/h. D2s v5: 0.096/h; SQL Server Enterprise at the 4-core minimum, 4 x 0.375 =
+    // 1.50/h. Over 730 h:
+    //   db (everything paid):           (0.192 + 0.184 + 0.40) x 730 =   566.48
+    //   ahb (both licences brought):     0.192 x 730                    =   140.16
+    //   sqlonly (SQL Server brought):   (0.192 + 0.184) x 730           =   274.48
+    //   ent (Linux + Enterprise):       (0.096 + 1.50) x 730            = 1,165.08
+    //   total on Azure                                                  = 2,146.20
+    assert!(close(azure_total, 2_146.20), "{azure_total}");
+    let rule = |start: &str| -> f64 {
+        r.summary.venues[0]
+            .by_rule
+            .iter()
+            .filter(|x| x.rule.starts_with(start))
+            .map(|x| x.amount)
+            .sum()
+    };
+    // By rule: SQL Server Standard only for db, 0.40 x 730 = 292.00; Enterprise 1.50 x 730 =
+    // 1,095.00; Windows for db and sqlonly, 2 x 0.184 x 730 = 268.64.
+    assert!(close(rule("SQL Server Standard licence"), 292.0));
+    assert!(close(rule("SQL Server Enterprise licence"), 1_095.0));
+    assert!(close(rule("Windows licence"), 268.64));
+    // The private site bills its host (730 a month x 730 h / 730 h) and no SQL Server licence.
+    assert!(close(r.summary.venues[1].total, 730.0));
+    assert!(close(r.summary.total, 2_876.20), "{}", r.summary.total);
+
+    // The optimizer prices each group's VM-month as the run billed it.
+    let book = r.scenario.venues[0].public().unwrap();
+    let month = |g: &str, size: (f64, f64, f64)| {
+        hybridplan::optimize::demand::public_cost(book, &r.scenario.group(g), size, 730.0).unwrap()
+    };
+    let d4 = (4.0, 16.0, 0.0);
+    assert!(close(month("db", d4), 566.48));
+    assert!(close(month("ahb", d4), 140.16));
+    assert!(close(month("sqlonly", d4), 274.48));
+    assert!(close(month("ent", (2.0, 8.0, 0.0)), 1_165.08));
 }

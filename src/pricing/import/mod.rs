@@ -8,7 +8,8 @@
 //! - GCP: the Cloud Billing Catalog API's SKU list for Compute Engine (`skus[]`, `gcp.rs`).
 //!
 //! Each reader returns `Imported`: instance types (Linux, with the Windows price when the file
-//! has it, spot), reservations and commitments, with the file's date and currency. `write`
+//! has it, spot), reservations and commitments, SQL Server licence rates (Azure), with the
+//! file's date and currency. `write`
 //! turns it into book text, on top of an optional base book holding what price files of
 //! instances do not carry (billing granularity, storage, egress, discount schedules); the text
 //! is validated as a book before it is returned.
@@ -23,7 +24,7 @@ mod write;
 pub use write::write;
 
 use crate::error::{Error, InputError, check_regular, open_error};
-use crate::pricing::{Term, Upfront};
+use crate::pricing::{SqlEdition, SqlRate, Term, Upfront};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -96,6 +97,8 @@ pub struct Imported {
     pub instances: Vec<ImportedInstance>,
     pub reserved: Vec<ImportedReserved>,
     pub savings_plans: Vec<ImportedPlan>,
+    /// SQL Server licence rates by edition (Azure's licence meters).
+    pub sql: BTreeMap<SqlEdition, SqlRate>,
     /// Published spot interruption bucket by family ("5-10%"), from the AWS Spot Advisor.
     pub spot_interruption: BTreeMap<String, String>,
     /// Further sources read beside the main price file (spot data), for the book's source.
@@ -176,7 +179,7 @@ pub fn import(provider: Provider, files: &[PathBuf], region: &str) -> Result<Imp
         region: region.to_string(),
         ..Imported::default()
     };
-    let mut azure = azure::State::new();
+    let mut azure = azure::State::default();
     let mut spot = aws_spot::Spot::default();
     for path in files {
         check_regular(path)?;
@@ -194,7 +197,7 @@ pub fn import(provider: Provider, files: &[PathBuf], region: &str) -> Result<Imp
             Provider::Gcp => gcp::read(bounded(reader, path)?, path, &mut out)?,
         }
     }
-    azure::collect(azure, &mut out);
+    azure::collect(azure, &mut out)?;
     spot.apply(&mut out);
     Ok(out.finish(files)?)
 }

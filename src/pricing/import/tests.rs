@@ -36,6 +36,7 @@ fn inputs(p: Provider) -> (Vec<PathBuf>, &'static str, &'static str) {
             vec![
                 fixture("azure/retail-prices-vm-page-1.json"),
                 fixture("azure/retail-prices-vm-page-2.json"),
+                fixture("azure/retail-prices-licenses-page-1.json"),
             ],
             "azure",
             AZURE_NAME,
@@ -169,6 +170,7 @@ fn the_shipped_books_are_the_importers_output() {
         let book = load(shipped);
         assert_eq!(same_figures(&fresh, &book), public(&fresh).instances.len());
         assert_eq!(public(&fresh).reserved.len(), public(&book).reserved.len());
+        assert_eq!(public(&fresh).sql, public(&book).sql);
         assert_eq!(book.as_of, "2026-10-01");
     }
 }
@@ -313,6 +315,110 @@ fn azure_reservations_and_hybrid_benefit_quote_as_published() {
         ..QuoteRequest::default()
     };
     assert!(quote(&aws, &r).is_err());
+}
+
+#[test]
+fn azure_sql_licence_meters_import_to_a_rate_per_vcpu_with_a_minimum() {
+    use crate::pricing::{SqlEdition, SqlRate};
+    let page = fixture("azure/retail-prices-licenses-page-1.json");
+    let vms = fixture("azure/retail-prices-vm-page-1.json");
+    let imported = import(Provider::Azure, &[vms.clone(), page.clone()], "eastus").unwrap();
+    // SQL Server Standard: "1-4 vCPU VM License" at 0.40/h sets the 4-vCPU minimum and
+    // 0.40 / 4 = 0.10 per vCPU-hour; "6 vCPU" 0.60, ..., "96 vCPU" 9.60 are 0.10 x 6 ... 96.
+    // Enterprise: 1.50 / 4 = 0.375; "16 vCPU" 6.00 = 16 x 0.375.
+    assert_eq!(
+        imported.sql[&SqlEdition::Standard],
+        SqlRate {
+            vcpu_hour: 0.1,
+            min_vcpus: 4
+        }
+    );
+    assert_eq!(
+        imported.sql[&SqlEdition::Enterprise],
+        SqlRate {
+            vcpu_hour: 0.375,
+            min_vcpus: 4
+        }
+    );
+    // The licences are global: every region gets them.
+    let west = import(Provider::Azure, std::slice::from_ref(&page), "westus2");
+    assert!(
+        west.is_err(),
+        "a licences page alone holds no instance type"
+    );
+    let west = import(
+        Provider::Azure,
+        &[fixture("azure/retail-prices-vm-page-2.json"), page.clone()],
+        "westus2",
+    )
+    .unwrap();
+    assert_eq!(west.sql.len(), 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&page).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let bad = |edit: &dyn Fn(&mut Vec<serde_json::Value>)| {
+        let mut j = json.clone();
+        edit(j["Items"].as_array_mut().unwrap());
+        let p = dir.path().join("licences.json");
+        std::fs::write(&p, serde_json::to_string(&j).unwrap()).unwrap();
+        import(Provider::Azure, &[vms.clone(), p], "eastus")
+            .unwrap_err()
+            .to_string()
+    };
+    let standard = |items: &mut Vec<serde_json::Value>, meter: &str| -> usize {
+        items
+            .iter()
+            .position(|i| i["productName"] == "SQL Server Standard" && i["meterName"] == meter)
+            .unwrap()
+    };
+    // The 8 vCPU meter at 0.70 instead of 8 x 0.10 = 0.80 contradicts the rate: refused,
+    // naming the item.
+    let err = bad(&|items| {
+        let i = standard(items, "8 vCPU VM License");
+        items[i]["unitPrice"] = serde_json::json!(0.7);
+    });
+    assert!(
+        err.contains("Items[2].unitPrice")
+            && err.contains("SQL Server Standard 8 vCPU at 0.7/h is not 8 x 0.1 = 0.8"),
+        "{err}"
+    );
+    // Without the band from 1 vCPU the minimum is unknown.
+    let err = bad(&|items| {
+        let i = standard(items, "1-4 vCPU VM License");
+        items.remove(i);
+    });
+    assert!(err.contains("without a band from 1 vCPU"), "{err}");
+    // One price over 6-8 vCPUs (above the minimum) is no per-vCPU rate.
+    let err = bad(&|items| {
+        let i = standard(items, "6 vCPU VM License");
+        items[i]["meterName"] = serde_json::json!("6-8 vCPU VM License");
+    });
+    assert!(err.contains("6-8 vCPU at one price"), "{err}");
+    // A meter name that is no band names the field.
+    let err = bad(&|items| {
+        let i = standard(items, "6 vCPU VM License");
+        items[i]["meterName"] = serde_json::json!("6 cores");
+    });
+    assert!(err.contains("Items[1].meterName"), "{err}");
+    // A negative price.
+    let err = bad(&|items| items[0]["unitPrice"] = serde_json::json!(-0.4));
+    assert!(err.contains("Items[0].unitPrice"), "{err}");
+    // Other licence products (here, the Standard meters renamed Web) are left out and counted.
+    json["Items"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|i| i["productName"] == "SQL Server Standard")
+        .for_each(|i| i["productName"] = serde_json::json!("SQL Server Web"));
+    let p = dir.path().join("web.json");
+    std::fs::write(&p, serde_json::to_string(&json).unwrap()).unwrap();
+    let imported = import(Provider::Azure, &[vms, p], "eastus").unwrap();
+    assert_eq!(imported.sql.len(), 1);
+    assert_eq!(
+        imported.skipped["Azure licence other than SQL Server Standard or Enterprise"],
+        11
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Imported prices written as a book. A base book (optional) supplies what price files of
 //! instances do not hold: billing granularity, storage classes, egress tiers, inter-region
 //! transfer, the Windows uplift, spot interruption buckets, sustained-use schedules and
-//! offers the file lacks. Imported instance types replace the base's of the same name, and
+//! offers the file lacks. Imported SQL Server licence rates replace the base's of the same
+//! edition. Imported instance types replace the base's of the same name, and
 //! imported reservations and savings plans replace the base's for the same type, term and
 //! upfront option; everything else of the base is kept. The result is validated as a book.
 
@@ -67,6 +68,20 @@ pub fn write(
             })?;
         for (family, bucket) in &imported.spot_interruption {
             buckets.insert(family.clone(), Value::String(bucket.clone()));
+        }
+    }
+    if !imported.sql.is_empty() {
+        // The imported rates replace the base's for the same edition.
+        let sql = public
+            .entry("sql")
+            .or_insert(Value::Table(Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| InputError::key(out, "public.sql", "the base book's is not a table"))?;
+        for (edition, r) in &imported.sql {
+            let mut m = Table::new();
+            m.insert("vcpu_hour".into(), float(r.vcpu_hour));
+            m.insert("min_vcpus".into(), Value::Integer(i64::from(r.min_vcpus)));
+            sql.insert(edition.name().into(), Value::Table(m));
         }
     }
     merge(public, "reserved", reserved(imported), |t| {

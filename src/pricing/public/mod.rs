@@ -11,6 +11,7 @@ pub use storage::{Capacity, DiskError, DiskMonth, DiskSize, StorageClass};
 pub(super) use validate::RawPublic;
 
 use super::tiers::Tiers;
+use super::{SqlEdition, SqlRate};
 use crate::units::{HOUR, SimTime};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -175,9 +176,12 @@ pub struct PublicBook {
     pub storage: Vec<StorageClass>,
     /// Sustained-use schedules by family (GCP).
     pub sustained_use: BTreeMap<String, SustainedUse>,
-    /// Whether the provider lets customers bring their own Windows Server licence and pay the
-    /// Linux rate (Azure Hybrid Benefit).
+    /// Whether the provider lets customers bring their own Windows Server and SQL Server
+    /// licences and pay neither (Azure Hybrid Benefit).
     pub hybrid_benefit: bool,
+    /// SQL Server licence rates by edition (`[public.sql]`); an edition without one cannot be
+    /// billed here.
+    pub sql: BTreeMap<SqlEdition, SqlRate>,
 }
 
 /// How a VM is bought on a public venue.
@@ -270,7 +274,7 @@ fn default_family(name: &str) -> String {
 pub(super) mod tests {
     use super::*;
     use crate::error::InputError;
-    use crate::pricing::{Book, BookKind, PriceModel, VmUsage};
+    use crate::pricing::{Book, BookKind, Licences, PriceModel, VmUsage};
     use std::path::Path;
 
     pub(in crate::pricing::public) fn book(body: &str) -> Result<PublicBook, InputError> {
@@ -343,7 +347,11 @@ spot_hourly = 0.03
         let small = p.instance("small.l").unwrap();
         // 0.096 + 2 vCPU x 0.046 = 0.188, the published m5.large Windows price in us-east-1.
         let none = VmUsage::default();
-        let windows = p.vm_hour_cost(small, PriceModel::OnDemand, true, &none);
+        let win = Licences {
+            windows: true,
+            sql: None,
+        };
+        let windows = p.vm_hour_cost(small, PriceModel::OnDemand, win, &none);
         assert!((windows.total() - 0.188).abs() < 1e-12);
         assert_eq!(p.instance_hourly(small, PriceModel::Spot), 0.035);
     }

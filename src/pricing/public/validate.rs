@@ -10,6 +10,7 @@ use super::{
 use crate::error::InputError;
 use crate::pricing::check::Check;
 use crate::pricing::tiers::{RawTier, Tiers};
+use crate::pricing::{SqlEdition, SqlRate};
 use crate::units::{SimTime, de_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -45,6 +46,16 @@ pub(in crate::pricing) struct RawPublic {
     sustained_use: BTreeMap<String, Vec<f64>>,
     #[serde(default)]
     hybrid_benefit: bool,
+    /// SQL Server licence rates by edition ("standard", "enterprise").
+    #[serde(default)]
+    sql: BTreeMap<String, RawSqlRate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSqlRate {
+    vcpu_hour: f64,
+    min_vcpus: u32,
 }
 
 #[derive(Deserialize)]
@@ -141,8 +152,32 @@ impl RawPublic {
             storage: classes(c, self.storage)?,
             sustained_use,
             hybrid_benefit: self.hybrid_benefit,
+            sql: sql_rates(c, self.sql)?,
         })
     }
+}
+
+/// `[public.sql]`: a rate per vCPU-hour and a minimum vCPU count for each edition, the edition
+/// one of `SqlEdition::NAMES`.
+fn sql_rates(
+    c: Check,
+    raw: BTreeMap<String, RawSqlRate>,
+) -> Result<BTreeMap<SqlEdition, SqlRate>, InputError> {
+    let mut out = BTreeMap::new();
+    for (name, r) in raw {
+        let at = format!("sql.{name}");
+        let edition = SqlEdition::find(&at, &name).map_err(|e| c.err(&e.key, e.message))?;
+        let vcpu_hour = c.price(&format!("{at}.vcpu_hour"), r.vcpu_hour)?;
+        let min_vcpus = c.at_least(&format!("{at}.min_vcpus"), r.min_vcpus, 1)?;
+        out.insert(
+            edition,
+            SqlRate {
+                vcpu_hour,
+                min_vcpus,
+            },
+        );
+    }
+    Ok(out)
 }
 
 fn billing(c: Check, billing: &str, minimum: Option<SimTime>) -> Result<Billing, InputError> {

@@ -49,8 +49,16 @@ pub enum QuoteError {
     #[error(transparent)]
     Disk(#[from] DiskError),
     /// `--ahb` on a book whose provider has no such licence benefit.
-    #[error("this book's provider offers no hybrid benefit (Windows licence brought along)")]
+    #[error(
+        "this book's provider offers no hybrid benefit (Windows and SQL Server licences brought along)"
+    )]
     NoHybridBenefit,
+    /// `--sql` on a book without a rate for the edition.
+    #[error("this book has no {product} licence rate ([public.sql.{edition}])")]
+    NoSqlRate {
+        product: &'static str,
+        edition: &'static str,
+    },
     /// An HCI scale unit the platform does not allow.
     #[error(transparent)]
     Unit(#[from] UnitError),

@@ -11,7 +11,7 @@ mod public;
 
 pub use error::QuoteError;
 
-use super::{Book, BookKind, Term, Upfront};
+use super::{Book, BookKind, SqlEdition, Term, Upfront};
 use crate::units::{HOURS_PER_MONTH, format_amount};
 use std::fmt::Write;
 
@@ -39,8 +39,12 @@ pub struct QuoteRequest {
     /// Price at the spot rate.
     #[arg(long)]
     pub spot: bool,
-    /// With --windows: Azure Hybrid Benefit (own Windows Server licence), Linux rate.
-    #[arg(long, requires = "windows")]
+    /// Add the SQL Server licence of an edition: standard or enterprise (public).
+    #[arg(long, value_parser = parse_sql)]
+    pub sql: Option<SqlEdition>,
+    /// With --windows or --sql: Azure Hybrid Benefit (own Windows Server and SQL Server
+    /// licences), neither licence billed.
+    #[arg(long)]
     pub ahb: bool,
     /// Public storage: the storage class (gp3, io2, premium-ssd, pd-balanced, ...).
     #[arg(long)]
@@ -70,6 +74,10 @@ pub struct QuoteRequest {
 
 fn parse_term(s: &str) -> Result<Term, QuoteError> {
     Term::parse(s).ok_or_else(|| QuoteError::NotATerm(s.to_string()))
+}
+
+fn parse_sql(s: &str) -> Result<SqlEdition, String> {
+    SqlEdition::find("--sql", s).map_err(|e| e.message)
 }
 
 fn parse_upfront(s: &str) -> Result<Upfront, QuoteError> {

@@ -2,7 +2,9 @@
 //! Windows), egress, block storage, inter-region transfer and savings plans.
 
 use super::{QuoteError, QuoteLine, QuoteRequest, fact, money};
-use crate::pricing::{PriceModel, PublicBook, Term, Upfront, VmUsage};
+use crate::pricing::{
+    Brought, Licences, PriceModel, PublicBook, SqlEdition, Term, Upfront, VmUsage,
+};
 use crate::units::{HOURS_PER_MONTH, format_amount};
 
 pub(super) fn lines(
@@ -139,7 +141,8 @@ fn savings_plan(p: &PublicBook, r: &QuoteRequest) -> Result<Vec<QuoteLine>, Quot
 }
 
 /// `--count` instances of type `ix` for `hours`: reserved with `--term`, else spot with
-/// `--spot`, else on-demand; plus the Windows licence with `--windows`.
+/// `--spot`, else on-demand; plus the Windows licence with `--windows` and the SQL Server
+/// licence with `--sql`, neither with `--ahb` (Azure Hybrid Benefit: both brought along).
 fn instance(
     p: &PublicBook,
     r: &QuoteRequest,
@@ -153,13 +156,34 @@ fn instance(
         (None, true) => PriceModel::Spot,
         (None, false) => PriceModel::OnDemand,
     };
+    if r.ahb && !(r.windows || r.sql.is_some()) {
+        return Err(QuoteError::missing(
+            "--ahb",
+            "--windows or --sql (a licence to bring along)",
+        ));
+    }
     if r.ahb && !p.hybrid_benefit {
         return Err(QuoteError::NoHybridBenefit);
     }
-    let windows = p.pays_windows(r.windows, r.ahb);
+    let carried = Licences {
+        windows: r.windows,
+        sql: r.sql,
+    };
+    let brought = if r.ahb {
+        Brought::ALL
+    } else {
+        Brought::default()
+    };
+    let paid = p.licences_paid(carried, brought);
+    if let Some(e) = paid.sql.filter(|e| !p.sql.contains_key(e)) {
+        return Err(QuoteError::NoSqlRate {
+            product: e.product(),
+            edition: e.name(),
+        });
+    }
     // What the simulator charges per hour for such a VM (storage and traffic are items of
     // their own here).
-    let hour = p.vm_hour_cost(ix, model, windows, &VmUsage::default());
+    let hour = p.vm_hour_cost(ix, model, paid, &VmUsage::default());
     let mut lines = match (r.term, model) {
         (Some(term), _) => reserved(p, r, ix, term, hours, count)?,
         (None, PriceModel::Spot) => {
@@ -192,12 +216,12 @@ fn instance(
             lines
         }
     };
-    if r.windows && !windows {
+    if r.windows && !paid.windows {
         lines.push(fact(
             "Windows licence",
             "brought along (Azure Hybrid Benefit): billed at the Linux rate".into(),
         ));
-    } else if r.windows {
+    } else if paid.windows {
         let detail = match t.windows_hourly {
             Some(w) => format!("{hours} h x ({w} - {})/h x {count}", t.hourly),
             None => format!(
@@ -212,7 +236,46 @@ fn instance(
             hour.windows * hours * count,
         ));
     }
+    lines.extend(sql_licence(p, r.sql, paid, ix, hours, count, hour.sql));
     Ok(lines)
+}
+
+/// The SQL Server licence line of an instance quote: what it costs (the type's vCPUs, at least
+/// the edition's minimum, at its rate), or that it is brought along.
+fn sql_licence(
+    p: &PublicBook,
+    carried: Option<SqlEdition>,
+    paid: Licences,
+    ix: usize,
+    hours: f64,
+    count: f64,
+    hourly: f64,
+) -> Option<QuoteLine> {
+    let edition = carried?;
+    let label = format!("{} licence", edition.product());
+    let Some(rate) = paid.sql.and_then(|e| p.sql.get(&e)) else {
+        return Some(fact(
+            &label,
+            "brought along (Azure Hybrid Benefit): not billed".into(),
+        ));
+    };
+    let vcpus = p.instances[ix].vcpus;
+    let cores = if vcpus < rate.min_vcpus {
+        format!(
+            "{} vCPU (the minimum; the type has {vcpus})",
+            rate.min_vcpus
+        )
+    } else {
+        format!("{vcpus} vCPU")
+    };
+    Some(money(
+        &label,
+        format!(
+            "{hours} h x {cores} x {}/vCPU-hour x {count}",
+            rate.vcpu_hour
+        ),
+        hourly * hours * count,
+    ))
 }
 
 /// The sustained-use discount of `count` instances running `hours` from the start of a month
@@ -354,8 +417,69 @@ mod tests {
         // 3 Windows m6a.2xlarge for 10 h: (0.3456 + 8 x 0.046) x 10 x 3 = 0.7136 x 30 = 21.408.
         let total = quote(&book, &r).unwrap().total();
         assert!((total - 21.408).abs() < 1e-9);
-        let hour = p.vm_hour_cost(ix, PriceModel::OnDemand, true, &VmUsage::default());
+        let windows = Licences {
+            windows: true,
+            sql: None,
+        };
+        let hour = p.vm_hour_cost(ix, PriceModel::OnDemand, windows, &VmUsage::default());
         assert!((total - hour.total() * 10.0 * 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sql_server_quotes_per_vcpu_and_ahb_removes_both_licences() {
+        let azure = load("pricing/azure-eastus.toml");
+        let sql = QuoteRequest {
+            windows: true,
+            sql: Some(SqlEdition::Standard),
+            ..req("Standard_D4s_v5")
+        };
+        // 730 h x (0.192 + 0.184 Windows + 4 x 0.10 SQL Server Standard) = 140.16 + 134.32 +
+        // 292.00 = 566.48.
+        let q = quote(&azure, &sql).unwrap();
+        assert!((q.total() - 566.48).abs() < 1e-9);
+        let text = q.render("USD");
+        assert!(
+            text.contains("SQL Server Standard licence  730 h x 4 vCPU x 0.1/vCPU-hour x 1"),
+            "{text}"
+        );
+        // --ahb: both licences brought along, 140.16.
+        let ahb = QuoteRequest {
+            ahb: true,
+            ..sql.clone()
+        };
+        let q = quote(&azure, &ahb).unwrap();
+        assert!((q.total() - 140.16).abs() < 1e-9);
+        assert!(q.render("USD").contains("not billed"));
+        // Enterprise on a 2 vCPU D2s v5 pays the 4-core minimum: 730 x 4 x 0.375 = 1,095.00.
+        let ent = QuoteRequest {
+            sql: Some(SqlEdition::Enterprise),
+            ..req("Standard_D2s_v5")
+        };
+        let q = quote(&azure, &ent).unwrap();
+        assert!((q.total() - (70.08 + 1_095.0)).abs() < 1e-9);
+        assert!(
+            q.render("USD")
+                .contains("4 vCPU (the minimum; the type has 2)")
+        );
+        // --ahb with no licence to bring, and SQL Server on a book without its rate.
+        let none = QuoteRequest {
+            ahb: true,
+            ..req("Standard_D2s_v5")
+        };
+        assert_eq!(
+            quote(&azure, &none).unwrap_err().to_string(),
+            "--ahb needs --windows or --sql (a licence to bring along)"
+        );
+        let aws = QuoteRequest {
+            sql: Some(SqlEdition::Standard),
+            ..req("m5.large")
+        };
+        assert_eq!(
+            quote(&load("pricing/aws-us-east-1.toml"), &aws)
+                .unwrap_err()
+                .to_string(),
+            "this book has no SQL Server Standard licence rate ([public.sql.standard])"
+        );
     }
 
     #[test]

@@ -82,13 +82,71 @@ fn azure_hybrid_benefit_removes_the_windows_licence() {
         ..GroupPolicy::default()
     };
     let ahb = GroupPolicy {
-        hybrid_benefit: true,
+        hybrid_benefit: crate::pricing::Brought::ALL,
         ..windows.clone()
     };
     let full = run_one(&b, &windows, &[], (4.0, 16.0), 730, 730);
     assert!((full.total(0, Category::Compute) - 274.48).abs() < 1e-6);
     let own = run_one(&b, &ahb, &[], (4.0, 16.0), 730, 730);
     assert!((own.total(0, Category::Compute) - 140.16).abs() < 1e-6);
+}
+
+#[test]
+fn sql_server_is_billed_per_vcpu_and_hybrid_benefit_removes_what_is_brought() {
+    use crate::pricing::{Brought, SqlEdition};
+    // Azure D4s v5 (0.192/h Linux, Windows + 4 x 0.046 = 0.184) with SQL Server Standard at
+    // 0.10 per vCPU-hour, 4-vCPU minimum: 0.40/h. 730 h:
+    //   licence-included 0.776 x 730 = 566.48 (Windows 134.32, SQL 292.00);
+    //   both licences brought 0.192 x 730 = 140.16;
+    //   only SQL brought (hybrid_benefit = ["sql"]) 0.376 x 730 = 274.48.
+    let b = book(
+        "windows_per_vcpu_hour = 0.046\nhybrid_benefit = true\n[public.sql]\nstandard = { vcpu_hour = 0.10, min_vcpus = 4 }\n[[public.instances]]\nname = \"Standard_D4s_v5\"\nfamily = \"Dsv5\"\nvcpus = 4\nmem_gib = 16\nhourly = 0.192\n",
+    );
+    let sql = GroupPolicy {
+        windows: true,
+        sql: Some(SqlEdition::Standard),
+        ..GroupPolicy::default()
+    };
+    let month = |g: &GroupPolicy| run_one(&b, g, &[], (4.0, 16.0), 730, 730);
+    let full = month(&sql);
+    assert!((full.total(0, Category::Compute) - 566.48).abs() < 1e-6);
+    let rule = |l: &Ledger, start: &str| -> f64 {
+        l.lines()
+            .iter()
+            .filter(|x| x.rule.starts_with(start))
+            .map(|x| x.total())
+            .sum()
+    };
+    let sql_rule = "SQL Server Standard licence 0.1/vCPU-hour, 4 vCPU minimum";
+    assert!((rule(&full, sql_rule) - 292.0).abs() < 1e-6);
+    assert!((rule(&full, "Windows licence") - 134.32).abs() < 1e-6);
+    let both = GroupPolicy {
+        hybrid_benefit: Brought::ALL,
+        ..sql.clone()
+    };
+    assert!((month(&both).total(0, Category::Compute) - 140.16).abs() < 1e-6);
+    let only_sql = GroupPolicy {
+        hybrid_benefit: Brought {
+            windows: false,
+            sql: true,
+        },
+        ..sql.clone()
+    };
+    let l = month(&only_sql);
+    assert!((l.total(0, Category::Compute) - 274.48).abs() < 1e-6);
+    assert_eq!(rule(&l, sql_rule), 0.0);
+    // A 2 vCPU Linux VM with Enterprise (0.375, 4-vCPU minimum) on a 2 vCPU type at 0.096:
+    // 4 x 0.375 = 1.50/h of licence, 1.596 x 730 = 1,165.08.
+    let b = book(
+        "[public.sql]\nenterprise = { vcpu_hour = 0.375, min_vcpus = 4 }\n[[public.instances]]\nname = \"Standard_D2s_v5\"\nvcpus = 2\nmem_gib = 8\nhourly = 0.096\n",
+    );
+    let ent = GroupPolicy {
+        sql: Some(SqlEdition::Enterprise),
+        ..GroupPolicy::default()
+    };
+    let l = run_one(&b, &ent, &[], (2.0, 8.0), 730, 730);
+    assert!((l.total(0, Category::Compute) - 1_165.08).abs() < 1e-6);
+    assert!((rule(&l, "SQL Server Enterprise licence") - 1_095.0).abs() < 1e-6);
 }
 
 #[test]

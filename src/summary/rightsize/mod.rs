@@ -8,7 +8,7 @@
 //! says nothing of demand above it.
 
 use crate::error::Error;
-use crate::pricing::{PriceModel, PublicBook, VmUsage};
+use crate::pricing::{Licences, PriceModel, PublicBook, VmUsage};
 use crate::scenario::Scenario;
 use crate::scenario::rightsize::{Flavour, Rightsize};
 use crate::text::csv_cell as cell;
@@ -65,10 +65,10 @@ impl Sizes {
     }
 
     /// The on-demand price of size `ix` an hour, in the book's currency (0 for a flavour).
-    fn hourly(&self, ix: usize, windows: bool) -> f64 {
+    fn hourly(&self, ix: usize, paid: Licences) -> f64 {
         match self {
             Sizes::Book(book) => book
-                .vm_hour_cost(ix, PriceModel::OnDemand, windows, &VmUsage::default())
+                .vm_hour_cost(ix, PriceModel::OnDemand, paid, &VmUsage::default())
                 .total(),
             Sizes::Flavours(_) => 0.0,
         }
@@ -114,7 +114,8 @@ pub struct Decision {
     /// Instance types (positions in the book) for the allocated and the new size.
     pub before: Option<usize>,
     pub after: Option<usize>,
-    /// Monthly on-demand price (730 h, Windows licence included) in the scenario's currency.
+    /// Monthly on-demand price (730 h, the Windows and SQL Server licences the VM pays there
+    /// included) in the scenario's currency.
     pub monthly_before: f64,
     pub monthly_after: f64,
 }
@@ -131,19 +132,19 @@ pub struct RightSizing {
     pub decisions: Vec<Decision>,
 }
 
-/// Fits every VM of `table` (pure: no I/O). `windows(vm)` says whether a VM pays the Windows
-/// licence; `rate` turns the book's prices into the scenario's currency.
+/// Fits every VM of `table` (pure: no I/O). `licences(vm)` says which licences a VM pays on the
+/// venue (Windows, SQL Server); `rate` turns the book's prices into the scenario's currency.
 pub fn fit(
     table: &VmTable,
     use_at: &[Option<Percentiles>],
     sizes: &Sizes,
     opt: &Rightsize,
     rate: f64,
-    windows: &dyn Fn(u32) -> bool,
+    licences: &dyn Fn(u32) -> Licences,
 ) -> Vec<Decision> {
     let monthly = |ix: Option<usize>, vm: u32| {
         ix.map_or(0.0, |ix| {
-            sizes.hourly(ix, windows(vm)) * rate * HOURS_PER_MONTH
+            sizes.hourly(ix, licences(vm)) * rate * HOURS_PER_MONTH
         })
     };
     let grow = 1.0 + opt.headroom;
@@ -208,12 +209,15 @@ pub fn prepare(scenario: &Scenario, trace: &Trace) -> Result<Option<(Trace, Righ
         (None, None) => (vec![None; trace.table.vms.len()], "none"),
     };
     let table = &trace.table;
-    let windows = |vm: u32| {
-        scenario
+    // What each VM pays on the venue: its licences, less those brought along (Azure Hybrid
+    // Benefit); nothing on a private site.
+    let licences = |vm: u32| match venue.public() {
+        Some(book) => scenario
             .group(table.group_name(&table.vms[vm as usize]))
-            .windows
+            .licences_paid(book),
+        None => Licences::default(),
     };
-    let decisions = fit(table, &use_at, &sizes, opt, venue.rate, &windows);
+    let decisions = fit(table, &use_at, &sizes, opt, venue.rate, &licences);
     let resized = resize(trace, &decisions, &sizes)?;
     let rs = RightSizing {
         venue: venue.name.clone(),

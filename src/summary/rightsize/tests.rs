@@ -3,6 +3,12 @@ use crate::pricing::{Book, BookKind};
 use crate::trace::Vm;
 use std::path::Path;
 
+/// A Windows VM without SQL Server or hybrid benefit.
+const WINDOWS: Licences = Licences {
+    windows: true,
+    sql: None,
+};
+
 fn aws() -> Sizes {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/aws-us-east-1.toml");
     match Book::load(&path).unwrap().kind {
@@ -43,7 +49,7 @@ fn a_hand_worked_right_sizing_decision() {
         mem: Some(0.6),
     })];
     let book = aws();
-    let d = &fit(&table, &p, &book, &OPT, 1.0, &|_| false)[0];
+    let d = &fit(&table, &p, &book, &OPT, 1.0, &|_| Licences::default())[0];
     assert_eq!(d.basis, Basis::Fitted);
     assert!((d.need_vcpus - 1.92).abs() < 1e-9 && (d.need_mem_gib - 5.76).abs() < 1e-9);
     let name = |ix: Option<usize>| book.name(ix.unwrap());
@@ -76,7 +82,9 @@ fn without_data_or_a_fit_the_allocated_size_is_kept_and_never_grown() {
         cpu: 1.0,
         mem: None,
     });
-    let d = fit(&table, &[None, busy, busy], &book, &OPT, 1.0, &|_| false);
+    let d = fit(&table, &[None, busy, busy], &book, &OPT, 1.0, &|_| {
+        Licences::default()
+    });
     assert_eq!(
         d.iter().map(|d| d.basis).collect::<Vec<_>>(),
         [Basis::NoData, Basis::TooLarge, Basis::Fitted]
@@ -96,7 +104,7 @@ fn windows_vms_save_their_licence_on_fewer_vcpus_too() {
         cpu: 0.4,
         mem: Some(0.6),
     })];
-    let d = &fit(&table, &p, &aws(), &OPT, 1.0, &|_| true)[0];
+    let d = &fit(&table, &p, &aws(), &OPT, 1.0, &|_| WINDOWS)[0];
     assert!(
         (d.monthly_before - 258.42).abs() < 1e-9,
         "{}",
@@ -124,7 +132,7 @@ fn usage_samples_are_rescaled_to_the_new_size_so_the_same_cores_are_used() {
         mem: Some(0.6),
     })];
     let book = aws();
-    let d = fit(&trace.table, &p, &book, &OPT, 1.0, &|_| false);
+    let d = fit(&trace.table, &p, &book, &OPT, 1.0, &|_| Licences::default());
     let resized = resize(&trace, &d, &book).unwrap();
     assert_eq!(
         (resized.table.vms[0].vcpus, resized.table.vms[0].mem_gib),
@@ -167,7 +175,7 @@ fn a_private_site_fits_to_the_smallest_flavour_covering_the_percentile() {
         cpu: 0.3,
         mem: Some(0.5),
     })];
-    let d = &fit(&table, &p, &sizes, &OPT, 1.0, &|_| false)[0];
+    let d = &fit(&table, &p, &sizes, &OPT, 1.0, &|_| Licences::default())[0];
     assert_eq!(d.basis, Basis::Fitted);
     assert!((d.need_vcpus - 2.88).abs() < 1e-9 && (d.need_mem_gib - 9.6).abs() < 1e-9);
     let name = |ix: Option<usize>| sizes.name(ix.unwrap());
@@ -175,6 +183,6 @@ fn a_private_site_fits_to_the_smallest_flavour_covering_the_percentile() {
     assert_eq!((d.monthly_before, d.monthly_after), (0.0, 0.0));
     // A VM larger than every flavour keeps its size.
     let big = VmTable::new([("big", vm(16.0, 64.0))], vec!["prod".into()]);
-    let d = &fit(&big, &p, &sizes, &OPT, 1.0, &|_| false)[0];
+    let d = &fit(&big, &p, &sizes, &OPT, 1.0, &|_| Licences::default())[0];
     assert_eq!((d.basis, d.after), (Basis::TooLarge, None));
 }
