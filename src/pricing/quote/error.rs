@@ -53,6 +53,16 @@ pub enum QuoteError {
         "this book's provider offers no hybrid benefit (Windows and SQL Server licences brought along)"
     )]
     NoHybridBenefit,
+    /// `--sql` or `--ahb` on an item that bills no licence (storage, egress, a private host,
+    /// an HCI unit, a backup item): they apply to an instance type of a public book only.
+    #[error(
+        "{option} applies only to an instance type of a public book (a VM's licences), not to \"{item}\" of {book}"
+    )]
+    NoLicenceHere {
+        option: &'static str,
+        item: String,
+        book: &'static str,
+    },
     /// `--sql` on a book without a rate for the edition.
     #[error("this book has no {product} licence rate ([public.sql.{edition}])")]
     NoSqlRate {

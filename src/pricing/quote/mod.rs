@@ -155,6 +155,7 @@ pub(super) fn fact(label: &str, detail: String) -> QuoteLine {
 pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
     let hours = r.hours.unwrap_or(HOURS_PER_MONTH);
     check_amounts(r, hours)?;
+    check_licence_options(book, r)?;
     let lines = match &book.kind {
         BookKind::Public(p) => public::lines(p, r, hours)?,
         BookKind::Private(p) => private::lines(p, r, hours)?,
@@ -173,6 +174,32 @@ pub fn quote(book: &Book, r: &QuoteRequest) -> Result<Quote, QuoteError> {
         return Err(QuoteError::Overflow(quote.total()));
     }
     Ok(quote)
+}
+
+/// `--sql` and `--ahb` price a public VM's licences: on any other item they would be silently
+/// ignored, so they are refused naming the option, the item and the kind of book.
+fn check_licence_options(book: &Book, r: &QuoteRequest) -> Result<(), QuoteError> {
+    let option = match (r.sql.is_some(), r.ahb) {
+        (true, _) => "--sql",
+        (false, true) => "--ahb",
+        (false, false) => return Ok(()),
+    };
+    let kind = match &book.kind {
+        BookKind::Public(p) if p.instance(&r.item).is_some() => return Ok(()),
+        BookKind::Public(_) => match r.item.as_str() {
+            "egress" | "storage" | "inter-region" | "savings-plan" => "a public book",
+            // An unknown item: the item's own error names it and the nearest known name.
+            _ => return Ok(()),
+        },
+        BookKind::Private(_) => "a private book",
+        BookKind::Hci(_) => "an HCI book",
+        BookKind::Backup(_) => "a backup book",
+    };
+    Err(QuoteError::NoLicenceHere {
+        option,
+        item: r.item.clone(),
+        book: kind,
+    })
 }
 
 /// The largest amount each option takes (README, "Limits"): far above any real bill, and low

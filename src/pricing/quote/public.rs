@@ -426,6 +426,45 @@ mod tests {
     }
 
     #[test]
+    fn licence_options_on_an_item_without_licences_are_refused() {
+        // --sql and --ahb price a public VM's licences; elsewhere they were silently ignored.
+        let azure = load("pricing/azure-eastus.toml");
+        let egress = QuoteRequest {
+            sql: Some(SqlEdition::Standard),
+            gb: Some(10.0),
+            ..req("egress")
+        };
+        assert_eq!(
+            quote(&azure, &egress).unwrap_err().to_string(),
+            "--sql applies only to an instance type of a public book (a VM's licences), not to \"egress\" of a public book"
+        );
+        let host = QuoteRequest {
+            sql: Some(SqlEdition::Enterprise),
+            ..req("host")
+        };
+        assert_eq!(
+            quote(&load("pricing/private-kvm-2s32c.toml"), &host)
+                .unwrap_err()
+                .to_string(),
+            "--sql applies only to an instance type of a public book (a VM's licences), not to \"host\" of a private book"
+        );
+        let unit = QuoteRequest {
+            ahb: true,
+            nodes: Some(4),
+            ..req("unit")
+        };
+        let e = quote(&load("pricing/azure-stack-hub.toml"), &unit).unwrap_err();
+        assert!(e.to_string().starts_with("--ahb applies only"), "{e}");
+        // An unknown item keeps its own error (the nearest name).
+        let typo = QuoteRequest {
+            sql: Some(SqlEdition::Standard),
+            ..req("Standard_D4s_v4")
+        };
+        let e = quote(&azure, &typo).unwrap_err().to_string();
+        assert!(e.contains("is not an item of this book"), "{e}");
+    }
+
+    #[test]
     fn sql_server_quotes_per_vcpu_and_ahb_removes_both_licences() {
         let azure = load("pricing/azure-eastus.toml");
         let sql = QuoteRequest {
