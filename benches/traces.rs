@@ -184,7 +184,9 @@ fn vms_case() {
 
 /// The bytes a VM table holds: its VMs, and each id's text and end offset.
 fn table_bytes(table: &trace::VmTable) -> usize {
-    let ids: usize = (0..table.vms.len() as u32).map(|i| table.id(i).len() + 8).sum();
+    let ids: usize = (0..table.vms.len() as u32)
+        .map(|i| table.id(i).len() + 8)
+        .sum();
     table.vms.len() * std::mem::size_of::<trace::Vm>() + ids
 }
 

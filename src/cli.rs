@@ -138,7 +138,19 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             let today = today.unwrap_or_else(crate::pricing::today_utc);
             let max_age = max_age.unwrap_or(365 * crate::units::DAY);
             let mut first_error = None;
-            for path in &books {
+            // A folder stands for the books directly in it (pricing/: not pricing/base/'s parts).
+            let mut paths = Vec::new();
+            for path in books {
+                if path.is_dir() {
+                    let inside = crate::trace::files::list(&path)?.into_iter();
+                    paths.extend(
+                        inside.filter(|p| p.is_file() && p.extension() == Some("toml".as_ref())),
+                    );
+                } else {
+                    paths.push(path);
+                }
+            }
+            for path in &paths {
                 match Book::load(path) {
                     Ok(b) => {
                         outln!(

@@ -374,7 +374,7 @@ fn parse_today(text: &str) -> Result<String, ValueError> {
 pub enum PricingCommand {
     /// Validate price books: every rule, with the file and key of each problem.
     Check {
-        /// Price books (TOML).
+        /// Price books (TOML), or folders: the .toml files directly in each.
         #[arg(required = true)]
         books: Vec<PathBuf>,
         /// Warn about books whose prices are older than this (e.g. 180d, 1y) [default: 1y].

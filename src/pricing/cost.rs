@@ -225,6 +225,18 @@ mod tests {
     }
 
     #[test]
+    fn azure_spot_is_taken_at_the_worst_published_eviction_bucket() {
+        // Azure publishes no eviction rate in its price files: the books take 20+ % a month,
+        // the bucket's middle 22.5 %, as a constant rate r with 1 - exp(-730 r) = 0.225:
+        // r = -ln(0.775) / 730 = 0.25489 / 730 = 0.000349 an instance-hour.
+        let p = azure();
+        let ix = p.instance("Standard_D4s_v5").unwrap();
+        assert_eq!(p.spot_evictions(ix), 0.000349);
+        let month = 1.0 - (-730.0 * p.spot_evictions(ix)).exp();
+        assert!((month - 0.225).abs() < 1e-4, "{month}");
+    }
+
+    #[test]
     fn sql_server_and_hybrid_benefit_on_an_azure_d4s_v5() {
         let p = azure();
         let ix = p.instance("Standard_D4s_v5").unwrap();

@@ -25,6 +25,30 @@ fn every_shipped_book_passes_check() {
 }
 
 #[test]
+fn a_folder_checks_the_books_directly_in_it() {
+    // pricing/ holds the shipped books; pricing/base/'s partial books are not entered.
+    let shipped = std::fs::read_dir(common::root().join("pricing"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|e| e == "toml")
+        })
+        .count();
+    let folder = common::root().join("pricing");
+    let (code, stdout, stderr) = hybridplan(&["pricing", "check", folder.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        shipped,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("base"), "{stdout}");
+}
+
+#[test]
 fn a_broken_book_fails_check_with_its_key() {
     let s = Scratch::new();
     let good = std::fs::read_to_string(common::root().join("pricing/aws-us-east-1.toml")).unwrap();

@@ -29,8 +29,8 @@ pub(in crate::pricing) struct RawPublic {
     #[serde(default)]
     inter_region_gb: f64,
     windows_per_vcpu_hour: Option<f64>,
-    #[serde(default)]
-    spot_evictions_per_hour: f64,
+    /// Required when a type has a spot price and its family no interruption bucket.
+    spot_evictions_per_hour: Option<f64>,
     instances: Vec<RawInstance>,
     #[serde(default)]
     reserved: Vec<RawReserved>,
@@ -118,6 +118,18 @@ impl RawPublic {
                 return Err(c.err(&format!("spot_interruption.{family}"), msg));
             }
         }
+        // A spot price without an eviction rate would plan spot as never evicted.
+        if self.spot_evictions_per_hour.is_none()
+            && let Some(t) = instances
+                .iter()
+                .find(|t| t.spot_hourly.is_some() && t.spot_evictions_per_hour.is_none())
+        {
+            let msg = format!(
+                "instance type \"{}\" has a spot price but no eviction rate: give family \"{}\" its published monthly interruption bucket in [public.spot_interruption] (\"<5%\", \"5-10%\", \"10-15%\", \"15-20%\" or \">20%\"), or the book a spot_evictions_per_hour",
+                t.name, t.family
+            );
+            return Err(c.err("spot_evictions_per_hour", msg));
+        }
         let sustained_use = sustained_use(c, self.sustained_use)?;
         if let Some(f) = sustained_use
             .keys()
@@ -142,7 +154,7 @@ impl RawPublic {
             // Up to one an instance-second: far beyond real markets, but useful for stress tests.
             spot_evictions_per_hour: c.range(
                 "spot_evictions_per_hour",
-                self.spot_evictions_per_hour,
+                self.spot_evictions_per_hour.unwrap_or(0.0),
                 0.0,
                 3600.0,
             )?,
