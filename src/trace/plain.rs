@@ -273,7 +273,8 @@ impl<R: Read> Plain<R> {
         }
     }
 
-    /// Finds the next row, skipping blank lines (its cells are split by `split`).
+    /// Finds the next row, skipping blank lines (`next_row_or` splits it into cells, unless a
+    /// lane takes it whole).
     fn next(&mut self, path: &Path) -> Result<Next, InputError> {
         loop {
             let nl = memchr::memchr(b'\n', &self.buf[self.pos..self.end]).map(|i| self.pos + i);

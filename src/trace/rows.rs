@@ -102,7 +102,7 @@ impl<'a> Row<'a> {
     // The number readers below take a cell of plain digits (and a point) straight from its
     // bytes, with `decimal`'s exact fast paths, and hand anything else (spaces, a sign, an
     // exponent, a bad value) to a general reader that trims, parses and words the error: the
-    // same value or the same error either way, at a third of the instructions a row.
+    // same value or the same error either way, without trimming or a general parse per cell.
 
     /// A whole number >= 0; `unit` (e.g. "seconds") goes into the message when not empty.
     #[inline]
