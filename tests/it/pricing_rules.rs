@@ -10,12 +10,13 @@ const HEAD: &str =
     "currency = \"USD\"\nsource = \"hand-made test prices\"\nas_of = \"2026-11-01\"\n";
 const VM_HEADER: &str = "id,group,start_s,end_s,vcpus,mem_gib,disk_gib\n";
 
-/// Type "a": 2 vCPU / 4 GiB at 0.10/h (spot 0.03), family "a". Windows +0.05 per vCPU-hour.
+/// Type "a": 2 vCPU / 4 GiB at 0.10/h (spot 0.03, never evicted: an explicit rate of 0), family
+/// "a". Windows +0.05 per vCPU-hour.
 /// Egress: the first 10 GiB a month free, then 0.10. A 1-year no-upfront reservation of "a" at
 /// 0.06/h and a savings plan with 20 % off family "a".
 fn public_book() -> String {
     format!(
-        "name = \"p\"\n{HEAD}[public]\nregion = \"r\"\nbilling = \"per-second\"\nstorage_gb_month = 0.0\nwindows_per_vcpu_hour = 0.05\n\
+        "name = \"p\"\n{HEAD}[public]\nregion = \"r\"\nbilling = \"per-second\"\nstorage_gb_month = 0.0\nwindows_per_vcpu_hour = 0.05\nspot_evictions_per_hour = 0.0\n\
          [[public.egress_tiers]]\nup_to_gb = 10\nprice_gb = 0.0\n[[public.egress_tiers]]\nprice_gb = 0.10\n\
          [[public.instances]]\nname = \"a\"\nvcpus = 2\nmem_gib = 4\nhourly = 0.10\nspot_hourly = 0.03\n\
          [[public.reserved]]\ninstance = \"a\"\nterm = \"1y\"\nupfront = \"none\"\nhourly = 0.06\n\

@@ -287,7 +287,7 @@ pub(super) mod tests {
         })
     }
 
-    pub(in crate::pricing::public) const HEAD: &str = "[public]\nregion = \"r\"\nbilling = \"per-second\"\nminimum = \"60s\"\nstorage_gb_month = 0.08\negress_gb = 0.09\nwindows_per_vcpu_hour = 0.046\n";
+    pub(in crate::pricing::public) const HEAD: &str = "[public]\nregion = \"r\"\nbilling = \"per-second\"\nminimum = \"60s\"\nstorage_gb_month = 0.08\negress_gb = 0.09\nwindows_per_vcpu_hour = 0.046\nspot_evictions_per_hour = 0.0005\n";
 
     pub(in crate::pricing::public) const TYPES: &str = r#"
 [[public.instances]]
