@@ -18,8 +18,9 @@ use std::collections::BTreeMap;
 mod disks;
 pub use disks::DiskPool;
 
-/// Entries of `Site::draws`: indexed by the top 8 bits of a 64-bit hash.
-const DRAWS: usize = 256;
+/// Entries of `Site::draws`: a prime, so that levels a multiple of any VM size apart (250,
+/// 500, 1000 milli-vCPUs...) fall in different entries.
+const DRAWS: u64 = 1009;
 
 /// Where a VM runs on a site: a unit and a host (node) within it, 32 bits each (every VM has one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,10 +86,10 @@ pub struct Site<'s> {
     /// O(1) however many hosts there are.
     host_mw: Vec<u64>,
     total_mw: u64,
-    /// Recent draws by load: (the load's f64 bits, milliwatts), direct-mapped by a hash of the
-    /// bits. A draw depends on the load alone and a site's hosts share a few load levels (one
-    /// per count of allocated vCPUs), so the curve is interpolated and rounded once per level
-    /// instead of at every placement and departure.
+    /// Recent draws by load level (`level`): (level, milliwatts) at `level % DRAWS`. A draw
+    /// depends on the level alone and a site's hosts share a few levels (one per sum of VM
+    /// sizes), so the curve is interpolated and rounded once per level instead of at every
+    /// placement and departure.
     draws: Vec<(u64, u64)>,
     pub allocated: Capacity,
     pub peak_allocated: Capacity,
@@ -255,8 +256,8 @@ impl<'s> Site<'s> {
             has_usage: false,
             host_mw: vec![idle_mw; units * hosts_per_unit],
             total_mw: idle_mw * (units * hosts_per_unit) as u64,
-            // Load 0.0 (bits 0) draws idle_mw: every entry starts right.
-            draws: vec![(0, idle_mw); DRAWS],
+            // Level per_host (no vCPU allocated) is load 0: every entry starts right.
+            draws: vec![(per_host.milli_vcpu, idle_mw); DRAWS as usize],
             allocated: Capacity::default(),
             peak_allocated: Capacity::default(),
             cpu_used_milli: 0,
@@ -487,16 +488,30 @@ impl<'s> Site<'s> {
     /// From now on, host load comes from usage samples.
     pub fn use_samples(&mut self) {
         self.has_usage = true;
+        // Levels now count used milli-cores: 0 is load 0.
+        let idle = self
+            .power
+            .map_or(0, |p| round_u64(p.curve.watts(0.0) * 1000.0));
+        self.draws.fill((0, idle));
     }
 
-    /// A host's load: used cores / physical cores from samples, else allocated vCPUs / vCPU room.
-    fn load(&self, slot: Slot) -> f64 {
+    /// What a host's load depends on: its used milli-cores from samples, else its free
+    /// milli-vCPUs.
+    fn level(&self, slot: Slot) -> u64 {
         if self.has_usage {
-            self.host_used[slot.unit() * self.hosts_per_unit + slot.host()] as f64
-                / (self.cores_per_host * 1000.0)
+            self.host_used[slot.unit() * self.hosts_per_unit + slot.host()]
         } else {
-            let free = self.units[slot.unit()].pool.free(slot.host()).milli_vcpu as f64;
-            1.0 - free / self.per_host.milli_vcpu.max(1) as f64
+            self.units[slot.unit()].pool.free(slot.host()).milli_vcpu
+        }
+    }
+
+    /// A host's load at `level`: used cores / physical cores from samples, else allocated
+    /// vCPUs / vCPU room.
+    fn load(&self, level: u64) -> f64 {
+        if self.has_usage {
+            level as f64 / (self.cores_per_host * 1000.0)
+        } else {
+            1.0 - level as f64 / self.per_host.milli_vcpu.max(1) as f64
         }
     }
 
@@ -507,15 +522,13 @@ impl<'s> Site<'s> {
         let mw = if self.down[h] {
             0
         } else {
-            let bits = self.load(slot).to_bits();
-            let entry = &mut self.draws[(bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
-            if entry.0 != bits {
-                *entry = (
-                    bits,
-                    round_u64(power.curve.watts(f64::from_bits(bits)) * 1000.0),
-                );
+            let level = self.level(slot);
+            let at = (level % DRAWS) as usize;
+            if self.draws[at].0 != level {
+                let mw = round_u64(power.curve.watts(self.load(level)) * 1000.0);
+                self.draws[at] = (level, mw);
             }
-            entry.1
+            self.draws[at].1
         };
         self.total_mw = self.total_mw - self.host_mw[h] + mw;
         self.host_mw[h] = mw;
