@@ -8,7 +8,8 @@
 //!
 //! An update takes the host out of its block and puts it back where its new key goes (the same
 //! block is tried first): binary searches over the blocks' last keys and in the block, shifts of
-//! at most 2B entries and a leaf of the tree. Nothing is allocated unless a block splits (past
+//! at most 2B entries and a leaf of the tree; when the new key stays in the block, only the
+//! entries between the old and the new place shift (`move_within`). Nothing is allocated unless a block splits (past
 //! 2B hosts), is emptied or joins a neighbour (at B/4 or less, if both fit in B): rare, since that
 //! takes about B moves into or out of one block, and then the tree over the blocks is rebuilt.
 //! An earlier version kept the hosts in a treap (a tree balanced by random priorities): the same
@@ -30,6 +31,7 @@ type Key = u64;
 /// "Limits"), about 2^30 MiB, so the free MiB always fit in 32 bits.
 fn key(mib: u64, host: usize) -> Key {
     let mib = u32::try_from(mib).expect("a host's free memory is under 4 PiB (books' limit)");
+    debug_assert!(host <= u32::MAX as usize, "at most 100,000 hosts a venue");
     (u64::from(mib) << 32) | host as u64
 }
 
