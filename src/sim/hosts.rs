@@ -9,6 +9,8 @@
 //!
 //! Capacities are integers (milli-vCPU, MiB, VM slots) so that taking and giving back is exact.
 
+use crate::units::round_u64;
+
 /// Free capacity of one host or the maxima of a subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Capacity {
@@ -24,9 +26,10 @@ pub const UNLIMITED_VMS: u64 = u64::MAX / 4;
 impl Capacity {
     /// What one VM of `vcpus` and `mem_gib` needs, in the integer units the pool counts in.
     pub fn of(vcpus: f64, mem_gib: f64) -> Capacity {
+        // Twice per placement and per departure: `round_u64` is `round() as u64` without libm.
         Capacity {
-            milli_vcpu: (vcpus * 1000.0).round() as u64,
-            mib: (mem_gib * 1024.0).round() as u64,
+            milli_vcpu: round_u64(vcpus * 1000.0),
+            mib: round_u64(mem_gib * 1024.0),
             vms: 1,
         }
     }

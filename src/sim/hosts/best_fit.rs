@@ -8,7 +8,8 @@
 //!
 //! An update takes the host out of its block and puts it back where its new key goes (the same
 //! block is tried first): binary searches over the blocks' last keys and in the block, shifts of
-//! at most 2B entries and a leaf of the tree. Nothing is allocated unless a block splits (past
+//! at most 2B entries and a leaf of the tree; when the new key stays in the block, only the
+//! entries between the old and the new place shift (`move_within`). Nothing is allocated unless a block splits (past
 //! 2B hosts), is emptied or joins a neighbour (at B/4 or less, if both fit in B): rare, since that
 //! takes about B moves into or out of one block, and then the tree over the blocks is rebuilt.
 //! An earlier version kept the hosts in a treap (a tree balanced by random priorities): the same
@@ -22,11 +23,27 @@ use super::Capacity;
 /// blocks so that splits and merges happen on small pools.
 const B: usize = if cfg!(test) { 4 } else { 64 };
 
-/// A run of hosts in key order: their keys (free MiB, host) and, apart so that a search for CPU
-/// reads 8 bytes a host, their free CPU with a slot.
+/// A host's place in the order: its free MiB in the high 32 bits, its number in the low 32, so
+/// that keys compare as (free MiB, host) in one instruction and take 8 bytes, not 16.
+type Key = u64;
+
+/// The key of `host` with `mib` free. Books stop at 10^6 GiB of memory a host (README,
+/// "Limits"), about 2^30 MiB, so the free MiB always fit in 32 bits.
+fn key(mib: u64, host: usize) -> Key {
+    let mib = u32::try_from(mib).expect("a host's free memory is under 4 PiB (books' limit)");
+    debug_assert!(host <= u32::MAX as usize, "at most 100,000 hosts a venue");
+    (u64::from(mib) << 32) | host as u64
+}
+
+fn host_of(key: Key) -> usize {
+    key as u32 as usize
+}
+
+/// A run of hosts in key order: their keys and, apart so that a search for CPU reads 8 bytes a
+/// host, their free CPU with a slot.
 #[derive(Debug, Clone, Default)]
 struct Block {
-    keys: Vec<(u64, u32)>,
+    keys: Vec<Key>,
     /// Free milli-vCPU plus one if the host can take another VM, else zero: a VM of c
     /// milli-vCPU fits if this exceeds c.
     cpu: Vec<u64>,
@@ -38,21 +55,21 @@ impl Block {
     }
 
     /// Where `key` is or would go.
-    fn find(&self, key: (u64, u32)) -> usize {
+    fn find(&self, key: Key) -> usize {
         self.keys.partition_point(|&k| k < key)
     }
 
     /// The first host from `start` on with more than `cpu` free (and a slot).
     fn first_over(&self, start: usize, cpu: u64) -> Option<usize> {
         let at = self.cpu[start..].iter().position(|&c| c > cpu)?;
-        Some(self.keys[start + at].1 as usize)
+        Some(host_of(self.keys[start + at]))
     }
 
     fn max(&self) -> u64 {
         self.cpu.iter().copied().max().unwrap_or(0)
     }
 
-    fn last(&self) -> (u64, u32) {
+    fn last(&self) -> Key {
         self.keys[self.keys.len() - 1]
     }
 
@@ -72,12 +89,12 @@ fn slot_cpu(free: Capacity) -> u64 {
 
 #[derive(Debug, Clone)]
 pub struct FreeMemoryIndex {
-    /// Each host's free MiB, by host number: with the number, where to find it.
-    mib: Vec<u64>,
+    /// Each host's key, by host number: where to find it.
+    key_of: Vec<Key>,
     /// The hosts in key order, in blocks of 1 to 2B; none is empty.
     blocks: Vec<Block>,
     /// The last key of each block, for the binary search over blocks.
-    lasts: Vec<(u64, u32)>,
+    lasts: Vec<Key>,
     /// The largest free CPU with a slot of each block.
     maxes: Vec<u64>,
     /// Segment tree over `maxes`: node 1 the root, node i's children 2i and 2i + 1, block k at
@@ -89,15 +106,12 @@ pub struct FreeMemoryIndex {
 impl FreeMemoryIndex {
     /// An index of hosts with the given free capacity, host i at `free[i]`.
     pub fn new(free: impl IntoIterator<Item = Capacity>) -> FreeMemoryIndex {
-        let mut entries: Vec<((u64, u32), u64)> = free
+        let mut entries: Vec<(Key, u64)> = free
             .into_iter()
             .enumerate()
-            .map(|(host, free)| ((free.mib, host as u32), slot_cpu(free)))
+            .map(|(host, free)| (key(free.mib, host), slot_cpu(free)))
             .collect();
-        let mut mib = vec![0; entries.len()];
-        for &((m, host), _) in &entries {
-            mib[host as usize] = m;
-        }
+        let key_of = entries.iter().map(|e| e.0).collect();
         entries.sort_unstable();
         let blocks: Vec<Block> = entries
             .chunks(B)
@@ -107,7 +121,7 @@ impl FreeMemoryIndex {
             })
             .collect();
         let mut index = FreeMemoryIndex {
-            mib,
+            key_of,
             lasts: blocks.iter().map(Block::last).collect(),
             maxes: blocks.iter().map(Block::max).collect(),
             blocks,
@@ -122,7 +136,9 @@ impl FreeMemoryIndex {
     /// `need` is one VM: it takes exactly one slot (`HostPool::best_fit` asks only then).
     pub fn best_fit(&self, need: Capacity) -> Option<usize> {
         debug_assert_eq!(need.vms, 1, "the index answers for one VM at a time");
-        let (from, cpu) = ((need.mib, 0), need.milli_vcpu);
+        // More MiB than a key holds is more than any host has.
+        let from = key(u32::try_from(need.mib).ok()?.into(), 0);
+        let cpu = need.milli_vcpu;
         let first = self.lasts.partition_point(|&last| last < from);
         let block = self.blocks.get(first)?;
         if self.maxes[first] > cpu
@@ -136,15 +152,72 @@ impl FreeMemoryIndex {
 
     /// Moves `host` to its new free capacity.
     pub fn set(&mut self, host: usize, free: Capacity) {
-        let old = (self.mib[host], host as u32);
+        let (old, new) = (self.key_of[host], key(free.mib, host));
         let b = self.lasts.partition_point(|&last| last < old);
-        self.take_out(b, old);
-        self.mib[host] = free.mib;
-        self.put_in((free.mib, host as u32), slot_cpu(free), b);
+        self.key_of[host] = new;
+        if !self.move_within(b, old, new, slot_cpu(free)) {
+            self.take_out(b, old);
+            self.put_in(new, slot_cpu(free), b);
+        }
+    }
+
+    /// Moves a host from key `old` to `new` inside block `b`, where taking it out and putting
+    /// it back would leave it (the same blocks either way): only the entries between its old and
+    /// new places shift, by one. Most updates are such moves (a placement or a departure
+    /// changes a host's free memory by a few GiB), and doing them in place saves a second search
+    /// and half the shifting. Returns false, changing nothing, when the host belongs in another
+    /// block or the block is short enough that taking the host out might join it to a neighbour.
+    fn move_within(&mut self, b: usize, old: Key, new: Key, cpu: u64) -> bool {
+        let n = self.blocks.len();
+        let block = &mut self.blocks[b];
+        let len = block.len();
+        if len - 1 <= B / 4 {
+            return false;
+        }
+        let at = block.find(old);
+        debug_assert_eq!(block.keys[at], old, "the host is where its key says");
+        // The block's bounds without the host: put_in's test of the block it came from.
+        let last = if at + 1 == len {
+            block.keys[len - 2]
+        } else {
+            self.lasts[b]
+        };
+        if (b > 0 && new <= self.lasts[b - 1]) || (b + 1 < n && new > last) {
+            return false;
+        }
+        let to = if new > old {
+            // The hosts after it with keys below `new` move one place towards the front.
+            let to = at + block.keys[at + 1..].partition_point(|&k| k < new);
+            block.keys[at..=to].rotate_left(1);
+            block.cpu[at..=to].rotate_left(1);
+            to
+        } else {
+            let to = block.keys[..at].partition_point(|&k| k < new);
+            block.keys[to..=at].rotate_right(1);
+            block.cpu[to..=at].rotate_right(1);
+            to
+        };
+        let gone = std::mem::replace(&mut block.cpu[to], cpu);
+        block.keys[to] = new;
+        self.lasts[b] = block.last();
+        // The block's maximum: raised by the host, or, if the host held it and dropped, found
+        // again among the rest.
+        let max = if cpu >= self.maxes[b] {
+            cpu
+        } else if gone == self.maxes[b] {
+            block.max()
+        } else {
+            return true;
+        };
+        if max != self.maxes[b] {
+            self.maxes[b] = max;
+            self.update_tree(b);
+        }
+        true
     }
 
     /// Takes the host with key `key` out of block `b`.
-    fn take_out(&mut self, b: usize, key: (u64, u32)) {
+    fn take_out(&mut self, b: usize, key: Key) {
         let block = &mut self.blocks[b];
         let at = block.find(key);
         debug_assert_eq!(block.keys[at], key, "the host is where its key says");
@@ -172,7 +245,7 @@ impl FreeMemoryIndex {
 
     /// Puts a host with `key` and `cpu` into the first block whose last key is at or after
     /// `key`, else into the last block; block `near` (where the host was) is tried first.
-    fn put_in(&mut self, key: (u64, u32), cpu: u64, near: usize) {
+    fn put_in(&mut self, key: Key, cpu: u64, near: usize) {
         let n = self.blocks.len();
         if n == 0 {
             // The pool's only host.
@@ -294,11 +367,11 @@ mod tests {
     /// Checks the blocks against the hosts: every host once, in key order, each block 1 to 2B
     /// long, the last keys and the tree's maxima right.
     fn check(index: &FreeMemoryIndex) {
-        let all: Vec<(u64, u32)> = index.blocks.iter().flat_map(|b| b.keys.clone()).collect();
-        assert_eq!(all.len(), index.mib.len());
+        let all: Vec<Key> = index.blocks.iter().flat_map(|b| b.keys.clone()).collect();
+        assert_eq!(all.len(), index.key_of.len());
         assert!(all.windows(2).all(|w| w[0] < w[1]));
-        for &(mib, host) in &all {
-            assert_eq!(index.mib[host as usize], mib);
+        for &k in &all {
+            assert_eq!(index.key_of[host_of(k)], k);
         }
         for (k, block) in index.blocks.iter().enumerate() {
             assert!((1..=2 * B).contains(&block.len()));
@@ -391,7 +464,7 @@ mod tests {
         // (1 <= B / 4), which joins [4, 2, 3] (1 + 3 <= B) before host 1 goes in after 4.
         let mut index = FreeMemoryIndex::new(vec![Capacity::room(8.0, 4.0, None); 5]);
         let hosts = |index: &FreeMemoryIndex| {
-            let block = |b: &Block| b.keys.iter().map(|k| k.1).collect::<Vec<u32>>();
+            let block = |b: &Block| b.keys.iter().map(|&k| host_of(k)).collect::<Vec<_>>();
             index.blocks.iter().map(block).collect::<Vec<_>>()
         };
         let mut seen = Vec::new();

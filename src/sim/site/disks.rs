@@ -13,7 +13,8 @@ pub struct DiskPool {
 }
 
 fn mib(gib: f64) -> u64 {
-    (gib * 1024.0).round() as u64
+    // `round() as u64` without the libm call: once per placement and departure.
+    crate::units::round_u64(gib * 1024.0)
 }
 
 impl DiskPool {
