@@ -134,43 +134,13 @@ fn pricing(cmd: PricingCommand) -> Result<(), Error> {
             max_age,
             today,
         } => {
-            // Every book is checked; the first failure decides the exit code after all are read.
             let today = today.unwrap_or_else(crate::pricing::today_utc);
             let max_age = max_age.unwrap_or(365 * crate::units::DAY);
-            let mut first_error = None;
-            // A folder stands for the books directly in it (pricing/: not pricing/base/'s parts).
-            let mut paths = Vec::new();
-            for path in books {
-                if path.is_dir() {
-                    let inside = crate::trace::files::list(&path)?.into_iter();
-                    paths.extend(
-                        inside.filter(|p| p.is_file() && p.extension() == Some("toml".as_ref())),
-                    );
-                } else {
-                    paths.push(path);
-                }
+            let checked = pipe::check_books(books, &today, max_age)?;
+            for line in &checked.lines {
+                outln!("{line}");
             }
-            for path in &paths {
-                match Book::load(path) {
-                    Ok(b) => {
-                        outln!(
-                            "ok     {} ({}, {}, as of {})",
-                            path.display(),
-                            b.kind.name(),
-                            b.currency,
-                            b.as_of
-                        );
-                        if let Some(w) = b.staleness(&today, max_age) {
-                            outln!("warn   {}: {w}", path.display());
-                        }
-                    }
-                    Err(e) => {
-                        outln!("FAILED {e}");
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            first_error.map_or(Ok(()), Err)
+            checked.first_error.map_or(Ok(()), Err)
         }
         PricingCommand::Import {
             provider,

@@ -4,6 +4,7 @@
 //! returns what was written and what to show, and prints nothing: the CLI prints. Output
 //! folders come only from the command line or a checked scenario name, never from a data file.
 
+mod books;
 mod import;
 mod lock;
 mod optimize;
@@ -13,6 +14,7 @@ mod study;
 mod trace;
 
 pub use crate::summary::simulate;
+pub use books::{CheckedBooks, check_books};
 pub use import::{Imported, import_rvtools};
 pub use optimize::{Optimized, optimize};
 pub use output::Output;

@@ -6,34 +6,32 @@ use crate::summary::Summary;
 /// month, saving 3086.50; 5 without performance data kept their size", when the run has it.
 pub fn rightsize_line(s: &Summary) -> Option<String> {
     let r = s.rightsize.as_ref()?;
-    let mut line = match r.flavours {
-        true => format!(
-            "right-sizing: {} of {} VMs to a smaller flavour on {} (P{} + {:.0} %, data: {}): {} -> {} vCPUs, {} -> {} GiB; a private site's saving is in the hosts it needs",
-            r.resized,
-            r.vms,
-            r.venue,
-            r.percentile,
-            r.headroom * 100.0,
-            r.data,
-            r.vcpus_before,
-            r.vcpus_after,
-            r.mem_gib_before,
-            r.mem_gib_after
-        ),
-        false => format!(
-            "right-sizing: {} of {} VMs to a cheaper type on {} (P{} + {:.0} %, data: {}): {:.2} -> {:.2} {} a month on demand, saving {:.2}",
-            r.resized,
-            r.vms,
-            r.venue,
-            r.percentile,
-            r.headroom * 100.0,
-            r.data,
-            r.monthly_before,
-            r.monthly_after,
-            s.currency,
-            r.monthly_saving
-        ),
+    let (to, change) = if r.flavours {
+        (
+            "a smaller flavour",
+            format!(
+                "{} -> {} vCPUs, {} -> {} GiB; a private site's saving is in the hosts it needs",
+                r.vcpus_before, r.vcpus_after, r.mem_gib_before, r.mem_gib_after
+            ),
+        )
+    } else {
+        (
+            "a cheaper type",
+            format!(
+                "{:.2} -> {:.2} {} a month on demand, saving {:.2}",
+                r.monthly_before, r.monthly_after, s.currency, r.monthly_saving
+            ),
+        )
     };
+    let mut line = format!(
+        "right-sizing: {} of {} VMs to {to} on {} (P{} + {:.0} %, data: {}): {change}",
+        r.resized,
+        r.vms,
+        r.venue,
+        r.percentile,
+        r.headroom * 100.0,
+        r.data
+    );
     if r.without_data > 0 {
         line.push_str(&format!(
             "; {} without performance data kept their size",

@@ -37,13 +37,8 @@ impl TableBuilder {
 
     /// The index of a group, added on first use.
     pub fn group(&mut self, name: &str) -> u32 {
-        // Rows of one group often come together: try the last group before hashing.
-        if self
-            .groups
-            .get(self.last_group as usize)
-            .is_some_and(|g| g == name)
-        {
-            return self.last_group;
+        if let Some(g) = self.group_of(name.as_bytes()) {
+            return g;
         }
         if let Some(&g) = self.group_ix.get(name) {
             self.last_group = g;

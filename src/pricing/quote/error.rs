@@ -11,6 +11,9 @@ pub enum QuoteError {
     /// `--upfront` text that is not an upfront option.
     #[error("\"{0}\" is not an upfront option; expected none, partial or all")]
     NotAnUpfront(String),
+    /// `--sql` text that is not a SQL Server edition (the message names it and the accepted).
+    #[error("{}", .0.message)]
+    NotAnEdition(crate::error::KeyError),
     /// A number option outside its range, e.g. `--hours 0 must be > 0`.
     #[error("{option} {} must be {expected}", crate::scenario::limits::compact(*value))]
     OutOfRange {

@@ -76,8 +76,8 @@ fn parse_term(s: &str) -> Result<Term, QuoteError> {
     Term::parse(s).ok_or_else(|| QuoteError::NotATerm(s.to_string()))
 }
 
-fn parse_sql(s: &str) -> Result<SqlEdition, String> {
-    SqlEdition::find("--sql", s).map_err(|e| e.message)
+fn parse_sql(s: &str) -> Result<SqlEdition, QuoteError> {
+    SqlEdition::find("--sql", s).map_err(QuoteError::NotAnEdition)
 }
 
 fn parse_upfront(s: &str) -> Result<Upfront, QuoteError> {
